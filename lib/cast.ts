@@ -1,0 +1,44 @@
+import type { ActorState, Hop, ScenarioInfo } from "./protocol";
+import { isMessageHop } from "./protocol";
+
+export interface CastMember {
+  id: string;
+  label: string;
+  /** "channel" for broker-side entities, otherwise the actor's role. */
+  role: string;
+  kind: "actor" | "channel";
+  alive: boolean;
+  /** Left of the broker (senders) or right of it (receivers). */
+  side: "left" | "middle" | "right";
+}
+
+/**
+ * Everyone who appears in the picture: live actors, broker entities, and actors that only
+ * survive in the hops (killed ones keep their lifeline so the audience sees the cross).
+ */
+export function castOf(scenario: ScenarioInfo, actors: readonly ActorState[], hops: readonly Hop[]): CastMember[] {
+  const senderRole = scenario.roles[0]?.name;
+  const byId = new Map<string, CastMember>();
+  const addActor = (id: string, role: string, alive: boolean) => {
+    const existing = byId.get(id);
+    if (existing) {
+      existing.alive = existing.alive || alive;
+      return;
+    }
+    byId.set(id, { id, label: id, role, kind: "actor", alive, side: role === senderRole ? "left" : "right" });
+  };
+  for (const channel of scenario.channels) {
+    byId.set(channel.id, { id: channel.id, label: channel.label, role: "channel", kind: "channel", alive: true, side: "middle" });
+  }
+  for (const actor of actors) addActor(actor.id, actor.role, actor.alive);
+  for (const hop of hops) {
+    if (!isMessageHop(hop)) addActor(hop.actor.id, hop.actor.role, false);
+  }
+  const order = { left: 0, middle: 1, right: 2 } as const;
+  return [...byId.values()].sort((a, b) => order[a.side] - order[b.side] || compareIds(a.id, b.id));
+}
+
+/** "responder-10" after "responder-9". */
+export function compareIds(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true });
+}

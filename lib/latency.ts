@@ -1,0 +1,37 @@
+import type { LatencySummary } from "./protocol";
+import { RingBuffer } from "./ring";
+
+/** Percentile by nearest rank over an ascending array. */
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? null;
+}
+
+/** Rolling latency over the most recent samples, so a long session's readout stays current. */
+export class LatencyWindow {
+  private samples: RingBuffer<number>;
+  private count = 0;
+  private lastMs: number | null = null;
+
+  constructor(capacity = 1000) {
+    this.samples = new RingBuffer<number>(capacity);
+  }
+
+  add(ms: number): void {
+    this.samples.push(ms);
+    this.count++;
+    this.lastMs = ms;
+  }
+
+  summary(): LatencySummary {
+    const sorted = this.samples.toArray().sort((a, b) => a - b);
+    return { count: this.count, lastMs: this.lastMs, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) };
+  }
+
+  reset(): void {
+    this.samples.clear();
+    this.count = 0;
+    this.lastMs = null;
+  }
+}

@@ -1,0 +1,105 @@
+import type { Guarantee, Hop, Ledger } from "./protocol";
+import { isMessageHop } from "./protocol";
+import { DELIVERY_KINDS, PROCESSED_KINDS, statusAfter } from "./hops";
+
+interface MessageRecord {
+  published: boolean;
+  deliveries: number;
+  processed: number;
+  done: boolean;
+}
+
+export function emptyLedger(): Ledger {
+  return {
+    published: 0,
+    delivered: 0,
+    redelivered: 0,
+    completed: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    dropped: 0,
+    dropReasons: {},
+    lost: 0,
+    inFlight: 0,
+  };
+}
+
+/**
+ * Folds hops into the delivery ledger. The counts do not depend on the order hops arrive in:
+ * a delivery reported before its publication still counts once the publication shows up.
+ * Messages that were already moving at a reset are ignored afterwards, so a fresh ledger never
+ * shows completions of messages it never saw published.
+ */
+export class LedgerTracker {
+  private ledger = emptyLedger();
+  private messages = new Map<string, MessageRecord>();
+  private beforeReset = new Set<string>();
+
+  constructor(
+    private readonly guarantee: Guarantee,
+    private readonly capacity = 50_000,
+  ) {}
+
+  apply(hop: Hop): void {
+    if (!isMessageHop(hop)) return;
+    const id = hop.message.id;
+    if (this.beforeReset.has(id)) return;
+    const record = this.messages.get(id) ?? this.remember(id);
+    const l = this.ledger;
+
+    if (hop.kind === "published" && !record.published) {
+      record.published = true;
+      l.published++;
+    }
+    if (DELIVERY_KINDS.has(hop.kind)) {
+      record.deliveries++;
+      if (record.deliveries === 1) l.delivered++;
+      else l.redelivered++;
+    }
+    if (PROCESSED_KINDS.has(hop.kind)) {
+      record.processed++;
+      if (record.processed > 1) l.duplicates++;
+    }
+    const status = statusAfter(hop.kind);
+    if (status && !record.done) {
+      record.done = true;
+      if (status === "completed") l.completed++;
+      else if (status === "dead-lettered") l.deadLettered++;
+      else if (this.guarantee === "at-least-once") l.lost++;
+      else {
+        l.dropped++;
+        const reason = hop.reason ?? "unspecified";
+        l.dropReasons[reason] = (l.dropReasons[reason] ?? 0) + 1;
+      }
+    }
+  }
+
+  snapshot(): Ledger {
+    const l = this.ledger;
+    const settled = l.completed + l.dropped + l.deadLettered + l.lost;
+    return { ...l, dropReasons: { ...l.dropReasons }, inFlight: Math.max(0, l.published - settled) };
+  }
+
+  reset(): void {
+    this.beforeReset = new Set([...this.messages.entries()].filter(([, r]) => !r.done).map(([id]) => id));
+    this.ledger = emptyLedger();
+    this.messages.clear();
+  }
+
+  private remember(id: string): MessageRecord {
+    const record = { published: false, deliveries: 0, processed: 0, done: false };
+    this.messages.set(id, record);
+    if (this.messages.size > this.capacity) {
+      const oldest = this.messages.keys().next().value;
+      if (oldest !== undefined) this.messages.delete(oldest);
+    }
+    return record;
+  }
+}
+
+/** The ledger of a finite list of hops, e.g. a recording or a test's capture. */
+export function ledgerOf(hops: readonly Hop[], guarantee: Guarantee): Ledger {
+  const tracker = new LedgerTracker(guarantee, Number.MAX_SAFE_INTEGER);
+  for (const hop of hops) tracker.apply(hop);
+  return tracker.snapshot();
+}

@@ -1,0 +1,286 @@
+/**
+ * The one wire contract between actors, the server and every browser.
+ * Bump PROTOCOL_VERSION on any change a peer on the previous version would misread.
+ */
+import { z } from "zod";
+
+export const PROTOCOL_VERSION = 1;
+
+export const BROKERS = ["nats", "rabbitmq", "redis", "kafka"] as const;
+export type BrokerId = (typeof BROKERS)[number];
+
+export type Guarantee = "at-most-once" | "at-least-once";
+
+/** Hops that move a message. */
+export const MESSAGE_HOP_KINDS = [
+  "published",
+  "confirmed",
+  "routed",
+  "delivered",
+  "redelivered",
+  "acked",
+  "nacked",
+  "requeued",
+  "replied",
+  "reply-received",
+  "timeout",
+  "retry",
+  "dropped",
+  "dead-lettered",
+  "claimed",
+  "committed",
+] as const;
+export type MessageHopKind = (typeof MESSAGE_HOP_KINDS)[number];
+
+/** Hops that change the cast: an actor joins, is killed, or leaves. */
+export const ACTOR_HOP_KINDS = ["actor-started", "actor-killed", "actor-exited"] as const;
+export type ActorHopKind = (typeof ACTOR_HOP_KINDS)[number];
+
+export type HopKind = MessageHopKind | ActorHopKind;
+
+export const messageDescriptorSchema = z.object({
+  /** Travels inside the message (headers or fields), so every process names the same message. */
+  id: z.string().min(1).max(128),
+  traceId: z.string().min(1).max(128),
+  /** Subject, queue, channel, stream or topic, by broker. */
+  destination: z.string().max(256),
+  partition: z.number().int().nonnegative().optional(),
+  offset: z.string().max(32).optional(),
+  attempt: z.number().int().positive(),
+  redelivered: z.boolean(),
+  size: z.number().int().nonnegative(),
+  preview: z.string().max(160),
+});
+export type MessageDescriptor = z.infer<typeof messageDescriptorSchema>;
+
+const hopBase = {
+  scenarioId: z.string().min(1).max(64),
+  broker: z.enum(BROKERS),
+  from: z.string().min(1).max(64),
+  to: z.string().min(1).max(64),
+  /** Epoch ms with sub-ms precision: performance.timeOrigin + performance.now(). */
+  at: z.number().finite().positive(),
+};
+
+/** What an actor reports; the server stamps `seq` and `v`. */
+export const messageHopDraftSchema = z.object({
+  ...hopBase,
+  kind: z.enum(MESSAGE_HOP_KINDS),
+  message: messageDescriptorSchema,
+  /** Round trip measured by the sender on its own monotonic clock. */
+  rttMs: z.number().finite().nonnegative().optional(),
+  /** Why a message was dropped, dead-lettered or retried, in words. */
+  reason: z.string().max(200).optional(),
+});
+
+export const actorHopDraftSchema = z.object({
+  ...hopBase,
+  kind: z.enum(ACTOR_HOP_KINDS),
+  actor: z.object({
+    id: z.string().min(1).max(64),
+    role: z.string().min(1).max(32),
+    pid: z.number().int().nonnegative(),
+    signal: z.string().max(16).optional(),
+    exitCode: z.number().int().optional(),
+  }),
+});
+
+export const hopDraftSchema = z.discriminatedUnion("kind", [messageHopDraftSchema, actorHopDraftSchema]);
+
+export type MessageHopDraft = z.infer<typeof messageHopDraftSchema>;
+export type ActorHopDraft = z.infer<typeof actorHopDraftSchema>;
+export type HopDraft = MessageHopDraft | ActorHopDraft;
+
+export type Stamped<T> = T & { v: typeof PROTOCOL_VERSION; seq: number };
+export type MessageHop = Stamped<MessageHopDraft>;
+export type ActorHop = Stamped<ActorHopDraft>;
+export type Hop = MessageHop | ActorHop;
+
+export function isMessageHop(hop: Hop): hop is MessageHop {
+  return "message" in hop;
+}
+
+/* ---------- Scenario catalogue, state and ledger ---------- */
+
+export interface RoleInfo {
+  name: string;
+  description: string;
+  min: number;
+  max: number;
+  killable: boolean;
+}
+
+export interface CommandInfo {
+  type: CommandType;
+  description: string;
+}
+
+export interface SettingInfo {
+  name: string;
+  label: string;
+  unit: string;
+  min: number;
+  max: number;
+  step: number;
+}
+
+export interface ScenarioInfo {
+  id: string;
+  title: string;
+  summary: string;
+  pattern: string;
+  broker: BrokerId;
+  guarantee: Guarantee;
+  roles: RoleInfo[];
+  commands: CommandInfo[];
+  settings: SettingInfo[];
+  /** Broker-side entities drawn between actors, e.g. the subject a request travels on. */
+  channels: { id: string; label: string; kind: string }[];
+}
+
+export interface Ledger {
+  published: number;
+  delivered: number;
+  redelivered: number;
+  completed: number;
+  duplicates: number;
+  deadLettered: number;
+  /** Expected at-most-once losses, counted by reason. */
+  dropped: number;
+  dropReasons: Record<string, number>;
+  /** Broken at-least-once promises. Must stay 0 where the broker promises delivery. */
+  lost: number;
+  inFlight: number;
+}
+
+export interface ActorState {
+  id: string;
+  role: string;
+  pid: number;
+  alive: boolean;
+  connected: boolean;
+}
+
+export interface LatencySummary {
+  count: number;
+  lastMs: number | null;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+export type SettingsValues = Record<string, number>;
+
+export interface ScenarioState {
+  id: string;
+  running: boolean;
+  actors: ActorState[];
+  ledger: Ledger;
+  latency: LatencySummary;
+  settings: SettingsValues;
+  /** Set while the scenario's broker is down: why commands are refused. */
+  unavailable: string | null;
+}
+
+export interface BrokerHealth {
+  up: boolean;
+  url: string;
+  error?: string;
+  /** How to start it on this machine when it is down. */
+  startCommand: string;
+  checkedAt: number;
+}
+
+export type HealthReport = { brokers: Record<BrokerId, BrokerHealth> };
+
+/* ---------- Commands ---------- */
+
+export const COMMAND_TYPES = ["publish", "add-actor", "kill-actor", "set", "reset"] as const;
+export type CommandType = (typeof COMMAND_TYPES)[number];
+
+const jsonPayload = z.union([z.string().max(4096), z.record(z.string(), z.unknown())]);
+
+export const commandSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("publish"),
+    count: z.number().int().min(1).max(1000).default(1),
+    payload: jsonPayload.optional(),
+    key: z.string().min(1).max(128).optional(),
+  }),
+  z.object({ type: z.literal("add-actor"), role: z.string().min(1).max(32) }),
+  z.object({ type: z.literal("kill-actor"), actorId: z.string().min(1).max(64) }),
+  z
+    .object({ type: z.literal("set") })
+    .catchall(z.number().finite())
+    .refine((c) => Object.keys(c).length > 1, { message: "set needs at least one parameter, e.g. { \"type\": \"set\", \"delayMs\": 30 }" }),
+  z.object({ type: z.literal("reset") }),
+]);
+export type Command = z.infer<typeof commandSchema>;
+
+export type ErrorCode =
+  | "bad-request"
+  | "not-found"
+  | "forbidden"
+  | "broker-down"
+  | "not-running"
+  | "conflict"
+  | "internal";
+
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type CommandResult = { ok: true; result: unknown } | { ok: false; error: ApiError };
+
+/* ---------- Socket.IO events ---------- */
+
+export interface HopBatch {
+  scenarioId: string;
+  /** Seq of the last hop this room was sent before this batch; 0 after a snapshot at the start. */
+  afterSeq: number;
+  hops: Hop[];
+  ledger: Ledger;
+  latency: LatencySummary;
+}
+
+export interface ScenarioSnapshot {
+  v: typeof PROTOCOL_VERSION;
+  scenario: ScenarioInfo;
+  state: ScenarioState;
+  hops: Hop[];
+  /** Seq of the last hop in `hops`, or the room's cursor when it is empty. */
+  lastSeq: number;
+}
+
+export interface ServerToClientEvents {
+  hello: (info: { v: typeof PROTOCOL_VERSION; presenter: boolean; scenarios: ScenarioInfo[]; health: HealthReport }) => void;
+  health: (report: HealthReport) => void;
+  hops: (batch: HopBatch) => void;
+  state: (state: ScenarioState) => void;
+  /** The scenario's ledger and buffers were cleared: watch again for a fresh snapshot. */
+  reset: (info: { scenarioId: string }) => void;
+}
+
+export type Ack<T> = (result: { ok: true; result: T } | { ok: false; error: ApiError }) => void;
+
+export interface ClientToServerEvents {
+  watch: (req: { scenarioId: string }, ack: Ack<ScenarioSnapshot>) => void;
+  unwatch: (req: { scenarioId: string }) => void;
+  start: (req: { scenarioId: string }, ack: Ack<ScenarioState>) => void;
+  stop: (req: { scenarioId: string }, ack: Ack<ScenarioState>) => void;
+  command: (req: { scenarioId: string; command: unknown }, ack: Ack<unknown>) => void;
+}
+
+export const scenarioRequestSchema = z.object({ scenarioId: z.string().min(1).max(64) });
+export const commandRequestSchema = z.object({ scenarioId: z.string().min(1).max(64), command: z.unknown() });
+
+/** Turns a zod failure into one sentence naming the field and the reason. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => {
+      const path = issue.path.length ? issue.path.join(".") : "body";
+      return `${path}: ${issue.message}`;
+    })
+    .join("; ");
+}

@@ -1,0 +1,103 @@
+import type { CastMember } from "./cast";
+import type { Hop, MessageHopKind } from "./protocol";
+import { isMessageHop } from "./protocol";
+import { formatMs } from "./hops";
+
+export interface Lane {
+  id: string;
+  label: string;
+  role: string;
+  kind: "actor" | "channel";
+  x: number;
+  /** Where the lifeline ends with a cross, when the actor was killed in view. */
+  killedAtY: number | null;
+  startedAtY: number | null;
+}
+
+export interface Arrow {
+  seq: number;
+  kind: MessageHopKind;
+  traceId: string;
+  messageId: string;
+  x1: number;
+  x2: number;
+  y: number;
+  /** from === to: drawn as a small loop on the lane. */
+  self: boolean;
+  label: string;
+  latency: string | null;
+  failed: boolean;
+}
+
+export interface SequenceLayout {
+  width: number;
+  height: number;
+  lanes: Lane[];
+  arrows: Arrow[];
+}
+
+export interface SequenceOptions {
+  laneWidth: number;
+  rowHeight: number;
+  headerHeight: number;
+}
+
+export const DEFAULT_SEQUENCE_OPTIONS: SequenceOptions = { laneWidth: 170, rowHeight: 30, headerHeight: 56 };
+
+const FAILED_KINDS: ReadonlySet<MessageHopKind> = new Set(["timeout", "dropped", "dead-lettered", "nacked"]);
+
+/**
+ * One row per hop in the order given (oldest first). `deltas` holds each hop's time since the
+ * previous hop of its message, printed on the arrow. `rttMs` wins where the sender measured it.
+ */
+export function layoutSequence(
+  cast: readonly CastMember[],
+  hops: readonly Hop[],
+  deltas: ReadonlyMap<number, number>,
+  options: SequenceOptions = DEFAULT_SEQUENCE_OPTIONS,
+): SequenceLayout {
+  const { laneWidth, rowHeight, headerHeight } = options;
+  const lanes: Lane[] = cast.map((m, i) => ({
+    id: m.id,
+    label: m.label,
+    role: m.role,
+    kind: m.kind,
+    x: laneWidth / 2 + i * laneWidth,
+    killedAtY: null,
+    startedAtY: null,
+  }));
+  const laneById = new Map(lanes.map((l) => [l.id, l]));
+  const arrows: Arrow[] = [];
+  let row = 0;
+  for (const hop of hops) {
+    const y = headerHeight + rowHeight * (row + 0.5);
+    if (!isMessageHop(hop)) {
+      const lane = laneById.get(hop.actor.id);
+      if (!lane) continue;
+      if (hop.kind === "actor-killed" || hop.kind === "actor-exited") lane.killedAtY ??= y;
+      else lane.startedAtY = y;
+      row++;
+      continue;
+    }
+    const from = laneById.get(hop.from);
+    const to = laneById.get(hop.to);
+    if (!from || !to) continue;
+    const delta = deltas.get(hop.seq);
+    const latencyMs = hop.rttMs ?? delta;
+    arrows.push({
+      seq: hop.seq,
+      kind: hop.kind,
+      traceId: hop.message.traceId,
+      messageId: hop.message.id,
+      x1: from.x,
+      x2: to.x,
+      y,
+      self: from === to,
+      label: hop.message.attempt > 1 ? `${hop.kind} #${hop.message.attempt}` : hop.kind,
+      latency: latencyMs === undefined ? null : (hop.rttMs !== undefined ? "rtt " : "+") + formatMs(latencyMs),
+      failed: FAILED_KINDS.has(hop.kind),
+    });
+    row++;
+  }
+  return { width: Math.max(laneWidth, lanes.length * laneWidth), height: headerHeight + rowHeight * (row + 1), lanes, arrows };
+}

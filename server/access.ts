@@ -1,0 +1,32 @@
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import type { Config } from "./config";
+
+/** Who may act: everyone on loopback, otherwise only holders of the presenter token. */
+export class Access {
+  constructor(private readonly config: Pick<Config, "requireToken" | "token">) {}
+
+  isPresenter(token: unknown): boolean {
+    if (!this.config.requireToken) return true;
+    if (typeof token !== "string") return false;
+    const given = Buffer.from(token);
+    const expected = Buffer.from(this.config.token);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  static bearer(headers: IncomingHttpHeaders): string | null {
+    const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? "");
+    return match?.[1] ?? null;
+  }
+
+  /** Browsers send Origin; a page from another site must not drive or watch this one. */
+  static sameOrigin(headers: IncomingHttpHeaders): boolean {
+    const origin = headers.origin;
+    if (!origin) return true;
+    try {
+      return new URL(origin).host === headers.host;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/** Messages between the server and an actor process, validated on both ends. */
+import { z } from "zod";
+
+export const actorCommandSchema = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("publish"),
+    count: z.number().int().min(1),
+    payload: z.unknown().optional(),
+    key: z.string().optional(),
+  }),
+  z.object({ type: z.literal("settings"), settings: z.record(z.string(), z.number()) }),
+]);
+export type ActorCommand = z.infer<typeof actorCommandSchema>;
+
+export const parentMessageSchema = z.object({ t: z.literal("command"), id: z.number().int(), command: actorCommandSchema });
+export type ParentMessage = z.infer<typeof parentMessageSchema>;
+
+export const childMessageSchema = z.discriminatedUnion("t", [
+  z.object({ t: z.literal("hops"), hops: z.array(z.unknown()) }),
+  z.object({ t: z.literal("ready") }),
+  z.object({ t: z.literal("status"), connected: z.boolean() }),
+  z.object({ t: z.literal("result"), id: z.number().int(), ok: z.boolean(), result: z.unknown().optional(), error: z.string().optional() }),
+  z.object({ t: z.literal("fatal"), error: z.string() }),
+]);
+export type ChildMessage = z.infer<typeof childMessageSchema>;
+
+export const actorSpecSchema = z.object({
+  id: z.string().min(1),
+  /** The scenario's role name, e.g. "responder". */
+  role: z.string().min(1),
+  /** Which program runs it, e.g. "nats-responder". */
+  program: z.string().min(1),
+  scenarioId: z.string().min(1),
+  brokerUrl: z.string(),
+  settings: z.record(z.string(), z.number()),
+});
+export type ActorSpec = z.infer<typeof actorSpecSchema>;
+
+export const ACTOR_SPEC_ENV = "HOPSCOPE_ACTOR_SPEC";

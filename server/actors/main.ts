@@ -1,0 +1,64 @@
+/**
+ * Entry point of every actor process. An actor is its own OS process with its own broker
+ * connection, so a SIGKILL looks to the broker exactly as it would in production.
+ */
+import type { BrokerId, MessageHopDraft } from "../../lib/protocol";
+import { ACTOR_SPEC_ENV, actorSpecSchema, parentMessageSchema, type ChildMessage } from "./ipc";
+import { now, type ActorContext } from "./runtime";
+import { PROGRAMS } from "./roles";
+
+function send(message: ChildMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
+async function run(): Promise<void> {
+  const spec = actorSpecSchema.parse(JSON.parse(process.env[ACTOR_SPEC_ENV] ?? "null"));
+  const entry = PROGRAMS[spec.program];
+  if (!entry) throw new Error(`unknown actor program "${spec.program}"`);
+
+  let pending: MessageHopDraft[] = [];
+  const flush = () => {
+    const hops = pending;
+    pending = [];
+    send({ t: "hops", hops });
+  };
+  const ctx: ActorContext = {
+    spec,
+    broker: entry.broker as BrokerId,
+    settings: { ...spec.settings },
+    emit(hop) {
+      // Batched per event-loop turn: one IPC message carries every hop of a burst.
+      if (pending.length === 0) setImmediate(flush);
+      pending.push({ ...hop, at: hop.at ?? now(), scenarioId: spec.scenarioId, broker: entry.broker });
+    },
+    setConnected(connected) {
+      send({ t: "status", connected });
+    },
+    log(message) {
+      process.stderr.write(`[${spec.id}] ${message}\n`);
+    },
+  };
+
+  const behaviour = await entry.program(ctx);
+  // The server going away must not leave orphans connected to the broker.
+  process.on("disconnect", () => {
+    void behaviour.close().finally(() => process.exit(0));
+  });
+  process.on("message", (raw: unknown) => {
+    const parsed = parentMessageSchema.safeParse(raw);
+    if (!parsed.success) return;
+    const { id, command } = parsed.data;
+    if (command.type === "settings") Object.assign(ctx.settings, command.settings);
+    behaviour.handle(command).then(
+      (result) => send({ t: "result", id, ok: true, result }),
+      (error: unknown) => send({ t: "result", id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+  send({ t: "ready" });
+}
+
+run().catch((error: unknown) => {
+  send({ t: "fatal", error: error instanceof Error ? error.message : String(error) });
+  process.stderr.write(`actor failed to start: ${String(error)}\n`);
+  setTimeout(() => process.exit(1), 50);
+});

@@ -1,0 +1,52 @@
+import type { BrokerId, MessageDescriptor, MessageHopDraft, SettingsValues } from "../../lib/protocol";
+import { wallClockMs } from "../../lib/clock";
+import type { ActorCommand, ActorSpec } from "./ipc";
+
+export type HopInput = Omit<MessageHopDraft, "scenarioId" | "broker" | "at"> & { at?: number };
+
+/** What a role gets from the process it runs in. */
+export interface ActorContext {
+  spec: ActorSpec;
+  broker: BrokerId;
+  /** Current scenario parameters; updated in place when the presenter changes one. */
+  settings: SettingsValues;
+  emit(hop: HopInput): void;
+  setConnected(connected: boolean): void;
+  log(message: string): void;
+}
+
+export interface ActorBehaviour {
+  handle(command: ActorCommand): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export type ActorProgram = (ctx: ActorContext) => Promise<ActorBehaviour>;
+
+/** The descriptor every role builds the same way, so payload previews look alike. */
+export function describeMessage(
+  fields: Pick<MessageDescriptor, "id" | "destination" | "attempt" | "redelivered"> & { traceId?: string },
+  body: Uint8Array,
+): MessageDescriptor {
+  return {
+    id: fields.id,
+    traceId: fields.traceId ?? fields.id,
+    destination: fields.destination,
+    attempt: fields.attempt,
+    redelivered: fields.redelivered,
+    size: body.byteLength,
+    preview: previewOf(body),
+  };
+}
+
+const decoder = new TextDecoder();
+
+export function previewOf(body: Uint8Array, max = 120): string {
+  const text = decoder.decode(body.subarray(0, max * 4)).replace(/\s+/g, " ");
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export const now = wallClockMs;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

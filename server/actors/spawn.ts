@@ -1,0 +1,128 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { EventEmitter } from "node:events";
+import { fileURLToPath } from "node:url";
+import { hopDraftSchema, type HopDraft } from "../../lib/protocol";
+import { ACTOR_COMMAND_TIMEOUT_MS, ACTOR_READY_TIMEOUT_MS } from "../options";
+import { ACTOR_SPEC_ENV, childMessageSchema, type ActorCommand, type ActorSpec } from "./ipc";
+
+const ACTOR_ENTRY = fileURLToPath(new URL("./main.ts", import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+interface ActorEvents {
+  hops: [HopDraft[]];
+  status: [];
+  exit: [{ code: number | null; signal: NodeJS.Signals | null }];
+}
+
+/** The server's grip on one actor process: commands down, hops and status up. */
+export class ActorHandle extends EventEmitter<ActorEvents> {
+  readonly pid: number;
+  alive = true;
+  connected = true;
+  /** Set once we sent SIGKILL, so the exit reads as a kill rather than a crash. */
+  killedByPresenter = false;
+  readonly ready: Promise<void>;
+  private child: ChildProcess;
+  private nextCommandId = 1;
+  private waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private stderrTail = "";
+
+  constructor(readonly spec: ActorSpec) {
+    super();
+    this.child = fork(ACTOR_ENTRY, [], {
+      cwd: PROJECT_ROOT,
+      execArgv: ["--import", "tsx"],
+      env: { ...process.env, [ACTOR_SPEC_ENV]: JSON.stringify(spec) },
+      stdio: ["ignore", "inherit", "pipe", "ipc"],
+    });
+    this.pid = this.child.pid ?? 0;
+    this.child.stderr?.on("data", (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000);
+      process.stderr.write(chunk);
+    });
+
+    this.ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${spec.id} did not become ready within ${ACTOR_READY_TIMEOUT_MS} ms`)), ACTOR_READY_TIMEOUT_MS);
+      const settle = (error?: Error) => {
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+      this.child.on("message", (raw: unknown) => {
+        const parsed = childMessageSchema.safeParse(raw);
+        if (!parsed.success) return;
+        const message = parsed.data;
+        switch (message.t) {
+          case "ready":
+            settle();
+            break;
+          case "fatal":
+            settle(new Error(`${spec.id} failed to start: ${message.error}`));
+            break;
+          case "hops":
+            this.emit("hops", validHops(message.hops));
+            break;
+          case "status":
+            this.connected = message.connected;
+            this.emit("status");
+            break;
+          case "result": {
+            const waiter = this.waiting.get(message.id);
+            if (!waiter) break;
+            this.waiting.delete(message.id);
+            clearTimeout(waiter.timer);
+            if (message.ok) waiter.resolve(message.result);
+            else waiter.reject(new Error(message.error ?? "actor command failed"));
+            break;
+          }
+        }
+      });
+      this.child.once("exit", (code, signal) => {
+        this.alive = false;
+        this.connected = false;
+        settle(new Error(`${spec.id} exited before it was ready (${signal ?? `code ${code}`}): ${this.stderrTail.trim().split("\n").pop() ?? ""}`));
+        for (const waiter of this.waiting.values()) {
+          clearTimeout(waiter.timer);
+          waiter.reject(new Error(`${spec.id} is gone`));
+        }
+        this.waiting.clear();
+        this.emit("exit", { code, signal });
+      });
+    });
+    // Callers that never await `ready` must not crash the process with an unhandled rejection.
+    this.ready.catch(() => undefined);
+  }
+
+  send(command: ActorCommand): Promise<unknown> {
+    if (!this.alive || !this.child.connected) return Promise.reject(new Error(`${this.spec.id} is not running`));
+    const id = this.nextCommandId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`${this.spec.id} did not answer within ${ACTOR_COMMAND_TIMEOUT_MS} ms`));
+      }, ACTOR_COMMAND_TIMEOUT_MS);
+      this.waiting.set(id, { resolve, reject, timer });
+      this.child.send({ t: "command", id, command });
+    });
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (!this.alive) return;
+    if (signal === "SIGKILL") this.killedByPresenter = true;
+    this.child.kill(signal);
+  }
+
+  exited(): Promise<void> {
+    if (!this.alive) return Promise.resolve();
+    return new Promise((resolve) => this.once("exit", () => resolve()));
+  }
+}
+
+function validHops(raw: unknown[]): HopDraft[] {
+  const hops: HopDraft[] = [];
+  for (const item of raw) {
+    const parsed = hopDraftSchema.safeParse(item);
+    if (parsed.success) hops.push(parsed.data);
+  }
+  return hops;
+}

@@ -1,0 +1,67 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { Access } from "./access";
+import { createApiHandler } from "./api";
+import type { Config } from "./config";
+import { ScenarioEngine } from "./engine";
+import { attachGateway } from "./gateway";
+import { HealthMonitor } from "./health";
+import type { ScenarioDefinition } from "./scenarios/definition";
+
+export interface HopscopeOptions {
+  config: Config;
+  scenarios: readonly ScenarioDefinition[];
+  /** Serves everything outside /api and /socket.io; the Next.js handler in production. */
+  pages?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** WebSocket upgrades that are not Socket.IO's (Next.js dev reload). */
+  upgrades?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  healthIntervalMs?: number;
+}
+
+/** The whole server with its parts injected, so tests run a real one on port 0. */
+export async function createHopscope(options: HopscopeOptions) {
+  const { config } = options;
+  const health = new HealthMonitor(config.urls, options.healthIntervalMs);
+  await health.start();
+  const engine = new ScenarioEngine(options.scenarios, health, config.urls);
+  engine.startPumping();
+  const access = new Access(config);
+  const api = createApiHandler(engine, health, access);
+
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith("/api/")) void api(req, res);
+    else if (options.pages) options.pages(req, res);
+    else {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found");
+    }
+  });
+  const io = attachGateway(server, engine, health, access);
+  if (options.upgrades) {
+    const upgrades = options.upgrades;
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!req.url?.startsWith("/socket.io/")) upgrades(req, socket, head);
+    });
+  }
+
+  return {
+    server,
+    io,
+    engine,
+    health,
+    listen(port = config.port, host = config.host): Promise<AddressInfo> {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => resolve(server.address() as AddressInfo));
+      });
+    },
+    async close(): Promise<void> {
+      health.stop();
+      await engine.close();
+      await io.close();
+    },
+  };
+}
+
+export type Hopscope = Awaited<ReturnType<typeof createHopscope>>;

@@ -1,0 +1,36 @@
+import { connect, Events, type NatsConnection } from "nats";
+import { endpointOf, probeTcp } from "./probe";
+
+/** NATS greets every client with an INFO line. */
+export function probeNats(url: string, timeoutMs: number): Promise<void> {
+  return probeTcp(endpointOf(url, 4222), null, (b) => b.toString("latin1").startsWith("INFO "), timeoutMs);
+}
+
+export const NATS_START_COMMAND = "npm run brokers   (or: docker compose up -d nats)";
+
+export interface NatsClientOptions {
+  url: string;
+  name: string;
+  onConnectedChange?: (connected: boolean) => void;
+}
+
+/**
+ * A connection that reconnects forever: nats.js gives up after about 20 s by default, which
+ * would leave a workshop dead after a short broker restart.
+ */
+export async function connectNats({ url, name, onConnectedChange }: NatsClientOptions): Promise<NatsConnection> {
+  const nc = await connect({
+    servers: url.split(","),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    waitOnFirstConnect: true,
+  });
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === Events.Disconnect) onConnectedChange?.(false);
+      else if (status.type === Events.Reconnect) onConnectedChange?.(true);
+    }
+  })();
+  return nc;
+}

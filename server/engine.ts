@@ -1,0 +1,350 @@
+import { EventEmitter } from "node:events";
+import { assembleTraces, type Trace } from "../lib/traces";
+import { wallClockMs } from "../lib/clock";
+import {
+  PROTOCOL_VERSION,
+  commandSchema,
+  describeZodError,
+  type ActorHopDraft,
+  type ApiError,
+  type ErrorCode,
+  type Hop,
+  type HopBatch,
+  type ScenarioInfo,
+  type ScenarioSnapshot,
+  type ScenarioState,
+  type SettingsValues,
+} from "../lib/protocol";
+import { compareIds } from "../lib/cast";
+import { ActorHandle } from "./actors/spawn";
+import type { Config } from "./config";
+import { BROKER_NAMES, type HealthMonitor } from "./health";
+import { HopBus, type TraceStore } from "./hop-bus";
+import { ACTOR_STOP_GRACE_MS, BATCH_INTERVAL_MS, HOPS_PAGE_LIMIT, SNAPSHOT_HOPS } from "./options";
+import type { ScenarioDefinition } from "./scenarios/definition";
+
+export type Result<T> = { ok: true; result: T } | { ok: false; error: ApiError };
+
+export function fail(code: ErrorCode, message: string): { ok: false; error: ApiError } {
+  return { ok: false, error: { code, message } };
+}
+
+function ok<T>(result: T): { ok: true; result: T } {
+  return { ok: true, result };
+}
+
+/** Killed and exited actors stay listed (their lifelines keep the cross) up to this many. */
+const DEAD_ACTORS_KEPT = 16;
+
+class ScenarioRunner {
+  running = false;
+  settings: SettingsValues;
+  private actors = new Map<string, ActorHandle>();
+  private nextNumber = new Map<string, number>();
+  private starting: Promise<void> | null = null;
+
+  constructor(
+    readonly definition: ScenarioDefinition,
+    readonly store: TraceStore,
+    private readonly bus: HopBus,
+    private readonly brokerUrl: string,
+    private readonly onChange: () => void,
+  ) {
+    this.settings = { ...definition.defaults };
+  }
+
+  get info(): ScenarioInfo {
+    return this.definition.info;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.starting ??= this.spawnInitialActors().finally(() => {
+      this.starting = null;
+    });
+    await this.starting;
+  }
+
+  private async spawnInitialActors(): Promise<void> {
+    const spawned: ActorHandle[] = [];
+    try {
+      for (const { role, count } of this.definition.initialActors) {
+        for (let i = 0; i < count; i++) spawned.push(this.spawn(role));
+      }
+      await Promise.all(spawned.map((actor) => actor.ready));
+      this.running = true;
+      this.onChange();
+    } catch (error) {
+      for (const actor of spawned) actor.kill("SIGKILL");
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    const alive = [...this.actors.values()].filter((a) => a.alive);
+    for (const actor of alive) actor.kill("SIGTERM");
+    const grace = setTimeout(() => alive.forEach((a) => a.kill("SIGKILL")), ACTOR_STOP_GRACE_MS);
+    await Promise.all(alive.map((a) => a.exited()));
+    clearTimeout(grace);
+    this.onChange();
+  }
+
+  aliveCount(role: string): number {
+    return [...this.actors.values()].filter((a) => a.alive && a.spec.role === role).length;
+  }
+
+  spawn(role: string): ActorHandle {
+    const program = this.definition.programs[role];
+    if (!program) throw new Error(`no program plays ${role}`);
+    const n = (this.nextNumber.get(role) ?? 0) + 1;
+    this.nextNumber.set(role, n);
+    const actor = new ActorHandle({
+      id: `${role}-${n}`,
+      role,
+      program,
+      scenarioId: this.info.id,
+      brokerUrl: this.brokerUrl,
+      settings: this.settings,
+    });
+    this.actors.set(actor.spec.id, actor);
+    this.pruneDead();
+    actor.on("hops", (hops) => this.bus.ingest(hops));
+    actor.on("status", () => this.onChange());
+    actor.ready.then(
+      () => {
+        this.emitActorHop(actor, "actor-started");
+        this.onChange();
+      },
+      () => undefined,
+    );
+    actor.on("exit", ({ code, signal }) => {
+      if (!actor.killedByPresenter) this.emitActorHop(actor, "actor-exited", { signal: signal ?? undefined, exitCode: code ?? undefined });
+      this.onChange();
+    });
+    return actor;
+  }
+
+  kill(actor: ActorHandle): void {
+    actor.kill("SIGKILL");
+    this.emitActorHop(actor, "actor-killed", { signal: "SIGKILL" });
+  }
+
+  actor(id: string): ActorHandle | undefined {
+    return this.actors.get(id);
+  }
+
+  publisher(): ActorHandle | undefined {
+    return [...this.actors.values()].find((a) => a.alive && a.spec.role === this.definition.publisherRole);
+  }
+
+  applySettings(values: SettingsValues): void {
+    Object.assign(this.settings, values);
+    for (const actor of this.actors.values()) {
+      if (actor.alive) actor.send({ type: "settings", settings: values }).catch(() => undefined);
+    }
+  }
+
+  state(unavailable: string | null): ScenarioState {
+    return {
+      id: this.info.id,
+      running: this.running,
+      actors: [...this.actors.values()]
+        .map((a) => ({ id: a.spec.id, role: a.spec.role, pid: a.pid, alive: a.alive, connected: a.alive && a.connected }))
+        .sort((a, b) => compareIds(a.id, b.id)),
+      ledger: this.store.ledgerSnapshot(),
+      latency: this.store.latencySummary(),
+      settings: { ...this.settings },
+      unavailable,
+    };
+  }
+
+  forgetDead(): void {
+    for (const [id, actor] of this.actors) if (!actor.alive) this.actors.delete(id);
+  }
+
+  private pruneDead(): void {
+    const dead = [...this.actors.values()].filter((a) => !a.alive);
+    for (const actor of dead.slice(0, Math.max(0, dead.length - DEAD_ACTORS_KEPT))) this.actors.delete(actor.spec.id);
+  }
+
+  private emitActorHop(actor: ActorHandle, kind: ActorHopDraft["kind"], extra: { signal?: string; exitCode?: number } = {}): void {
+    const id = actor.spec.id;
+    this.bus.ingest([
+      { kind, scenarioId: this.info.id, broker: this.info.broker, from: id, to: id, at: wallClockMs(), actor: { id, role: actor.spec.role, pid: actor.pid, ...extra } },
+    ]);
+  }
+}
+
+interface EngineEvents {
+  hops: [HopBatch];
+  state: [ScenarioState];
+  reset: [string];
+}
+
+/** Runs the scenarios: the one place HTTP and Socket.IO commands end up. */
+export class ScenarioEngine extends EventEmitter<EngineEvents> {
+  readonly bus = new HopBus();
+  private runners = new Map<string, ScenarioRunner>();
+  private pumpTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    definitions: readonly ScenarioDefinition[],
+    private readonly health: HealthMonitor,
+    urls: Config["urls"],
+  ) {
+    super();
+    for (const definition of definitions) {
+      const { id, guarantee, broker } = definition.info;
+      const store = this.bus.register(id, guarantee);
+      const runner = new ScenarioRunner(definition, store, this.bus, urls[broker], () => this.emit("state", this.stateOf(runner)));
+      this.runners.set(id, runner);
+    }
+    health.on("change", () => {
+      for (const runner of this.runners.values()) this.emit("state", this.stateOf(runner));
+    });
+  }
+
+  list(): ScenarioInfo[] {
+    return [...this.runners.values()].map((r) => r.info);
+  }
+
+  startPumping(intervalMs = BATCH_INTERVAL_MS): void {
+    this.pumpTimer ??= setInterval(() => this.pump(), intervalMs);
+  }
+
+  /** Sequences waiting hops and hands each scenario's batch to whoever listens. */
+  pump(everything = false): void {
+    const batches = this.bus.flush(wallClockMs(), everything);
+    for (const [scenarioId, { afterSeq, hops }] of batches) {
+      const runner = this.runners.get(scenarioId);
+      if (!runner) continue;
+      this.emit("hops", { scenarioId, afterSeq, hops, ledger: runner.store.ledgerSnapshot(), latency: runner.store.latencySummary() });
+    }
+  }
+
+  async start(id: string): Promise<Result<ScenarioState>> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    const down = this.unavailable(runner);
+    if (down) return fail("broker-down", down);
+    try {
+      await runner.start();
+    } catch (error) {
+      return fail("internal", `Could not start ${id}: ${(error as Error).message}`);
+    }
+    return ok(this.stateOf(runner));
+  }
+
+  async stop(id: string): Promise<Result<ScenarioState>> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    await runner.stop();
+    return ok(this.stateOf(runner));
+  }
+
+  async command(id: string, raw: unknown): Promise<Result<unknown>> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    const parsed = commandSchema.safeParse(raw);
+    if (!parsed.success) return fail("bad-request", describeZodError(parsed.error));
+    const command = parsed.data;
+    const known = runner.info.commands.some((c) => c.type === command.type);
+    if (!known) return fail("bad-request", `type: ${id} does not support "${command.type}"`);
+    if (command.type === "reset") return ok(this.reset(runner));
+    const down = this.unavailable(runner);
+    if (down) return fail("broker-down", down);
+    if (command.type === "set") {
+      const { type: _type, ...values } = command;
+      const settings = runner.definition.settingsSchema.safeParse(values);
+      if (!settings.success) return fail("bad-request", describeZodError(settings.error));
+      runner.applySettings(settings.data as SettingsValues);
+      this.emit("state", this.stateOf(runner));
+      return ok({ settings: { ...runner.settings } });
+    }
+    if (!runner.running) return fail("not-running", `${id} is not running; start it first (POST /api/scenarios/${id}/start)`);
+    try {
+      switch (command.type) {
+        case "publish": {
+          const publisher = runner.publisher();
+          if (!publisher) return fail("conflict", `No live ${runner.definition.publisherRole} to publish with; stop and start the scenario`);
+          return ok(await publisher.send({ type: "publish", count: command.count, payload: command.payload, key: command.key }));
+        }
+        case "add-actor": {
+          const role = runner.info.roles.find((r) => r.name === command.role);
+          if (!role) return fail("bad-request", `role: ${id} has no role "${command.role}"; roles are ${runner.info.roles.map((r) => r.name).join(", ")}`);
+          if (runner.aliveCount(role.name) >= role.max) return fail("conflict", `role: at most ${role.max} ${role.name}s`);
+          const actor = runner.spawn(role.name);
+          await actor.ready;
+          return ok({ actorId: actor.spec.id, pid: actor.pid });
+        }
+        case "kill-actor": {
+          const actor = runner.actor(command.actorId);
+          if (!actor) return fail("not-found", `actorId: no actor "${command.actorId}" in ${id}`);
+          const role = runner.info.roles.find((r) => r.name === actor.spec.role);
+          if (!role?.killable) return fail("bad-request", `actorId: the ${actor.spec.role} drives the scenario and cannot be killed`);
+          if (!actor.alive) return fail("conflict", `actorId: ${command.actorId} is already dead`);
+          runner.kill(actor);
+          return ok({ actorId: actor.spec.id, pid: actor.pid, signal: "SIGKILL" });
+        }
+      }
+    } catch (error) {
+      return fail("internal", (error as Error).message);
+    }
+  }
+
+  state(id: string): Result<ScenarioState> {
+    const runner = this.runners.get(id);
+    return runner ? ok(this.stateOf(runner)) : this.unknown(id);
+  }
+
+  hops(id: string, since: number, limit = HOPS_PAGE_LIMIT): Result<{ hops: Hop[]; lastSeq: number }> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    return ok({ hops: runner.store.since(since, Math.min(limit, HOPS_PAGE_LIMIT)), lastSeq: runner.store.lastSeq });
+  }
+
+  trace(id: string, traceId: string): Result<Trace> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    const hops = runner.store.hops.toArray().filter((h) => "message" in h && h.message.traceId === traceId);
+    const trace = assembleTraces(hops).get(traceId);
+    return trace ? ok(trace) : fail("not-found", `no trace "${traceId}" in ${id}'s buffer`);
+  }
+
+  snapshot(id: string): Result<ScenarioSnapshot> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    return ok({ v: PROTOCOL_VERSION, scenario: runner.info, state: this.stateOf(runner), hops: runner.store.since(0, SNAPSHOT_HOPS), lastSeq: runner.store.lastSeq });
+  }
+
+  async close(): Promise<void> {
+    if (this.pumpTimer) clearInterval(this.pumpTimer);
+    this.pumpTimer = null;
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+  }
+
+  private reset(runner: ScenarioRunner): { reset: true } {
+    this.pump(true);
+    runner.store.reset();
+    runner.forgetDead();
+    this.emit("reset", runner.info.id);
+    this.emit("state", this.stateOf(runner));
+    return { reset: true };
+  }
+
+  private stateOf(runner: ScenarioRunner): ScenarioState {
+    return runner.state(this.unavailable(runner));
+  }
+
+  private unavailable(runner: ScenarioRunner): string | null {
+    const broker = runner.info.broker;
+    const health = this.health.current().brokers[broker];
+    if (health.up) return null;
+    return `${BROKER_NAMES[broker]} is down at ${health.url} (${health.error ?? "unreachable"}). Start it with: ${health.startCommand}`;
+  }
+
+  private unknown(id: string): { ok: false; error: ApiError } {
+    return fail("not-found", `No scenario "${id}". Known: ${[...this.runners.keys()].join(", ")}`);
+  }
+}

@@ -1,0 +1,81 @@
+import type { Server as HttpServer } from "node:http";
+import { Server } from "socket.io";
+import {
+  PROTOCOL_VERSION,
+  commandRequestSchema,
+  describeZodError,
+  scenarioRequestSchema,
+  type Ack,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from "../lib/protocol";
+import { Access } from "./access";
+import { fail, type Result, type ScenarioEngine } from "./engine";
+import type { HealthMonitor } from "./health";
+
+interface SocketData {
+  presenter: boolean;
+}
+
+const roomOf = (scenarioId: string) => `scenario:${scenarioId}`;
+
+/** Acks are optional on the wire; a client that sends none still gets no crash. */
+function replier<T>(ack: unknown): Ack<T> {
+  return typeof ack === "function" ? (ack as Ack<T>) : () => undefined;
+}
+
+export function attachGateway(httpServer: HttpServer, engine: ScenarioEngine, health: HealthMonitor, access: Access) {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
+    allowRequest: (req, callback) => callback(null, Access.sameOrigin(req.headers)),
+    maxHttpBufferSize: 256 * 1024,
+  });
+
+  // Runs for every connection, recovered ones included, so a role is never carried over.
+  io.use((socket, next) => {
+    const auth = socket.handshake.auth as { token?: unknown } | undefined;
+    socket.data.presenter = access.isPresenter(auth?.token);
+    next();
+  });
+
+  io.on("connection", (socket) => {
+    socket.emit("hello", { v: PROTOCOL_VERSION, presenter: socket.data.presenter, scenarios: engine.list(), health: health.current() });
+
+    const guarded = <T>(raw: unknown, ackRaw: unknown, run: (scenarioId: string, body: unknown) => Promise<Result<T>> | Result<T>, needsPresenter: boolean) => {
+      const ack = replier<T>(ackRaw);
+      const parsed = (needsPresenter ? commandRequestSchema : scenarioRequestSchema).safeParse(raw);
+      if (!parsed.success) return ack(fail("bad-request", describeZodError(parsed.error)));
+      if (needsPresenter && !socket.data.presenter) return ack(fail("forbidden", "Only the presenter can act"));
+      const body = "command" in parsed.data ? parsed.data.command : undefined;
+      Promise.resolve(run(parsed.data.scenarioId, body)).then(ack, (error: unknown) => {
+        console.error("gateway error", error);
+        ack(fail("internal", "Internal error; see the server log"));
+      });
+    };
+
+    socket.on("watch", (raw, ack) =>
+      guarded(raw, ack, (id) => {
+        const snapshot = engine.snapshot(id);
+        if (snapshot.ok) void socket.join(roomOf(id));
+        return snapshot;
+      }, false),
+    );
+    socket.on("unwatch", (raw) => {
+      const parsed = scenarioRequestSchema.safeParse(raw);
+      if (parsed.success) void socket.leave(roomOf(parsed.data.scenarioId));
+    });
+    socket.on("start", (raw, ack) => guarded({ ...asObject(raw), command: null }, ack, (id) => engine.start(id), true));
+    socket.on("stop", (raw, ack) => guarded({ ...asObject(raw), command: null }, ack, (id) => engine.stop(id), true));
+    socket.on("command", (raw, ack) => guarded(raw, ack, (id, command) => engine.command(id, command), true));
+  });
+
+  // One emit per room per batch: Socket.IO encodes a broadcast once for all its members.
+  engine.on("hops", (batch) => io.to(roomOf(batch.scenarioId)).emit("hops", batch));
+  engine.on("state", (state) => io.to(roomOf(state.id)).emit("state", state));
+  engine.on("reset", (scenarioId) => io.to(roomOf(scenarioId)).emit("reset", { scenarioId }));
+  health.on("change", (report) => io.emit("health", report));
+  return io;
+}
+
+function asObject(raw: unknown): Record<string, unknown> {
+  return raw !== null && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+}

@@ -1,0 +1,97 @@
+import { LatencyWindow } from "../lib/latency";
+import { LedgerTracker } from "../lib/ledger";
+import { ReorderWindow } from "../lib/ordering";
+import { PROTOCOL_VERSION, type Guarantee, type Hop, type HopDraft, type LatencySummary, type Ledger } from "../lib/protocol";
+import { RingBuffer } from "../lib/ring";
+import { HOP_BUFFER_SIZE, REORDER_WINDOW_MS } from "./options";
+
+/** One scenario's memory: its recent hops, its ledger and its latency readout. */
+export class TraceStore {
+  readonly hops: RingBuffer<Hop>;
+  private ledger: LedgerTracker;
+  private latency = new LatencyWindow();
+  /** Seq of the newest hop ever added; survives a reset so browsers can tell batches apart. */
+  lastSeq = 0;
+
+  constructor(guarantee: Guarantee, capacity = HOP_BUFFER_SIZE) {
+    this.hops = new RingBuffer<Hop>(capacity);
+    this.ledger = new LedgerTracker(guarantee);
+  }
+
+  add(hop: Hop): void {
+    this.hops.push(hop);
+    this.lastSeq = hop.seq;
+    this.ledger.apply(hop);
+    if ("rttMs" in hop && hop.rttMs !== undefined) this.latency.add(hop.rttMs);
+  }
+
+  since(seq: number, limit: number): Hop[] {
+    return this.hops.tailFrom((hop) => hop.seq > seq, limit);
+  }
+
+  ledgerSnapshot(): Ledger {
+    return this.ledger.snapshot();
+  }
+
+  latencySummary(): LatencySummary {
+    return this.latency.summary();
+  }
+
+  reset(): void {
+    this.hops.clear();
+    this.ledger.reset();
+    this.latency.reset();
+  }
+}
+
+export interface SequencedBatch {
+  /** The scenario's newest seq before this batch. */
+  afterSeq: number;
+  hops: Hop[];
+}
+
+/**
+ * Where every hop enters the server: held briefly so hops from different processes come out
+ * in time order, stamped with the server's seq, and stored per scenario.
+ */
+export class HopBus {
+  private window = new ReorderWindow<HopDraft>(REORDER_WINDOW_MS);
+  private seq = 0;
+  private stores = new Map<string, TraceStore>();
+  ingested = 0;
+
+  register(scenarioId: string, guarantee: Guarantee): TraceStore {
+    const store = new TraceStore(guarantee);
+    this.stores.set(scenarioId, store);
+    return store;
+  }
+
+  store(scenarioId: string): TraceStore | undefined {
+    return this.stores.get(scenarioId);
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  ingest(drafts: readonly HopDraft[]): void {
+    for (const draft of drafts) this.window.add(draft);
+    this.ingested += drafts.length;
+  }
+
+  /** Sequences what has waited long enough; returns the new hops per scenario. */
+  flush(now: number, everything = false): Map<string, SequencedBatch> {
+    const ready = everything ? this.window.drain() : this.window.release(now);
+    const out = new Map<string, SequencedBatch>();
+    for (const draft of ready) {
+      const store = this.stores.get(draft.scenarioId);
+      if (!store) continue;
+      let pending = out.get(draft.scenarioId);
+      if (!pending) out.set(draft.scenarioId, (pending = { afterSeq: store.lastSeq, hops: [] }));
+      const hop = { ...draft, v: PROTOCOL_VERSION, seq: ++this.seq } as Hop;
+      store.add(hop);
+      pending.hops.push(hop);
+    }
+    return out;
+  }
+}

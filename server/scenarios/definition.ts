@@ -1,0 +1,15 @@
+import type { z } from "zod";
+import type { ScenarioInfo, SettingsValues } from "../../lib/protocol";
+
+/** Everything the engine needs to run a scenario; one file per scenario fills it in. */
+export interface ScenarioDefinition {
+  info: ScenarioInfo;
+  /** Scenario role → actor program that plays it. */
+  programs: Record<string, string>;
+  /** The role that receives `publish`. */
+  publisherRole: string;
+  initialActors: { role: string; count: number }[];
+  defaults: SettingsValues;
+  /** Validates a `set`; strict, so an unknown parameter is named in the error. */
+  settingsSchema: z.ZodType<Partial<SettingsValues>>;
+}

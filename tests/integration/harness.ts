@@ -1,0 +1,52 @@
+import { io as connectSocket, type Socket } from "socket.io-client";
+import { createHopscope, type Hopscope } from "../../server/app";
+import { loadConfig } from "../../server/config";
+import { SCENARIOS } from "../../server/scenarios";
+import type { ClientToServerEvents, Hop, ScenarioState, ServerToClientEvents } from "../../lib/protocol";
+
+/** A real Hopscope on port 0, talking to the real brokers on this machine. */
+export async function startHopscope(env: NodeJS.ProcessEnv = {}): Promise<{ hopscope: Hopscope; base: string }> {
+  const config = loadConfig({ ...process.env, PORT: "0", HOST: "127.0.0.1", ...env });
+  const hopscope = await createHopscope({ config, scenarios: SCENARIOS, healthIntervalMs: 500 });
+  const address = await hopscope.listen(0, "127.0.0.1");
+  return { hopscope, base: `http://127.0.0.1:${address.port}` };
+}
+
+export async function api<T = unknown>(base: string, method: "GET" | "POST", path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export async function allHops(base: string, scenarioId: string): Promise<Hop[]> {
+  const res = await api<{ hops: Hop[] }>(base, "GET", `/api/scenarios/${scenarioId}/hops?since=0`);
+  return res.body.hops;
+}
+
+export async function state(base: string, scenarioId: string): Promise<ScenarioState> {
+  return (await api<ScenarioState>(base, "GET", `/api/scenarios/${scenarioId}/state`)).body;
+}
+
+export type TypedClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export function socketClient(base: string, options: { token?: string; origin?: string } = {}): TypedClient {
+  return connectSocket(base, {
+    transports: ["websocket"],
+    auth: options.token ? { token: options.token } : {},
+    extraHeaders: options.origin ? { origin: options.origin } : undefined,
+    reconnection: false,
+  });
+}
