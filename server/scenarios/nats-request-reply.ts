@@ -16,6 +16,7 @@ export const natsRequestReplySettings = z
     timeoutMs: z.number().int().min(50).max(60_000),
     retries: z.number().int().min(0).max(10),
   })
+  .partial()
   .strict();
 
 export const natsRequestReply: ScenarioDefinition = {

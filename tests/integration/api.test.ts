@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { HealthReport, ScenarioInfo } from "../../lib/protocol";
+import type { Hopscope } from "../../server/app";
+import { api, socketClient, startHopscope, type TypedClient } from "./harness";
+
+const ID = "nats-request-reply";
+type Envelope = { ok: boolean; result?: unknown; error?: { code: string; message: string } };
+
+describe("automation API", () => {
+  let hopscope: Hopscope;
+  let base: string;
+  beforeAll(async () => {
+    ({ hopscope, base } = await startHopscope());
+  });
+  afterAll(async () => {
+    await hopscope.close();
+  });
+
+  test("health reports every broker with its URL, and NATS up", async () => {
+    const { status, body } = await api<HealthReport>(base, "GET", "/api/health");
+    expect(status).toBe(200);
+    expect(Object.keys(body.brokers).sort()).toEqual(["kafka", "nats", "rabbitmq", "redis"]);
+    expect(body.brokers.nats).toMatchObject({ up: true, url: "nats://127.0.0.1:4222" });
+    expect(body.brokers.rabbitmq.url).toBe("amqp://guest:***@127.0.0.1:5672");
+  });
+
+  test("scenarios are listed with their contract fields", async () => {
+    const { body } = await api<ScenarioInfo[]>(base, "GET", "/api/scenarios");
+    const nats = body.find((s) => s.id === ID);
+    expect(nats).toMatchObject({ broker: "nats", guarantee: "at-most-once", pattern: "request-reply" });
+    expect(nats?.roles.map((r) => r.name)).toEqual(["requester", "responder"]);
+    expect(nats?.commands.map((c) => c.type)).toEqual(["publish", "add-actor", "kill-actor", "set", "reset"]);
+  });
+
+  test.each([
+    [{ type: "publish", count: 0 }, "count"],
+    [{ type: "publish", count: "ten" }, "count"],
+    [{ type: "teleport" }, "type"],
+    [{ type: "set", delayMs: "slow" }, "delayMs"],
+    [{ type: "set", bogus: 5 }, "bogus"],
+    [{ type: "set", retries: 99 }, "retries"],
+    [{ type: "set" }, "set needs"],
+    [{ type: "add-actor" }, "role"],
+    [[1, 2, 3], "body"],
+  ])("a bad command %j gets 400 naming %s", async (body, field) => {
+    const res = await api<Envelope>(base, "POST", `/api/scenarios/${ID}/commands`, body);
+    expect(res.status).toBe(400);
+    expect(res.body.ok).toBe(false);
+    expect(res.body.error?.code).toBe("bad-request");
+    expect(res.body.error?.message).toContain(field);
+  });
+
+  test("malformed JSON gets 400 and the server keeps serving", async () => {
+    const res = await api<Envelope>(base, "POST", `/api/scenarios/${ID}/commands`, "{ not json");
+    expect(res.status).toBe(400);
+    expect(res.body.error?.message).toMatch(/^body: not valid JSON/);
+    expect((await api(base, "GET", "/api/health")).status).toBe(200);
+  });
+
+  test("unknown scenarios, actors and routes get 404", async () => {
+    expect((await api(base, "GET", "/api/scenarios/nope/state")).status).toBe(404);
+    expect((await api(base, "POST", "/api/scenarios/nope/start")).status).toBe(404);
+    expect((await api(base, "GET", "/api/nothing-here")).status).toBe(404);
+    await api(base, "POST", `/api/scenarios/${ID}/start`);
+    const kill = await api<Envelope>(base, "POST", `/api/scenarios/${ID}/commands`, { type: "kill-actor", actorId: "responder-99" });
+    expect(kill.status).toBe(404);
+    expect(kill.body.error?.message).toContain("responder-99");
+  });
+
+  test("the requester cannot be killed, and start is idempotent", async () => {
+    const first = await api<{ result: { actors: { id: string }[] } }>(base, "POST", `/api/scenarios/${ID}/start`);
+    const second = await api<{ result: { actors: { id: string }[] } }>(base, "POST", `/api/scenarios/${ID}/start`);
+    expect(second.body.result.actors.map((a) => a.id)).toEqual(first.body.result.actors.map((a) => a.id));
+    const kill = await api<Envelope>(base, "POST", `/api/scenarios/${ID}/commands`, { type: "kill-actor", actorId: "requester-1" });
+    expect(kill.status).toBe(400);
+  });
+
+  test("hops?since pages through the buffer and rejects a bad cursor", async () => {
+    expect((await api(base, "GET", `/api/scenarios/${ID}/hops?since=-1`)).status).toBe(400);
+    expect((await api(base, "GET", `/api/scenarios/${ID}/hops?since=abc`)).status).toBe(400);
+    const all = await api<{ hops: { seq: number }[]; lastSeq: number }>(base, "GET", `/api/scenarios/${ID}/hops?since=0`);
+    expect(all.body.hops.length).toBeGreaterThan(0);
+    const later = await api<{ hops: { seq: number }[] }>(base, "GET", `/api/scenarios/${ID}/hops?since=${all.body.lastSeq}`);
+    for (const hop of later.body.hops) expect(hop.seq).toBeGreaterThan(all.body.lastSeq);
+    const limited = await api<{ hops: { seq: number }[] }>(base, "GET", `/api/scenarios/${ID}/hops?since=0&limit=1`);
+    expect(limited.body.hops).toHaveLength(1);
+  });
+
+  test("Socket.IO mirrors commands with acks and survives garbage", async () => {
+    const client: TypedClient = socketClient(base);
+    await new Promise<void>((resolve, reject) => {
+      client.once("hello", () => resolve());
+      client.once("connect_error", reject);
+    });
+    const bad = await client.emitWithAck("command", { scenarioId: ID, command: { type: "publish", count: -1 } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.message).toContain("count");
+    const unknown = await client.emitWithAck("watch", { scenarioId: "nope" });
+    expect(!unknown.ok && unknown.error.code).toBe("not-found");
+    // Garbage without an ack, and with the wrong shape, must not take the server down.
+    (client as unknown as { emit: (...args: unknown[]) => void }).emit("command", "garbage");
+    (client as unknown as { emit: (...args: unknown[]) => void }).emit("watch", null, 42);
+    const good = await client.emitWithAck("command", { scenarioId: ID, command: { type: "publish" } });
+    expect(good.ok).toBe(true);
+    const watched = await client.emitWithAck("watch", { scenarioId: ID });
+    expect(watched.ok).toBe(true);
+    client.close();
+  });
+});
+
+describe("when a broker is down", () => {
+  test("commands get 503 with the reason and the start command", async () => {
+    const { hopscope, base } = await startHopscope({ NATS_URL: "nats://127.0.0.1:1" });
+    try {
+      const health = await api<HealthReport>(base, "GET", "/api/health");
+      expect(health.body.brokers.nats.up).toBe(false);
+      expect(health.body.brokers.nats.error).toBe("connection refused");
+      const start = await api<Envelope>(base, "POST", `/api/scenarios/${ID}/start`);
+      expect(start.status).toBe(503);
+      expect(start.body.error?.code).toBe("broker-down");
+      expect(start.body.error?.message).toContain("NATS is down at nats://127.0.0.1:1");
+      expect(start.body.error?.message).toContain("npm run brokers");
+      const publish = await api<Envelope>(base, "POST", `/api/scenarios/${ID}/commands`, { type: "publish" });
+      expect(publish.status).toBe(503);
+    } finally {
+      await hopscope.close();
+    }
+  });
+});
+
+describe("beyond loopback", () => {
+  test("only the presenter token may act; foreign origins are refused", async () => {
+    const token = "a-presenter-token-for-tests";
+    const { hopscope, base } = await startHopscope({ HOST: "0.0.0.0", HOPSCOPE_TOKEN: token });
+    try {
+      const audience = await api<Envelope>(base, "POST", `/api/scenarios/${ID}/commands`, { type: "reset" });
+      expect(audience.status).toBe(403);
+      const wrong = await api<Envelope>(base, "POST", `/api/scenarios/${ID}/commands`, { type: "reset" }, { authorization: "Bearer nope" });
+      expect(wrong.status).toBe(403);
+      const presenter = await api<Envelope>(base, "POST", `/api/scenarios/${ID}/commands`, { type: "reset" }, { authorization: `Bearer ${token}` });
+      expect(presenter.status).toBe(200);
+
+      const watcher = socketClient(base);
+      const hello = await new Promise<{ presenter: boolean }>((resolve) => watcher.once("hello", resolve));
+      expect(hello.presenter).toBe(false);
+      const refused = await watcher.emitWithAck("command", { scenarioId: ID, command: { type: "reset" } });
+      expect(!refused.ok && refused.error.code).toBe("forbidden");
+      watcher.close();
+
+      const foreign = socketClient(base, { origin: "http://evil.example" });
+      const error = await new Promise<Error>((resolve) => foreign.once("connect_error", resolve));
+      expect(error).toBeInstanceOf(Error);
+      foreign.close();
+    } finally {
+      await hopscope.close();
+    }
+  });
+});
