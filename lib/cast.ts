@@ -4,7 +4,7 @@ import { isMessageHop } from "./protocol";
 export interface CastMember {
   id: string;
   label: string;
-  /** "channel" for broker-side entities, otherwise the actor's role. */
+  /** The actor's role, or for a broker-side entity its kind ("subject", "queue", ...). */
   role: string;
   kind: "actor" | "channel";
   alive: boolean;
@@ -28,7 +28,7 @@ export function castOf(scenario: ScenarioInfo, actors: readonly ActorState[], ho
     byId.set(id, { id, label: id, role, kind: "actor", alive, side: role === senderRole ? "left" : "right" });
   };
   for (const channel of scenario.channels) {
-    byId.set(channel.id, { id: channel.id, label: channel.label, role: "channel", kind: "channel", alive: true, side: "middle" });
+    byId.set(channel.id, { id: channel.id, label: channel.label, role: channel.kind, kind: "channel", alive: true, side: "middle" });
   }
   for (const actor of actors) addActor(actor.id, actor.role, actor.alive);
   for (const hop of hops) {

@@ -11,7 +11,6 @@ export interface Lane {
   x: number;
   /** Where the lifeline ends with a cross, when the actor was killed in view. */
   killedAtY: number | null;
-  startedAtY: number | null;
 }
 
 export interface Arrow {
@@ -24,7 +23,7 @@ export interface Arrow {
   y: number;
   /** from === to: drawn as a small loop on the lane. */
   self: boolean;
-  label: string;
+  attempt: number;
   latency: string | null;
   failed: boolean;
 }
@@ -64,7 +63,6 @@ export function layoutSequence(
     kind: m.kind,
     x: laneWidth / 2 + i * laneWidth,
     killedAtY: null,
-    startedAtY: null,
   }));
   const laneById = new Map(lanes.map((l) => [l.id, l]));
   const arrows: Arrow[] = [];
@@ -72,10 +70,10 @@ export function layoutSequence(
   for (const hop of hops) {
     const y = headerHeight + rowHeight * (row + 0.5);
     if (!isMessageHop(hop)) {
+      // A start needs no row: the lifeline is simply there. An end gets one, for its cross.
       const lane = laneById.get(hop.actor.id);
-      if (!lane) continue;
-      if (hop.kind === "actor-killed" || hop.kind === "actor-exited") lane.killedAtY ??= y;
-      else lane.startedAtY = y;
+      if (!lane || hop.kind === "actor-started") continue;
+      lane.killedAtY ??= y;
       row++;
       continue;
     }
@@ -93,7 +91,7 @@ export function layoutSequence(
       x2: to.x,
       y,
       self: from === to,
-      label: hop.message.attempt > 1 ? `${hop.kind} #${hop.message.attempt}` : hop.kind,
+      attempt: hop.message.attempt,
       latency: latencyMs === undefined ? null : (hop.rttMs !== undefined ? "rtt " : "+") + formatMs(latencyMs),
       failed: FAILED_KINDS.has(hop.kind),
     });

@@ -21,7 +21,7 @@ export interface Topology {
   edges: TopologyEdge[];
 }
 
-export const TOPOLOGY_COLUMN_GAP = 300;
+export const TOPOLOGY_COLUMN_GAP = 320;
 export const TOPOLOGY_ROW_GAP = 110;
 
 /** Senders on the left, the broker in the middle, receivers on the right, each column centred. */

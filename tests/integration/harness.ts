@@ -5,7 +5,7 @@ import { SCENARIOS } from "../../server/scenarios";
 import type { ClientToServerEvents, Hop, ScenarioState, ServerToClientEvents } from "../../lib/protocol";
 
 /** A real Hopscope on port 0, talking to the real brokers on this machine. */
-export async function startHopscope(env: NodeJS.ProcessEnv = {}): Promise<{ hopscope: Hopscope; base: string }> {
+export async function startHopscope(env: Record<string, string> = {}): Promise<{ hopscope: Hopscope; base: string }> {
   const config = loadConfig({ ...process.env, PORT: "0", HOST: "127.0.0.1", ...env });
   const hopscope = await createHopscope({ config, scenarios: SCENARIOS, healthIntervalMs: 500 });
   const address = await hopscope.listen(0, "127.0.0.1");

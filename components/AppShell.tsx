@@ -1,0 +1,85 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import type { HealthReport, ScenarioInfo } from "../lib/protocol";
+import { BROKER_NAMES, BrokerStrip } from "./BrokerStrip";
+import { ThemeToggle } from "./ThemeToggle";
+
+interface AppShellProps {
+  scenarios: readonly ScenarioInfo[];
+  health: HealthReport | null;
+  connection: "connecting" | "online" | "offline";
+  presenter: boolean;
+  activeId?: string;
+  children: ReactNode;
+}
+
+const PATTERN_NAMES: Record<string, string> = {
+  "request-reply": "Request / reply",
+  "work-queue": "Work queue",
+  "pub-sub": "Publish / subscribe",
+  stream: "Streams & consumer groups",
+};
+
+export function AppShell({ scenarios, health, connection, presenter, activeId, children }: AppShellProps) {
+  const patterns = [...new Set(scenarios.map((s) => s.pattern))];
+  return (
+    <div className="flex min-h-screen flex-col">
+      <header className="sticky top-0 z-40 flex h-14 items-center gap-4 border-b border-[var(--line)] bg-[var(--panel)]/90 px-5 backdrop-blur">
+        <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
+          <svg viewBox="0 0 32 32" className="h-7 w-7" aria-hidden>
+            <rect width="32" height="32" rx="8" fill="#7c3aed" />
+            <circle cx="8" cy="16" r="3.5" fill="#fff" />
+            <circle cx="24" cy="9" r="3.5" fill="#fff" />
+            <circle cx="24" cy="23" r="3.5" fill="#fff" />
+            <path d="M11 15 21 10M11 17l10 5" stroke="#fff" strokeWidth="2" strokeLinecap="round" />
+          </svg>
+          Hopscope
+        </Link>
+        <span
+          data-testid="connection"
+          data-status={connection}
+          className={`flex items-center gap-1.5 text-xs ${connection === "online" ? "text-[var(--muted)]" : "text-amber-600 dark:text-amber-400"}`}
+        >
+          <span className={`h-1.5 w-1.5 rounded-full ${connection === "online" ? "bg-emerald-500" : "animate-pulse bg-amber-500"}`} />
+          {connection === "online" ? (presenter ? "live · presenter" : "live · watching") : connection === "connecting" ? "connecting…" : "reconnecting…"}
+        </span>
+        <div className="ml-auto flex items-center gap-3">
+          <BrokerStrip health={health} />
+          <ThemeToggle />
+        </div>
+      </header>
+      <div className="flex flex-1">
+        <nav aria-label="Scenarios" className="hidden w-60 shrink-0 border-r border-[var(--line)] bg-[var(--panel)]/50 px-3 py-5 lg:block">
+          {patterns.map((pattern) => (
+            <div key={pattern} className="mb-5">
+              <div className="px-2 pb-2 text-[11px] font-semibold tracking-wider text-[var(--muted)] uppercase">{PATTERN_NAMES[pattern] ?? pattern}</div>
+              {scenarios
+                .filter((s) => s.pattern === pattern)
+                .map((s) => {
+                  const up = health?.brokers[s.broker].up ?? false;
+                  const active = s.id === activeId;
+                  return (
+                    <Link
+                      key={s.id}
+                      href={`/scenarios/${s.id}`}
+                      aria-current={active ? "page" : undefined}
+                      className={`flex items-center justify-between rounded-lg px-2 py-1.5 text-sm transition ${
+                        active ? "bg-violet-500/10 font-medium text-violet-700 dark:text-violet-300" : "hover:bg-black/5 dark:hover:bg-white/5"
+                      }`}
+                    >
+                      <span>{s.title}</span>
+                      <span className="flex items-center gap-1.5 text-[11px] text-[var(--muted)]">
+                        {BROKER_NAMES[s.broker]}
+                        <span className={`h-1.5 w-1.5 rounded-full ${up ? "bg-emerald-500" : "bg-rose-500"}`} />
+                      </span>
+                    </Link>
+                  );
+                })}
+            </div>
+          ))}
+        </nav>
+        <main className="min-w-0 flex-1 p-5">{children}</main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import type { BrokerId, HealthReport } from "../lib/protocol";
+import { BROKERS } from "../lib/protocol";
+
+export const BROKER_NAMES: Record<BrokerId, string> = { nats: "NATS", rabbitmq: "RabbitMQ", redis: "Redis", kafka: "Kafka" };
+
+/** One chip per broker; a down broker says how to start it. */
+export function BrokerStrip({ health }: { health: HealthReport | null }) {
+  return (
+    <ul className="flex flex-wrap items-center gap-2" aria-label="Broker status">
+      {BROKERS.map((id) => {
+        const b = health?.brokers[id];
+        const up = b?.up ?? false;
+        const title = b ? (up ? `${BROKER_NAMES[id]} is up at ${b.url}` : `${BROKER_NAMES[id]} is down at ${b.url}: ${b.error ?? "unreachable"}\nStart it with: ${b.startCommand}`) : "checking…";
+        return (
+          <li
+            key={id}
+            data-testid={`broker-${id}`}
+            data-up={up}
+            title={title}
+            className={`group relative flex items-center gap-2 rounded-full border px-3 py-1 text-xs font-medium ${
+              up
+                ? "border-emerald-500/30 bg-emerald-500/10 text-emerald-700 dark:text-emerald-300"
+                : "border-rose-500/30 bg-rose-500/10 text-rose-700 dark:text-rose-300"
+            }`}
+          >
+            <span className={`h-2 w-2 rounded-full ${up ? "bg-emerald-500 shadow-[0_0_0_3px_rgba(16,185,129,0.2)]" : "bg-rose-500"}`} />
+            <span>{BROKER_NAMES[id]}</span>
+            <span className="font-normal opacity-70">{b ? (up ? "up" : "down") : "…"}</span>
+            {b && (
+              <span className="pointer-events-none absolute top-full right-0 z-50 mt-2 hidden w-80 rounded-lg border border-[var(--line)] bg-[var(--panel)] p-3 text-left font-normal text-[var(--ink)] shadow-xl group-hover:block">
+                <span className="block font-mono text-[11px] text-[var(--muted)]">{b.url}</span>
+                {!up && (
+                  <>
+                    <span className="mt-1 block text-rose-600 dark:text-rose-400">{b.error}</span>
+                    <span className="mt-2 block text-[var(--muted)]">Start it with</span>
+                    <code className="mt-1 block rounded bg-black/5 px-2 py-1 font-mono text-[11px] dark:bg-white/10">{b.startCommand}</code>
+                  </>
+                )}
+              </span>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** A banner above a scenario whose broker is down, with the command that fixes it. */
+export function BrokerDownNotice({ broker, health }: { broker: BrokerId; health: HealthReport | null }) {
+  const b = health?.brokers[broker];
+  if (!b || b.up) return null;
+  return (
+    <div role="alert" className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-xl border border-rose-500/30 bg-rose-500/10 px-4 py-3 text-sm text-rose-800 dark:text-rose-200">
+      <strong>{BROKER_NAMES[broker]} is down</strong>
+      <span className="opacity-80">
+        at <span className="font-mono">{b.url}</span> ({b.error}). This scenario is paused until it is back.
+      </span>
+      <code className="rounded bg-rose-500/10 px-2 py-0.5 font-mono text-xs">{b.startCommand}</code>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import { memo, useMemo } from "react";
+import { formatMs } from "../lib/hops";
+import type { Hop } from "../lib/protocol";
+import { isMessageHop } from "../lib/protocol";
+import { hopDeltas } from "../lib/traces";
+import { HOP_COLORS, hopLabel } from "./hop-style";
+
+const ROWS = 250;
+
+function clock(at: number): string {
+  const d = new Date(at);
+  return `${d.toLocaleTimeString("en-GB", { hour12: false })}.${String(d.getMilliseconds()).padStart(3, "0")}`;
+}
+
+/** Every hop as it arrived, newest first. Unlike the animation, the log never skips one. */
+export const EventLog = memo(function EventLog({
+  hops,
+  total,
+  selectedTraceId,
+  onSelect,
+}: {
+  hops: readonly Hop[];
+  total: number;
+  selectedTraceId: string | null;
+  onSelect: (traceId: string | null) => void;
+}) {
+  const rows = useMemo(() => hops.slice(-ROWS).reverse(), [hops]);
+  const deltas = useMemo(() => hopDeltas(hops.slice(-ROWS * 2)), [hops]);
+  return (
+    <section aria-label="Event log" className="flex h-full min-h-0 flex-col" data-testid="event-log">
+      <div className="flex items-baseline justify-between px-3 py-2 text-[11px] text-[var(--muted)]">
+        <span className="font-semibold tracking-wider uppercase">Event log</span>
+        <span className="tabular-nums">{total} hops</span>
+      </div>
+      <div className="scrollbar-thin min-h-0 flex-1 overflow-y-auto">
+        <table className="w-full text-xs">
+          <tbody>
+            {rows.map((hop) => {
+              const message = isMessageHop(hop) ? hop.message : null;
+              const selected = message !== null && message.traceId === selectedTraceId;
+              const latency = isMessageHop(hop) ? (hop.rttMs ?? deltas.get(hop.seq)) : undefined;
+              return (
+                <tr
+                  key={hop.seq}
+                  onClick={() => message && onSelect(selected ? null : message.traceId)}
+                  className={`border-t border-[var(--line)] ${message ? "cursor-pointer" : ""} ${selected ? "bg-violet-500/10" : "hover:bg-black/[0.03] dark:hover:bg-white/[0.04]"}`}
+                  data-testid="log-row"
+                  data-kind={hop.kind}
+                >
+                  <td className="py-1 pr-2 pl-3 font-mono whitespace-nowrap text-[var(--muted)] tabular-nums">{clock(hop.at)}</td>
+                  <td className="py-1 pr-2 whitespace-nowrap">
+                    <span className="rounded px-1.5 py-0.5 text-[10px] font-semibold" style={{ color: HOP_COLORS[hop.kind], backgroundColor: `${HOP_COLORS[hop.kind]}1f` }}>
+                      {hopLabel(hop.kind)}
+                      {message && message.attempt > 1 ? ` #${message.attempt}` : ""}
+                    </span>
+                  </td>
+                  <td className="max-w-[10rem] truncate py-1 pr-2" title={`${hop.from} → ${hop.to}${isMessageHop(hop) && hop.reason ? ` · ${hop.reason}` : ""}`}>
+                    {isMessageHop(hop) ? (
+                      <span className="font-mono">{hop.message.id}</span>
+                    ) : (
+                      <span>
+                        {hop.actor.id} <span className="text-[var(--muted)]">pid {hop.actor.pid}</span>
+                      </span>
+                    )}
+                    {isMessageHop(hop) && hop.reason && <span className="ml-1 text-[var(--muted)]">· {hop.reason}</span>}
+                  </td>
+                  <td className="py-1 pr-3 text-right font-mono whitespace-nowrap text-[var(--muted)] tabular-nums">{latency !== undefined ? formatMs(latency) : ""}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {rows.length === 0 && <p className="px-3 py-6 text-center text-xs text-[var(--muted)]">Hops appear here as they happen.</p>}
+      </div>
+    </section>
+  );
+});

@@ -1,0 +1,130 @@
+"use client";
+import { useCallback, useMemo, useState } from "react";
+import { castOf } from "../lib/cast";
+import type { ScenarioActions } from "../lib/client/hooks";
+import type { ScenarioView } from "../lib/client/store";
+import type { HealthReport, ScenarioInfo } from "../lib/protocol";
+import { isMessageHop } from "../lib/protocol";
+import { emptyLedger } from "../lib/ledger";
+import { layoutTopology } from "../lib/topology";
+import { assembleTraces } from "../lib/traces";
+import { BROKER_NAMES, BrokerDownNotice } from "./BrokerStrip";
+import { ControlPanel } from "./ControlPanel";
+import { EventLog } from "./EventLog";
+import { LatencyReadout } from "./LatencyReadout";
+import { LedgerPanel } from "./LedgerPanel";
+import { Panel } from "./Panel";
+import { SequenceDiagram } from "./SequenceDiagram";
+import { TopologyView } from "./TopologyView";
+import { TraceCard } from "./TraceCard";
+
+const NO_LATENCY = { count: 0, lastMs: null, p50Ms: null, p99Ms: null };
+
+interface ScenarioScreenProps {
+  info: ScenarioInfo;
+  view: ScenarioView | null;
+  health: HealthReport | null;
+  presenter: boolean;
+  actions: ScenarioActions;
+}
+
+export function ScenarioScreen({ info, view, health, presenter, actions }: ScenarioScreenProps) {
+  const [selected, setSelected] = useState<string | null>(null);
+  const state = view?.state ?? null;
+  const brokerUp = health?.brokers[info.broker].up ?? false;
+
+  // The graph changes only when the cast does, never per hop.
+  const actors = state?.actors;
+  const castKey = actors?.map((a) => `${a.id}:${a.alive}`).join(",") ?? "";
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the cast, not the state object
+  const topology = useMemo(() => layoutTopology(castOf(info, actors ?? [], [])), [info, castKey]);
+  const revealed = view?.revealed;
+  const sequenceCast = useMemo(() => castOf(info, actors ?? [], revealed ?? []), [info, actors, revealed]);
+
+  const log = view?.log;
+  const trace = useMemo(() => (selected && log ? (assembleTraces(log.filter((h) => isMessageHop(h) && h.message.traceId === selected)).get(selected) ?? null) : null), [selected, log]);
+  const litNodes = useMemo(() => new Set(trace?.hops.flatMap((h) => [h.from, h.to]) ?? []), [trace]);
+  const litEdges = useMemo(() => new Set(trace?.hops.flatMap((h) => [`${h.from}->${h.to}`, `${h.to}->${h.from}`]) ?? []), [trace]);
+
+  const killable = useMemo(() => new Set(info.roles.filter((r) => r.killable).map((r) => r.name)), [info]);
+  const canKill = useCallback((actorId: string) => presenter && brokerUp && [...killable].some((role) => actorId.startsWith(`${role}-`)), [presenter, brokerUp, killable]);
+  const { command } = actions;
+  const kill = useCallback((actorId: string) => void command({ type: "kill-actor", actorId }), [command]);
+
+  const behind = (view?.lagMs ?? 0) > 1200;
+  return (
+    <div className="space-y-4" data-testid="scenario" data-scenario={info.id}>
+      <header className="flex flex-wrap items-end gap-x-4 gap-y-2">
+        <div className="min-w-0">
+          <div className="flex items-center gap-2 text-xs">
+            <Badge>{BROKER_NAMES[info.broker]}</Badge>
+            <Badge tone={info.guarantee === "at-least-once" ? "emerald" : "amber"}>{info.guarantee}</Badge>
+            {state?.running ? <Badge tone="violet">running</Badge> : <Badge tone="slate">stopped</Badge>}
+          </div>
+          <h1 className="mt-1 text-2xl font-semibold tracking-tight">{info.title}</h1>
+          <p className="mt-1 max-w-3xl text-sm text-[var(--muted)]">{info.summary}</p>
+        </div>
+      </header>
+
+      <BrokerDownNotice broker={info.broker} health={health} />
+      {view?.error && <p className="text-sm text-rose-600">{view.error}</p>}
+
+      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px]">
+        <div className="min-w-0 space-y-4">
+          <Panel title="Topology" className="h-[300px]" aside={<span className="text-[11px] text-[var(--muted)]">dots move at human speed · numbers are real</span>}>
+            <TopologyView topology={topology} brokerName={BROKER_NAMES[info.broker]} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} flights={actions.flights} />
+          </Panel>
+          <Panel
+            title="Sequence"
+            className="h-[480px]"
+            aside={
+              behind || (view?.skipped ?? 0) > 0 ? (
+                <span className="flex items-center gap-2 text-[11px] text-amber-700 dark:text-amber-300" data-testid="lag">
+                  {behind ? `animation ${((view?.lagMs ?? 0) / 1000).toFixed(1)} s behind live` : `${view?.skipped} hops shown without animation to keep up`}
+                  {behind && (
+                    <button type="button" onClick={actions.catchUp} className="rounded border border-amber-500/40 px-1.5 py-0.5 font-medium hover:bg-amber-500/10">
+                      jump to now
+                    </button>
+                  )}
+                </span>
+              ) : (
+                <span className="text-[11px] text-[var(--muted)]">click an arrow to follow its message</span>
+              )
+            }
+          >
+            <SequenceDiagram cast={sequenceCast} hops={revealed ?? []} selectedTraceId={selected} onSelect={setSelected} />
+          </Panel>
+        </div>
+        <div className="space-y-4">
+          {presenter ? (
+            <Panel title="Controls" bodyClassName="p-3">
+              <ControlPanel info={info} state={state} brokerUp={brokerUp} onStart={actions.start} onStop={actions.stop} onCommand={actions.command} />
+            </Panel>
+          ) : (
+            <p className="rounded-xl border border-[var(--line)] px-3 py-2 text-xs text-[var(--muted)]">You are watching. The presenter drives this scenario.</p>
+          )}
+          <Panel title="Delivery ledger" bodyClassName="p-3">
+            <LedgerPanel ledger={state?.ledger ?? emptyLedger()} guarantee={info.guarantee} />
+          </Panel>
+          <LatencyReadout latency={state?.latency ?? NO_LATENCY} hopsPerSecond={view?.hopsPerSecond ?? 0} />
+          {trace && <TraceCard trace={trace} onClose={() => setSelected(null)} />}
+          <Panel className="h-[340px]">
+            <EventLog hops={log ?? []} total={view?.totalHops ?? 0} selectedTraceId={selected} onSelect={setSelected} />
+          </Panel>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+const TONES = {
+  slate: "bg-slate-500/10 text-slate-600 dark:text-slate-300",
+  violet: "bg-violet-500/15 text-violet-700 dark:text-violet-300",
+  emerald: "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
+  amber: "bg-amber-500/15 text-amber-700 dark:text-amber-300",
+  sky: "bg-sky-500/15 text-sky-700 dark:text-sky-300",
+} as const;
+
+function Badge({ tone = "sky", children }: { tone?: keyof typeof TONES; children: string }) {
+  return <span className={`rounded-full px-2 py-0.5 font-medium ${TONES[tone]}`}>{children}</span>;
+}

@@ -1,0 +1,167 @@
+"use client";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import type { CastMember } from "../lib/cast";
+import type { Hop } from "../lib/protocol";
+import { layoutSequence, type Arrow, type Lane } from "../lib/sequence";
+import { hopDeltas } from "../lib/traces";
+import { HOP_COLORS, hopLabel } from "./hop-style";
+
+const ROW_HEIGHT = 34;
+const MIN_LANE_WIDTH = 136;
+const MAX_LANE_WIDTH = 240;
+
+interface SequenceDiagramProps {
+  cast: readonly CastMember[];
+  hops: readonly Hop[];
+  selectedTraceId: string | null;
+  onSelect: (traceId: string | null) => void;
+}
+
+/** One lifeline per actor, one arrow per hop, newest at the bottom. */
+export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect }: SequenceDiagramProps) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  const [available, setAvailable] = useState(800);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setAvailable(el.clientWidth));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  // Lanes share the width at 1:1 scale, so text stays one size however many actors there are.
+  const laneWidth = Math.max(MIN_LANE_WIDTH, Math.min(MAX_LANE_WIDTH, Math.floor(available / Math.max(1, cast.length))));
+  const layout = useMemo(() => layoutSequence(cast, hops, hopDeltas(hops), { laneWidth, rowHeight: ROW_HEIGHT, headerHeight: 8 }), [cast, hops, laneWidth]);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+  }, [layout]);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const onScroll = () => {
+      pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    };
+    el.addEventListener("scroll", onScroll);
+    return () => el.removeEventListener("scroll", onScroll);
+  }, []);
+
+  const { width, height, lanes, arrows } = layout;
+  return (
+    <div className="flex h-full min-h-0 flex-col" data-testid="sequence">
+      <div className="relative h-11 shrink-0 overflow-hidden border-b border-[var(--line)]">
+        {lanes.map((lane) => (
+          <LaneHeader key={lane.id} lane={lane} left={lane.x} dead={!cast.find((c) => c.id === lane.id)?.alive} />
+        ))}
+      </div>
+      <div ref={scroller} className="scrollbar-thin min-h-0 flex-1 overflow-auto">
+        {arrows.length === 0 ? (
+          <p className="px-4 py-10 text-center text-sm text-[var(--muted)]">No hops yet. Send a request and watch it travel.</p>
+        ) : (
+          <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label="Sequence diagram" className="block select-none">
+            {lanes.map((lane) => (
+              <Lifeline key={lane.id} lane={lane} height={height} />
+            ))}
+            {arrows.map((arrow) => (
+              <ArrowRow
+                key={arrow.seq}
+                arrow={arrow}
+                width={width}
+                dimmed={selectedTraceId !== null && arrow.traceId !== selectedTraceId}
+                selected={arrow.traceId === selectedTraceId}
+                onSelect={onSelect}
+              />
+            ))}
+          </svg>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function LaneHeader({ lane, left, dead }: { lane: Lane; left: number; dead: boolean }) {
+  const channel = lane.kind === "channel";
+  return (
+    <div className="absolute top-1/2 -translate-x-1/2 -translate-y-1/2" style={{ left }} data-testid={`lane-${lane.id}`}>
+      <div
+        className={`max-w-[128px] truncate rounded-md border px-2 py-1 text-center text-xs font-medium ${
+          channel
+            ? "border-violet-500/40 bg-violet-500/10 font-mono text-violet-700 dark:text-violet-200"
+            : dead
+              ? "border-rose-500/40 bg-rose-500/10 text-rose-700 line-through decoration-rose-500/60 dark:text-rose-300"
+              : "border-[var(--line)] bg-[var(--panel)]"
+        }`}
+      >
+        {lane.label}
+      </div>
+    </div>
+  );
+}
+
+function Lifeline({ lane, height }: { lane: Lane; height: number }) {
+  const end = lane.killedAtY ?? height;
+  const channel = lane.kind === "channel";
+  return (
+    <g>
+      <line x1={lane.x} x2={lane.x} y1={0} y2={end} stroke={channel ? "#8b5cf6" : "var(--lifeline)"} strokeOpacity={channel ? 0.35 : 1} strokeWidth={channel ? 6 : 1.5} strokeDasharray={channel ? undefined : "4 4"} />
+      {lane.killedAtY !== null && (
+        <g data-testid={`kill-cross-${lane.id}`} stroke="#ef4444" strokeWidth={3} strokeLinecap="round">
+          <line x1={lane.x - 9} x2={lane.x + 9} y1={end - 9} y2={end + 9} />
+          <line x1={lane.x - 9} x2={lane.x + 9} y1={end + 9} y2={end - 9} />
+          <text x={lane.x + 14} y={end + 4} fill="#ef4444" stroke="none" fontSize={11} fontWeight={600}>
+            SIGKILL
+          </text>
+        </g>
+      )}
+    </g>
+  );
+}
+
+function ArrowRow({ arrow, width, dimmed, selected, onSelect }: { arrow: Arrow; width: number; dimmed: boolean; selected: boolean; onSelect: (traceId: string | null) => void }) {
+  const color = HOP_COLORS[arrow.kind];
+  const dir = arrow.x2 >= arrow.x1 ? 1 : -1;
+  const length = Math.abs(arrow.x2 - arrow.x1) || 60;
+  const mid = (arrow.x1 + arrow.x2) / 2;
+  const label = hopLabel(arrow.kind) + (arrow.attempt > 1 ? ` #${arrow.attempt}` : "");
+  const loopX = Math.min(arrow.x1 + 34, width - 4);
+  return (
+    <g
+      className="arrow-new cursor-pointer"
+      style={{ ["--length" as string]: length, opacity: dimmed ? 0.25 : 1 }}
+      onClick={() => onSelect(selected ? null : arrow.traceId)}
+      data-testid="arrow"
+      data-kind={arrow.kind}
+      data-trace={arrow.traceId}
+    >
+      {arrow.self ? (
+        <>
+          <path d={`M ${arrow.x1} ${arrow.y - 8} H ${loopX} V ${arrow.y + 8} H ${arrow.x1 + 6}`} fill="none" stroke={color} strokeWidth={selected ? 3 : 2} />
+          <polygon points={`${arrow.x1 + 1},${arrow.y + 8} ${arrow.x1 + 9},${arrow.y + 4} ${arrow.x1 + 9},${arrow.y + 12}`} fill={color} />
+          <text x={loopX + 6} y={arrow.y - 1} fontSize={11} fontWeight={600} fill={color}>
+            {label}
+          </text>
+          {arrow.latency && (
+            <text x={loopX + 6} y={arrow.y + 12} fontSize={10} className="font-mono" fill="var(--muted)">
+              {arrow.latency}
+            </text>
+          )}
+        </>
+      ) : (
+        <>
+          <line x1={arrow.x1} x2={arrow.x2} y1={arrow.y} y2={arrow.y} stroke="transparent" strokeWidth={16} />
+          <line x1={arrow.x1} x2={arrow.x2 - dir * 7} y1={arrow.y} y2={arrow.y} stroke={color} strokeWidth={selected ? 3 : 2} strokeDasharray={arrow.failed ? "5 4" : undefined} />
+          <polygon points={`${arrow.x2},${arrow.y} ${arrow.x2 - dir * 9},${arrow.y - 5} ${arrow.x2 - dir * 9},${arrow.y + 5}`} fill={color} />
+          <text x={mid} y={arrow.y - 5} textAnchor="middle" fontSize={11} fontWeight={600} fill={color}>
+            {label}
+          </text>
+          {arrow.latency && (
+            <text x={mid} y={arrow.y + 13} textAnchor="middle" fontSize={10} className="font-mono" fill="var(--muted)" data-testid="arrow-latency">
+              {arrow.latency}
+            </text>
+          )}
+        </>
+      )}
+    </g>
+  );
+}

@@ -1,0 +1,229 @@
+"use client";
+import { Handle, Position, ReactFlow, ReactFlowProvider, useReactFlow, useStoreApi, type Edge, type Node, type NodeProps } from "@xyflow/react";
+import { memo, useEffect, useMemo, useRef } from "react";
+import type { Flight } from "../lib/animation";
+import type { Hop } from "../lib/protocol";
+import { isMessageHop } from "../lib/protocol";
+import { edgeForHop, type Topology, type TopologyNode } from "../lib/topology";
+import { HOP_COLORS } from "./hop-style";
+
+const SIZE = { actor: { w: 204, h: 64 }, channel: { w: 208, h: 72 } } as const;
+
+interface NodeData extends Record<string, unknown> {
+  node: TopologyNode;
+  lit: boolean;
+  canKill: boolean;
+  onKill: (actorId: string) => void;
+  brokerName: string;
+}
+
+type FlowNode = Node<NodeData>;
+
+const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
+  const { node, lit, canKill, onKill } = data;
+  return (
+    <div
+      data-testid={`node-${node.id}`}
+      data-alive={node.alive}
+      style={{ width: SIZE.actor.w, height: SIZE.actor.h }}
+      className={`relative flex items-center gap-3 rounded-xl border px-3 shadow-sm transition ${
+        node.alive ? "border-[var(--line)] bg-[var(--panel)]" : "border-rose-500/50 bg-rose-500/5 opacity-80"
+      } ${lit ? "ring-2 ring-violet-500" : ""}`}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <span
+        className={`grid h-9 w-9 shrink-0 place-items-center rounded-lg text-sm font-semibold ${
+          node.alive ? "bg-sky-500/15 text-sky-700 dark:text-sky-300" : "bg-rose-500/15 text-rose-600 dark:text-rose-300"
+        }`}
+      >
+        {node.alive ? node.role.slice(0, 1).toUpperCase() : "✕"}
+      </span>
+      <span className="min-w-0 flex-1">
+        <span className="block truncate text-sm font-medium">{node.label}</span>
+        <span className={`block text-[11px] ${node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>{node.alive ? node.role : "killed"}</span>
+      </span>
+      {canKill && node.alive && (
+        <button
+          type="button"
+          onClick={() => onKill(node.id)}
+          className="nodrag rounded-md border border-rose-500/40 px-1.5 py-0.5 text-[10px] font-semibold tracking-wide text-rose-600 uppercase transition hover:bg-rose-500 hover:text-white dark:text-rose-300"
+          aria-label={`Kill ${node.id}`}
+        >
+          kill
+        </button>
+      )}
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+});
+
+const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
+  const { node, lit, brokerName } = data;
+  return (
+    <div
+      data-testid={`node-${node.id}`}
+      style={{ width: SIZE.channel.w, height: SIZE.channel.h }}
+      className={`flex flex-col justify-center rounded-2xl border-2 border-violet-500/40 bg-violet-500/10 px-4 ${lit ? "ring-2 ring-violet-500" : ""}`}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <span className="text-[10px] font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300">
+        {brokerName} {node.role}
+      </span>
+      <span className="truncate font-mono text-sm font-medium">{node.label}</span>
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+});
+
+const nodeTypes = { actor: ActorNode, channel: ChannelNode };
+
+function sizeOf(node: TopologyNode) {
+  return SIZE[node.kind];
+}
+
+interface TopologyViewProps {
+  topology: Topology;
+  brokerName: string;
+  litNodes: ReadonlySet<string>;
+  litEdges: ReadonlySet<string>;
+  canKill: (actorId: string) => boolean;
+  onKill: (actorId: string) => void;
+  flights: () => readonly Flight<Hop>[];
+}
+
+function Flow({ topology, brokerName, litNodes, litEdges, canKill, onKill, flights }: TopologyViewProps) {
+  const nodes: FlowNode[] = useMemo(
+    () =>
+      topology.nodes.map((node) => ({
+        id: node.id,
+        type: node.kind,
+        position: { x: node.x, y: node.y },
+        data: { node, lit: litNodes.has(node.id), canKill: canKill(node.id), onKill, brokerName },
+        draggable: false,
+        selectable: false,
+      })),
+    [topology, litNodes, canKill, onKill, brokerName],
+  );
+  const edges: Edge[] = useMemo(
+    () => topology.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, type: "straight", className: litEdges.has(e.id) ? "is-lit" : undefined, selectable: false })),
+    [topology, litEdges],
+  );
+  const { fitView } = useReactFlow();
+  const shape = topology.nodes.map((n) => n.id).join("|");
+  useEffect(() => {
+    const t = setTimeout(() => void fitView({ padding: 0.18, duration: 300 }), 30);
+    return () => clearTimeout(t);
+  }, [shape, fitView]);
+
+  return (
+    <>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        fitView
+        fitViewOptions={{ padding: 0.18 }}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        elementsSelectable={false}
+        zoomOnScroll={false}
+        preventScrolling={false}
+        minZoom={0.3}
+        maxZoom={1.4}
+        proOptions={{ hideAttribution: true }}
+      />
+      <DotLayer topology={topology} flights={flights} />
+    </>
+  );
+}
+
+/** Dots travel on a canvas above the graph, repainted every frame without touching React. */
+function DotLayer({ topology, flights }: { topology: Topology; flights: () => readonly Flight<Hop>[] }) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const store = useStoreApi();
+  const topologyRef = useRef(topology);
+  useEffect(() => {
+    topologyRef.current = topology;
+  }, [topology]);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    const context = canvas?.getContext("2d");
+    if (!canvas || !context) return;
+    let frame = 0;
+    const resize = () => {
+      const ratio = window.devicePixelRatio || 1;
+      canvas.width = canvas.clientWidth * ratio;
+      canvas.height = canvas.clientHeight * ratio;
+      context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    };
+    const observer = new ResizeObserver(resize);
+    observer.observe(canvas);
+    resize();
+
+    const draw = () => {
+      context.clearRect(0, 0, canvas.clientWidth, canvas.clientHeight);
+      const [tx, ty, zoom] = store.getState().transform;
+      const now = performance.now();
+      const topo = topologyRef.current;
+      const byId = new Map(topo.nodes.map((n) => [n.id, n]));
+      for (const flight of flights()) {
+        const hop = flight.item;
+        const color = HOP_COLORS[hop.kind];
+        const progress = Math.min(1, Math.max(0, (now - flight.startAt) / (flight.endAt - flight.startAt)));
+        const route = isMessageHop(hop) ? edgeForHop(topo, hop.from, hop.to) : null;
+        if (!route) {
+          // A hop that stays on one node (a timeout, a kill) pulses around it.
+          const node = byId.get(hop.to);
+          if (!node) continue;
+          const { w, h } = sizeOf(node);
+          context.strokeStyle = color;
+          context.globalAlpha = 1 - progress;
+          context.lineWidth = 3;
+          context.beginPath();
+          context.roundRect((node.x - 6 * progress) * zoom + tx, (node.y - 6 * progress) * zoom + ty, (w + 12 * progress) * zoom, (h + 12 * progress) * zoom, 14 * zoom);
+          context.stroke();
+          context.globalAlpha = 1;
+          continue;
+        }
+        const source = byId.get(route.edge.source);
+        const target = byId.get(route.edge.target);
+        if (!source || !target) continue;
+        const a = { x: source.x + sizeOf(source).w, y: source.y + sizeOf(source).h / 2 };
+        const b = { x: target.x, y: target.y + sizeOf(target).h / 2 };
+        const t = easeInOut(route.reverse ? 1 - progress : progress);
+        const x = (a.x + (b.x - a.x) * t) * zoom + tx;
+        const y = (a.y + (b.y - a.y) * t) * zoom + ty;
+        context.fillStyle = color;
+        context.shadowColor = color;
+        context.shadowBlur = 14;
+        context.beginPath();
+        context.arc(x, y, 7 * Math.max(0.7, zoom), 0, Math.PI * 2);
+        context.fill();
+        context.shadowBlur = 0;
+      }
+      frame = requestAnimationFrame(draw);
+    };
+    frame = requestAnimationFrame(draw);
+    return () => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+    };
+  }, [flights, store]);
+
+  return <canvas ref={canvasRef} className="pointer-events-none absolute inset-0 z-10 h-full w-full" aria-hidden data-testid="dot-layer" />;
+}
+
+function easeInOut(t: number): number {
+  return t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
+}
+
+export function TopologyView(props: TopologyViewProps) {
+  return (
+    <div className="relative h-full w-full" data-testid="topology">
+      <ReactFlowProvider>
+        <Flow {...props} />
+      </ReactFlowProvider>
+    </div>
+  );
+}

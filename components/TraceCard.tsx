@@ -1,0 +1,45 @@
+import { formatMs } from "../lib/hops";
+import type { Trace } from "../lib/traces";
+import { HOP_COLORS, hopLabel } from "./hop-style";
+
+const STATUS_STYLE = {
+  "in-flight": "bg-sky-500/15 text-sky-700 dark:text-sky-300",
+  completed: "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
+  dropped: "bg-amber-500/15 text-amber-700 dark:text-amber-300",
+  "dead-lettered": "bg-rose-500/15 text-rose-700 dark:text-rose-300",
+} as const;
+
+/** The selected message's whole journey, hop by hop, with the time each step took. */
+export function TraceCard({ trace, onClose }: { trace: Trace; onClose: () => void }) {
+  const first = trace.hops[0]?.at ?? 0;
+  return (
+    <section aria-label="Selected message" className="rounded-2xl border border-violet-500/40 bg-[var(--panel)] p-3 shadow-sm" data-testid="trace-card">
+      <div className="flex items-center gap-2">
+        <span className="font-mono text-sm font-semibold">{trace.messageId}</span>
+        <span className={`rounded-full px-2 py-0.5 text-[10px] font-semibold ${STATUS_STYLE[trace.status]}`}>{trace.status}</span>
+        {trace.attempts > 1 && <span className="text-[11px] text-[var(--muted)]">{trace.attempts} attempts</span>}
+        <button type="button" onClick={onClose} className="ml-auto text-xs text-[var(--muted)] hover:text-[var(--ink)]" aria-label="Clear selection">
+          ✕
+        </button>
+      </div>
+      {trace.rttMs !== null && <div className="mt-1 font-mono text-xs">round trip {formatMs(trace.rttMs)}</div>}
+      {trace.reason && <div className="mt-1 text-xs text-amber-700 dark:text-amber-300">{trace.reason}</div>}
+      <ol className="mt-2 space-y-1 text-xs">
+        {trace.hops.map((hop) => (
+          <li key={hop.seq} className="flex items-center gap-2">
+            <span className="h-2 w-2 shrink-0 rounded-full" style={{ backgroundColor: HOP_COLORS[hop.kind] }} />
+            <span className="w-28 shrink-0 font-medium">
+              {hopLabel(hop.kind)}
+              {hop.message.attempt > 1 ? ` #${hop.message.attempt}` : ""}
+            </span>
+            <span className="min-w-0 flex-1 truncate text-[var(--muted)]">
+              {hop.from} → {hop.to}
+            </span>
+            <span className="font-mono text-[var(--muted)] tabular-nums">+{(hop.at - first).toFixed(3)}</span>
+          </li>
+        ))}
+      </ol>
+      {trace.hops[0] && <div className="mt-2 truncate font-mono text-[10px] text-[var(--muted)]" title={trace.hops[0].message.preview}>{trace.hops[0].message.preview}</div>}
+    </section>
+  );
+}

@@ -1,0 +1,48 @@
+"use client";
+import { useCallback, useEffect, useSyncExternalStore } from "react";
+import type { Command, CommandResult } from "../protocol";
+import { connection } from "./socket";
+import { HopscopeStore, type GlobalView, type ScenarioView } from "./store";
+
+let store: HopscopeStore | null = null;
+
+function theStore(): HopscopeStore {
+  store ??= new HopscopeStore(connection());
+  return store;
+}
+
+const SERVER_GLOBAL: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null };
+
+export function useHopscope(): GlobalView {
+  return useSyncExternalStore(
+    (listener) => theStore().subscribe(listener),
+    () => theStore().globalView(),
+    () => SERVER_GLOBAL,
+  );
+}
+
+export interface ScenarioActions {
+  start(): Promise<CommandResult>;
+  stop(): Promise<CommandResult>;
+  command(command: Command | { type: Command["type"]; [field: string]: unknown }): Promise<CommandResult>;
+  catchUp(): void;
+  flights: HopscopeStore["flights"];
+}
+
+export function useScenario(id: string): { view: ScenarioView | null; actions: ScenarioActions } {
+  useEffect(() => theStore().watch(id), [id]);
+  const view = useSyncExternalStore(
+    (listener) => theStore().subscribe(listener),
+    () => {
+      const v = theStore().scenarioView();
+      return v && v.id === id ? v : null;
+    },
+    () => null,
+  );
+  const start = useCallback(() => theStore().start(id), [id]);
+  const stop = useCallback(() => theStore().stop(id), [id]);
+  const command = useCallback((c: Parameters<ScenarioActions["command"]>[0]) => theStore().command(id, c), [id]);
+  const catchUp = useCallback(() => theStore().catchUp(), []);
+  const flights = useCallback(() => theStore().flights(), []);
+  return { view, actions: { start, stop, command, catchUp, flights } };
+}

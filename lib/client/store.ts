@@ -1,0 +1,255 @@
+"use client";
+import { AnimationQueue, type Flight } from "../animation";
+import type { Command, CommandResult, HealthReport, Hop, HopBatch, ScenarioInfo, ScenarioSnapshot, ScenarioState } from "../protocol";
+import { isMessageHop } from "../protocol";
+import { RingBuffer } from "../ring";
+import type { HopscopeSocket } from "./socket";
+
+/** Hops the browser keeps for the log and trace lookups. */
+const LOG_CAPACITY = 2_000;
+/** Rows of the sequence diagram. */
+const SEQUENCE_ROWS = 36;
+const COMMAND_TIMEOUT_MS = 20_000;
+
+export type ConnectionStatus = "connecting" | "online" | "offline";
+
+export interface GlobalView {
+  status: ConnectionStatus;
+  presenter: boolean;
+  scenarios: ScenarioInfo[];
+  health: HealthReport | null;
+}
+
+export interface ScenarioView {
+  id: string;
+  info: ScenarioInfo | null;
+  state: ScenarioState | null;
+  /** Every hop as it arrived, oldest first, up to LOG_CAPACITY. */
+  log: Hop[];
+  totalHops: number;
+  /** Hops whose animation has started: what the sequence diagram draws. */
+  revealed: Hop[];
+  skipped: number;
+  lagMs: number;
+  hopsPerSecond: number;
+  error: string | null;
+}
+
+type Listener = () => void;
+
+const keyOfHop = (hop: Hop) => (isMessageHop(hop) ? hop.message.id : `actor:${hop.seq}`);
+
+/**
+ * Holds what the server sent, outside React. Views are rebuilt at most once per animation
+ * frame, so a burst of hops costs one render, not one per hop.
+ */
+export class HopscopeStore {
+  private global: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null };
+  private watchedId: string | null = null;
+  private lastSeq = 0;
+  private log = new RingBuffer<Hop>(LOG_CAPACITY);
+  private revealed = new RingBuffer<Hop>(SEQUENCE_ROWS);
+  private totalHops = 0;
+  private skipped = 0;
+  private arrivals: number[] = [];
+  private info: ScenarioInfo | null = null;
+  private state: ScenarioState | null = null;
+  private error: string | null = null;
+  private view: ScenarioView | null = null;
+  private queue = new AnimationQueue<Hop>(keyOfHop);
+  private listeners = new Set<Listener>();
+  private frame: number | null = null;
+  private dirty = false;
+
+  constructor(private readonly socket: HopscopeSocket) {
+    socket.on("connect", () => {
+      this.setGlobal({ status: "online" });
+      if (this.watchedId) void this.resync();
+    });
+    socket.on("disconnect", () => this.setGlobal({ status: "offline" }));
+    socket.on("connect_error", () => this.setGlobal({ status: "offline" }));
+    socket.on("hello", (hello) => this.setGlobal({ presenter: hello.presenter, scenarios: hello.scenarios, health: hello.health }));
+    socket.on("health", (health) => this.setGlobal({ health }));
+    socket.on("state", (state) => {
+      if (state.id !== this.watchedId) return;
+      this.state = state;
+      this.touch();
+    });
+    socket.on("reset", ({ scenarioId }) => {
+      if (scenarioId === this.watchedId) void this.resync();
+    });
+    socket.on("hops", (batch) => this.receive(batch));
+  }
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  globalView = (): GlobalView => this.global;
+
+  scenarioView = (): ScenarioView | null => {
+    if (!this.watchedId) return null;
+    if (!this.view || this.dirty) {
+      this.dirty = false;
+      this.view = {
+        id: this.watchedId,
+        info: this.info,
+        state: this.state,
+        log: this.log.toArray(),
+        totalHops: this.totalHops,
+        // Animation may start hops of different messages out of order; the diagram is by time.
+        revealed: this.revealed.toArray().sort((a, b) => a.seq - b.seq),
+        skipped: this.skipped,
+        lagMs: this.queue.lagMs(performance.now()),
+        hopsPerSecond: this.rate(),
+        error: this.error,
+      };
+    }
+    return this.view;
+  };
+
+  flights = (): readonly Flight<Hop>[] => this.queue.flights();
+
+  watch(id: string): () => void {
+    if (this.watchedId !== id) {
+      if (this.watchedId) this.socket.emit("unwatch", { scenarioId: this.watchedId });
+      this.watchedId = id;
+      this.clear();
+      this.info = this.global.scenarios.find((s) => s.id === id) ?? null;
+      if (this.socket.connected) void this.resync();
+    }
+    this.startClock();
+    return () => {
+      if (this.watchedId !== id) return;
+      this.socket.emit("unwatch", { scenarioId: id });
+      this.watchedId = null;
+      this.stopClock();
+    };
+  }
+
+  /** Shows everything queued at once: the presenter's "jump to now". */
+  catchUp(): void {
+    for (const hop of this.queue.flush()) this.revealed.push(hop);
+    this.touch();
+  }
+
+  async start(id: string): Promise<CommandResult> {
+    return this.request(() => this.socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck("start", { scenarioId: id }));
+  }
+
+  async stop(id: string): Promise<CommandResult> {
+    return this.request(() => this.socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck("stop", { scenarioId: id }));
+  }
+
+  async command(id: string, command: Command | { type: Command["type"]; [field: string]: unknown }): Promise<CommandResult> {
+    return this.request(() => this.socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck("command", { scenarioId: id, command }));
+  }
+
+  private async request(send: () => Promise<CommandResult>): Promise<CommandResult> {
+    if (!this.socket.connected) return { ok: false, error: { code: "internal", message: "Not connected to the Hopscope server" } };
+    try {
+      return await send();
+    } catch {
+      return { ok: false, error: { code: "internal", message: "The server did not answer in time" } };
+    }
+  }
+
+  private async resync(): Promise<void> {
+    const id = this.watchedId;
+    if (!id) return;
+    const answer = await this.request(() => this.socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck("watch", { scenarioId: id }));
+    if (this.watchedId !== id) return;
+    if (!answer.ok) {
+      this.error = answer.error.message;
+      this.touch();
+      return;
+    }
+    const snapshot = answer.result as ScenarioSnapshot;
+    this.clear();
+    this.info = snapshot.scenario;
+    this.state = snapshot.state;
+    this.lastSeq = snapshot.lastSeq;
+    for (const hop of snapshot.hops) {
+      this.log.push(hop);
+      this.revealed.push(hop);
+    }
+    this.totalHops = snapshot.hops.length;
+    this.touch();
+  }
+
+  private receive(batch: HopBatch): void {
+    if (batch.scenarioId !== this.watchedId) return;
+    if (batch.afterSeq !== this.lastSeq) {
+      // A gap (missed batch, reconnect): a fresh snapshot is cheaper than guessing.
+      void this.resync();
+      return;
+    }
+    const now = performance.now();
+    for (const hop of batch.hops) {
+      this.log.push(hop);
+      this.arrivals.push(now);
+    }
+    this.totalHops += batch.hops.length;
+    this.lastSeq = batch.hops[batch.hops.length - 1]?.seq ?? this.lastSeq;
+    this.queue.push(batch.hops, now);
+    if (this.state) this.state = { ...this.state, ledger: batch.ledger, latency: batch.latency };
+    this.touch();
+  }
+
+  private clear(): void {
+    this.log.clear();
+    this.revealed.clear();
+    this.queue.flush();
+    this.totalHops = 0;
+    this.skipped = 0;
+    this.arrivals = [];
+    this.lastSeq = 0;
+    this.state = null;
+    this.error = null;
+    this.dirty = true;
+  }
+
+  private rate(): number {
+    const cutoff = performance.now() - 1000;
+    while (this.arrivals.length > 0 && (this.arrivals[0] ?? 0) < cutoff) this.arrivals.shift();
+    if (this.arrivals.length > 10_000) this.arrivals.splice(0, this.arrivals.length - 10_000);
+    return this.arrivals.length;
+  }
+
+  private setGlobal(patch: Partial<GlobalView>): void {
+    this.global = { ...this.global, ...patch };
+    if (patch.scenarios && this.watchedId && !this.info) this.info = patch.scenarios.find((s) => s.id === this.watchedId) ?? null;
+    this.touch();
+  }
+
+  private touch(): void {
+    this.dirty = true;
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  private startClock(): void {
+    if (this.frame !== null) return;
+    const step = () => {
+      const tick = this.queue.tick(performance.now());
+      if (tick.revealed.length > 0) {
+        for (const hop of tick.revealed) this.revealed.push(hop);
+        this.skipped += tick.skipped;
+        this.touch();
+      } else if (this.queue.backlog > 0) {
+        this.touch();
+      }
+      this.frame = requestAnimationFrame(step);
+    };
+    this.frame = requestAnimationFrame(step);
+  }
+
+  private stopClock(): void {
+    if (this.frame !== null) cancelAnimationFrame(this.frame);
+    this.frame = null;
+  }
+}

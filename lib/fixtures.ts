@@ -1,0 +1,39 @@
+import type { ActorHop, Hop, MessageHop, MessageHopKind } from "./protocol";
+import { PROTOCOL_VERSION } from "./protocol";
+
+/**
+ * A tiny language for hop fixtures in tests: "kind from>to id@attempt t=ms", e.g.
+ * "published req>subj m1 t=0" or "delivered subj>resp-1 m1@2 t=5". Seq follows line order.
+ */
+export function hops(spec: string, scenarioId = "test"): Hop[] {
+  return spec
+    .trim()
+    .split("\n")
+    .map((line, index) => parseLine(line.trim(), index + 1, scenarioId));
+}
+
+function parseLine(line: string, seq: number, scenarioId: string): Hop {
+  const [kind, route, ref, ...rest] = line.split(/\s+/);
+  const options = Object.fromEntries(rest.map((r) => r.split("=") as [string, string]));
+  const at = 1_700_000_000_000 + Number(options.t ?? seq);
+  const [from = "?", to = "?"] = (route ?? "").split(">");
+  if (kind?.startsWith("actor-")) {
+    const hop: ActorHop = { v: PROTOCOL_VERSION, seq, scenarioId, broker: "nats", kind: kind as ActorHop["kind"], from, to, at, actor: { id: from, role: ref ?? "responder", pid: 1 } };
+    return hop;
+  }
+  const [id = "m", attempt = "1"] = (ref ?? "").split("@");
+  const hop: MessageHop = {
+    v: PROTOCOL_VERSION,
+    seq,
+    scenarioId,
+    broker: "nats",
+    kind: kind as MessageHopKind,
+    from,
+    to,
+    at,
+    message: { id, traceId: id, destination: "subj", attempt: Number(attempt), redelivered: Number(attempt) > 1, size: 2, preview: "{}" },
+  };
+  if (options.rtt) hop.rttMs = Number(options.rtt);
+  if (options.reason) hop.reason = options.reason.replace(/_/g, " ");
+  return hop;
+}

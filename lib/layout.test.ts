@@ -1,0 +1,87 @@
+import { describe, expect, test } from "vitest";
+import { castOf } from "./cast";
+import { hops } from "./fixtures";
+import type { ActorState, ScenarioInfo } from "./protocol";
+import { layoutSequence } from "./sequence";
+import { edgeForHop, layoutTopology } from "./topology";
+import { hopDeltas } from "./traces";
+
+const scenario: ScenarioInfo = {
+  id: "s",
+  title: "s",
+  summary: "",
+  pattern: "request-reply",
+  broker: "nats",
+  guarantee: "at-most-once",
+  roles: [
+    { name: "requester", description: "", min: 1, max: 1, killable: false },
+    { name: "responder", description: "", min: 0, max: 8, killable: true },
+  ],
+  commands: [],
+  settings: [],
+  channels: [{ id: "subj", label: "inventory.check", kind: "subject" }],
+};
+
+const actor = (id: string, role: string, alive = true): ActorState => ({ id, role, pid: 1, alive, connected: alive });
+const actors = [actor("responder-10", "responder"), actor("requester-1", "requester"), actor("responder-2", "responder")];
+
+describe("cast", () => {
+  test("senders left, the broker in the middle, receivers right in numeric order", () => {
+    expect(castOf(scenario, actors, []).map((m) => `${m.side}:${m.id}`)).toEqual(["left:requester-1", "middle:subj", "right:responder-2", "right:responder-10"]);
+  });
+
+  test("an actor known only from its hops keeps a lane, as dead", () => {
+    const cast = castOf(scenario, actors, hops("actor-killed responder-7>responder-7 responder"));
+    expect(cast.find((m) => m.id === "responder-7")).toMatchObject({ alive: false, side: "right" });
+  });
+});
+
+describe("topology", () => {
+  const topology = layoutTopology(castOf(scenario, actors, []));
+
+  test("columns and centred rows", () => {
+    const pos = Object.fromEntries(topology.nodes.map((n) => [n.id, [n.x, n.y]]));
+    expect(pos["requester-1"]![0]).toBe(0);
+    expect(pos.subj![0]).toBeGreaterThan(0);
+    expect(pos["responder-2"]![0]).toBeGreaterThan(pos.subj![0]!);
+    // One sender between two receivers sits halfway.
+    expect(pos["requester-1"]![1]).toBe((pos["responder-2"]![1]! + pos["responder-10"]![1]!) / 2);
+  });
+
+  test("edges run sender→broker→receiver, and a hop finds its edge either way", () => {
+    expect(topology.edges.map((e) => e.id)).toEqual(["requester-1->subj", "subj->responder-2", "subj->responder-10"]);
+    expect(edgeForHop(topology, "subj", "responder-2")).toMatchObject({ reverse: false });
+    expect(edgeForHop(topology, "responder-2", "subj")).toMatchObject({ reverse: true });
+    expect(edgeForHop(topology, "requester-1", "requester-1")).toBeNull();
+  });
+});
+
+describe("sequence", () => {
+  const list = hops(`
+    published requester-1>subj m1 t=0
+    delivered subj>responder-2 m1 t=0.4
+    actor-started responder-10>responder-10 responder t=0.5
+    replied responder-2>subj m1 t=20.4
+    reply-received subj>requester-1 m1 t=21 rtt=21.001
+    timeout requester-1>requester-1 m2@1 t=30
+    actor-killed responder-2>responder-2 responder t=40
+  `);
+  const layout = layoutSequence(castOf(scenario, actors, list), list, hopDeltas(list), { laneWidth: 100, rowHeight: 10, headerHeight: 0 });
+
+  test("one arrow per message hop, rows in order, labelled with latency", () => {
+    expect(layout.arrows.map((a) => a.kind)).toEqual(["published", "delivered", "replied", "reply-received", "timeout"]);
+    expect(layout.arrows.map((a) => a.y)).toEqual([5, 15, 25, 35, 45]);
+    expect(layout.arrows[0]!.latency).toBeNull();
+    expect(layout.arrows[1]!.latency).toBe("+0.400 ms");
+    expect(layout.arrows[3]!.latency).toBe("rtt 21.001 ms");
+    expect(layout.arrows[4]).toMatchObject({ self: true, failed: true });
+  });
+
+  test("arrows run between lanes; a kill ends the lifeline with a cross", () => {
+    const lane = Object.fromEntries(layout.lanes.map((l) => [l.id, l]));
+    expect(layout.arrows[1]).toMatchObject({ x1: lane.subj!.x, x2: lane["responder-2"]!.x });
+    expect(lane["responder-2"]!.killedAtY).toBe(55);
+    expect(lane["responder-10"]!.killedAtY).toBeNull();
+    expect(layout.width).toBe(400);
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, test } from "vitest";
+import { hops } from "./fixtures";
+import { LedgerTracker, ledgerOf } from "./ledger";
+
+describe("ledger", () => {
+  test("a round trip completes once", () => {
+    const l = ledgerOf(hops(`
+      published req>subj m1
+      delivered subj>r1 m1
+      replied r1>subj m1
+      reply-received subj>req m1 rtt=0.5
+    `), "at-most-once");
+    expect(l).toMatchObject({ published: 1, delivered: 1, redelivered: 0, completed: 1, duplicates: 0, inFlight: 0, dropped: 0, lost: 0 });
+  });
+
+  test("a retry delivered again counts as a redelivery, a second reply as a duplicate", () => {
+    const l = ledgerOf(hops(`
+      published req>subj m1
+      delivered subj>r1 m1
+      timeout req>req m1
+      retry req>subj m1@2
+      delivered subj>r2 m1@2
+      replied r1>subj m1
+      replied r2>subj m1@2
+      reply-received subj>req m1@2
+    `), "at-most-once");
+    expect(l).toMatchObject({ published: 1, delivered: 1, redelivered: 1, duplicates: 1, completed: 1, inFlight: 0 });
+  });
+
+  test("drops are expected under at-most-once and counted by reason", () => {
+    const l = ledgerOf(hops(`
+      published req>subj m1
+      dropped subj>req m1 reason=no_responders
+      published req>subj m2
+      dropped req>req m2 reason=timed_out
+      published req>subj m3
+    `), "at-most-once");
+    expect(l).toMatchObject({ published: 3, dropped: 2, lost: 0, inFlight: 1 });
+    expect(l.dropReasons).toEqual({ "no responders": 1, "timed out": 1 });
+  });
+
+  test("under at-least-once a drop is a loss", () => {
+    const l = ledgerOf(hops(`
+      published p>q m1
+      dropped q>p m1
+    `), "at-least-once");
+    expect(l).toMatchObject({ lost: 1, dropped: 0 });
+  });
+
+  test("counts do not depend on arrival order", () => {
+    const inOrder = hops(`
+      published req>subj m1
+      delivered subj>r1 m1
+      replied r1>subj m1
+      reply-received subj>req m1
+    `);
+    const shuffled = [inOrder[1]!, inOrder[3]!, inOrder[0]!, inOrder[2]!];
+    expect(ledgerOf(shuffled, "at-most-once")).toEqual(ledgerOf(inOrder, "at-most-once"));
+  });
+
+  test("a terminal hop settles a message once", () => {
+    const l = ledgerOf(hops(`
+      published req>subj m1
+      reply-received subj>req m1
+      dropped subj>req m1
+    `), "at-most-once");
+    expect(l).toMatchObject({ completed: 1, dropped: 0 });
+  });
+
+  test("after a reset, messages already moving are not counted", () => {
+    const tracker = new LedgerTracker("at-most-once");
+    const [published, delivered, replied, received, fresh] = hops(`
+      published req>subj m1
+      delivered subj>r1 m1
+      replied r1>subj m1
+      reply-received subj>req m1
+      published req>subj m2
+    `);
+    tracker.apply(published!);
+    tracker.apply(delivered!);
+    tracker.reset();
+    tracker.apply(replied!);
+    tracker.apply(received!);
+    tracker.apply(fresh!);
+    expect(tracker.snapshot()).toMatchObject({ published: 1, completed: 0, duplicates: 0, inFlight: 1 });
+  });
+
+  test("actor hops do not touch the ledger", () => {
+    expect(ledgerOf(hops("actor-killed r1>r1 responder"), "at-most-once").published).toBe(0);
+  });
+
+  test("memory is bounded", () => {
+    const tracker = new LedgerTracker("at-most-once", 10);
+    for (const hop of hops(Array.from({ length: 50 }, (_, i) => `published a>b m${i}`).join("\n"))) tracker.apply(hop);
+    expect(tracker.snapshot().published).toBe(50);
+    expect((tracker as unknown as { messages: Map<string, unknown> }).messages.size).toBe(10);
+  });
+});

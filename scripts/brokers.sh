@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Brings up the brokers Hopscope needs without Docker, from the servers installed on this
+# machine. A broker that already answers is reused and never restarted.
+#   scripts/brokers.sh up [nats|redis|rabbitmq ...]   start the missing ones (default: all)
+#   scripts/brokers.sh status                          show what answers
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+data="$root/data"
+mkdir -p "$data"
+
+port_of() { # URL or host:port, default port -> port
+  local value="${1#*://}" default="$2"
+  value="${value##*@}"; value="${value%%/*}"; value="${value%%,*}"
+  [[ "$value" == *:* ]] && echo "${value##*:}" || echo "$default"
+}
+host_of() {
+  local value="${1#*://}"
+  value="${value##*@}"; value="${value%%/*}"; value="${value%%,*}"; value="${value%:*}"
+  echo "${value:-127.0.0.1}"
+}
+
+nats_url="${NATS_URL:-nats://127.0.0.1:4222}"
+redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
+amqp_url="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672}"
+
+declare -A PORT=( [nats]="$(port_of "$nats_url" 4222)" [redis]="$(port_of "$redis_url" 6379)" [rabbitmq]="$(port_of "$amqp_url" 5672)" )
+declare -A HOST=( [nats]="$(host_of "$nats_url")" [redis]="$(host_of "$redis_url")" [rabbitmq]="$(host_of "$amqp_url")" )
+declare -A BINARY=( [nats]=nats-server [redis]=redis-server [rabbitmq]=rabbitmq-server )
+declare -A PACKAGE=( [nats]=nats-server [redis]=redis-server [rabbitmq]=rabbitmq-server )
+# RabbitMQ boots an Erlang VM: give it longer.
+declare -A WAIT_S=( [nats]=15 [redis]=15 [rabbitmq]=90 )
+
+answers() { (exec 3<>"/dev/tcp/${HOST[$1]}/${PORT[$1]}") 2>/dev/null; }
+is_local() { [[ "${HOST[$1]}" == "127.0.0.1" || "${HOST[$1]}" == "localhost" || "${HOST[$1]}" == "::1" ]]; }
+find_binary() { command -v "$1" 2>/dev/null || { [ -x "/usr/sbin/$1" ] && echo "/usr/sbin/$1"; } || { [ -x "/usr/lib/rabbitmq/bin/$1" ] && echo "/usr/lib/rabbitmq/bin/$1"; }; }
+
+launch() {
+  local name="$1" bin="$2"
+  case "$name" in
+    nats)
+      mkdir -p "$data/nats"
+      start-stop-daemon --start --oknodo --background --exec "$bin" -- \
+        -a 127.0.0.1 -p "${PORT[nats]}" -m 8222 -js -sd "$data/nats" -l "$data/nats.log" ;;
+    redis)
+      mkdir -p "$data/redis"
+      "$bin" --daemonize yes --bind 127.0.0.1 --port "${PORT[redis]}" --save "" --appendonly no \
+        --dir "$data/redis" --logfile "$data/redis.log" ;;
+    rabbitmq)
+      "$bin" -detached >"$data/rabbitmq-start.log" 2>&1 ;;
+  esac
+}
+
+up() {
+  local name="$1"
+  if answers "$name"; then
+    echo "  ✓ $name already running on ${HOST[$name]}:${PORT[$name]} (reused)"
+    return 0
+  fi
+  if ! is_local "$name"; then
+    echo "  ✗ $name is not answering at ${HOST[$name]}:${PORT[$name]}, and that is not this machine" >&2
+    return 1
+  fi
+  local bin
+  bin="$(find_binary "${BINARY[$name]}")"
+  if [ -z "$bin" ]; then
+    echo "  ✗ $name is not installed. Install it with: apt-get install -y ${PACKAGE[$name]}   (or use: docker compose up -d $name)" >&2
+    return 1
+  fi
+  printf "  … starting %s on 127.0.0.1:%s " "$name" "${PORT[$name]}"
+  launch "$name" "$bin"
+  local waited=0
+  until answers "$name"; do
+    if [ "$waited" -ge "$((WAIT_S[$name] * 2))" ]; then
+      echo; echo "  ✗ $name did not answer within ${WAIT_S[$name]} s; see $data/$name*.log" >&2
+      return 1
+    fi
+    printf "."; sleep 0.5; waited=$((waited + 1))
+  done
+  echo " up"
+}
+
+command="${1:-up}"; shift || true
+names=("$@"); [ ${#names[@]} -eq 0 ] && names=(nats redis rabbitmq)
+case "$command" in
+  up)
+    echo "Brokers:"
+    failed=0
+    for name in "${names[@]}"; do
+      [[ -n "${PORT[$name]:-}" ]] || { echo "  ? unknown broker '$name' (known: nats redis rabbitmq)" >&2; failed=1; continue; }
+      up "$name" || failed=1
+    done
+    echo "  · kafka: start it with docker compose up -d kafka (a Docker-free start script is planned)"
+    exit "$failed" ;;
+  status)
+    for name in nats redis rabbitmq; do
+      if answers "$name"; then echo "$name up (${HOST[$name]}:${PORT[$name]})"; else echo "$name down (${HOST[$name]}:${PORT[$name]})"; fi
+    done ;;
+  *)
+    echo "usage: scripts/brokers.sh up [nats|redis|rabbitmq ...] | status" >&2; exit 2 ;;
+esac

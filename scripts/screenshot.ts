@@ -1,0 +1,55 @@
+/**
+ * Takes screenshots of a running Hopscope with the system Chromium, for the README and for
+ * looking at what a change did. Usage: tsx scripts/screenshot.ts [baseUrl] [outDir]
+ */
+import { chromium } from "@playwright/test";
+import { mkdirSync } from "node:fs";
+import { CHROMIUM_ARGS, chromiumPath } from "./chromium";
+
+const base = process.argv[2] ?? "http://127.0.0.1:3000";
+const out = process.argv[3] ?? "docs";
+const scenario = "nats-request-reply";
+
+async function post(path: string, body: unknown = {}): Promise<void> {
+  const res = await fetch(base + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  try {
+    for (const theme of ["light", "dark"] as const) {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, colorScheme: theme, deviceScaleFactor: 1 });
+      await page.goto(`${base}/scenarios/${scenario}`);
+      await post(`/api/scenarios/${scenario}/start`);
+      await post(`/api/scenarios/${scenario}/commands`, { type: "reset" });
+      await post(`/api/scenarios/${scenario}/commands`, { type: "set", delayMs: 40, timeoutMs: 800, retries: 3 });
+      await page.getByRole("button", { name: "Send request" }).waitFor();
+      await post(`/api/scenarios/${scenario}/commands`, { type: "publish", count: 2 });
+      await page.waitForTimeout(1500);
+      const state = (await (await fetch(`${base}/api/scenarios/${scenario}/state`)).json()) as { actors: { id: string; role: string; alive: boolean }[] };
+      const victim = state.actors.find((a) => a.role === "responder" && a.alive);
+      await post(`/api/scenarios/${scenario}/commands`, { type: "publish", count: 3 });
+      await page.waitForTimeout(150);
+      if (victim) await post(`/api/scenarios/${scenario}/commands`, { type: "kill-actor", actorId: victim.id });
+      await page.waitForTimeout(3200);
+      const arrow = page.locator('[data-testid="arrow"][data-kind="reply-received"]').last();
+      if (await arrow.count()) await arrow.click();
+      await page.waitForTimeout(400);
+      await page.screenshot({ path: `${out}/scenario-${theme}.png` });
+      await page.close();
+    }
+    const home = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await home.goto(base);
+    await home.waitForTimeout(800);
+    await home.screenshot({ path: `${out}/home.png` });
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `npm test`: everything, in the order that fails fastest.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/ensure-deps.sh
+
+step() { printf "\n\033[1m▶ %s\033[0m\n" "$1"; }
+
+step "Brokers"
+bash scripts/brokers.sh up nats
+step "Type check"
+npx tsc --noEmit -p .
+step "Lint"
+npx eslint --max-warnings 0 .
+step "Unit tests"
+npx vitest run --project unit
+step "Integration tests (real NATS)"
+npx vitest run --project integration
+step "Build"
+npx next build
+step "End-to-end tests (Playwright, system Chromium)"
+npx playwright test

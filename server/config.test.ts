@@ -1,0 +1,37 @@
+import { describe, expect, test } from "vitest";
+import { endpointOf } from "./brokers/probe";
+import { ConfigError, loadConfig, redactUrl } from "./config";
+
+describe("config", () => {
+  test("local defaults, and loopback needs no token", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, host: "127.0.0.1", requireToken: false });
+    expect(config.urls.nats).toBe("nats://127.0.0.1:4222");
+    expect(config.token.length).toBeGreaterThanOrEqual(16);
+  });
+
+  test("listening beyond loopback requires the presenter token", () => {
+    expect(loadConfig({ HOST: "0.0.0.0", HOPSCOPE_TOKEN: "0123456789abcdef" })).toMatchObject({ requireToken: true, token: "0123456789abcdef" });
+  });
+
+  test.each([
+    [{ PORT: "seventy" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ NATS_URL: "http://x" }, "NATS_URL"],
+    [{ KAFKA_BROKERS: "a:1,b" }, "KAFKA_BROKERS"],
+    [{ HOPSCOPE_TOKEN: "short" }, "HOPSCOPE_TOKEN"],
+  ])("a bad environment %j names %s", (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  test("passwords never reach the screen", () => {
+    expect(redactUrl("amqp://guest:secret@host:5672")).toBe("amqp://guest:***@host:5672");
+  });
+
+  test("endpoints from URLs and host lists", () => {
+    expect(endpointOf("amqp://u:p@rabbit:5673/vh", 5672)).toEqual({ host: "rabbit", port: 5673 });
+    expect(endpointOf("a:9093,b:9094", 9092)).toEqual({ host: "a", port: 9093 });
+    expect(endpointOf("redis://cache", 6379)).toEqual({ host: "cache", port: 6379 });
+  });
+});
