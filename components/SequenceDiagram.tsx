@@ -56,7 +56,7 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect }: Seque
         ))}
       </div>
       <div ref={scroller} className="scrollbar-thin min-h-0 flex-1 overflow-auto">
-        {arrows.length === 0 ? (
+        {arrows.length === 0 && lanes.every((lane) => lane.killedAtY === null) ? (
           <p className="px-4 py-10 text-center text-sm text-[var(--muted)]">No hops yet. Send a request and watch it travel.</p>
         ) : (
           <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label="Sequence diagram" className="block select-none">

@@ -42,11 +42,12 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
         <span className="block truncate text-sm font-medium">{node.label}</span>
         <span className={`block text-[11px] ${node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>{node.alive ? node.role : "killed"}</span>
       </span>
+      {/* React Flow turns pointer events off on nodes that cannot be selected or dragged. */}
       {canKill && node.alive && (
         <button
           type="button"
           onClick={() => onKill(node.id)}
-          className="nodrag rounded-md border border-rose-500/40 px-1.5 py-0.5 text-[10px] font-semibold tracking-wide text-rose-600 uppercase transition hover:bg-rose-500 hover:text-white dark:text-rose-300"
+          className="nodrag pointer-events-auto rounded-md border border-rose-500/40 px-1.5 py-0.5 text-[10px] font-semibold tracking-wide text-rose-600 uppercase transition hover:bg-rose-500 hover:text-white dark:text-rose-300"
           aria-label={`Kill ${node.id}`}
         >
           kill
