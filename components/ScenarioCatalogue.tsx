@@ -13,7 +13,7 @@ export function ScenarioCatalogue({ scenarios, health }: { scenarios: readonly S
         {scenarios.map((s) => {
           const up = health?.brokers[s.broker].up ?? false;
           return (
-            <Link key={s.id} href={`/scenarios/${s.id}`} className="group rounded-2xl border border-[var(--line)] bg-[var(--panel)] p-5 shadow-sm transition hover:border-violet-500/50 hover:shadow-md">
+            <Link key={s.id} href={`/scenarios/${s.id}`} className="group rounded-2xl border border-[var(--line)] bg-[var(--panel)] p-5 shadow-sm transition hover:border-violet-400 hover:shadow-md">
               <div className="flex items-center gap-2 text-xs">
                 <span className="rounded-full bg-sky-500/15 px-2 py-0.5 font-medium text-sky-700 dark:text-sky-300">{BROKER_NAMES[s.broker]}</span>
                 <span className="rounded-full bg-amber-500/15 px-2 py-0.5 font-medium text-amber-700 dark:text-amber-300">{s.guarantee}</span>

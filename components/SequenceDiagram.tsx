@@ -87,7 +87,7 @@ function LaneHeader({ lane, left, dead }: { lane: Lane; left: number; dead: bool
       <div
         className={`max-w-[128px] truncate rounded-md border px-2 py-1 text-center text-xs font-medium ${
           channel
-            ? "border-violet-500/40 bg-violet-500/10 font-mono text-violet-700 dark:text-violet-200"
+            ? "border-violet-300 dark:border-violet-700 bg-violet-500/10 font-mono text-violet-700 dark:text-violet-200"
             : dead
               ? "border-rose-500/40 bg-rose-500/10 text-rose-700 line-through decoration-rose-500/60 dark:text-rose-300"
               : "border-[var(--line)] bg-[var(--panel)]"

@@ -7,7 +7,7 @@ import { isMessageHop } from "../lib/protocol";
 import { edgeForHop, type Topology, type TopologyNode } from "../lib/topology";
 import { HOP_COLORS } from "./hop-style";
 
-const SIZE = { actor: { w: 204, h: 64 }, channel: { w: 208, h: 72 } } as const;
+const SIZE = { actor: { w: 224, h: 64 }, channel: { w: 208, h: 72 } } as const;
 
 interface NodeData extends Record<string, unknown> {
   node: TopologyNode;
@@ -64,7 +64,7 @@ const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
     <div
       data-testid={`node-${node.id}`}
       style={{ width: SIZE.channel.w, height: SIZE.channel.h }}
-      className={`flex flex-col justify-center rounded-2xl border-2 border-violet-500/40 bg-violet-500/10 px-4 ${lit ? "ring-2 ring-violet-500" : ""}`}
+      className={`flex flex-col justify-center rounded-2xl border-2 border-violet-300 dark:border-violet-700 bg-violet-500/10 px-4 ${lit ? "ring-2 ring-violet-500" : ""}`}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <span className="text-[10px] font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300">

@@ -13,7 +13,7 @@ const STATUS_STYLE = {
 export function TraceCard({ trace, onClose }: { trace: Trace; onClose: () => void }) {
   const first = trace.hops[0]?.at ?? 0;
   return (
-    <section aria-label="Selected message" className="rounded-2xl border border-violet-500/40 bg-[var(--panel)] p-3 shadow-sm" data-testid="trace-card">
+    <section aria-label="Selected message" className="rounded-2xl border border-violet-300 dark:border-violet-700 bg-[var(--panel)] p-3 shadow-sm" data-testid="trace-card">
       <div className="flex items-center gap-2">
         <span className="font-mono text-sm font-semibold">{trace.messageId}</span>
         <span className={`rounded-full px-2 py-0.5 text-[10px] font-semibold ${STATUS_STYLE[trace.status]}`}>{trace.status}</span>
