@@ -43,8 +43,10 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
 
   const log = view?.log;
   const trace = useMemo(() => (selected && log ? (assembleTraces(log.filter((h) => isMessageHop(h) && h.message.traceId === selected)).get(selected) ?? null) : null), [selected, log]);
-  const litNodes = useMemo(() => new Set(trace?.hops.flatMap((h) => [h.from, h.to]) ?? []), [trace]);
-  const litEdges = useMemo(() => new Set(trace?.hops.flatMap((h) => [`${h.from}->${h.to}`, `${h.to}->${h.from}`]) ?? []), [trace]);
+  // Keyed on the trace's content: a new log array alone must not re-render the graph.
+  const route = trace?.hops.map((h) => `${h.from}>${h.to}`).join(",") ?? "";
+  const litNodes = useMemo(() => new Set(route ? route.split(/[,>]/) : []), [route]);
+  const litEdges = useMemo(() => new Set(route ? route.split(",").flatMap((pair) => { const [a, b] = pair.split(">"); return [`${a}->${b}`, `${b}->${a}`]; }) : []), [route]);
 
   const killable = useMemo(() => new Set(info.roles.filter((r) => r.killable).map((r) => r.name)), [info]);
   const canKill = useCallback((actorId: string) => presenter && brokerUp && [...killable].some((role) => actorId.startsWith(`${role}-`)), [presenter, brokerUp, killable]);

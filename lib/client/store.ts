@@ -59,7 +59,12 @@ export class HopscopeStore {
   private queue = new AnimationQueue<Hop>(keyOfHop);
   private listeners = new Set<Listener>();
   private frame: number | null = null;
+  private notifyFrame: number | null = null;
   private dirty = false;
+  /** What changed since the last view, so unchanged arrays keep their identity for React. */
+  private logChanged = true;
+  private revealedChanged = true;
+  private shownLagStep = 0;
 
   constructor(private readonly socket: HopscopeSocket) {
     socket.on("connect", () => {
@@ -90,21 +95,24 @@ export class HopscopeStore {
 
   scenarioView = (): ScenarioView | null => {
     if (!this.watchedId) return null;
-    if (!this.view || this.dirty) {
+    if (!this.view || this.dirty || this.view.id !== this.watchedId) {
       this.dirty = false;
+      const previous = this.view?.id === this.watchedId ? this.view : null;
       this.view = {
         id: this.watchedId,
         info: this.info,
         state: this.state,
-        log: this.log.toArray(),
+        log: this.logChanged || !previous ? this.log.toArray() : previous.log,
         totalHops: this.totalHops,
         // Animation may start hops of different messages out of order; the diagram is by time.
-        revealed: this.revealed.toArray().sort((a, b) => a.seq - b.seq),
+        revealed: this.revealedChanged || !previous ? this.revealed.toArray().sort((a, b) => a.seq - b.seq) : previous.revealed,
         skipped: this.skipped,
         lagMs: this.queue.lagMs(performance.now()),
         hopsPerSecond: this.rate(),
         error: this.error,
       };
+      this.logChanged = false;
+      this.revealedChanged = false;
     }
     return this.view;
   };
@@ -131,6 +139,7 @@ export class HopscopeStore {
   /** Shows everything queued at once: the presenter's "jump to now". */
   catchUp(): void {
     for (const hop of this.queue.flush()) this.revealed.push(hop);
+    this.revealedChanged = true;
     this.touch();
   }
 
@@ -175,6 +184,7 @@ export class HopscopeStore {
       this.revealed.push(hop);
     }
     this.totalHops = snapshot.hops.length;
+    this.logChanged = this.revealedChanged = true;
     this.touch();
   }
 
@@ -193,6 +203,7 @@ export class HopscopeStore {
     this.totalHops += batch.hops.length;
     this.lastSeq = batch.hops[batch.hops.length - 1]?.seq ?? this.lastSeq;
     this.queue.push(batch.hops, now);
+    this.logChanged = true;
     if (this.state) this.state = { ...this.state, ledger: batch.ledger, latency: batch.latency };
     this.touch();
   }
@@ -207,7 +218,7 @@ export class HopscopeStore {
     this.lastSeq = 0;
     this.state = null;
     this.error = null;
-    this.dirty = true;
+    this.dirty = this.logChanged = this.revealedChanged = true;
   }
 
   private rate(): number {
@@ -223,24 +234,31 @@ export class HopscopeStore {
     this.touch();
   }
 
+  /** Marks the view stale; listeners hear about it once per frame, however many changes came. */
   private touch(): void {
     this.dirty = true;
-    this.notify();
-  }
-
-  private notify(): void {
-    for (const listener of this.listeners) listener();
+    if (this.notifyFrame !== null) return;
+    this.notifyFrame = requestAnimationFrame(() => {
+      this.notifyFrame = null;
+      for (const listener of this.listeners) listener();
+    });
   }
 
   private startClock(): void {
     if (this.frame !== null) return;
     const step = () => {
-      const tick = this.queue.tick(performance.now());
+      const now = performance.now();
+      const tick = this.queue.tick(now);
       if (tick.revealed.length > 0) {
         for (const hop of tick.revealed) this.revealed.push(hop);
         this.skipped += tick.skipped;
+        this.revealedChanged = true;
         this.touch();
-      } else if (this.queue.backlog > 0) {
+      }
+      // The lag readout moves in quarter seconds, not every frame.
+      const lagStep = Math.floor(this.queue.lagMs(now) / 250);
+      if (lagStep !== this.shownLagStep) {
+        this.shownLagStep = lagStep;
         this.touch();
       }
       this.frame = requestAnimationFrame(step);
