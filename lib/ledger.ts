@@ -32,7 +32,10 @@ export function emptyLedger(): Ledger {
  */
 export class LedgerTracker {
   private ledger = emptyLedger();
-  private messages = new Map<string, MessageRecord>();
+  // Two generations bound memory in O(1) per hop: when the young one fills up, the old one is
+  // forgotten whole. Evicting entry by entry from one Map degrades as deleted slots pile up.
+  private young = new Map<string, MessageRecord>();
+  private old = new Map<string, MessageRecord>();
   private beforeReset = new Set<string>();
 
   constructor(
@@ -44,7 +47,7 @@ export class LedgerTracker {
     if (!isMessageHop(hop)) return;
     const id = hop.message.id;
     if (this.beforeReset.has(id)) return;
-    const record = this.messages.get(id) ?? this.remember(id);
+    const record = this.recall(id);
     const l = this.ledger;
 
     if (hop.kind === "published" && !record.published) {
@@ -81,17 +84,25 @@ export class LedgerTracker {
   }
 
   reset(): void {
-    this.beforeReset = new Set([...this.messages.entries()].filter(([, r]) => !r.done).map(([id]) => id));
+    this.beforeReset = new Set([...this.old, ...this.young].filter(([, r]) => !r.done).map(([id]) => id));
     this.ledger = emptyLedger();
-    this.messages.clear();
+    this.young = new Map();
+    this.old = new Map();
   }
 
-  private remember(id: string): MessageRecord {
-    const record = { published: false, deliveries: 0, processed: 0, done: false };
-    this.messages.set(id, record);
-    if (this.messages.size > this.capacity) {
-      const oldest = this.messages.keys().next().value;
-      if (oldest !== undefined) this.messages.delete(oldest);
+  /** How many messages it remembers at most. */
+  get remembered(): number {
+    return this.young.size + this.old.size;
+  }
+
+  private recall(id: string): MessageRecord {
+    const young = this.young.get(id);
+    if (young) return young;
+    const record = this.old.get(id) ?? { published: false, deliveries: 0, processed: 0, done: false };
+    this.young.set(id, record);
+    if (this.young.size >= this.capacity / 2) {
+      this.old = this.young;
+      this.young = new Map();
     }
     return record;
   }

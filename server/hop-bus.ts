@@ -74,6 +74,7 @@ export class HopBus {
     return this.seq;
   }
 
+  /** Takes ownership of the drafts: they become the stored hops. */
   ingest(drafts: readonly HopDraft[]): void {
     for (const draft of drafts) this.window.add(draft);
     this.ingested += drafts.length;
@@ -88,7 +89,11 @@ export class HopBus {
       if (!store) continue;
       let pending = out.get(draft.scenarioId);
       if (!pending) out.set(draft.scenarioId, (pending = { afterSeq: store.lastSeq, hops: [] }));
-      const hop = { ...draft, v: PROTOCOL_VERSION, seq: ++this.seq } as Hop;
+      // Drafts handed to the bus are its own (fresh from validation): stamping in place saves a
+      // copy per hop, which is most of the sequencing cost at tens of thousands of hops/s.
+      const hop = draft as Hop;
+      hop.v = PROTOCOL_VERSION;
+      hop.seq = ++this.seq;
       store.add(hop);
       pending.hops.push(hop);
     }
