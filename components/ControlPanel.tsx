@@ -120,7 +120,7 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
 
 function Chip({ alive, connected, children }: { alive: boolean; connected: boolean; children: ReactNode }) {
   return (
-    <li className={`flex items-center gap-1.5 rounded-full border px-2.5 py-0.5 text-xs ${alive ? "border-[var(--line)]" : "border-rose-500/30 bg-rose-500/5 line-through decoration-rose-500/50"}`}>
+    <li className={`flex items-center gap-1.5 rounded-full border px-2.5 py-0.5 text-xs ${alive ? "border-[var(--line)]" : "border-rose-500/30 bg-rose-500/5 line-through decoration-rose-400"}`}>
       <span className={`h-1.5 w-1.5 rounded-full ${!alive ? "bg-rose-500" : connected ? "bg-emerald-500" : "animate-pulse bg-amber-500"}`} />
       {children}
     </li>

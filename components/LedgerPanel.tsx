@@ -50,5 +50,7 @@ function verdict(l: Ledger, guarantee: Guarantee): string {
   if (l.published === 0) return guarantee === "at-most-once" ? "At-most-once: a message may be dropped, never delivered twice by the broker." : "At-least-once: nothing may be lost; duplicates are possible.";
   if (guarantee === "at-least-once") return l.lost === 0 ? `Nothing lost: all ${l.published} messages are accounted for.` : `${l.lost} message(s) lost: the at-least-once promise was broken.`;
   const settled = l.completed + l.dropped;
-  return `At-most-once: ${l.completed} of ${l.published} completed${l.dropped ? `, ${l.dropped} dropped as the guarantee allows` : ""}${l.inFlight ? `, ${l.inFlight} still in flight` : settled === l.published ? "; every request is accounted for" : ""}.`;
+  const summary = `At-most-once: ${l.completed} of ${l.published} completed${l.dropped ? `, ${l.dropped} dropped as the guarantee allows` : ""}${l.inFlight ? `, ${l.inFlight} still in flight` : settled === l.published ? "; every request is accounted for" : ""}.`;
+  const twice = l.duplicates ? ` ${l.duplicates} ${l.duplicates === 1 ? "was" : "were"} processed twice: a retry went out while the first attempt was still being worked on.` : "";
+  return summary + twice;
 }

@@ -89,7 +89,7 @@ function LaneHeader({ lane, left, dead }: { lane: Lane; left: number; dead: bool
           channel
             ? "border-violet-300 dark:border-violet-700 bg-violet-500/10 font-mono text-violet-700 dark:text-violet-200"
             : dead
-              ? "border-rose-500/40 bg-rose-500/10 text-rose-700 line-through decoration-rose-500/60 dark:text-rose-300"
+              ? "border-rose-500/40 bg-rose-500/10 text-rose-700 line-through decoration-rose-400 dark:text-rose-300"
               : "border-[var(--line)] bg-[var(--panel)]"
         }`}
       >

@@ -22,20 +22,22 @@ async function main(): Promise<void> {
     for (const theme of ["light", "dark"] as const) {
       const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, colorScheme: theme, deviceScaleFactor: 1 });
       await page.goto(`${base}/scenarios/${scenario}`);
+      await post(`/api/scenarios/${scenario}/stop`);
       await post(`/api/scenarios/${scenario}/start`);
       await post(`/api/scenarios/${scenario}/commands`, { type: "reset" });
-      await post(`/api/scenarios/${scenario}/commands`, { type: "set", delayMs: 40, timeoutMs: 800, retries: 3 });
+      await post(`/api/scenarios/${scenario}/commands`, { type: "set", delayMs: 250, timeoutMs: 700, retries: 3 });
       await page.getByRole("button", { name: "Send request" }).waitFor();
-      await post(`/api/scenarios/${scenario}/commands`, { type: "publish", count: 2 });
-      await page.waitForTimeout(1500);
+      await post(`/api/scenarios/${scenario}/commands`, { type: "publish", count: 1 });
+      await page.waitForTimeout(1200);
+      // Kill a responder while it holds queued requests: they time out and are retried.
       const state = (await (await fetch(`${base}/api/scenarios/${scenario}/state`)).json()) as { actors: { id: string; role: string; alive: boolean }[] };
       const victim = state.actors.find((a) => a.role === "responder" && a.alive);
-      await post(`/api/scenarios/${scenario}/commands`, { type: "publish", count: 3 });
-      await page.waitForTimeout(150);
+      await post(`/api/scenarios/${scenario}/commands`, { type: "publish", count: 4 });
+      await page.waitForTimeout(100);
       if (victim) await post(`/api/scenarios/${scenario}/commands`, { type: "kill-actor", actorId: victim.id });
-      await page.waitForTimeout(3200);
-      const arrow = page.locator('[data-testid="arrow"][data-kind="reply-received"]').last();
-      if (await arrow.count()) await arrow.click();
+      await page.waitForTimeout(4500);
+      const retried = page.locator('[data-testid="arrow"][data-kind="retry"]').first();
+      if (await retried.count()) await retried.click();
       await page.waitForTimeout(400);
       await page.screenshot({ path: `${out}/scenario-${theme}.png` });
       await page.close();
