@@ -1,12 +1,10 @@
-import type { Hop, MessageHop, MessageHopKind } from "./protocol";
-import { isMessageHop } from "./protocol";
+import type { MessageHopKind } from "./protocol";
 
 /** What each hop kind means for a message's life; the ledger and traces share these. */
 export const DELIVERY_KINDS: ReadonlySet<MessageHopKind> = new Set(["delivered", "redelivered", "claimed"]);
 /** A consumer finished its work on the message; more than one per message is a duplicate. */
 export const PROCESSED_KINDS: ReadonlySet<MessageHopKind> = new Set(["replied", "acked"]);
 export const COMPLETION_KINDS: ReadonlySet<MessageHopKind> = new Set(["reply-received", "acked"]);
-export const FAILURE_KINDS: ReadonlySet<MessageHopKind> = new Set(["dropped", "dead-lettered"]);
 
 export type MessageStatus = "in-flight" | "completed" | "dropped" | "dead-lettered";
 
@@ -15,10 +13,6 @@ export function statusAfter(kind: MessageHopKind): MessageStatus | null {
   if (kind === "dropped") return "dropped";
   if (kind === "dead-lettered") return "dead-lettered";
   return null;
-}
-
-export function messageHops(hops: readonly Hop[]): MessageHop[] {
-  return hops.filter(isMessageHop);
 }
 
 /** Milliseconds as text with microsecond precision, the way every latency is shown. */

@@ -64,6 +64,11 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
         res.setHeader("allow", wanted);
         return send(res, 405, fail("bad-request", `${url.pathname} takes ${wanted}`));
       }
+      // On loopback everyone is the presenter, so a page from another site must not be able to
+      // act through the presenter's browser: cross-site POSTs need no preflight.
+      if (wanted === "POST" && !Access.sameOrigin(req.headers)) {
+        return sendResult(res, fail("forbidden", "Commands from another site's page are refused"));
+      }
       if (wanted === "POST" && !access.isPresenter(Access.bearer(req.headers))) {
         return sendResult(res, fail("forbidden", "Only the presenter can act: send Authorization: Bearer <presenter token>"));
       }

@@ -41,10 +41,6 @@ export class HealthMonitor extends EventEmitter<{ change: [HealthReport] }> {
     return this.report;
   }
 
-  isUp(broker: BrokerId): boolean {
-    return this.report.brokers[broker].up;
-  }
-
   async start(): Promise<void> {
     await this.poll();
     this.timer = setInterval(() => void this.poll(), this.intervalMs);

@@ -58,7 +58,6 @@ export class HopBus {
   private window = new ReorderWindow<HopDraft>(REORDER_WINDOW_MS);
   private seq = 0;
   private stores = new Map<string, TraceStore>();
-  ingested = 0;
 
   register(scenarioId: string, guarantee: Guarantee): TraceStore {
     const store = new TraceStore(guarantee);
@@ -77,7 +76,6 @@ export class HopBus {
   /** Takes ownership of the drafts: they become the stored hops. */
   ingest(drafts: readonly HopDraft[]): void {
     for (const draft of drafts) this.window.add(draft);
-    this.ingested += drafts.length;
   }
 
   /** Sequences what has waited long enough; returns the new hops per scenario. */

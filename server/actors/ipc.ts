@@ -37,3 +37,8 @@ export const actorSpecSchema = z.object({
 export type ActorSpec = z.infer<typeof actorSpecSchema>;
 
 export const ACTOR_SPEC_ENV = "HOPSCOPE_ACTOR_SPEC";
+
+/** An actor process's whole configuration: the spec its parent put in the environment. */
+export function readActorSpec(env: Record<string, string | undefined> = process.env): ActorSpec {
+  return actorSpecSchema.parse(JSON.parse(env[ACTOR_SPEC_ENV] ?? "null"));
+}

@@ -3,7 +3,7 @@
  * connection, so a SIGKILL looks to the broker exactly as it would in production.
  */
 import type { BrokerId, MessageHopDraft } from "../../lib/protocol";
-import { ACTOR_SPEC_ENV, actorSpecSchema, parentMessageSchema, type ChildMessage } from "./ipc";
+import { parentMessageSchema, readActorSpec, type ChildMessage } from "./ipc";
 import { now, type ActorContext } from "./runtime";
 import { PROGRAMS } from "./roles";
 
@@ -12,7 +12,7 @@ function send(message: ChildMessage): void {
 }
 
 async function run(): Promise<void> {
-  const spec = actorSpecSchema.parse(JSON.parse(process.env[ACTOR_SPEC_ENV] ?? "null"));
+  const spec = readActorSpec();
   const entry = PROGRAMS[spec.program];
   if (!entry) throw new Error(`unknown actor program "${spec.program}"`);
 
