@@ -7,6 +7,9 @@ import { isMessageHop } from "../lib/protocol";
 import { edgeForHop, type Topology, type TopologyNode } from "../lib/topology";
 import { HOP_COLORS } from "./hop-style";
 
+/** Short badges that tell the roles apart at a glance. */
+const ROLE_BADGES: Record<string, string> = { requester: "Rq", responder: "Rs" };
+
 const SIZE = { actor: { w: 224, h: 64 }, channel: { w: 208, h: 72 } } as const;
 
 interface NodeData extends Record<string, unknown> {
@@ -36,7 +39,7 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
           node.alive ? "bg-sky-500/15 text-sky-700 dark:text-sky-300" : "bg-rose-500/15 text-rose-600 dark:text-rose-300"
         }`}
       >
-        {node.alive ? node.role.slice(0, 1).toUpperCase() : "✕"}
+        {node.alive ? (ROLE_BADGES[node.role] ?? node.role.slice(0, 1).toUpperCase()) : "✕"}
       </span>
       <span className="min-w-0 flex-1">
         <span className="block truncate text-sm font-medium">{node.label}</span>
@@ -112,7 +115,7 @@ function Flow({ topology, brokerName, litNodes, litEdges, canKill, onKill, fligh
   const { fitView } = useReactFlow();
   const shape = topology.nodes.map((n) => n.id).join("|");
   useEffect(() => {
-    const t = setTimeout(() => void fitView({ padding: 0.18, duration: 300 }), 30);
+    const t = setTimeout(() => void fitView({ padding: 0.18, duration: 300, maxZoom: 1 }), 30);
     return () => clearTimeout(t);
   }, [shape, fitView]);
 
@@ -123,7 +126,7 @@ function Flow({ topology, brokerName, litNodes, litEdges, canKill, onKill, fligh
         edges={edges}
         nodeTypes={nodeTypes}
         fitView
-        fitViewOptions={{ padding: 0.18 }}
+        fitViewOptions={{ padding: 0.18, maxZoom: 1 }}
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={false}

@@ -90,7 +90,7 @@ case "$command" in
       [[ -n "${PORT[$name]:-}" ]] || { echo "  ? unknown broker '$name' (known: nats redis rabbitmq)" >&2; failed=1; continue; }
       up "$name" || failed=1
     done
-    echo "  · kafka: start it with docker compose up -d kafka (a Docker-free start script is planned)"
+    echo "  · kafka: not managed by this script; docker compose up -d kafka starts it"
     exit "$failed" ;;
   status)
     for name in nats redis rabbitmq; do

@@ -6,7 +6,7 @@ export function probeNats(url: string, timeoutMs: number): Promise<void> {
   return probeTcp(endpointOf(url, 4222), null, (b) => b.toString("latin1").startsWith("INFO "), timeoutMs);
 }
 
-export const NATS_START_COMMAND = "npm run brokers   (or: docker compose up -d nats)";
+export const NATS_START_COMMAND = "npm run brokers (or: docker compose up -d nats)";
 
 export interface NatsClientOptions {
   url: string;

@@ -8,4 +8,4 @@ export function probeRabbitmq(url: string, timeoutMs: number): Promise<void> {
   return probeTcp(endpointOf(url, 5672), AMQP_0_9_1_HEADER, (b) => b.length >= 7 && b[0] === FRAME_METHOD, timeoutMs);
 }
 
-export const RABBITMQ_START_COMMAND = "npm run brokers   (or: docker compose up -d rabbitmq)";
+export const RABBITMQ_START_COMMAND = "npm run brokers (or: docker compose up -d rabbitmq)";
