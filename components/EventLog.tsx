@@ -7,9 +7,10 @@ import { HOP_COLORS, hopLabel } from "./hop-style";
 
 const ROWS = 250;
 
+const TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3, hour12: false });
+
 function clock(at: number): string {
-  const d = new Date(at);
-  return `${d.toLocaleTimeString("en-GB", { hour12: false })}.${String(d.getMilliseconds()).padStart(3, "0")}`;
+  return TIME.format(at);
 }
 
 /** Every hop as it arrived, newest first. Unlike the animation, the log never skips one. */

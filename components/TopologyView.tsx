@@ -80,6 +80,8 @@ const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
 });
 
 const nodeTypes = { actor: ActorNode, channel: ChannelNode };
+const FIT_VIEW = { padding: 0.18, maxZoom: 1 };
+const PRO_OPTIONS = { hideAttribution: true };
 
 function sizeOf(node: TopologyNode) {
   return SIZE[node.kind];
@@ -115,7 +117,7 @@ function Flow({ topology, brokerName, litNodes, litEdges, canKill, onKill, fligh
   const { fitView } = useReactFlow();
   const shape = topology.nodes.map((n) => n.id).join("|");
   useEffect(() => {
-    const t = setTimeout(() => void fitView({ padding: 0.18, duration: 300, maxZoom: 1 }), 30);
+    const t = setTimeout(() => void fitView({ ...FIT_VIEW, duration: 300 }), 30);
     return () => clearTimeout(t);
   }, [shape, fitView]);
 
@@ -126,7 +128,7 @@ function Flow({ topology, brokerName, litNodes, litEdges, canKill, onKill, fligh
         edges={edges}
         nodeTypes={nodeTypes}
         fitView
-        fitViewOptions={{ padding: 0.18, maxZoom: 1 }}
+        fitViewOptions={FIT_VIEW}
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={false}
@@ -134,7 +136,7 @@ function Flow({ topology, brokerName, litNodes, litEdges, canKill, onKill, fligh
         preventScrolling={false}
         minZoom={0.3}
         maxZoom={1.4}
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
       />
       <DotLayer topology={topology} flights={flights} />
     </>
@@ -145,9 +147,9 @@ function Flow({ topology, brokerName, litNodes, litEdges, canKill, onKill, fligh
 function DotLayer({ topology, flights }: { topology: Topology; flights: () => readonly Flight<Hop>[] }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const store = useStoreApi();
-  const topologyRef = useRef(topology);
+  const topologyRef = useRef({ topology, byId: new Map(topology.nodes.map((n) => [n.id, n])) });
   useEffect(() => {
-    topologyRef.current = topology;
+    topologyRef.current = { topology, byId: new Map(topology.nodes.map((n) => [n.id, n])) };
   }, [topology]);
 
   useEffect(() => {
@@ -155,10 +157,15 @@ function DotLayer({ topology, flights }: { topology: Topology; flights: () => re
     const context = canvas?.getContext("2d");
     if (!canvas || !context) return;
     let frame = 0;
+    // Measured on resize only: reading layout every frame would force a reflow per frame.
+    let width = 0;
+    let height = 0;
     const resize = () => {
       const ratio = window.devicePixelRatio || 1;
-      canvas.width = canvas.clientWidth * ratio;
-      canvas.height = canvas.clientHeight * ratio;
+      width = canvas.clientWidth;
+      height = canvas.clientHeight;
+      canvas.width = width * ratio;
+      canvas.height = height * ratio;
       context.setTransform(ratio, 0, 0, ratio, 0, 0);
     };
     const observer = new ResizeObserver(resize);
@@ -166,11 +173,10 @@ function DotLayer({ topology, flights }: { topology: Topology; flights: () => re
     resize();
 
     const draw = () => {
-      context.clearRect(0, 0, canvas.clientWidth, canvas.clientHeight);
+      context.clearRect(0, 0, width, height);
       const [tx, ty, zoom] = store.getState().transform;
       const now = performance.now();
-      const topo = topologyRef.current;
-      const byId = new Map(topo.nodes.map((n) => [n.id, n]));
+      const { topology: topo, byId } = topologyRef.current;
       for (const flight of flights()) {
         const hop = flight.item;
         const color = HOP_COLORS[hop.kind];
@@ -222,7 +228,8 @@ function easeInOut(t: number): number {
   return t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
 }
 
-export function TopologyView(props: TopologyViewProps) {
+/** Memoised: the scenario screen renders per frame while hops arrive, the graph must not. */
+export const TopologyView = memo(function TopologyView(props: TopologyViewProps) {
   return (
     <div className="relative h-full w-full" data-testid="topology">
       <ReactFlowProvider>
@@ -230,4 +237,4 @@ export function TopologyView(props: TopologyViewProps) {
       </ReactFlowProvider>
     </div>
   );
-}
+});

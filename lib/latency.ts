@@ -13,6 +13,7 @@ export class LatencyWindow {
   private samples: RingBuffer<number>;
   private count = 0;
   private lastMs: number | null = null;
+  private cached: LatencySummary | null = null;
 
   constructor(capacity = 1000) {
     this.samples = new RingBuffer<number>(capacity);
@@ -22,16 +23,22 @@ export class LatencyWindow {
     this.samples.push(ms);
     this.count++;
     this.lastMs = ms;
+    this.cached = null;
   }
 
+  /** Sorted only when a sample came in since the last call: it is read on every batch. */
   summary(): LatencySummary {
-    const sorted = this.samples.toArray().sort((a, b) => a - b);
-    return { count: this.count, lastMs: this.lastMs, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) };
+    if (!this.cached) {
+      const sorted = this.samples.toArray().sort((a, b) => a - b);
+      this.cached = { count: this.count, lastMs: this.lastMs, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) };
+    }
+    return this.cached;
   }
 
   reset(): void {
     this.samples.clear();
     this.count = 0;
     this.lastMs = null;
+    this.cached = null;
   }
 }

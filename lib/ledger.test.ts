@@ -85,6 +85,21 @@ describe("ledger", () => {
     expect(tracker.snapshot()).toMatchObject({ published: 1, completed: 0, duplicates: 0, inFlight: 1 });
   });
 
+  test("a settled message's late hops after a reset are ignored too", () => {
+    const tracker = new LedgerTracker("at-most-once");
+    const [published, received, lateReply] = hops(`
+      published req>subj m1
+      reply-received subj>req m1@2
+      replied r1>subj m1
+    `);
+    tracker.apply(published!);
+    tracker.apply(received!);
+    tracker.reset();
+    tracker.apply(lateReply!);
+    expect(tracker.snapshot()).toMatchObject({ published: 0, duplicates: 0, completed: 0 });
+    expect(tracker.remembered).toBe(0);
+  });
+
   test("actor hops do not touch the ledger", () => {
     expect(ledgerOf(hops("actor-killed r1>r1 responder"), "at-most-once").published).toBe(0);
   });

@@ -27,8 +27,8 @@ export function emptyLedger(): Ledger {
 /**
  * Folds hops into the delivery ledger. The counts do not depend on the order hops arrive in:
  * a delivery reported before its publication still counts once the publication shows up.
- * Messages that were already moving at a reset are ignored afterwards, so a fresh ledger never
- * shows completions of messages it never saw published.
+ * Messages seen before a reset are ignored afterwards, so a fresh ledger never shows
+ * completions of messages it never saw published.
  */
 export class LedgerTracker {
   private ledger = emptyLedger();
@@ -84,7 +84,9 @@ export class LedgerTracker {
   }
 
   reset(): void {
-    this.beforeReset = new Set([...this.old, ...this.young].filter(([, r]) => !r.done).map(([id]) => id));
+    // Settled messages too: a slow consumer's late reply must not count in the fresh ledger.
+    this.beforeReset = new Set([...this.beforeReset, ...this.old.keys(), ...this.young.keys()]);
+    if (this.beforeReset.size > this.capacity) this.beforeReset = new Set([...this.old.keys(), ...this.young.keys()]);
     this.ledger = emptyLedger();
     this.young = new Map();
     this.old = new Map();

@@ -21,6 +21,15 @@ describe("reorder window", () => {
     expect(w.release(20)).toEqual([{ at: 1 }]);
   });
 
+  test("force releases chosen items early, in time order with the rest", () => {
+    const w = new ReorderWindow<{ at: number; s: string }>(100);
+    w.add({ at: 50, s: "a" });
+    w.add({ at: 40, s: "b" });
+    w.add({ at: 10, s: "a" });
+    expect(w.release(60, (x) => x.s === "a").map((x) => x.at)).toEqual([10, 50]);
+    expect(w.size).toBe(1);
+  });
+
   test("equal timestamps keep arrival order, and drain empties everything", () => {
     const w = new ReorderWindow<{ at: number; n: number }>(100);
     w.add({ at: 5, n: 1 });

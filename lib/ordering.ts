@@ -20,13 +20,13 @@ export class ReorderWindow<T extends Timed> {
     this.pending.push(item);
   }
 
-  /** Everything at least `windowMs` old at `now`, oldest first. */
-  release(now: number): T[] {
+  /** Everything at least `windowMs` old at `now`, and whatever `force` picks, oldest first. */
+  release(now: number, force?: (item: T) => boolean): T[] {
     if (this.pending.length === 0) return [];
     const cutoff = now - this.windowMs;
     const ready: T[] = [];
     const waiting: T[] = [];
-    for (const item of this.pending) (item.at <= cutoff ? ready : waiting).push(item);
+    for (const item of this.pending) (item.at <= cutoff || force?.(item) ? ready : waiting).push(item);
     this.pending = waiting;
     return sortByTime(ready);
   }

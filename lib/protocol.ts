@@ -250,6 +250,8 @@ export interface ScenarioSnapshot {
   hops: Hop[];
   /** Seq of the last hop in `hops`, or the room's cursor when it is empty. */
   lastSeq: number;
+  /** Hops since the last reset, including those older than `hops`. */
+  totalHops: number;
 }
 
 export interface ServerToClientEvents {

@@ -12,13 +12,16 @@ describe("ring buffer", () => {
     expect(ring.at(3)).toBeUndefined();
   });
 
-  test("tailFrom finds the items after a sorted key, with a limit", () => {
+  test("slice finds the items after a sorted key, oldest or newest first within a limit", () => {
     const ring = new RingBuffer<{ seq: number }>(4);
     for (let seq = 1; seq <= 6; seq++) ring.push({ seq });
-    expect(ring.tailFrom((x) => x.seq > 4).map((x) => x.seq)).toEqual([5, 6]);
-    expect(ring.tailFrom((x) => x.seq > 0).map((x) => x.seq)).toEqual([3, 4, 5, 6]);
-    expect(ring.tailFrom((x) => x.seq > 0, 1).map((x) => x.seq)).toEqual([6]);
-    expect(ring.tailFrom((x) => x.seq > 9)).toEqual([]);
+    const seqs = (items: { seq: number }[]) => items.map((x) => x.seq);
+    expect(seqs(ring.slice((x) => x.seq > 4))).toEqual([5, 6]);
+    expect(seqs(ring.slice((x) => x.seq > 0))).toEqual([3, 4, 5, 6]);
+    expect(seqs(ring.slice((x) => x.seq > 0, 2))).toEqual([3, 4]);
+    expect(seqs(ring.slice((x) => x.seq > 3, 2))).toEqual([4, 5]);
+    expect(seqs(ring.slice((x) => x.seq > 0, 1, "newest"))).toEqual([6]);
+    expect(ring.slice((x) => x.seq > 9)).toEqual([]);
   });
 
   test("rejects a capacity that is not a positive integer, and clears", () => {

@@ -35,8 +35,11 @@ export class RingBuffer<T> {
     return out;
   }
 
-  /** Items after the first index where `isAfter` turns true; items must be sorted by that key. */
-  tailFrom(isAfter: (item: T) => boolean, limit = Infinity): T[] {
+  /**
+   * Items from the first index where `isAfter` turns true (items must be sorted by that key),
+   * at most `limit` of them: the oldest such items, or the newest.
+   */
+  slice(isAfter: (item: T) => boolean, limit = Infinity, end: "oldest" | "newest" = "oldest"): T[] {
     let lo = 0;
     let hi = this.length;
     while (lo < hi) {
@@ -44,9 +47,10 @@ export class RingBuffer<T> {
       if (isAfter(this.at(mid) as T)) hi = mid;
       else lo = mid + 1;
     }
-    const from = Math.max(lo, this.length - limit);
+    const from = end === "oldest" ? lo : Math.max(lo, this.length - limit);
+    const to = end === "oldest" ? Math.min(this.length, lo + limit) : this.length;
     const out: T[] = [];
-    for (let i = from; i < this.length; i++) out.push(this.at(i) as T);
+    for (let i = from; i < to; i++) out.push(this.at(i) as T);
     return out;
   }
 

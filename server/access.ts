@@ -2,6 +2,8 @@ import { timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { Config } from "./config";
 
+const LOOPBACK_NAMES = new Set(["127.0.0.1", "localhost", "::1"]);
+
 /** Who may act: everyone on loopback, otherwise only holders of the presenter token. */
 export class Access {
   constructor(private readonly config: Pick<Config, "requireToken" | "token">) {}
@@ -17,6 +19,16 @@ export class Access {
   static bearer(headers: IncomingHttpHeaders): string | null {
     const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? "");
     return match?.[1] ?? null;
+  }
+
+  /**
+   * On loopback everyone is the presenter, so the request must really be for this machine: a
+   * rebound DNS name would otherwise let another site's page act with the presenter's rights.
+   */
+  trustedHost(headers: IncomingHttpHeaders): boolean {
+    if (this.config.requireToken) return true;
+    const hostname = (headers.host ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "").toLowerCase();
+    return LOOPBACK_NAMES.has(hostname);
   }
 
   /** Browsers send Origin; a page from another site must not drive or watch this one. */

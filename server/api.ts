@@ -44,6 +44,14 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+function decodeSegment(segment: string | undefined): string | null {
+  try {
+    return decodeURIComponent(segment ?? "");
+  } catch {
+    return null;
+  }
+}
+
 const SCENARIO_ROUTE = /^\/api\/scenarios\/([^/]+)\/(start|stop|commands|state|hops|traces)(?:\/([^/]+))?$/;
 
 /** The automation API: everything a presenter can click, as JSON over HTTP. */
@@ -51,13 +59,15 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
   return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = req.method ?? "GET";
+    if (!access.trustedHost(req.headers)) return sendResult(res, fail("forbidden", "This server only answers requests addressed to this machine"));
     try {
       if (url.pathname === "/api/health" && method === "GET") return send(res, 200, health.current());
       if (url.pathname === "/api/scenarios" && method === "GET") return send(res, 200, engine.list());
 
       const match = SCENARIO_ROUTE.exec(url.pathname);
       if (!match) return sendResult(res, fail("not-found", `No API route ${method} ${url.pathname}`));
-      const id = decodeURIComponent(match[1] ?? "");
+      const id = decodeSegment(match[1]);
+      if (id === null) return sendResult(res, fail("bad-request", "path: malformed percent-encoding"));
       const action = match[2];
       const wanted = action === "state" || action === "hops" || action === "traces" ? "GET" : "POST";
       if (method !== wanted) {
@@ -87,7 +97,9 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
           return hops.ok ? send(res, 200, hops.result) : sendResult(res, hops);
         }
         case "traces": {
-          const trace = engine.trace(id, decodeURIComponent(match[3] ?? ""));
+          const traceId = decodeSegment(match[3]);
+          if (traceId === null) return sendResult(res, fail("bad-request", "path: malformed percent-encoding"));
+          const trace = engine.trace(id, traceId);
           return trace.ok ? send(res, 200, trace.result) : sendResult(res, trace);
         }
         case "start":

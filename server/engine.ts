@@ -113,6 +113,8 @@ class ScenarioRunner {
     actor.on("status", () => this.onChange());
     actor.ready.then(
       () => {
+        // A `set` that arrived while the actor was still connecting did not reach it.
+        actor.send({ type: "settings", settings: { ...this.settings } }).catch(() => undefined);
         this.emitActorHop(actor, "actor-started");
         this.onChange();
       },
@@ -214,8 +216,8 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
   }
 
   /** Sequences waiting hops and hands each scenario's batch to whoever listens. */
-  pump(everything = false): void {
-    const batches = this.bus.flush(wallClockMs(), everything);
+  pump(drainScenarioId?: string): void {
+    const batches = this.bus.flush(wallClockMs(), drainScenarioId);
     for (const [scenarioId, { afterSeq, hops }] of batches) {
       const runner = this.runners.get(scenarioId);
       if (!runner) continue;
@@ -298,10 +300,12 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     return runner ? ok(this.stateOf(runner)) : this.unknown(id);
   }
 
+  /** Oldest first; `lastSeq` is where the next page starts, so paging never skips a hop. */
   hops(id: string, since: number, limit = HOPS_PAGE_LIMIT): Result<{ hops: Hop[]; lastSeq: number }> {
     const runner = this.runners.get(id);
     if (!runner) return this.unknown(id);
-    return ok({ hops: runner.store.since(since, Math.min(limit, HOPS_PAGE_LIMIT)), lastSeq: runner.store.lastSeq });
+    const hops = runner.store.after(since, Math.min(limit, HOPS_PAGE_LIMIT));
+    return ok({ hops, lastSeq: hops.at(-1)?.seq ?? Math.max(since, runner.store.lastSeq) });
   }
 
   trace(id: string, traceId: string): Result<Trace> {
@@ -315,7 +319,7 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
   snapshot(id: string): Result<ScenarioSnapshot> {
     const runner = this.runners.get(id);
     if (!runner) return this.unknown(id);
-    return ok({ v: PROTOCOL_VERSION, scenario: runner.info, state: this.stateOf(runner), hops: runner.store.since(0, SNAPSHOT_HOPS), lastSeq: runner.store.lastSeq });
+    return ok({ v: PROTOCOL_VERSION, scenario: runner.info, state: this.stateOf(runner), hops: runner.store.newest(SNAPSHOT_HOPS), lastSeq: runner.store.lastSeq, totalHops: runner.store.count });
   }
 
   async close(): Promise<void> {
@@ -325,7 +329,8 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
   }
 
   private reset(runner: ScenarioRunner): { reset: true } {
-    this.pump(true);
+    // Hops of this scenario still waiting in the reorder window belong to the old ledger.
+    this.pump(runner.info.id);
     runner.store.reset();
     runner.forgetDead();
     this.emit("reset", runner.info.id);

@@ -26,7 +26,7 @@ function replier<T>(ack: unknown): Ack<T> {
 
 export function attachGateway(httpServer: HttpServer, engine: ScenarioEngine, health: HealthMonitor, access: Access) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
-    allowRequest: (req, callback) => callback(null, Access.sameOrigin(req.headers)),
+    allowRequest: (req, callback) => callback(null, Access.sameOrigin(req.headers) && access.trustedHost(req.headers)),
     maxHttpBufferSize: 256 * 1024,
   });
 

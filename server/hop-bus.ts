@@ -12,6 +12,8 @@ export class TraceStore {
   private latency = new LatencyWindow();
   /** Seq of the newest hop ever added; survives a reset so browsers can tell batches apart. */
   lastSeq = 0;
+  /** Hops added since the last reset. */
+  count = 0;
 
   constructor(guarantee: Guarantee, capacity = HOP_BUFFER_SIZE) {
     this.hops = new RingBuffer<Hop>(capacity);
@@ -21,12 +23,18 @@ export class TraceStore {
   add(hop: Hop): void {
     this.hops.push(hop);
     this.lastSeq = hop.seq;
+    this.count++;
     this.ledger.apply(hop);
     if ("rttMs" in hop && hop.rttMs !== undefined) this.latency.add(hop.rttMs);
   }
 
-  since(seq: number, limit: number): Hop[] {
-    return this.hops.tailFrom((hop) => hop.seq > seq, limit);
+  /** The first `limit` hops after `seq`, oldest first. */
+  after(seq: number, limit: number): Hop[] {
+    return this.hops.slice((hop) => hop.seq > seq, limit);
+  }
+
+  newest(limit: number): Hop[] {
+    return this.hops.slice(() => true, limit, "newest");
   }
 
   ledgerSnapshot(): Ledger {
@@ -38,6 +46,7 @@ export class TraceStore {
   }
 
   reset(): void {
+    this.count = 0;
     this.hops.clear();
     this.ledger.reset();
     this.latency.reset();
@@ -78,9 +87,9 @@ export class HopBus {
     for (const draft of drafts) this.window.add(draft);
   }
 
-  /** Sequences what has waited long enough; returns the new hops per scenario. */
-  flush(now: number, everything = false): Map<string, SequencedBatch> {
-    const ready = everything ? this.window.drain() : this.window.release(now);
+  /** Sequences what has waited long enough, and everything of `drainScenarioId`; per scenario. */
+  flush(now: number, drainScenarioId?: string): Map<string, SequencedBatch> {
+    const ready = this.window.release(now, drainScenarioId === undefined ? undefined : (draft) => draft.scenarioId === drainScenarioId);
     const out = new Map<string, SequencedBatch>();
     for (const draft of ready) {
       const store = this.stores.get(draft.scenarioId);

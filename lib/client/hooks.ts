@@ -13,9 +13,12 @@ function theStore(): HopscopeStore {
 
 const SERVER_GLOBAL: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null };
 
+// Stable across renders, so React does not resubscribe on every one.
+const subscribe = (listener: () => void) => theStore().subscribe(listener);
+
 export function useHopscope(): GlobalView {
   return useSyncExternalStore(
-    (listener) => theStore().subscribe(listener),
+    subscribe,
     () => theStore().globalView(),
     () => SERVER_GLOBAL,
   );
@@ -32,7 +35,7 @@ export interface ScenarioActions {
 export function useScenario(id: string): { view: ScenarioView | null; actions: ScenarioActions } {
   useEffect(() => theStore().watch(id), [id]);
   const view = useSyncExternalStore(
-    (listener) => theStore().subscribe(listener),
+    subscribe,
     () => {
       const v = theStore().scenarioView();
       return v && v.id === id ? v : null;

@@ -51,7 +51,9 @@ export class HopscopeStore {
   private revealed = new RingBuffer<Hop>(SEQUENCE_ROWS);
   private totalHops = 0;
   private skipped = 0;
-  private arrivals: number[] = [];
+  /** [arrival time, hops] per batch, for the hops/s readout. */
+  private arrivals: [number, number][] = [];
+  private resyncing: Promise<void> | null = null;
   private info: ScenarioInfo | null = null;
   private state: ScenarioState | null = null;
   private error: string | null = null;
@@ -164,7 +166,15 @@ export class HopscopeStore {
     }
   }
 
-  private async resync(): Promise<void> {
+  /** One snapshot request at a time; batches are ignored until it is applied. */
+  private resync(): Promise<void> {
+    this.resyncing ??= this.fetchSnapshot().finally(() => {
+      this.resyncing = null;
+    });
+    return this.resyncing;
+  }
+
+  private async fetchSnapshot(): Promise<void> {
     const id = this.watchedId;
     if (!id) return;
     const answer = await this.request(() => this.socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck("watch", { scenarioId: id }));
@@ -183,26 +193,30 @@ export class HopscopeStore {
       this.log.push(hop);
       this.revealed.push(hop);
     }
-    this.totalHops = snapshot.hops.length;
+    this.totalHops = snapshot.totalHops;
     this.logChanged = this.revealedChanged = true;
     this.touch();
   }
 
   private receive(batch: HopBatch): void {
-    if (batch.scenarioId !== this.watchedId) return;
+    if (batch.scenarioId !== this.watchedId || this.resyncing) return;
     if (batch.afterSeq !== this.lastSeq) {
       // A gap (missed batch, reconnect): a fresh snapshot is cheaper than guessing.
       void this.resync();
       return;
     }
     const now = performance.now();
-    for (const hop of batch.hops) {
-      this.log.push(hop);
-      this.arrivals.push(now);
-    }
+    for (const hop of batch.hops) this.log.push(hop);
+    this.arrivals.push([now, batch.hops.length]);
     this.totalHops += batch.hops.length;
     this.lastSeq = batch.hops[batch.hops.length - 1]?.seq ?? this.lastSeq;
-    this.queue.push(batch.hops, now);
+    if (document.hidden) {
+      // A hidden tab gets no animation frames: nothing would drain the queue.
+      for (const hop of batch.hops) this.revealed.push(hop);
+      this.revealedChanged = true;
+    } else {
+      this.queue.push(batch.hops, now);
+    }
     this.logChanged = true;
     if (this.state) this.state = { ...this.state, ledger: batch.ledger, latency: batch.latency };
     this.touch();
@@ -223,9 +237,9 @@ export class HopscopeStore {
 
   private rate(): number {
     const cutoff = performance.now() - 1000;
-    while (this.arrivals.length > 0 && (this.arrivals[0] ?? 0) < cutoff) this.arrivals.shift();
-    if (this.arrivals.length > 10_000) this.arrivals.splice(0, this.arrivals.length - 10_000);
-    return this.arrivals.length;
+    const firstRecent = this.arrivals.findIndex(([at]) => at >= cutoff);
+    this.arrivals = firstRecent < 0 ? [] : this.arrivals.slice(firstRecent);
+    return this.arrivals.reduce((sum, [, count]) => sum + count, 0);
   }
 
   private setGlobal(patch: Partial<GlobalView>): void {

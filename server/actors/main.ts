@@ -42,6 +42,8 @@ async function run(): Promise<void> {
   const behaviour = await entry.program(ctx);
   // The server going away must not leave orphans connected to the broker.
   process.on("disconnect", () => {
+    // A broker that is unreachable can stall a graceful close; the server is gone either way.
+    setTimeout(() => process.exit(0), 2_000).unref();
     void behaviour.close().finally(() => process.exit(0));
   });
   process.on("message", (raw: unknown) => {

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { fileURLToPath } from "node:url";
-import { hopDraftSchema, type HopDraft } from "../../lib/protocol";
+import { describeZodError, hopDraftSchema, type HopDraft } from "../../lib/protocol";
 import { ACTOR_COMMAND_TIMEOUT_MS, ACTOR_READY_TIMEOUT_MS } from "../options";
 import { ACTOR_SPEC_ENV, childMessageSchema, type ActorCommand, type ActorSpec } from "./ipc";
 
@@ -26,6 +26,7 @@ export class ActorHandle extends EventEmitter<ActorEvents> {
   private nextCommandId = 1;
   private waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private stderrTail = "";
+  private reportedInvalidHop = false;
 
   constructor(readonly spec: ActorSpec) {
     super();
@@ -42,13 +43,29 @@ export class ActorHandle extends EventEmitter<ActorEvents> {
     });
 
     this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${spec.id} did not become ready within ${ACTOR_READY_TIMEOUT_MS} ms`)), ACTOR_READY_TIMEOUT_MS);
+      let settled = false;
       const settle = (error?: Error) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        if (error) reject(error);
-        else resolve();
+        if (!error) return resolve();
+        // An actor that never became ready must not linger: it would hold a role slot and
+        // could still join the broker later, unseen.
+        this.child.kill("SIGKILL");
+        reject(error);
       };
+      const timer = setTimeout(() => settle(new Error(`${spec.id} did not become ready within ${ACTOR_READY_TIMEOUT_MS} ms`)), ACTOR_READY_TIMEOUT_MS);
+      // Without a listener, a failed spawn or a send to a dying child would crash the server.
+      this.child.on("error", (error) => {
+        process.stderr.write(`[${spec.id}] ${error.message}\n`);
+        settle(error);
+      });
       this.child.on("message", (raw: unknown) => {
+        // Hops are the hot path: checked hop by hop below, without copying the batch first.
+        if (isHopBatch(raw)) {
+          this.emit("hops", this.validHops(raw.hops));
+          return;
+        }
         const parsed = childMessageSchema.safeParse(raw);
         if (!parsed.success) return;
         const message = parsed.data;
@@ -58,9 +75,6 @@ export class ActorHandle extends EventEmitter<ActorEvents> {
             break;
           case "fatal":
             settle(new Error(`${spec.id} failed to start: ${message.error}`));
-            break;
-          case "hops":
-            this.emit("hops", validHops(message.hops));
             break;
           case "status":
             this.connected = message.connected;
@@ -102,7 +116,12 @@ export class ActorHandle extends EventEmitter<ActorEvents> {
         reject(new Error(`${this.spec.id} did not answer within ${ACTOR_COMMAND_TIMEOUT_MS} ms`));
       }, ACTOR_COMMAND_TIMEOUT_MS);
       this.waiting.set(id, { resolve, reject, timer });
-      this.child.send({ t: "command", id, command });
+      this.child.send({ t: "command", id, command }, (error) => {
+        if (!error) return;
+        clearTimeout(timer);
+        this.waiting.delete(id);
+        reject(new Error(`${this.spec.id} could not be reached: ${error.message}`));
+      });
     });
   }
 
@@ -112,17 +131,26 @@ export class ActorHandle extends EventEmitter<ActorEvents> {
     this.child.kill(signal);
   }
 
+  /** Invalid hops are a bug in a role: say so once per actor instead of losing them silently. */
+  private validHops(raw: unknown[]): HopDraft[] {
+    const hops: HopDraft[] = [];
+    for (const item of raw) {
+      const parsed = hopDraftSchema.safeParse(item);
+      if (parsed.success) hops.push(parsed.data);
+      else if (!this.reportedInvalidHop) {
+        this.reportedInvalidHop = true;
+        process.stderr.write(`[${this.spec.id}] dropped an invalid hop: ${describeZodError(parsed.error)}\n`);
+      }
+    }
+    return hops;
+  }
+
   exited(): Promise<void> {
     if (!this.alive) return Promise.resolve();
     return new Promise((resolve) => this.once("exit", () => resolve()));
   }
 }
 
-function validHops(raw: unknown[]): HopDraft[] {
-  const hops: HopDraft[] = [];
-  for (const item of raw) {
-    const parsed = hopDraftSchema.safeParse(item);
-    if (parsed.success) hops.push(parsed.data);
-  }
-  return hops;
+function isHopBatch(raw: unknown): raw is { t: "hops"; hops: unknown[] } {
+  return typeof raw === "object" && raw !== null && (raw as { t?: unknown }).t === "hops" && Array.isArray((raw as { hops?: unknown }).hops);
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { HealthReport, ScenarioInfo } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
-import { api, socketClient, startHopscope, waitFor, type TypedClient } from "./harness";
+import { api, rawRequest, socketClient, startHopscope, waitFor, type TypedClient } from "./harness";
 
 const ID = "nats-request-reply";
 type Envelope = { ok: boolean; result?: unknown; error?: { code: string; message: string } };
@@ -75,6 +75,16 @@ describe("automation API", () => {
     expect(sameSite.status).toBe(200);
   });
 
+  test("a rebound DNS name is refused on loopback, and a malformed path is a 400", async () => {
+    const rebound = await rawRequest(base, "POST", `/api/scenarios/${ID}/commands`, { host: "attacker.example:3000", "content-type": "application/json" }, '{"type":"reset"}');
+    expect(rebound.status).toBe(403);
+    const local = await rawRequest(base, "POST", `/api/scenarios/${ID}/commands`, { host: "localhost:3000", "content-type": "application/json" }, '{"type":"reset"}');
+    expect(local.status).toBe(200);
+    const malformed = await api<Envelope>(base, "GET", `/api/scenarios/%E0%A4%A/state`);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error?.message).toContain("percent-encoding");
+  });
+
   test("the requester cannot be killed, and start is idempotent", async () => {
     const first = await api<{ result: { actors: { id: string }[] } }>(base, "POST", `/api/scenarios/${ID}/start`);
     const second = await api<{ result: { actors: { id: string }[] } }>(base, "POST", `/api/scenarios/${ID}/start`);
@@ -91,10 +101,16 @@ describe("automation API", () => {
       const res = await api<{ hops: { seq: number }[]; lastSeq: number }>(base, "GET", `/api/scenarios/${ID}/hops?since=0`);
       return res.body.hops.length > 1 ? res : undefined;
     });
-    const later = await api<{ hops: { seq: number }[] }>(base, "GET", `/api/scenarios/${ID}/hops?since=${all.body.lastSeq}`);
-    for (const hop of later.body.hops) expect(hop.seq).toBeGreaterThan(all.body.lastSeq);
-    const limited = await api<{ hops: { seq: number }[] }>(base, "GET", `/api/scenarios/${ID}/hops?since=0&limit=1`);
-    expect(limited.body.hops).toHaveLength(1);
+    // Paging one hop at a time walks the same hops, oldest first, skipping none.
+    const paged: number[] = [];
+    let cursor = 0;
+    for (let page = 0; page < all.body.hops.length; page++) {
+      const res = await api<{ hops: { seq: number }[]; lastSeq: number }>(base, "GET", `/api/scenarios/${ID}/hops?since=${cursor}&limit=1`);
+      expect(res.body.hops).toHaveLength(1);
+      paged.push(res.body.hops[0]!.seq);
+      cursor = res.body.lastSeq;
+    }
+    expect(paged).toEqual(all.body.hops.map((h) => h.seq));
   });
 
   test("Socket.IO mirrors commands with acks and survives garbage", async () => {

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { io as connectSocket, type Socket } from "socket.io-client";
 import { createHopscope, type Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
@@ -48,5 +49,19 @@ export function socketClient(base: string, options: { token?: string; origin?: s
     auth: options.token ? { token: options.token } : {},
     extraHeaders: options.origin ? { origin: options.origin } : undefined,
     reconnection: false,
+  });
+}
+
+/** A request with headers fetch will not send, such as a foreign Host. */
+export function rawRequest(base: string, method: string, path: string, headers: Record<string, string>, body = ""): Promise<{ status: number; body: string }> {
+  const url = new URL(path, base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
   });
 }

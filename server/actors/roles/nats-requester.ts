@@ -47,7 +47,7 @@ export const natsRequester: ActorProgram = async (ctx) => {
           return;
         }
         if (code !== ErrorCode.Timeout) {
-          ctx.emit({ kind: "dropped", from: self, to: self, message, reason: `request failed: ${(error as Error).message}` });
+          ctx.emit({ kind: "dropped", from: self, to: self, message, reason: `request failed: ${(error as Error).message}`.slice(0, 200) });
           return;
         }
         ctx.emit({ kind: "timeout", from: self, to: self, message, reason: `no reply within ${timeoutMs} ms` });
