@@ -44,7 +44,7 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
         ) : (
           <>
             <button type="button" className={primary} disabled={!brokerUp || busy !== null} onClick={() => run("send", () => onCommand({ type: "publish" }))}>
-              Send request
+              {info.publishLabel}
             </button>
             <span className="inline-flex items-stretch overflow-hidden rounded-lg border border-[var(--line)]">
               <input

@@ -19,6 +19,7 @@ import { TopologyView } from "./TopologyView";
 import { TraceCard } from "./TraceCard";
 
 const NO_LATENCY = { count: 0, lastMs: null, p50Ms: null, p99Ms: null };
+const NO_GAUGES = {};
 
 interface ScenarioScreenProps {
   info: ScenarioInfo;
@@ -74,7 +75,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
       <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px]">
         <div className="min-w-0 space-y-4">
           <Panel title="Topology" className="h-[300px]" aside={<span className="text-[11px] text-[var(--muted)]">dots move at human speed · numbers are real</span>}>
-            <TopologyView topology={topology} brokerName={BROKER_NAMES[info.broker]} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} flights={actions.flights} />
+            <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} brokerName={BROKER_NAMES[info.broker]} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} flights={actions.flights} />
           </Panel>
           <Panel
             title="Sequence"

@@ -8,9 +8,9 @@ import { edgeForHop, type Topology, type TopologyNode } from "../lib/topology";
 import { HOP_COLORS } from "./hop-style";
 
 /** Short badges that tell the roles apart at a glance. */
-const ROLE_BADGES: Record<string, string> = { requester: "Rq", responder: "Rs" };
+const ROLE_BADGES: Record<string, string> = { requester: "Rq", responder: "Rs", producer: "P", worker: "W" };
 
-const SIZE = { actor: { w: 224, h: 64 }, channel: { w: 208, h: 72 } } as const;
+const SIZE = { actor: { w: 224, h: 64 }, channel: { w: 208, h: 84 } } as const;
 
 interface NodeData extends Record<string, unknown> {
   node: TopologyNode;
@@ -18,6 +18,7 @@ interface NodeData extends Record<string, unknown> {
   canKill: boolean;
   onKill: (actorId: string) => void;
   brokerName: string;
+  gauges: Record<string, number> | undefined;
 }
 
 type FlowNode = Node<NodeData>;
@@ -62,7 +63,7 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
 });
 
 const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
-  const { node, lit, brokerName } = data;
+  const { node, lit, brokerName, gauges } = data;
   return (
     <div
       data-testid={`node-${node.id}`}
@@ -74,6 +75,15 @@ const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
         {brokerName} {node.role}
       </span>
       <span className="truncate font-mono text-sm font-medium">{node.label}</span>
+      {gauges && (
+        <span className="mt-0.5 flex gap-3 text-[11px] text-[var(--muted)]" data-testid={`gauges-${node.id}`} title="Read from the broker">
+          {Object.entries(gauges).map(([name, value]) => (
+            <span key={name}>
+              {name} <b className="font-mono text-[var(--ink)] tabular-nums">{value}</b>
+            </span>
+          ))}
+        </span>
+      )}
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );
@@ -90,6 +100,8 @@ function sizeOf(node: TopologyNode) {
 interface TopologyViewProps {
   topology: Topology;
   brokerName: string;
+  /** Broker-read figures per channel id. */
+  gauges: Record<string, Record<string, number>>;
   litNodes: ReadonlySet<string>;
   litEdges: ReadonlySet<string>;
   canKill: (actorId: string) => boolean;
@@ -97,18 +109,18 @@ interface TopologyViewProps {
   flights: () => readonly Flight<Hop>[];
 }
 
-function Flow({ topology, brokerName, litNodes, litEdges, canKill, onKill, flights }: TopologyViewProps) {
+function Flow({ topology, brokerName, gauges, litNodes, litEdges, canKill, onKill, flights }: TopologyViewProps) {
   const nodes: FlowNode[] = useMemo(
     () =>
       topology.nodes.map((node) => ({
         id: node.id,
         type: node.kind,
         position: { x: node.x, y: node.y },
-        data: { node, lit: litNodes.has(node.id), canKill: canKill(node.id), onKill, brokerName },
+        data: { node, lit: litNodes.has(node.id), canKill: canKill(node.id), onKill, brokerName, gauges: gauges[node.id] },
         draggable: false,
         selectable: false,
       })),
-    [topology, litNodes, canKill, onKill, brokerName],
+    [topology, litNodes, canKill, onKill, brokerName, gauges],
   );
   const edges: Edge[] = useMemo(
     () => topology.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, type: "straight", className: litEdges.has(e.id) ? "is-lit" : undefined, selectable: false })),

@@ -131,6 +131,8 @@ export interface ScenarioInfo {
   pattern: string;
   broker: BrokerId;
   guarantee: Guarantee;
+  /** What the main button says, e.g. "Send request" or "Send job". */
+  publishLabel: string;
   roles: RoleInfo[];
   commands: CommandInfo[];
   settings: SettingInfo[];
@@ -177,6 +179,8 @@ export interface ScenarioState {
   ledger: Ledger;
   latency: LatencySummary;
   settings: SettingsValues;
+  /** Figures read from the broker per channel, e.g. { "rabbitmq:emails": { ready: 3, consumers: 2 } }. */
+  gauges: Record<string, Record<string, number>>;
   /** Set while the scenario's broker is down: why commands are refused. */
   unavailable: string | null;
 }

@@ -4,12 +4,14 @@ import { wallClockMs } from "../lib/clock";
 import {
   PROTOCOL_VERSION,
   commandSchema,
+  isMessageHop,
   describeZodError,
   type ActorHopDraft,
   type ApiError,
   type ErrorCode,
   type Hop,
   type HopBatch,
+  type MessageHop,
   type ScenarioInfo,
   type ScenarioSnapshot,
   type ScenarioState,
@@ -21,7 +23,8 @@ import type { Config } from "./config";
 import { BROKER_NAMES, type HealthMonitor } from "./health";
 import { HopBus, type TraceStore } from "./hop-bus";
 import { ACTOR_STOP_GRACE_MS, BATCH_INTERVAL_MS, HOPS_PAGE_LIMIT, SNAPSHOT_HOPS } from "./options";
-import type { ScenarioDefinition } from "./scenarios/definition";
+import type { GaugeReader, ScenarioDefinition } from "./scenarios/definition";
+import { DELIVERY_KINDS } from "../lib/hops";
 
 export type Result<T> = { ok: true; result: T } | { ok: false; error: ApiError };
 
@@ -36,21 +39,41 @@ function ok<T>(result: T): { ok: true; result: T } {
 /** Killed and exited actors stay listed (their lifelines keep the cross) up to this many. */
 const DEAD_ACTORS_KEPT = 16;
 
+/** How often broker figures (queue depth, consumers) are read while a scenario runs. */
+const GAUGE_INTERVAL_MS = 1_000;
+/** Lets the last IPC messages of a killed actor arrive before its unacked messages are listed. */
+const REQUEUE_SETTLE_MS = 50;
+
+interface RunnerDeps {
+  bus: HopBus;
+  brokerUrl: string;
+  onChange: () => void;
+  /** Sequences everything this scenario has waiting, so the store is complete. */
+  drain: () => void;
+}
+
 class ScenarioRunner {
   running = false;
   settings: SettingsValues;
+  gauges: Record<string, Record<string, number>> = {};
   private actors = new Map<string, ActorHandle>();
   private nextNumber = new Map<string, number>();
   private starting: Promise<void> | null = null;
+  private gaugeReader: GaugeReader | null = null;
+  private gaugeTimer: NodeJS.Timeout | null = null;
+  private readonly bus: HopBus;
+  private readonly brokerUrl: string;
+  private readonly onChange: () => void;
 
   constructor(
     readonly definition: ScenarioDefinition,
     readonly store: TraceStore,
-    private readonly bus: HopBus,
-    private readonly brokerUrl: string,
-    private readonly onChange: () => void,
+    private readonly deps: RunnerDeps,
   ) {
     this.settings = { ...definition.defaults };
+    this.bus = deps.bus;
+    this.brokerUrl = deps.brokerUrl;
+    this.onChange = deps.onChange;
   }
 
   get info(): ScenarioInfo {
@@ -73,6 +96,7 @@ class ScenarioRunner {
       }
       await Promise.all(spawned.map((actor) => actor.ready));
       this.running = true;
+      this.startGauges();
       this.onChange();
     } catch (error) {
       for (const actor of spawned) actor.kill("SIGKILL");
@@ -82,6 +106,7 @@ class ScenarioRunner {
 
   async stop(): Promise<void> {
     this.running = false;
+    await this.stopGauges();
     const alive = [...this.actors.values()].filter((a) => a.alive);
     for (const actor of alive) actor.kill("SIGTERM");
     const grace = setTimeout(() => alive.forEach((a) => a.kill("SIGKILL")), ACTOR_STOP_GRACE_MS);
@@ -128,8 +153,61 @@ class ScenarioRunner {
   }
 
   kill(actor: ActorHandle): void {
+    const killedAt = wallClockMs();
     actor.kill("SIGKILL");
     this.emitActorHop(actor, "actor-killed", { signal: "SIGKILL" });
+    if (this.definition.requeuesOnKill) {
+      void actor.exited().then(() => setTimeout(() => this.reportRequeued(actor.spec.id, killedAt), REQUEUE_SETTLE_MS));
+    }
+  }
+
+  /** The broker takes back what a dead consumer had not acked: say which messages those were. */
+  private reportRequeued(actorId: string, at: number): void {
+    this.deps.drain();
+    const held = new Map<string, MessageHop>();
+    for (const hop of this.store.hops.toArray()) {
+      if (!isMessageHop(hop)) continue;
+      if (hop.to === actorId && DELIVERY_KINDS.has(hop.kind)) held.set(hop.message.id, hop);
+      else if (hop.from === actorId && (hop.kind === "acked" || hop.kind === "nacked")) held.delete(hop.message.id);
+    }
+    this.bus.ingest(
+      [...held.values()].map((delivery) => ({
+        kind: "requeued" as const,
+        scenarioId: this.info.id,
+        broker: this.info.broker,
+        from: actorId,
+        to: delivery.from,
+        at,
+        message: delivery.message,
+        reason: "unacked when its consumer died",
+      })),
+    );
+  }
+
+  private startGauges(): void {
+    const make = this.definition.gauges;
+    if (!make || this.gaugeTimer) return;
+    const reader = make(this.brokerUrl);
+    this.gaugeReader = reader;
+    const read = () =>
+      reader.read().then(
+        (gauges) => {
+          if (JSON.stringify(gauges) === JSON.stringify(this.gauges)) return;
+          this.gauges = gauges;
+          this.onChange();
+        },
+        () => undefined,
+      );
+    void read();
+    this.gaugeTimer = setInterval(read, GAUGE_INTERVAL_MS);
+  }
+
+  private async stopGauges(): Promise<void> {
+    if (this.gaugeTimer) clearInterval(this.gaugeTimer);
+    this.gaugeTimer = null;
+    await this.gaugeReader?.close();
+    this.gaugeReader = null;
+    this.gauges = {};
   }
 
   actor(id: string): ActorHandle | undefined {
@@ -157,6 +235,7 @@ class ScenarioRunner {
       ledger: this.store.ledgerSnapshot(),
       latency: this.store.latencySummary(),
       settings: { ...this.settings },
+      gauges: this.gauges,
       unavailable,
     };
   }
@@ -199,7 +278,12 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     for (const definition of definitions) {
       const { id, guarantee, broker } = definition.info;
       const store = this.bus.register(id, guarantee);
-      const runner = new ScenarioRunner(definition, store, this.bus, urls[broker], () => this.emit("state", this.stateOf(runner)));
+      const runner: ScenarioRunner = new ScenarioRunner(definition, store, {
+        bus: this.bus,
+        brokerUrl: urls[broker],
+        onChange: () => this.emit("state", this.stateOf(runner)),
+        drain: () => this.pump(id),
+      });
       this.runners.set(id, runner);
     }
     health.on("change", () => {

@@ -1,3 +1,4 @@
+import { connect, type Channel, type ChannelModel } from "amqplib";
 import { endpointOf, probeTcp } from "./probe";
 
 const AMQP_0_9_1_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0x00, 0x00, 0x09, 0x01]);
@@ -9,3 +10,36 @@ export function probeRabbitmq(url: string, timeoutMs: number): Promise<void> {
 }
 
 export const RABBITMQ_START_COMMAND = "npm run brokers (or: docker compose up -d rabbitmq)";
+
+export interface AmqpClientOptions {
+  url: string;
+  name: string;
+  onConnectedChange?: (connected: boolean) => void;
+}
+
+/**
+ * amqplib does not reconnect by itself: this retries the first connection until the broker
+ * answers, and reports a lost connection. Actors that lose theirs exit and are shown as such,
+ * because the broker has already requeued whatever they held.
+ */
+export async function connectAmqp({ url, name, onConnectedChange }: AmqpClientOptions): Promise<ChannelModel> {
+  for (;;) {
+    try {
+      const connection = await connect(url, { clientProperties: { connection_name: name } });
+      connection.on("error", () => undefined);
+      connection.on("close", () => onConnectedChange?.(false));
+      return connection;
+    } catch {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/** One attempt, for the server's own short-lived reads; errors are the caller's to handle. */
+export async function connectAmqpOnce(url: string, name: string): Promise<{ connection: ChannelModel; channel: Channel }> {
+  const connection = await connect(url, { clientProperties: { connection_name: name } });
+  connection.on("error", () => undefined);
+  const channel = await connection.createChannel();
+  channel.on("error", () => undefined);
+  return { connection, channel };
+}

@@ -12,4 +12,16 @@ export interface ScenarioDefinition {
   defaults: SettingsValues;
   /** Validates a `set`; strict, so an unknown parameter is named in the error. */
   settingsSchema: z.ZodType<Partial<SettingsValues>>;
+  /**
+   * The broker gives a killed consumer's unacknowledged messages back to the queue: after a
+   * kill the engine reports those as `requeued`.
+   */
+  requeuesOnKill?: boolean;
+  /** Reads live figures from the broker while the scenario runs. */
+  gauges?: (brokerUrl: string) => GaugeReader;
+}
+
+export interface GaugeReader {
+  read(): Promise<Record<string, Record<string, number>>>;
+  close(): Promise<void>;
 }

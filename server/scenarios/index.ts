@@ -1,4 +1,5 @@
 import type { ScenarioDefinition } from "./definition";
 import { natsRequestReply } from "./nats-request-reply";
+import { rabbitmqWorkQueue } from "./rabbitmq-work-queue";
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply];
+export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, rabbitmqWorkQueue];

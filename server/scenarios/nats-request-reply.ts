@@ -28,6 +28,7 @@ export const natsRequestReply: ScenarioDefinition = {
     pattern: "request-reply",
     broker: "nats",
     guarantee: "at-most-once",
+    publishLabel: "Send request",
     roles: [
       { name: "requester", description: "Sends inventory checks and waits for each reply", min: 1, max: 1, killable: false },
       { name: "responder", description: `Answers on ${INVENTORY_SUBJECT} in queue group ${INVENTORY_QUEUE_GROUP}`, min: 0, max: 8, killable: true },

@@ -1,0 +1,48 @@
+import { randomBytes } from "node:crypto";
+import { connectAmqp } from "../../brokers/rabbitmq";
+import { JOB_CHANNEL_ID, JOB_ID_HEADER, JOB_QUEUE } from "../../scenarios/rabbitmq-work-queue";
+import { describeMessage, now, type ActorProgram } from "../runtime";
+
+const recipients = ["ada@example.com", "grace@example.com", "linus@example.com", "margaret@example.com"];
+
+/**
+ * Publishes persistent jobs on a confirm channel. A job counts as published only once the
+ * broker confirms it has taken responsibility for it.
+ */
+export const rabbitmqProducer: ActorProgram = async (ctx) => {
+  const self = ctx.spec.id;
+  const connection = await connectAmqp({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
+  connection.on("close", () => process.exit(1));
+  const channel = await connection.createConfirmChannel();
+  await channel.assertQueue(JOB_QUEUE, { durable: true });
+  const idPrefix = randomBytes(2).toString("hex");
+  let counter = 0;
+
+  return {
+    async handle(command) {
+      if (command.type !== "publish") return null;
+      const jobIds: string[] = [];
+      for (let i = 0; i < command.count; i++) {
+        counter++;
+        const id = `${idPrefix}-${counter}`;
+        const payload = command.payload ?? { to: recipients[counter % recipients.length], template: "order-confirmation", orderId: `order-${counter}` };
+        const body = Buffer.from(typeof payload === "string" ? payload : JSON.stringify(payload));
+        const message = describeMessage({ id, destination: JOB_QUEUE, attempt: 1, redelivered: false }, body);
+        const publishedAt = now();
+        jobIds.push(id);
+        channel.sendToQueue(JOB_QUEUE, body, { persistent: true, messageId: id, headers: { [JOB_ID_HEADER]: id }, contentType: "application/json" }, (error) => {
+          if (error) {
+            ctx.emit({ kind: "dropped", from: JOB_CHANNEL_ID, to: self, message, reason: "nacked by the broker" });
+            return;
+          }
+          ctx.emit({ kind: "published", from: self, to: JOB_CHANNEL_ID, message, at: publishedAt });
+          ctx.emit({ kind: "confirmed", from: JOB_CHANNEL_ID, to: self, message, rttMs: now() - publishedAt });
+        });
+      }
+      return { messageIds: jobIds };
+    },
+    async close() {
+      await connection.close().catch(() => undefined);
+    },
+  };
+};

@@ -1,0 +1,114 @@
+import { connect } from "amqplib";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
+import type { Hopscope } from "../../server/app";
+import { loadConfig } from "../../server/config";
+import { JOB_QUEUE } from "../../server/scenarios/rabbitmq-work-queue";
+import { api, startHopscope, state, waitFor } from "./harness";
+
+const ID = "rabbitmq-work-queue";
+const AMQP_URL = loadConfig(process.env).urls.rabbitmq;
+let hopscope: Hopscope;
+let base: string;
+
+const command = (body: unknown) => api<{ ok: boolean; result: Record<string, unknown> }>(base, "POST", `/api/scenarios/${ID}/commands`, body);
+
+/** The broker's own view of the queue, over a connection of the test's own. */
+async function brokerQueue(purge = false): Promise<{ messageCount: number; consumerCount: number }> {
+  const connection = await connect(AMQP_URL);
+  try {
+    const channel = await connection.createChannel();
+    await channel.assertQueue(JOB_QUEUE, { durable: true });
+    if (purge) await channel.purgeQueue(JOB_QUEUE);
+    return await channel.checkQueue(JOB_QUEUE);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function everyHop(): Promise<Hop[]> {
+  const hops: Hop[] = [];
+  for (let since = 0; ; ) {
+    const page = await api<{ hops: Hop[]; lastSeq: number }>(base, "GET", `/api/scenarios/${ID}/hops?since=${since}`);
+    hops.push(...page.body.hops);
+    if (page.body.hops.length === 0) return hops;
+    since = page.body.lastSeq;
+  }
+}
+
+beforeAll(async () => {
+  await brokerQueue(true);
+  ({ hopscope, base } = await startHopscope());
+});
+afterAll(async () => {
+  await hopscope.close();
+});
+
+describe("rabbitmq-work-queue against the real RabbitMQ", () => {
+  test("1,000 jobs, 3 workers, prefetch 10, 5 SIGKILLs: nothing lost, every redelivery flagged", async () => {
+    expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).status).toBe(200);
+    expect((await command({ type: "set", delayMs: 20, prefetch: 10 })).status).toBe(200);
+    expect((await command({ type: "add-actor", role: "worker" })).status).toBe(200);
+    await command({ type: "reset" });
+
+    const published = await command({ type: "publish", count: 1000 });
+    const ids = published.body.result.messageIds as string[];
+    expect(ids).toHaveLength(1000);
+
+    const killed: string[] = [];
+    for (let kill = 0; kill < 5; kill++) {
+      // Kill a worker while it holds unacked jobs, then replace it.
+      const victim = await waitFor("a busy worker", async () => {
+        const s = await state(base, ID);
+        if (s.ledger.completed >= 1000) throw new Error("the run finished before all kills happened; slow the workers down");
+        return s.actors.find((a) => a.role === "worker" && a.alive && !killed.includes(a.id));
+      });
+      expect((await command({ type: "kill-actor", actorId: victim.id })).status).toBe(200);
+      killed.push(victim.id);
+      expect((await command({ type: "add-actor", role: "worker" })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+
+    const settled = await waitFor("every job to complete", async () => {
+      const s = await state(base, ID);
+      return s.ledger.completed === 1000 && s.ledger.inFlight === 0 ? s : undefined;
+    }, 60_000, 100);
+    const { ledger } = settled;
+    expect(ledger.published).toBe(1000);
+    expect(ledger.lost).toBe(0);
+    expect(ledger.redelivered).toBeGreaterThan(0);
+
+    const hops = await everyHop();
+    expect(hops.filter((h) => h.kind === "actor-killed").map((h) => h.from).sort()).toEqual([...killed].sort());
+    const byJob = new Map<string, MessageHop[]>();
+    for (const hop of hops) {
+      if (!isMessageHop(hop)) continue;
+      byJob.set(hop.message.id, [...(byJob.get(hop.message.id) ?? []), hop]);
+    }
+    let duplicates = 0;
+    for (const id of ids) {
+      const trace = byJob.get(id) ?? [];
+      expect(trace.some((h) => h.kind === "confirmed"), `${id} confirmed`).toBe(true);
+      const deliveries = trace.filter((h) => h.kind === "delivered" || h.kind === "redelivered").sort((a, b) => a.seq - b.seq);
+      expect(deliveries.length, `${id} delivered`).toBeGreaterThan(0);
+      // Only a first delivery may come without the broker's redelivered flag.
+      for (const later of deliveries.slice(1)) expect(later.message.redelivered, `${id} redelivery flagged`).toBe(true);
+      const acks = trace.filter((h) => h.kind === "acked").length;
+      expect(acks, `${id} acked`).toBeGreaterThan(0);
+      duplicates += acks - 1;
+    }
+    expect(ledger.duplicates).toBe(duplicates);
+    // The jobs each killed worker held are reported as requeued.
+    expect(hops.filter((h) => h.kind === "requeued").length).toBeGreaterThan(0);
+
+    // The broker agrees: nothing left in the queue.
+    await waitFor("an empty queue", async () => ((await brokerQueue()).messageCount === 0 ? true : undefined));
+    // The dashboard's queue gauge is read from the broker too (about once a second).
+    const gauges = await waitFor("the queue gauge to read empty", async () => {
+      const queue = (await state(base, ID)).gauges[`rabbitmq:${JOB_QUEUE}`];
+      return queue?.ready === 0 ? queue : undefined;
+    });
+    expect(gauges.consumers).toBeGreaterThan(0);
+    console.log(`work queue kill test: jobs 1000, kills ${killed.length}, redelivered ${ledger.redelivered}, duplicates ${ledger.duplicates}, requeued ${hops.filter((h) => h.kind === "requeued").length}, lost ${ledger.lost}`);
+  });
+});
