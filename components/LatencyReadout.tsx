@@ -5,7 +5,7 @@ function ms(value: number | null): string {
 }
 
 /** Measured round trips, with microsecond precision: the brokers' real speed. */
-export function LatencyReadout({ latency, hopsPerSecond }: { latency: LatencySummary; hopsPerSecond: number }) {
+export function LatencyReadout({ latency, hopsPerSecond, span }: { latency: LatencySummary; hopsPerSecond: number; span: string }) {
   const cells = [
     { label: "last", value: ms(latency.lastMs), testId: "latency-last" },
     { label: "p50", value: ms(latency.p50Ms), testId: "latency-p50" },
@@ -14,7 +14,9 @@ export function LatencyReadout({ latency, hopsPerSecond }: { latency: LatencySum
   return (
     <section aria-label="Latency" className="rounded-xl border border-[var(--line)] bg-[var(--panel)] px-3 py-2">
       <div className="flex items-baseline justify-between text-[11px] text-[var(--muted)]">
-        <span>Round trip, ms (measured)</span>
+        <span>
+          Round trip, ms <span className="opacity-80">({span}, measured)</span>
+        </span>
         <span className="tabular-nums">
           {latency.count} samples · {hopsPerSecond} hops/s
         </span>

@@ -109,7 +109,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
           <Panel title="Delivery ledger" bodyClassName="p-3">
             <LedgerPanel ledger={state?.ledger ?? emptyLedger()} guarantee={info.guarantee} />
           </Panel>
-          <LatencyReadout latency={state?.latency ?? NO_LATENCY} hopsPerSecond={view?.hopsPerSecond ?? 0} />
+          <LatencyReadout latency={state?.latency ?? NO_LATENCY} hopsPerSecond={view?.hopsPerSecond ?? 0} span={info.roundTrip} />
           {trace && <TraceCard trace={trace} onClose={() => setSelected(null)} />}
           <Panel className="h-[340px]">
             <EventLog hops={log ?? []} total={view?.totalHops ?? 0} selectedTraceId={selected} onSelect={setSelected} />

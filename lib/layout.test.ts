@@ -13,7 +13,8 @@ const scenario: ScenarioInfo = {
   pattern: "request-reply",
   broker: "nats",
   guarantee: "at-most-once",
-  publishLabel: "Send",
+  roundTrip: "send → answer",
+    publishLabel: "Send",
   roles: [
     { name: "requester", description: "", min: 1, max: 1, killable: false },
     { name: "responder", description: "", min: 0, max: 8, killable: true },

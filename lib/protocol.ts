@@ -133,6 +133,8 @@ export interface ScenarioInfo {
   guarantee: Guarantee;
   /** What the main button says, e.g. "Send request" or "Send job". */
   publishLabel: string;
+  /** What the measured round trip spans, e.g. "request → reply" or "publish → broker confirm". */
+  roundTrip: string;
   roles: RoleInfo[];
   commands: CommandInfo[];
   settings: SettingInfo[];

@@ -30,6 +30,7 @@ const bench: ScenarioDefinition = {
     pattern: "bench",
     broker: "nats",
     guarantee: "at-most-once",
+    roundTrip: "none",
     publishLabel: "Send",
     roles: [{ name: "emitter", description: "", min: 1, max: 4, killable: true }],
     commands: [

@@ -106,8 +106,9 @@ export class HopscopeStore {
         state: this.state,
         log: this.logChanged || !previous ? this.log.toArray() : previous.log,
         totalHops: this.totalHops,
-        // Animation may start hops of different messages out of order; the diagram is by time.
-        revealed: this.revealedChanged || !previous ? this.revealed.toArray().sort((a, b) => a.seq - b.seq) : previous.revealed,
+        // Animation may start hops out of order, and some hops are known only after the fact
+        // (a requeue is inferred once the dead consumer is gone): the diagram is by time.
+        revealed: this.revealedChanged || !previous ? this.revealed.toArray().sort((a, b) => a.at - b.at || a.seq - b.seq) : previous.revealed,
         skipped: this.skipped,
         lagMs: this.queue.lagMs(performance.now()),
         hopsPerSecond: this.rate(),

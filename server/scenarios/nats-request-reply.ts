@@ -28,6 +28,7 @@ export const natsRequestReply: ScenarioDefinition = {
     pattern: "request-reply",
     broker: "nats",
     guarantee: "at-most-once",
+    roundTrip: "request → reply",
     publishLabel: "Send request",
     roles: [
       { name: "requester", description: "Sends inventory checks and waits for each reply", min: 1, max: 1, killable: false },

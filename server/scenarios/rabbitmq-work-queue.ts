@@ -15,6 +15,7 @@ export const rabbitmqWorkQueue: ScenarioDefinition = {
     pattern: "work-queue",
     broker: "rabbitmq",
     guarantee: "at-least-once",
+    roundTrip: "publish → broker confirm",
     publishLabel: "Send job",
     roles: [
       { name: "producer", description: `Publishes persistent jobs to ${JOB_QUEUE} and waits for the broker's confirm`, min: 1, max: 1, killable: false },
