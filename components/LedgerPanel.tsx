@@ -48,7 +48,12 @@ export function LedgerPanel({ ledger, guarantee }: { ledger: Ledger; guarantee: 
 
 function verdict(l: Ledger, guarantee: Guarantee): string {
   if (l.published === 0) return guarantee === "at-most-once" ? "At-most-once: a message may be dropped, never delivered twice by the broker." : "At-least-once: nothing may be lost; duplicates are possible.";
-  if (guarantee === "at-least-once") return l.lost === 0 ? `Nothing lost: all ${l.published} messages are accounted for.` : `${l.lost} message(s) lost: the at-least-once promise was broken.`;
+  if (guarantee === "at-least-once") {
+    if (l.lost > 0) return `${l.lost} message(s) lost: the at-least-once promise was broken.`;
+    const parked = l.deadLettered ? `, ${l.deadLettered} parked in the dead-letter queue` : "";
+    if (l.inFlight > 0) return `Nothing lost so far: ${l.published - l.inFlight} of ${l.published} settled${parked}, ${l.inFlight} still in flight.`;
+    return `Nothing lost: all ${l.published} messages are accounted for${parked}.`;
+  }
   const settled = l.completed + l.dropped;
   const summary = `At-most-once: ${l.completed} of ${l.published} completed${l.dropped ? `, ${l.dropped} dropped as the guarantee allows` : ""}${l.inFlight ? `, ${l.inFlight} still in flight` : settled === l.published ? "; every request is accounted for" : ""}.`;
   const twice = l.duplicates ? ` ${l.duplicates} ${l.duplicates === 1 ? "was" : "were"} processed twice: a retry went out while the first attempt was still being worked on.` : "";

@@ -38,7 +38,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
   const actors = state?.actors;
   const castKey = actors?.map((a) => `${a.id}:${a.alive}`).join(",") ?? "";
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the cast, not the state object
-  const topology = useMemo(() => layoutTopology(castOf(info, actors ?? [], [])), [info, castKey]);
+  const topology = useMemo(() => layoutTopology(castOf(info, actors ?? [], []), info.links), [info, castKey]);
   const revealed = view?.revealed;
   const sequenceCast = useMemo(() => castOf(info, actors ?? [], revealed ?? []), [info, actors, revealed]);
 

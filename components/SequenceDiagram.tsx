@@ -7,7 +7,7 @@ import { hopDeltas } from "../lib/traces";
 import { HOP_COLORS, hopLabel } from "./hop-style";
 
 const ROW_HEIGHT = 34;
-const MIN_LANE_WIDTH = 136;
+const MIN_LANE_WIDTH = 104;
 const MAX_LANE_WIDTH = 240;
 
 interface SequenceDiagramProps {
@@ -50,12 +50,13 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect }: Seque
   const { width, height, lanes, arrows } = layout;
   return (
     <div className="flex h-full min-h-0 flex-col" data-testid="sequence">
-      <div className="relative h-11 shrink-0 overflow-hidden border-b border-[var(--line)]">
-        {lanes.map((lane) => (
-          <LaneHeader key={lane.id} lane={lane} left={lane.x} dead={!cast.find((c) => c.id === lane.id)?.alive} />
-        ))}
-      </div>
       <div ref={scroller} className="scrollbar-thin min-h-0 flex-1 overflow-auto">
+        {/* Inside the scroller and sticky, so it scrolls sideways with the lanes it names. */}
+        <div className="sticky top-0 z-10 h-11 border-b border-[var(--line)] bg-[var(--panel)]" style={{ width }}>
+          {lanes.map((lane) => (
+            <LaneHeader key={lane.id} lane={lane} left={lane.x} maxWidth={laneWidth - 10} dead={!cast.find((c) => c.id === lane.id)?.alive} />
+          ))}
+        </div>
         {arrows.length === 0 && lanes.every((lane) => lane.killedAtY === null) ? (
           <p className="px-4 py-10 text-center text-sm text-[var(--muted)]">No hops yet. Send a request and watch it travel.</p>
         ) : (
@@ -80,12 +81,13 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect }: Seque
   );
 }
 
-function LaneHeader({ lane, left, dead }: { lane: Lane; left: number; dead: boolean }) {
+function LaneHeader({ lane, left, maxWidth, dead }: { lane: Lane; left: number; maxWidth: number; dead: boolean }) {
   const channel = lane.kind === "channel";
   return (
-    <div className="absolute top-1/2 -translate-x-1/2 -translate-y-1/2" style={{ left }} data-testid={`lane-${lane.id}`}>
+    <div className="absolute top-1/2 -translate-x-1/2 -translate-y-1/2" style={{ left }} data-testid={`lane-${lane.id}`} title={lane.label}>
       <div
-        className={`max-w-[128px] truncate rounded-md border px-2 py-1 text-center text-xs font-medium ${
+        style={{ maxWidth }}
+        className={`truncate rounded-md border px-2 py-1 text-center text-xs font-medium ${
           channel
             ? "border-violet-300 dark:border-violet-700 bg-violet-500/10 font-mono text-violet-700 dark:text-violet-200"
             : dead
@@ -150,7 +152,7 @@ function ArrowRow({ arrow, width, dimmed, selected, onSelect }: { arrow: Arrow; 
       ) : (
         <>
           <line x1={arrow.x1} x2={arrow.x2} y1={arrow.y} y2={arrow.y} stroke="transparent" strokeWidth={16} />
-          <line x1={arrow.x1} x2={arrow.x2 - dir * 7} y1={arrow.y} y2={arrow.y} stroke={color} strokeWidth={selected ? 3 : 2} strokeDasharray={arrow.failed ? "5 4" : undefined} />
+          <line x1={arrow.x1} x2={arrow.x2 - dir * 7} y1={arrow.y} y2={arrow.y} stroke={color} strokeWidth={selected ? 3 : 2} className={arrow.failed ? "is-failed" : undefined} />
           <polygon points={`${arrow.x2},${arrow.y} ${arrow.x2 - dir * 9},${arrow.y - 5} ${arrow.x2 - dir * 9},${arrow.y + 5}`} fill={color} />
           <text x={mid} y={arrow.y - 5} textAnchor="middle" fontSize={11} fontWeight={600} fill={color}>
             {label}

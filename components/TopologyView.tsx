@@ -34,7 +34,7 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
         node.alive ? "border-[var(--line)] bg-[var(--panel)]" : "border-rose-500/50 bg-rose-500/5 opacity-80"
       } ${lit ? "ring-2 ring-violet-500" : ""}`}
     >
-      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <Handle type="target" id="in" position={Position.Left} isConnectable={false} />
       <span
         className={`grid h-9 w-9 shrink-0 place-items-center rounded-lg text-sm font-semibold ${
           node.alive ? "bg-sky-500/15 text-sky-700 dark:text-sky-300" : "bg-rose-500/15 text-rose-600 dark:text-rose-300"
@@ -57,7 +57,7 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
           kill
         </button>
       )}
-      <Handle type="source" position={Position.Right} isConnectable={false} />
+      <Handle type="source" id="out" position={Position.Right} isConnectable={false} />
     </div>
   );
 });
@@ -70,7 +70,8 @@ const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
       style={{ width: SIZE.channel.w, height: SIZE.channel.h }}
       className={`flex flex-col justify-center rounded-2xl border-2 border-violet-300 dark:border-violet-700 bg-violet-500/10 px-4 ${lit ? "ring-2 ring-violet-500" : ""}`}
     >
-      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <Handle type="target" id="in" position={Position.Left} isConnectable={false} />
+      <Handle type="target" id="top" position={Position.Top} isConnectable={false} />
       <span className="text-[10px] font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300">
         {brokerName} {node.role}
       </span>
@@ -84,7 +85,8 @@ const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
           ))}
         </span>
       )}
-      <Handle type="source" position={Position.Right} isConnectable={false} />
+      <Handle type="source" id="out" position={Position.Right} isConnectable={false} />
+      <Handle type="source" id="bottom" position={Position.Bottom} isConnectable={false} />
     </div>
   );
 });
@@ -123,7 +125,17 @@ function Flow({ topology, brokerName, gauges, litNodes, litEdges, canKill, onKil
     [topology, litNodes, canKill, onKill, brokerName, gauges],
   );
   const edges: Edge[] = useMemo(
-    () => topology.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, type: "straight", className: litEdges.has(e.id) ? "is-lit" : undefined, selectable: false })),
+    () =>
+      topology.edges.map((e) => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        sourceHandle: e.vertical ? "bottom" : "out",
+        targetHandle: e.vertical ? "top" : "in",
+        type: "straight",
+        className: litEdges.has(e.id) ? "is-lit" : undefined,
+        selectable: false,
+      })),
     [topology, litEdges],
   );
   const { fitView } = useReactFlow();
@@ -211,8 +223,7 @@ function DotLayer({ topology, flights }: { topology: Topology; flights: () => re
         const source = byId.get(route.edge.source);
         const target = byId.get(route.edge.target);
         if (!source || !target) continue;
-        const a = { x: source.x + sizeOf(source).w, y: source.y + sizeOf(source).h / 2 };
-        const b = { x: target.x, y: target.y + sizeOf(target).h / 2 };
+        const [a, b] = anchors(route.edge.vertical, source, target);
         const t = easeInOut(route.reverse ? 1 - progress : progress);
         const x = (a.x + (b.x - a.x) * t) * zoom + tx;
         const y = (a.y + (b.y - a.y) * t) * zoom + ty;
@@ -234,6 +245,14 @@ function DotLayer({ topology, flights }: { topology: Topology; flights: () => re
   }, [flights, store]);
 
   return <canvas ref={canvasRef} className="pointer-events-none absolute inset-0 z-10 h-full w-full" aria-hidden data-testid="dot-layer" />;
+}
+
+/** Where an edge leaves and enters, matching the handles the edge is drawn between. */
+function anchors(vertical: boolean, source: TopologyNode, target: TopologyNode): [{ x: number; y: number }, { x: number; y: number }] {
+  const s = sizeOf(source);
+  const t = sizeOf(target);
+  if (vertical) return [{ x: source.x + s.w / 2, y: source.y + s.h }, { x: target.x + t.w / 2, y: target.y }];
+  return [{ x: source.x + s.w, y: source.y + s.h / 2 }, { x: target.x, y: target.y + t.h / 2 }];
 }
 
 function easeInOut(t: number): number {

@@ -8,9 +8,12 @@ export interface CastMember {
   role: string;
   kind: "actor" | "channel";
   alive: boolean;
-  /** Left of the broker (senders) or right of it (receivers). */
-  side: "left" | "middle" | "right";
+  /** Left of the broker (senders), the broker, right of it (receivers), or past them (sinks). */
+  side: Side;
 }
+
+export const SIDES = ["left", "middle", "right", "sink"] as const;
+export type Side = (typeof SIDES)[number];
 
 /**
  * Everyone who appears in the picture: live actors, broker entities, and actors that only
@@ -28,14 +31,16 @@ export function castOf(scenario: ScenarioInfo, actors: readonly ActorState[], ho
     byId.set(id, { id, label: id, role, kind: "actor", alive, side: role === senderRole ? "left" : "right" });
   };
   for (const channel of scenario.channels) {
-    byId.set(channel.id, { id: channel.id, label: channel.label, role: channel.kind, kind: "channel", alive: true, side: "middle" });
+    byId.set(channel.id, { id: channel.id, label: channel.label, role: channel.kind, kind: "channel", alive: true, side: channel.column ?? "middle" });
   }
   for (const actor of actors) addActor(actor.id, actor.role, actor.alive);
   for (const hop of hops) {
     if (!isMessageHop(hop)) addActor(hop.actor.id, hop.actor.role, false);
   }
-  const order = { left: 0, middle: 1, right: 2 } as const;
-  return [...byId.values()].sort((a, b) => order[a.side] - order[b.side] || compareIds(a.id, b.id));
+  const channelOrder = new Map(scenario.channels.map((c, i) => [c.id, i]));
+  const rank = (m: CastMember) => SIDES.indexOf(m.side);
+  // Channels keep the scenario's order (main queue before its retry queue); actors sort by number.
+  return [...byId.values()].sort((a, b) => rank(a) - rank(b) || (channelOrder.get(a.id) ?? 0) - (channelOrder.get(b.id) ?? 0) || compareIds(a.id, b.id));
 }
 
 /** "responder-10" after "responder-9". */

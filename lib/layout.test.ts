@@ -58,6 +58,38 @@ describe("topology", () => {
   });
 });
 
+describe("topology with links", () => {
+  const queue: ScenarioInfo = {
+    ...scenario,
+    channels: [
+      { id: "q", label: "emails", kind: "queue" },
+      { id: "retry", label: "emails.retry", kind: "queue" },
+      { id: "dlq", label: "emails.dlq", kind: "queue", column: "sink" },
+    ],
+    links: [
+      { from: "role:requester", to: "q" },
+      { from: "q", to: "role:responder" },
+      { from: "q", to: "retry" },
+      { from: "role:responder", to: "dlq" },
+    ],
+  };
+  const topology = layoutTopology(castOf(queue, actors, []), queue.links);
+
+  test("a sink sits past the receivers, and a link in one column is vertical", () => {
+    const x = Object.fromEntries(topology.nodes.map((n) => [n.id, n.x]));
+    expect(x.dlq).toBeGreaterThan(x["responder-2"]!);
+    expect(x.retry).toBe(x.q);
+    expect(topology.edges.find((e) => e.id === "q->retry")?.vertical).toBe(true);
+    expect(topology.edges.find((e) => e.id === "q->responder-2")?.vertical).toBe(false);
+  });
+
+  test("role ends expand to every actor of the role, and nothing else is linked", () => {
+    expect(topology.edges.map((e) => e.id).sort()).toEqual(
+      ["requester-1->q", "q->responder-2", "q->responder-10", "q->retry", "responder-2->dlq", "responder-10->dlq"].sort(),
+    );
+  });
+});
+
 describe("sequence", () => {
   const list = hops(`
     published requester-1>subj m1 t=0

@@ -138,8 +138,16 @@ export interface ScenarioInfo {
   roles: RoleInfo[];
   commands: CommandInfo[];
   settings: SettingInfo[];
-  /** Broker-side entities drawn between actors, e.g. the subject a request travels on. */
-  channels: { id: string; label: string; kind: string }[];
+  /**
+   * Broker-side entities drawn between actors, e.g. the subject a request travels on. A "sink"
+   * channel (a dead-letter queue) is drawn to the right of the receivers.
+   */
+  channels: { id: string; label: string; kind: string; column?: "middle" | "sink" }[];
+  /**
+   * The edges of the topology, when not simply senders → every channel → receivers. An end is a
+   * channel id or "role:<name>", meaning every actor of that role.
+   */
+  links?: { from: string; to: string }[];
 }
 
 export interface Ledger {
@@ -211,6 +219,9 @@ export const commandSchema = z.discriminatedUnion("type", [
     count: z.number().int().min(1).max(1000).default(1),
     payload: jsonPayload.optional(),
     key: z.string().min(1).max(128).optional(),
+    /** Where the broker supports it: priority 0-10 and a time-to-live per message. */
+    priority: z.number().int().min(0).max(10).optional(),
+    ttlMs: z.number().int().min(1).max(3_600_000).optional(),
   }),
   z.object({ type: z.literal("add-actor"), role: z.string().min(1).max(32) }),
   z.object({ type: z.literal("kill-actor"), actorId: z.string().min(1).max(64) }),

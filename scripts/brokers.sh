@@ -80,6 +80,18 @@ up() {
   echo " up"
 }
 
+# The queue node's unacked count comes from the management API; enabling it is online and
+# idempotent, so a running broker is not restarted.
+management() {
+  is_local rabbitmq && answers rabbitmq || return 0
+  (exec 3<>"/dev/tcp/${HOST[rabbitmq]}/15672") 2>/dev/null && return 0
+  local plugins
+  plugins="$(command -v rabbitmq-plugins 2>/dev/null || echo /usr/sbin/rabbitmq-plugins)"
+  [ -x "$plugins" ] || return 0
+  printf "  … enabling RabbitMQ's management plugin (for unacked counts) "
+  if "$plugins" enable rabbitmq_management >"$data/rabbitmq-plugins.log" 2>&1; then echo "done"; else echo "failed; see $data/rabbitmq-plugins.log"; fi
+}
+
 command="${1:-up}"; shift || true
 names=("$@"); [ ${#names[@]} -eq 0 ] && names=(nats redis rabbitmq)
 case "$command" in
@@ -89,6 +101,7 @@ case "$command" in
     for name in "${names[@]}"; do
       [[ -n "${PORT[$name]:-}" ]] || { echo "  ? unknown broker '$name' (known: nats redis rabbitmq)" >&2; failed=1; continue; }
       up "$name" || failed=1
+      [ "$name" = rabbitmq ] && management
     done
     echo "  · kafka: not managed by this script; docker compose up -d kafka starts it"
     exit "$failed" ;;

@@ -41,6 +41,8 @@ const DEAD_ACTORS_KEPT = 16;
 
 /** How often broker figures (queue depth, consumers) are read while a scenario runs. */
 const GAUGE_INTERVAL_MS = 1_000;
+/** Hops by which a consumer gives a delivery back to the broker, one way or another. */
+const SETTLED_BY_CONSUMER: ReadonlySet<string> = new Set(["acked", "nacked", "dead-lettered"]);
 /** Lets the last IPC messages of a killed actor arrive before its unacked messages are listed. */
 const REQUEUE_SETTLE_MS = 50;
 
@@ -153,11 +155,11 @@ class ScenarioRunner {
   }
 
   kill(actor: ActorHandle): void {
-    const killedAt = wallClockMs();
     actor.kill("SIGKILL");
-    this.emitActorHop(actor, "actor-killed", { signal: "SIGKILL" });
+    const killedAt = this.emitActorHop(actor, "actor-killed", { signal: "SIGKILL" });
     if (this.definition.requeuesOnKill) {
-      void actor.exited().then(() => setTimeout(() => this.reportRequeued(actor.spec.id, killedAt), REQUEUE_SETTLE_MS));
+      // The broker requeues because the connection died: just after the kill on the timeline.
+      void actor.exited().then(() => setTimeout(() => this.reportRequeued(actor.spec.id, killedAt + 0.001), REQUEUE_SETTLE_MS));
     }
   }
 
@@ -168,7 +170,7 @@ class ScenarioRunner {
     for (const hop of this.store.hops.toArray()) {
       if (!isMessageHop(hop)) continue;
       if (hop.to === actorId && DELIVERY_KINDS.has(hop.kind)) held.set(hop.message.id, hop);
-      else if (hop.from === actorId && (hop.kind === "acked" || hop.kind === "nacked")) held.delete(hop.message.id);
+      else if (hop.from === actorId && SETTLED_BY_CONSUMER.has(hop.kind)) held.delete(hop.message.id);
     }
     this.bus.ingest(
       [...held.values()].map((delivery) => ({
@@ -249,11 +251,12 @@ class ScenarioRunner {
     for (const actor of dead.slice(0, Math.max(0, dead.length - DEAD_ACTORS_KEPT))) this.actors.delete(actor.spec.id);
   }
 
-  private emitActorHop(actor: ActorHandle, kind: ActorHopDraft["kind"], extra: { signal?: string; exitCode?: number } = {}): void {
+  /** Returns the hop's timestamp. */
+  private emitActorHop(actor: ActorHandle, kind: ActorHopDraft["kind"], extra: { signal?: string; exitCode?: number } = {}): number {
     const id = actor.spec.id;
-    this.bus.ingest([
-      { kind, scenarioId: this.info.id, broker: this.info.broker, from: id, to: id, at: wallClockMs(), actor: { id, role: actor.spec.role, pid: actor.pid, ...extra } },
-    ]);
+    const at = wallClockMs();
+    this.bus.ingest([{ kind, scenarioId: this.info.id, broker: this.info.broker, from: id, to: id, at, actor: { id, role: actor.spec.role, pid: actor.pid, ...extra } }]);
+    return at;
   }
 }
 
@@ -354,7 +357,7 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
         case "publish": {
           const publisher = runner.publisher();
           if (!publisher) return fail("conflict", `No live ${runner.definition.publisherRole} to publish with; stop and start the scenario`);
-          return ok(await publisher.send({ type: "publish", count: command.count, payload: command.payload, key: command.key }));
+          return ok(await publisher.send({ type: "publish", count: command.count, payload: command.payload, key: command.key, priority: command.priority, ttlMs: command.ttlMs }));
         }
         case "add-actor": {
           const role = runner.info.roles.find((r) => r.name === command.role);

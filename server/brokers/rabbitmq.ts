@@ -43,3 +43,28 @@ export async function connectAmqpOnce(url: string, name: string): Promise<{ conn
   channel.on("error", () => undefined);
   return { connection, channel };
 }
+
+/**
+ * The management plugin's view of a queue, or null where the plugin is not enabled. Its URL
+ * follows the AMQP URL: same host and credentials, port 15672.
+ */
+export async function managementQueue(amqpUrl: string, queue: string): Promise<{ unacked: number; ready: number } | null> {
+  const amqp = new URL(amqpUrl);
+  const vhost = encodeURIComponent(decodeURIComponent(amqp.pathname.slice(1)) || "/");
+  const user = decodeURIComponent(amqp.username || "guest");
+  const password = decodeURIComponent(amqp.password || "guest");
+  try {
+    const res = await fetch(`http://${amqp.hostname}:${MANAGEMENT_PORT}/api/queues/${vhost}/${encodeURIComponent(queue)}`, {
+      headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` },
+      signal: AbortSignal.timeout(800),
+    });
+    if (!res.ok) return null;
+    const body = (await res.json()) as { messages_unacknowledged?: unknown; messages_ready?: unknown };
+    if (typeof body.messages_unacknowledged !== "number" || typeof body.messages_ready !== "number") return null;
+    return { unacked: body.messages_unacknowledged, ready: body.messages_ready };
+  } catch {
+    return null;
+  }
+}
+
+export const MANAGEMENT_PORT = 15672;

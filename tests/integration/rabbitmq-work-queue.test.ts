@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
-import { JOB_QUEUE } from "../../server/scenarios/rabbitmq-work-queue";
+import { DEAD_LETTER_QUEUE, declareJobQueues, JOB_QUEUE, RETRY_DELAY_MS, RETRY_QUEUE } from "../../server/scenarios/rabbitmq-work-queue";
 import { api, startHopscope, state, waitFor } from "./harness";
 
 const ID = "rabbitmq-work-queue";
@@ -13,17 +13,23 @@ let base: string;
 
 const command = (body: unknown) => api<{ ok: boolean; result: Record<string, unknown> }>(base, "POST", `/api/scenarios/${ID}/commands`, body);
 
-/** The broker's own view of the queue, over a connection of the test's own. */
-async function brokerQueue(purge = false): Promise<{ messageCount: number; consumerCount: number }> {
+/** The broker's own view of a queue, over a connection of the test's own. */
+async function brokerQueue(queue = JOB_QUEUE, purge = false): Promise<{ messageCount: number; consumerCount: number }> {
   const connection = await connect(AMQP_URL);
   try {
     const channel = await connection.createChannel();
-    await channel.assertQueue(JOB_QUEUE, { durable: true });
-    if (purge) await channel.purgeQueue(JOB_QUEUE);
-    return await channel.checkQueue(JOB_QUEUE);
+    await declareJobQueues(channel);
+    if (purge) for (const q of [JOB_QUEUE, RETRY_QUEUE, DEAD_LETTER_QUEUE]) await channel.purgeQueue(q);
+    return await channel.checkQueue(queue);
   } finally {
     await connection.close();
   }
+}
+
+function byMessage(hops: readonly Hop[]): Map<string, MessageHop[]> {
+  const map = new Map<string, MessageHop[]>();
+  for (const hop of hops) if (isMessageHop(hop)) map.set(hop.message.id, [...(map.get(hop.message.id) ?? []), hop]);
+  return map;
 }
 
 async function everyHop(): Promise<Hop[]> {
@@ -37,7 +43,7 @@ async function everyHop(): Promise<Hop[]> {
 }
 
 beforeAll(async () => {
-  await brokerQueue(true);
+  await brokerQueue(JOB_QUEUE, true);
   ({ hopscope, base } = await startHopscope());
 });
 afterAll(async () => {
@@ -80,11 +86,7 @@ describe("rabbitmq-work-queue against the real RabbitMQ", () => {
 
     const hops = await everyHop();
     expect(hops.filter((h) => h.kind === "actor-killed").map((h) => h.from).sort()).toEqual([...killed].sort());
-    const byJob = new Map<string, MessageHop[]>();
-    for (const hop of hops) {
-      if (!isMessageHop(hop)) continue;
-      byJob.set(hop.message.id, [...(byJob.get(hop.message.id) ?? []), hop]);
-    }
+    const byJob = byMessage(hops);
     let duplicates = 0;
     for (const id of ids) {
       const trace = byJob.get(id) ?? [];
@@ -110,5 +112,37 @@ describe("rabbitmq-work-queue against the real RabbitMQ", () => {
     });
     expect(gauges.consumers).toBeGreaterThan(0);
     console.log(`work queue kill test: jobs 1000, kills ${killed.length}, redelivered ${ledger.redelivered}, duplicates ${ledger.duplicates}, requeued ${hops.filter((h) => h.kind === "requeued").length}, lost ${ledger.lost}`);
+  });
+
+  test("poison jobs are retried through the retry queue and parked after exactly N attempts", async () => {
+    await brokerQueue(JOB_QUEUE, true);
+    await command({ type: "reset" });
+    expect((await command({ type: "set", delayMs: 0, failRate: 1, maxAttempts: 3 })).status).toBe(200);
+    const ids = (await command({ type: "publish", count: 3 })).body.result.messageIds as string[];
+
+    const settled = await waitFor("every job to be parked", async () => {
+      const s = await state(base, ID);
+      return s.ledger.deadLettered === 3 && s.ledger.inFlight === 0 ? s : undefined;
+    }, 30_000, 100);
+    expect(settled.ledger).toMatchObject({ published: 3, completed: 0, deadLettered: 3, lost: 0 });
+
+    const jobs = byMessage(await everyHop());
+    const delays: number[] = [];
+    for (const id of ids) {
+      const trace = (jobs.get(id) ?? []).sort((a, b) => a.at - b.at);
+      const deliveries = trace.filter((h) => h.kind === "delivered" || h.kind === "redelivered");
+      expect(deliveries.map((h) => h.message.attempt), `${id} attempts`).toEqual([1, 2, 3]);
+      const nacks = trace.filter((h) => h.kind === "nacked");
+      expect(nacks).toHaveLength(2);
+      const parked = trace.filter((h) => h.kind === "dead-lettered");
+      expect(parked).toHaveLength(1);
+      expect(parked[0]!.reason).toBe("failed all 3 attempts");
+      // Each retry waited out the retry queue's TTL before coming back.
+      for (let i = 0; i < nacks.length; i++) delays.push(deliveries[i + 1]!.at - nacks[i]!.at);
+    }
+    for (const delay of delays) expect(delay).toBeGreaterThanOrEqual(RETRY_DELAY_MS * 0.95);
+    expect((await brokerQueue(DEAD_LETTER_QUEUE)).messageCount).toBe(3);
+    console.log(`poison jobs: 3 parked after 3 attempts; retry delays ${delays.map((d) => d.toFixed(0)).join(", ")} ms (TTL ${RETRY_DELAY_MS} ms)`);
+    await command({ type: "set", failRate: 0 });
   });
 });

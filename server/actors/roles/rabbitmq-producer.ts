@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { connectAmqp } from "../../brokers/rabbitmq";
-import { JOB_CHANNEL_ID, JOB_ID_HEADER, JOB_QUEUE } from "../../scenarios/rabbitmq-work-queue";
+import { declareJobQueues, JOB_CHANNEL_ID, JOB_ID_HEADER, JOB_QUEUE } from "../../scenarios/rabbitmq-work-queue";
 import { describeMessage, now, type ActorProgram } from "../runtime";
 
 const recipients = ["ada@example.com", "grace@example.com", "linus@example.com", "margaret@example.com"];
@@ -14,7 +14,7 @@ export const rabbitmqProducer: ActorProgram = async (ctx) => {
   const connection = await connectAmqp({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
   connection.on("close", () => process.exit(1));
   const channel = await connection.createConfirmChannel();
-  await channel.assertQueue(JOB_QUEUE, { durable: true });
+  await declareJobQueues(channel);
   const idPrefix = randomBytes(2).toString("hex");
   let counter = 0;
 
@@ -30,7 +30,15 @@ export const rabbitmqProducer: ActorProgram = async (ctx) => {
         const message = describeMessage({ id, destination: JOB_QUEUE, attempt: 1, redelivered: false }, body);
         const publishedAt = now();
         jobIds.push(id);
-        channel.sendToQueue(JOB_QUEUE, body, { persistent: true, messageId: id, headers: { [JOB_ID_HEADER]: id }, contentType: "application/json" }, (error) => {
+        const options = {
+          persistent: true,
+          messageId: id,
+          headers: { [JOB_ID_HEADER]: id },
+          contentType: "application/json",
+          priority: command.priority,
+          expiration: command.ttlMs === undefined ? undefined : String(command.ttlMs),
+        };
+        channel.sendToQueue(JOB_QUEUE, body, options, (error) => {
           if (error) {
             ctx.emit({ kind: "dropped", from: JOB_CHANNEL_ID, to: self, message, reason: "nacked by the broker" });
             return;

@@ -1,34 +1,80 @@
 import type { ConsumeMessage } from "amqplib";
 import { connectAmqp } from "../../brokers/rabbitmq";
-import { JOB_CHANNEL_ID, JOB_ID_HEADER, JOB_QUEUE } from "../../scenarios/rabbitmq-work-queue";
+import {
+  DEAD_LETTER_QUEUE,
+  declareJobQueues,
+  DLQ_CHANNEL_ID,
+  JOB_CHANNEL_ID,
+  JOB_ID_HEADER,
+  JOB_QUEUE,
+  rejections,
+  RETRY_CHANNEL_ID,
+  RETRY_DELAY_MS,
+} from "../../scenarios/rabbitmq-work-queue";
 import { describeMessage, sleep, type ActorProgram } from "../runtime";
+
+function expiredInQueue(msg: ConsumeMessage): boolean {
+  const deaths = msg.properties.headers?.["x-death"];
+  return Array.isArray(deaths) && deaths.some((d: { queue?: unknown; reason?: unknown }) => d.queue === JOB_QUEUE && d.reason === "expired");
+}
 
 /**
  * Works one job at a time with manual acks; up to `prefetch` more wait unacked in its buffer.
- * Whatever it holds when it dies, the broker puts back in the queue.
+ * Whatever it holds when it dies, the broker puts back in the queue. A failed job is rejected
+ * into the retry queue until its last attempt, then parked in the dead-letter queue.
  */
 export const rabbitmqWorker: ActorProgram = async (ctx) => {
   const self = ctx.spec.id;
   const connection = await connectAmqp({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
   // A delivery tag belongs to its channel: after a lost connection no tag may be acked, so the
-  // worker exits (its jobs are requeued by the broker) rather than ack on a dead channel.
+  // worker exits (the broker requeues its jobs) rather than ack on a dead channel.
   connection.on("close", () => process.exit(1));
-  const channel = await connection.createChannel();
-  await channel.assertQueue(JOB_QUEUE, { durable: true });
+  // Confirms, so a job is acked only after the dead-letter queue has safely taken it.
+  const channel = await connection.createConfirmChannel();
+  await declareJobQueues(channel);
   await channel.prefetch(ctx.settings.prefetch ?? 10);
+
+  const describe = (msg: ConsumeMessage) => {
+    const id = String(msg.properties.messageId ?? msg.properties.headers?.[JOB_ID_HEADER] ?? `untracked-${msg.fields.deliveryTag}`);
+    const attempt = 1 + rejections(msg.properties.headers) + (msg.fields.redelivered ? 1 : 0);
+    return describeMessage({ id, destination: JOB_QUEUE, attempt, redelivered: msg.fields.redelivered }, msg.content);
+  };
+
+  const park = (msg: ConsumeMessage, reason: string) =>
+    new Promise<void>((resolve) => {
+      channel.sendToQueue(DEAD_LETTER_QUEUE, msg.content, { persistent: true, messageId: msg.properties.messageId, headers: msg.properties.headers }, (error) => {
+        if (error) channel.nack(msg, false, true);
+        else {
+          channel.ack(msg);
+          ctx.emit({ kind: "dead-lettered", from: self, to: DLQ_CHANNEL_ID, message: describe(msg), reason });
+        }
+        resolve();
+      });
+    });
+
+  const handle = async (msg: ConsumeMessage) => {
+    const message = describe(msg);
+    if (expiredInQueue(msg)) return park(msg, "expired before a worker took it");
+    await sleep(ctx.settings.delayMs ?? 0);
+    if (Math.random() >= (ctx.settings.failRate ?? 0)) {
+      channel.ack(msg);
+      ctx.emit({ kind: "acked", from: self, to: JOB_CHANNEL_ID, message });
+      return;
+    }
+    const maxAttempts = ctx.settings.maxAttempts ?? 3;
+    const attempt = 1 + rejections(msg.properties.headers);
+    if (attempt >= maxAttempts) return park(msg, `failed all ${maxAttempts} attempts`);
+    channel.nack(msg, false, false);
+    ctx.emit({ kind: "nacked", from: self, to: JOB_CHANNEL_ID, message, reason: `attempt ${attempt} of ${maxAttempts} failed` });
+    ctx.emit({ kind: "retry", from: JOB_CHANNEL_ID, to: RETRY_CHANNEL_ID, message, reason: `back in the queue after ${RETRY_DELAY_MS} ms` });
+  };
 
   const backlog: ConsumeMessage[] = [];
   let working = false;
   const work = async () => {
     if (working) return;
     working = true;
-    for (let msg = backlog.shift(); msg; msg = backlog.shift()) {
-      const id = String(msg.properties.messageId ?? msg.properties.headers?.[JOB_ID_HEADER] ?? `untracked-${msg.fields.deliveryTag}`);
-      const fields = { id, destination: JOB_QUEUE, attempt: msg.fields.redelivered ? 2 : 1, redelivered: msg.fields.redelivered };
-      await sleep(ctx.settings.delayMs ?? 0);
-      channel.ack(msg);
-      ctx.emit({ kind: "acked", from: self, to: JOB_CHANNEL_ID, message: describeMessage(fields, msg.content) });
-    }
+    for (let msg = backlog.shift(); msg; msg = backlog.shift()) await handle(msg);
     working = false;
   };
 
@@ -36,14 +82,7 @@ export const rabbitmqWorker: ActorProgram = async (ctx) => {
     JOB_QUEUE,
     (msg) => {
       if (!msg) return;
-      const id = String(msg.properties.messageId ?? msg.properties.headers?.[JOB_ID_HEADER] ?? `untracked-${msg.fields.deliveryTag}`);
-      const redelivered = msg.fields.redelivered;
-      ctx.emit({
-        kind: redelivered ? "redelivered" : "delivered",
-        from: JOB_CHANNEL_ID,
-        to: self,
-        message: describeMessage({ id, destination: JOB_QUEUE, attempt: redelivered ? 2 : 1, redelivered }, msg.content),
-      });
+      ctx.emit({ kind: msg.fields.redelivered ? "redelivered" : "delivered", from: JOB_CHANNEL_ID, to: self, message: describe(msg) });
       backlog.push(msg);
       void work();
     },
