@@ -219,9 +219,8 @@ export const commandSchema = z.discriminatedUnion("type", [
     count: z.number().int().min(1).max(1000).default(1),
     payload: jsonPayload.optional(),
     key: z.string().min(1).max(128).optional(),
-    /** Where the broker supports it: priority 0-10 and a time-to-live per message. */
+    /** Where the broker supports it: 0 (default) to 10, higher first. */
     priority: z.number().int().min(0).max(10).optional(),
-    ttlMs: z.number().int().min(1).max(3_600_000).optional(),
   }),
   z.object({ type: z.literal("add-actor"), role: z.string().min(1).max(32) }),
   z.object({ type: z.literal("kill-actor"), actorId: z.string().min(1).max(64) }),

@@ -8,7 +8,6 @@ export const actorCommandSchema = z.discriminatedUnion("type", [
     payload: z.unknown().optional(),
     key: z.string().optional(),
     priority: z.number().int().optional(),
-    ttlMs: z.number().int().optional(),
   }),
   z.object({ type: z.literal("settings"), settings: z.record(z.string(), z.number()) }),
 ]);

@@ -61,7 +61,7 @@ export const rabbitmqWorkQueue: ScenarioDefinition = {
       { name: "worker", description: `Consumes ${JOB_QUEUE} with manual acks`, min: 0, max: 8, killable: true },
     ],
     commands: [
-      { type: "publish", description: "Send one job, or a burst of count; priority 0-10 and ttlMs are optional" },
+      { type: "publish", description: "Send one job, or a burst of count; priority 0-10 is optional" },
       { type: "add-actor", description: "Add a worker" },
       { type: "kill-actor", description: "SIGKILL a worker; its unacked jobs go back to the queue" },
       { type: "set", description: "Change delayMs (job duration), prefetch, failRate or maxAttempts" },

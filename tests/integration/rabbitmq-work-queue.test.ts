@@ -115,6 +115,7 @@ describe("rabbitmq-work-queue against the real RabbitMQ", () => {
   });
 
   test("poison jobs are retried through the retry queue and parked after exactly N attempts", async () => {
+    expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).status).toBe(200);
     await brokerQueue(JOB_QUEUE, true);
     await command({ type: "reset" });
     expect((await command({ type: "set", delayMs: 0, failRate: 1, maxAttempts: 3 })).status).toBe(200);
@@ -144,5 +145,32 @@ describe("rabbitmq-work-queue against the real RabbitMQ", () => {
     expect((await brokerQueue(DEAD_LETTER_QUEUE)).messageCount).toBe(3);
     console.log(`poison jobs: 3 parked after 3 attempts; retry delays ${delays.map((d) => d.toFixed(0)).join(", ")} ms (TTL ${RETRY_DELAY_MS} ms)`);
     await command({ type: "set", failRate: 0 });
+  });
+
+  test("higher priority jobs waiting in the queue are delivered first", async () => {
+    expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).status).toBe(200);
+    await brokerQueue(JOB_QUEUE, true);
+    await command({ type: "reset" });
+    await command({ type: "set", delayMs: 0, failRate: 0, prefetch: 1 });
+    // With no worker listening the jobs wait in the queue, where priority and TTL apply.
+    for (const worker of (await state(base, ID)).actors.filter((a) => a.role === "worker" && a.alive)) {
+      await command({ type: "kill-actor", actorId: worker.id });
+    }
+    await waitFor("no consumers", async () => ((await brokerQueue()).consumerCount === 0 ? true : undefined));
+    const low = (await command({ type: "publish", count: 3, priority: 0 })).body.result.messageIds as string[];
+    const high = (await command({ type: "publish", count: 3, priority: 9 })).body.result.messageIds as string[];
+    await waitFor("all confirmed", async () => ((await state(base, ID)).ledger.published === 6 ? true : undefined));
+
+    expect((await command({ type: "add-actor", role: "worker" })).status).toBe(200);
+    const settled = await waitFor("every job settled", async () => {
+      const s = await state(base, ID);
+      return s.ledger.inFlight === 0 ? s : undefined;
+    }, 20_000, 100);
+    expect(settled.ledger).toMatchObject({ published: 6, completed: 6, lost: 0 });
+
+    const hops = await everyHop();
+    const order = hops.filter((h): h is MessageHop => isMessageHop(h) && (h.kind === "delivered" || h.kind === "redelivered")).map((h) => h.message.id);
+    expect(order.slice(0, 3).sort()).toEqual([...high].sort());
+    expect(order.slice(3).sort()).toEqual([...low].sort());
   });
 });

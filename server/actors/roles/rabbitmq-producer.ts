@@ -36,7 +36,6 @@ export const rabbitmqProducer: ActorProgram = async (ctx) => {
           headers: { [JOB_ID_HEADER]: id },
           contentType: "application/json",
           priority: command.priority,
-          expiration: command.ttlMs === undefined ? undefined : String(command.ttlMs),
         };
         channel.sendToQueue(JOB_QUEUE, body, options, (error) => {
           if (error) {

@@ -13,11 +13,6 @@ import {
 } from "../../scenarios/rabbitmq-work-queue";
 import { describeMessage, sleep, type ActorProgram } from "../runtime";
 
-function expiredInQueue(msg: ConsumeMessage): boolean {
-  const deaths = msg.properties.headers?.["x-death"];
-  return Array.isArray(deaths) && deaths.some((d: { queue?: unknown; reason?: unknown }) => d.queue === JOB_QUEUE && d.reason === "expired");
-}
-
 /**
  * Works one job at a time with manual acks; up to `prefetch` more wait unacked in its buffer.
  * Whatever it holds when it dies, the broker puts back in the queue. A failed job is rejected
@@ -54,7 +49,6 @@ export const rabbitmqWorker: ActorProgram = async (ctx) => {
 
   const handle = async (msg: ConsumeMessage) => {
     const message = describe(msg);
-    if (expiredInQueue(msg)) return park(msg, "expired before a worker took it");
     await sleep(ctx.settings.delayMs ?? 0);
     if (Math.random() >= (ctx.settings.failRate ?? 0)) {
       channel.ack(msg);
