@@ -46,10 +46,15 @@ const SETTLED_BY_CONSUMER: ReadonlySet<string> = new Set(["acked", "nacked", "de
 /** Lets the last IPC messages of a killed actor arrive before its unacked messages are listed. */
 const REQUEUE_SETTLE_MS = 50;
 
+/** Backoff before an actor that died on its own is replaced, growing to the last value. */
+const RESPAWN_BACKOFF_MS = [500, 1_000, 2_000, 5_000];
+
 interface RunnerDeps {
   bus: HopBus;
   brokerUrl: string;
   onChange: () => void;
+  /** Whether the scenario's broker answers now. */
+  brokerUp: () => boolean;
   /** Sequences everything this scenario has waiting, so the store is complete. */
   drain: () => void;
 }
@@ -63,6 +68,8 @@ class ScenarioRunner {
   private starting: Promise<void> | null = null;
   private gaugeReader: GaugeReader | null = null;
   private gaugeTimer: NodeJS.Timeout | null = null;
+  private respawnTimers = new Set<NodeJS.Timeout>();
+  private respawnAttempts = 0;
   private readonly bus: HopBus;
   private readonly brokerUrl: string;
   private readonly onChange: () => void;
@@ -108,6 +115,8 @@ class ScenarioRunner {
 
   async stop(): Promise<void> {
     this.running = false;
+    for (const timer of this.respawnTimers) clearTimeout(timer);
+    this.respawnTimers.clear();
     await this.stopGauges();
     const alive = [...this.actors.values()].filter((a) => a.alive);
     for (const actor of alive) actor.kill("SIGTERM");
@@ -148,10 +157,33 @@ class ScenarioRunner {
       () => undefined,
     );
     actor.on("exit", ({ code, signal }) => {
-      if (!actor.killedByPresenter) this.emitActorHop(actor, "actor-exited", { signal: signal ?? undefined, exitCode: code ?? undefined });
+      if (!actor.killedByPresenter) {
+        this.emitActorHop(actor, "actor-exited", { signal: signal ?? undefined, exitCode: code ?? undefined });
+        // Died on its own (its broker went away, or it crashed): a running scenario gets a
+        // replacement once the broker answers again, so it resumes without the presenter.
+        if (this.running) this.scheduleRespawn(role);
+      }
       this.onChange();
     });
     return actor;
+  }
+
+  private scheduleRespawn(role: string): void {
+    const delay = RESPAWN_BACKOFF_MS[Math.min(this.respawnAttempts, RESPAWN_BACKOFF_MS.length - 1)] ?? 5_000;
+    this.respawnAttempts++;
+    const timer = setTimeout(() => {
+      this.respawnTimers.delete(timer);
+      if (!this.running) return;
+      if (!this.deps.brokerUp()) return this.scheduleRespawn(role);
+      const actor = this.spawn(role);
+      actor.ready.then(
+        () => {
+          this.respawnAttempts = 0;
+        },
+        () => undefined,
+      );
+    }, delay);
+    this.respawnTimers.add(timer);
   }
 
   kill(actor: ActorHandle): void {
@@ -286,6 +318,7 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
         brokerUrl: urls[broker],
         onChange: () => this.emit("state", this.stateOf(runner)),
         drain: () => this.pump(id),
+        brokerUp: () => health.current().brokers[broker].up,
       });
       this.runners.set(id, runner);
     }
