@@ -1,5 +1,6 @@
 import type { ScenarioDefinition } from "./definition";
 import { natsRequestReply } from "./nats-request-reply";
+import { rabbitmqRpc } from "./rabbitmq-rpc";
 import { rabbitmqWorkQueue } from "./rabbitmq-work-queue";
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, rabbitmqWorkQueue];
+export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, rabbitmqWorkQueue, rabbitmqRpc];

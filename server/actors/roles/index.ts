@@ -5,6 +5,8 @@ import { natsResponder } from "./nats-responder";
 import { benchEmitter } from "./bench-emitter";
 import { rabbitmqProducer } from "./rabbitmq-producer";
 import { rabbitmqWorker } from "./rabbitmq-worker";
+import { rabbitmqRpcClient } from "./rabbitmq-rpc-client";
+import { rabbitmqRpcResponder } from "./rabbitmq-rpc-responder";
 
 export const PROGRAMS: Record<string, { broker: BrokerId; program: ActorProgram }> = {
   "nats-requester": { broker: "nats", program: natsRequester },
@@ -12,4 +14,6 @@ export const PROGRAMS: Record<string, { broker: BrokerId; program: ActorProgram 
   "bench-emitter": { broker: "nats", program: benchEmitter },
   "rabbitmq-producer": { broker: "rabbitmq", program: rabbitmqProducer },
   "rabbitmq-worker": { broker: "rabbitmq", program: rabbitmqWorker },
+  "rabbitmq-rpc-client": { broker: "rabbitmq", program: rabbitmqRpcClient },
+  "rabbitmq-rpc-responder": { broker: "rabbitmq", program: rabbitmqRpcResponder },
 };
