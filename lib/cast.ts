@@ -12,7 +12,7 @@ export interface CastMember {
   side: Side;
 }
 
-export const SIDES = ["left", "middle", "right", "sink"] as const;
+export const SIDES = ["left", "middle", "queues", "right", "sink"] as const;
 export type Side = (typeof SIDES)[number];
 
 /**

@@ -27,6 +27,22 @@ describe("ledger", () => {
     expect(l).toMatchObject({ published: 1, delivered: 1, redelivered: 1, duplicates: 1, completed: 1, inFlight: 0 });
   });
 
+  test("fan-out copies are not redeliveries, and a reply plus an ack are not a duplicate", () => {
+    const list = hops(`
+      published p>x m1
+      delivered q1>c m1
+      delivered q2>c m1
+      replied r>reply m1
+      acked r>q1 m1
+    `);
+    // The fixture names one destination; give each hop its own, as the wire would.
+    const destinations = ["x", "audit", "analytics", "reply-to", "audit"];
+    list.forEach((hop, i) => {
+      if ("message" in hop) hop.message.destination = destinations[i]!;
+    });
+    expect(ledgerOf(list, "at-least-once")).toMatchObject({ delivered: 1, redelivered: 0, duplicates: 0, completed: 1 });
+  });
+
   test("drops are expected under at-most-once and counted by reason", () => {
     const l = ledgerOf(hops(`
       published req>subj m1

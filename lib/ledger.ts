@@ -2,11 +2,22 @@ import type { Guarantee, Hop, Ledger } from "./protocol";
 import { isMessageHop } from "./protocol";
 import { DELIVERY_KINDS, PROCESSED_KINDS, statusAfter } from "./hops";
 
+/**
+ * Counted per destination: a fan-out copy in another queue is not a redelivery, and a reply
+ * sent plus the request acked are not the same work done twice.
+ */
 interface MessageRecord {
   published: boolean;
-  deliveries: number;
-  processed: number;
+  delivered: boolean;
+  deliveries: Map<string, number>;
+  processed: Map<string, number>;
   done: boolean;
+}
+
+function bump(counts: Map<string, number>, key: string): number {
+  const next = (counts.get(key) ?? 0) + 1;
+  counts.set(key, next);
+  return next;
 }
 
 export function emptyLedger(): Ledger {
@@ -54,15 +65,15 @@ export class LedgerTracker {
       record.published = true;
       l.published++;
     }
+    const destination = hop.message.destination;
     if (DELIVERY_KINDS.has(hop.kind)) {
-      record.deliveries++;
-      if (record.deliveries === 1) l.delivered++;
-      else l.redelivered++;
+      if (!record.delivered) {
+        record.delivered = true;
+        l.delivered++;
+      }
+      if (bump(record.deliveries, destination) > 1) l.redelivered++;
     }
-    if (PROCESSED_KINDS.has(hop.kind)) {
-      record.processed++;
-      if (record.processed > 1) l.duplicates++;
-    }
+    if (PROCESSED_KINDS.has(hop.kind) && bump(record.processed, `${hop.kind}:${destination}`) > 1) l.duplicates++;
     const status = statusAfter(hop.kind);
     if (status && !record.done) {
       record.done = true;
@@ -100,7 +111,7 @@ export class LedgerTracker {
   private recall(id: string): MessageRecord {
     const young = this.young.get(id);
     if (young) return young;
-    const record = this.old.get(id) ?? { published: false, deliveries: 0, processed: 0, done: false };
+    const record = this.old.get(id) ?? { published: false, delivered: false, deliveries: new Map(), processed: new Map(), done: false };
     this.young.set(id, record);
     if (this.young.size >= this.capacity / 2) {
       this.old = this.young;

@@ -71,6 +71,11 @@ export const messageHopDraftSchema = z.object({
   rttMs: z.number().finite().nonnegative().optional(),
   /** Why a message was dropped, dead-lettered or retried, in words. */
   reason: z.string().max(200).optional(),
+  /** On a publish to an exchange: what each binding made of it, and why. */
+  routing: z
+    .array(z.object({ queue: z.string().max(128), binding: z.string().max(200), matched: z.boolean(), why: z.string().max(200) }))
+    .max(16)
+    .optional(),
 });
 
 export const actorHopDraftSchema = z.object({
@@ -139,15 +144,28 @@ export interface ScenarioInfo {
   commands: CommandInfo[];
   settings: SettingInfo[];
   /**
-   * Broker-side entities drawn between actors, e.g. the subject a request travels on. A "sink"
-   * channel (a dead-letter queue) is drawn to the right of the receivers.
+   * Broker-side entities drawn between actors, e.g. the subject a request travels on. Exchanges
+   * sit in the middle, the queues they feed in a column of their own, and a "sink" (a
+   * dead-letter queue) to the right of the receivers.
    */
-  channels: { id: string; label: string; kind: string; column?: "middle" | "sink" }[];
+  channels: { id: string; label: string; kind: string; column?: "middle" | "queues" | "sink" }[];
   /**
    * The edges of the topology, when not simply senders → every channel → receivers. An end is a
    * channel id or "role:<name>", meaning every actor of that role.
    */
-  links?: { from: string; to: string }[];
+  links?: { from: string; to: string; label?: string }[];
+  /** Extra inputs beside the publish button, sent as fields of the publish command. */
+  publishFields?: PublishField[];
+}
+
+export interface PublishField {
+  name: "exchange" | "key" | "headers";
+  label: string;
+  /** A choice among these, or free text when absent. */
+  options?: string[];
+  initial: string;
+  /** For headers: "name=value, name=value". */
+  placeholder?: string;
 }
 
 export interface Ledger {
@@ -218,9 +236,13 @@ export const commandSchema = z.discriminatedUnion("type", [
     type: z.literal("publish"),
     count: z.number().int().min(1).max(1000).default(1),
     payload: jsonPayload.optional(),
-    key: z.string().min(1).max(128).optional(),
+    key: z.string().max(128).optional(),
     /** Where the broker supports it: 0 (default) to 10, higher first. */
     priority: z.number().int().min(0).max(10).optional(),
+    /** Where the scenario has several: which exchange to publish to. */
+    exchange: z.string().min(1).max(128).optional(),
+    /** Message headers, e.g. for a headers exchange. */
+    headers: z.record(z.string().max(64), z.string().max(256)).refine((h) => Object.keys(h).length <= 10, { message: "at most 10 headers" }).optional(),
   }),
   z.object({ type: z.literal("add-actor"), role: z.string().min(1).max(32) }),
   z.object({ type: z.literal("kill-actor"), actorId: z.string().min(1).max(64) }),

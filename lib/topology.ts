@@ -17,6 +17,7 @@ export interface TopologyEdge {
   target: string;
   /** Both ends in one column: drawn from the bottom of one to the top of the other. */
   vertical: boolean;
+  label?: string;
 }
 
 export interface Topology {
@@ -44,11 +45,17 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
       nodes.push({ id: m.id, label: m.label, role: m.role, kind: m.kind, alive: m.alive, x: column * TOPOLOGY_COLUMN_GAP, y: offset + row * TOPOLOGY_ROW_GAP });
     });
   });
-  const edge = (source: string, target: string): TopologyEdge => ({ id: `${source}->${target}`, source, target, vertical: columnOf.get(source) === columnOf.get(target) });
+  const edge = (source: string, target: string, label?: string): TopologyEdge => ({
+    id: `${source}->${target}`,
+    source,
+    target,
+    vertical: columnOf.get(source) === columnOf.get(target),
+    ...(label ? { label } : {}),
+  });
   const edges: TopologyEdge[] = [];
   if (links) {
     const ends = (end: string) => (end.startsWith("role:") ? cast.filter((m) => m.kind === "actor" && m.role === end.slice(5)).map((m) => m.id) : columnOf.has(end) ? [end] : []);
-    for (const link of links) for (const from of ends(link.from)) for (const to of ends(link.to)) edges.push(edge(from, to));
+    for (const link of links) for (const from of ends(link.from)) for (const to of ends(link.to)) edges.push(edge(from, to, link.label));
   } else {
     const channels = cast.filter((m) => m.side === "middle");
     for (const channel of channels) {

@@ -8,6 +8,8 @@ export const actorCommandSchema = z.discriminatedUnion("type", [
     payload: z.unknown().optional(),
     key: z.string().optional(),
     priority: z.number().int().optional(),
+    exchange: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
   }),
   z.object({ type: z.literal("settings"), settings: z.record(z.string(), z.number()) }),
 ]);

@@ -1,6 +1,7 @@
 import type { ScenarioDefinition } from "./definition";
 import { natsRequestReply } from "./nats-request-reply";
+import { rabbitmqExchanges } from "./rabbitmq-exchanges";
 import { rabbitmqRpc } from "./rabbitmq-rpc";
 import { rabbitmqWorkQueue } from "./rabbitmq-work-queue";
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, rabbitmqWorkQueue, rabbitmqRpc];
+export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges];

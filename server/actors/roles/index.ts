@@ -7,6 +7,8 @@ import { rabbitmqProducer } from "./rabbitmq-producer";
 import { rabbitmqWorker } from "./rabbitmq-worker";
 import { rabbitmqRpcClient } from "./rabbitmq-rpc-client";
 import { rabbitmqRpcResponder } from "./rabbitmq-rpc-responder";
+import { rabbitmqPublisher } from "./rabbitmq-publisher";
+import { rabbitmqExchangeConsumer } from "./rabbitmq-exchange-consumer";
 
 export const PROGRAMS: Record<string, { broker: BrokerId; program: ActorProgram }> = {
   "nats-requester": { broker: "nats", program: natsRequester },
@@ -16,4 +18,6 @@ export const PROGRAMS: Record<string, { broker: BrokerId; program: ActorProgram 
   "rabbitmq-worker": { broker: "rabbitmq", program: rabbitmqWorker },
   "rabbitmq-rpc-client": { broker: "rabbitmq", program: rabbitmqRpcClient },
   "rabbitmq-rpc-responder": { broker: "rabbitmq", program: rabbitmqRpcResponder },
+  "rabbitmq-publisher": { broker: "rabbitmq", program: rabbitmqPublisher },
+  "rabbitmq-exchange-consumer": { broker: "rabbitmq", program: rabbitmqExchangeConsumer },
 };
