@@ -18,6 +18,7 @@ const PATTERN_NAMES: Record<string, string> = {
   "work-queue": "Work queue",
   "pub-sub": "Publish / subscribe",
   stream: "Streams & consumer groups",
+  routing: "Routing",
 };
 
 export function AppShell({ scenarios, health, connection, presenter, activeId, children }: AppShellProps) {

@@ -1,6 +1,6 @@
 "use client";
 import { useState, type ReactNode } from "react";
-import type { CommandResult, ScenarioInfo, ScenarioState } from "../lib/protocol";
+import type { CommandResult, PublishField, ScenarioInfo, ScenarioState } from "../lib/protocol";
 
 type Send = (command: { type: "publish" | "add-actor" | "kill-actor" | "set" | "reset"; [field: string]: unknown }) => Promise<CommandResult>;
 
@@ -22,7 +22,9 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const [burst, setBurst] = useState(20);
+  const [fields, setFields] = useState<Record<string, string>>(() => Object.fromEntries((info.publishFields ?? []).map((f) => [f.name, f.initial])));
   const running = state?.running ?? false;
+  const publish = (count?: number) => onCommand({ type: "publish", ...(count ? { count } : {}), ...publishArgs(info.publishFields ?? [], fields) });
   const receiverRole = info.roles.find((r) => r.killable);
 
   const run = async (label: string, action: () => Promise<CommandResult>, success?: (result: unknown) => string) => {
@@ -43,7 +45,7 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
           </button>
         ) : (
           <>
-            <button type="button" className={primary} disabled={!brokerUp || busy !== null} onClick={() => run("send", () => onCommand({ type: "publish" }))}>
+            <button type="button" className={primary} disabled={!brokerUp || busy !== null} onClick={() => run("send", () => publish(), (r) => routedSummary(r))}>
               {info.publishLabel}
             </button>
             <span className="inline-flex items-stretch overflow-hidden rounded-lg border border-[var(--line)]">
@@ -60,7 +62,7 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
                 type="button"
                 className="border-l border-[var(--line)] px-3 py-1.5 text-sm font-medium transition hover:bg-black/5 disabled:opacity-40 dark:hover:bg-white/5"
                 disabled={!brokerUp || busy !== null}
-                onClick={() => run("burst", () => onCommand({ type: "publish", count: burst }))}
+                onClick={() => run("burst", () => publish(burst))}
               >
                 Send burst
               </button>
@@ -83,6 +85,27 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
           )}
         </span>
       </div>
+
+      {running && info.publishFields && (
+        <div className="grid grid-cols-3 gap-2">
+          {info.publishFields.map((f) => (
+            <label key={f.name} className="block rounded-lg border border-[var(--line)] bg-[var(--panel)] px-2 py-1">
+              <span className="block text-[10px] text-[var(--muted)]">{f.label}</span>
+              {f.options ? (
+                <select value={fields[f.name] ?? f.initial} onChange={(e) => setFields({ ...fields, [f.name]: e.target.value })} className="w-full bg-transparent font-mono text-sm outline-none" aria-label={f.label}>
+                  {f.options.map((o) => (
+                    <option key={o} value={o}>
+                      {o}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input value={fields[f.name] ?? ""} placeholder={f.placeholder} onChange={(e) => setFields({ ...fields, [f.name]: e.target.value })} className="w-full bg-transparent font-mono text-sm outline-none" aria-label={f.label} />
+              )}
+            </label>
+          ))}
+        </div>
+      )}
 
       {info.settings.length > 0 && (
         <div className="grid grid-cols-3 gap-2">
@@ -157,4 +180,29 @@ function SettingField(props: { label: string; unit: string; min: number; max: nu
       </span>
     </label>
   );
+}
+
+/** The publish fields as command fields; headers are typed as "name=value, name=value". */
+function publishArgs(spec: readonly PublishField[], values: Record<string, string>): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  for (const field of spec) {
+    const value = (values[field.name] ?? field.initial).trim();
+    if (field.name !== "headers") {
+      args[field.name] = value;
+      continue;
+    }
+    const headers: Record<string, string> = {};
+    for (const pair of value.split(",")) {
+      const [name, ...rest] = pair.split("=");
+      if (name?.trim()) headers[name.trim()] = rest.join("=").trim();
+    }
+    args.headers = headers;
+  }
+  return args;
+}
+
+function routedSummary(result: unknown): string {
+  const routed = (result as { routedTo?: string[] } | null)?.routedTo;
+  if (!routed) return "";
+  return routed.length ? `Routed to ${routed.join(", ")}` : "No binding matched: the broker will return it";
 }

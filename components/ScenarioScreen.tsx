@@ -40,7 +40,16 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the cast, not the state object
   const topology = useMemo(() => layoutTopology(castOf(info, actors ?? [], []), info.links), [info, castKey]);
   const revealed = view?.revealed;
-  const sequenceCast = useMemo(() => castOf(info, actors ?? [], revealed ?? []), [info, actors, revealed]);
+  // A channel gets a lifeline once a hop in view uses it: big topologies stay readable.
+  const sequenceCast = useMemo(() => {
+    const used = new Set((revealed ?? []).flatMap((h) => [h.from, h.to]));
+    return castOf(info, actors ?? [], revealed ?? []).filter((m) => m.kind === "actor" || used.has(m.id));
+  }, [info, actors, revealed]);
+  const tallestColumn = useMemo(() => {
+    const perColumn = new Map<number, number>();
+    for (const node of topology.nodes) perColumn.set(node.x, (perColumn.get(node.x) ?? 0) + 1);
+    return Math.max(1, ...perColumn.values());
+  }, [topology]);
 
   const log = view?.log;
   const trace = useMemo(() => (selected && log ? (assembleTraces(log.filter((h) => isMessageHop(h) && h.message.traceId === selected)).get(selected) ?? null) : null), [selected, log]);
@@ -74,7 +83,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
 
       <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px]">
         <div className="min-w-0 space-y-4">
-          <Panel title="Topology" className="h-[300px]" aside={<span className="text-[11px] text-[var(--muted)]">dots move at human speed · numbers are real</span>}>
+          <Panel title="Topology" className={tallestColumn > 4 ? "h-[520px]" : "h-[300px]"} aside={<span className="text-[11px] text-[var(--muted)]">dots move at human speed · numbers are real</span>}>
             <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} brokerName={BROKER_NAMES[info.broker]} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} flights={actions.flights} />
           </Panel>
           <Panel

@@ -92,7 +92,9 @@ const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
 });
 
 const nodeTypes = { actor: ActorNode, channel: ChannelNode };
-const FIT_VIEW = { padding: 0.18, maxZoom: 1 };
+const FIT_VIEW = { padding: 0.12, maxZoom: 1 };
+const EDGE_LABEL_STYLE = { fontSize: 11, fontFamily: "var(--font-mono)", fill: "var(--ink)" };
+const EDGE_LABEL_BG = { fill: "var(--panel)", fillOpacity: 0.9 };
 const PRO_OPTIONS = { hideAttribution: true };
 
 function sizeOf(node: TopologyNode) {
@@ -135,6 +137,7 @@ function Flow({ topology, brokerName, gauges, litNodes, litEdges, canKill, onKil
         type: "straight",
         className: litEdges.has(e.id) ? "is-lit" : undefined,
         selectable: false,
+        ...(e.label ? { label: e.label, labelStyle: EDGE_LABEL_STYLE, labelBgStyle: EDGE_LABEL_BG, labelBgPadding: [4, 2] as [number, number] } : {}),
       })),
     [topology, litEdges],
   );
@@ -156,6 +159,8 @@ function Flow({ topology, brokerName, gauges, litNodes, litEdges, canKill, onKil
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={false}
+        nodesFocusable={false}
+        edgesFocusable={false}
         zoomOnScroll={false}
         preventScrolling={false}
         minZoom={0.3}

@@ -12,6 +12,7 @@ const STATUS_STYLE = {
 /** The selected message's whole journey, hop by hop, with the time each step took. */
 export function TraceCard({ trace, onClose }: { trace: Trace; onClose: () => void }) {
   const first = trace.hops[0]?.at ?? 0;
+  const routing = trace.hops.find((h) => h.routing)?.routing;
   return (
     <section aria-label="Selected message" className="rounded-2xl border border-violet-300 dark:border-violet-700 bg-[var(--panel)] p-3 shadow-sm" data-testid="trace-card">
       <div className="flex items-center gap-2">
@@ -39,6 +40,19 @@ export function TraceCard({ trace, onClose }: { trace: Trace; onClose: () => voi
           </li>
         ))}
       </ol>
+      {routing && (
+        <ul className="mt-2 space-y-0.5 border-t border-[var(--line)] pt-2 text-xs" aria-label="Why each binding matched" data-testid="routing-verdicts">
+          {routing.map((r) => (
+            <li key={r.queue} className="flex gap-2">
+              <span className={r.matched ? "text-emerald-600 dark:text-emerald-400" : "text-rose-600 dark:text-rose-400"}>{r.matched ? "✓" : "✗"}</span>
+              <span className="font-mono">{r.queue}</span>
+              <span className="min-w-0 flex-1 truncate text-[var(--muted)]" title={`${r.binding}: ${r.why}`}>
+                {r.why}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
       {trace.hops[0] && <div className="mt-2 truncate font-mono text-[10px] text-[var(--muted)]" title={trace.hops[0].message.preview}>{trace.hops[0].message.preview}</div>}
     </section>
   );

@@ -43,6 +43,16 @@ describe("traces", () => {
     expect(deltas.get(4)).toBeCloseTo(3);
   });
 
+  test("a routing observation does not reset the clock for the delivery after it", () => {
+    const list = hops(`
+      published p>x m1 t=0
+      routed x>q m1 t=6.999
+      delivered q>c m1 t=7
+    `);
+    const deltas = hopDeltas(list);
+    expect(deltas.get(3)).toBeCloseTo(7);
+  });
+
   test("latency prints with microsecond precision", () => {
     expect(formatMs(0.1234567)).toBe("0.123 ms");
     expect(formatMs(12)).toBe("12.000 ms");

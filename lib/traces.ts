@@ -42,7 +42,8 @@ export function assembleTraces(hops: readonly Hop[]): Map<string, Trace> {
 
 /**
  * Time since the previous hop of the same message, keyed by seq: the number printed on each
- * arrow. The first hop of a message has none.
+ * arrow. The first hop of a message has none. A routing hop is observed at delivery, not timed
+ * on its own, so it is never the reference for the next hop.
  */
 export function hopDeltas(hops: readonly Hop[]): Map<number, number> {
   const previousAt = new Map<string, number>();
@@ -51,7 +52,7 @@ export function hopDeltas(hops: readonly Hop[]): Map<number, number> {
   for (const hop of ordered) {
     const before = previousAt.get(hop.message.id);
     if (before !== undefined) deltas.set(hop.seq, hop.at - before);
-    previousAt.set(hop.message.id, hop.at);
+    if (hop.kind !== "routed") previousAt.set(hop.message.id, hop.at);
   }
   return deltas;
 }
