@@ -187,6 +187,10 @@ function publishArgs(spec: readonly PublishField[], values: Record<string, strin
   const args: Record<string, unknown> = {};
   for (const field of spec) {
     const value = (values[field.name] ?? field.initial).trim();
+    if (field.name === "priority" || field.name === "ttlMs") {
+      if (value !== "") args[field.name] = Number(value);
+      continue;
+    }
     if (field.name !== "headers") {
       args[field.name] = value;
       continue;

@@ -159,12 +159,12 @@ export interface ScenarioInfo {
 }
 
 export interface PublishField {
-  name: "exchange" | "key" | "headers";
+  name: "exchange" | "key" | "headers" | "priority" | "ttlMs";
   label: string;
   /** A choice among these, or free text when absent. */
   options?: string[];
   initial: string;
-  /** For headers: "name=value, name=value". */
+  /** For headers: "name=value, name=value". Empty numeric fields are left out. */
   placeholder?: string;
 }
 
@@ -239,6 +239,8 @@ export const commandSchema = z.discriminatedUnion("type", [
     key: z.string().max(128).optional(),
     /** Where the broker supports it: 0 (default) to 10, higher first. */
     priority: z.number().int().min(0).max(10).optional(),
+    /** Where the broker supports it: how long the message may wait for a consumer. */
+    ttlMs: z.number().int().min(1).max(3_600_000).optional(),
     /** Where the scenario has several: which exchange to publish to. */
     exchange: z.string().min(1).max(128).optional(),
     /** Message headers, e.g. for a headers exchange. */

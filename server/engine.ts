@@ -390,7 +390,7 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
         case "publish": {
           const publisher = runner.publisher();
           if (!publisher) return fail("conflict", `No live ${runner.definition.publisherRole} to publish with; stop and start the scenario`);
-          return ok(await publisher.send({ type: "publish", count: command.count, payload: command.payload, key: command.key, priority: command.priority, exchange: command.exchange, headers: command.headers }));
+          return ok(await publisher.send({ type: "publish", count: command.count, payload: command.payload, key: command.key, priority: command.priority, ttlMs: command.ttlMs, exchange: command.exchange, headers: command.headers }));
         }
         case "add-actor": {
           const role = runner.info.roles.find((r) => r.name === command.role);

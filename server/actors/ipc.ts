@@ -8,6 +8,7 @@ export const actorCommandSchema = z.discriminatedUnion("type", [
     payload: z.unknown().optional(),
     key: z.string().optional(),
     priority: z.number().int().optional(),
+    ttlMs: z.number().int().optional(),
     exchange: z.string().optional(),
     headers: z.record(z.string(), z.string()).optional(),
   }),

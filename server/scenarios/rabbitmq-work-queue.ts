@@ -17,22 +17,34 @@ export const JOB_CHANNEL_ID = `rabbitmq:${JOB_QUEUE}`;
 export const RETRY_CHANNEL_ID = `rabbitmq:${RETRY_QUEUE}`;
 export const DLQ_CHANNEL_ID = `rabbitmq:${DEAD_LETTER_QUEUE}`;
 
+/** Where the job queue's dead letters go: sorted by why they died. */
+export const DEAD_LETTER_EXCHANGE = "emails.dead-letters";
+
 /**
  * Every process declares the same queues with the same arguments (RabbitMQ refuses a
  * redeclaration with different ones). A rejected job dead-letters to the retry queue, whose
- * TTL sends it back to the job queue.
+ * TTL sends it back to the job queue. A job whose own TTL ran out goes straight to the
+ * dead-letter queue: sent back to the job queue it would close a cycle with no rejection in it,
+ * and RabbitMQ silently drops messages in such cycles.
  */
 export async function declareJobQueues(channel: Channel): Promise<void> {
+  await channel.assertExchange(DEAD_LETTER_EXCHANGE, "headers", { durable: true });
   await channel.assertQueue(JOB_QUEUE, {
     durable: true,
-    arguments: { "x-dead-letter-exchange": "", "x-dead-letter-routing-key": RETRY_QUEUE, "x-max-priority": MAX_PRIORITY },
+    arguments: { "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE, "x-max-priority": MAX_PRIORITY },
   });
   await channel.assertQueue(RETRY_QUEUE, {
     durable: true,
     arguments: { "x-message-ttl": RETRY_DELAY_MS, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": JOB_QUEUE },
   });
   await channel.assertQueue(DEAD_LETTER_QUEUE, { durable: true });
+  // "-with-x" lets a headers binding look at x- headers, which the broker's own are.
+  await channel.bindQueue(RETRY_QUEUE, DEAD_LETTER_EXCHANGE, "", { "x-match": "all-with-x", "x-first-death-reason": "rejected" });
+  await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, "", EXPIRED_BINDING);
 }
+
+export const EXPIRED_BINDING = { "x-match": "all-with-x", "x-first-death-reason": "expired" };
+export const DEAD_LETTER_EXPIRED = "its TTL ran out before a worker took it";
 
 /** How many times the job queue has rejected this message, from the broker's x-death record. */
 export function rejections(headers: Record<string, unknown> | undefined): number {
@@ -50,18 +62,22 @@ export const rabbitmqWorkQueue: ScenarioDefinition = {
     id: "rabbitmq-work-queue",
     title: "Job queue",
     summary:
-      "A producer puts email jobs on a durable RabbitMQ queue with publisher confirms. Workers take them with manual acks and a prefetch window. Kill a worker holding unacked jobs: the broker puts them back and another worker receives them, marked redelivered. Failing jobs wait in a retry queue and, after the last attempt, are parked in a dead-letter queue.",
+      "A producer puts email jobs on a durable RabbitMQ queue with publisher confirms. Workers take them with manual acks and a prefetch window. Kill a worker holding unacked jobs: the broker puts them back and another worker receives them, marked redelivered. Failing jobs wait in a retry queue and, after the last attempt, are parked in a dead-letter queue, as are jobs whose TTL runs out.",
     pattern: "work-queue",
     broker: "rabbitmq",
     guarantee: "at-least-once",
     roundTrip: "publish → broker confirm",
     publishLabel: "Send job",
+    publishFields: [
+      { name: "priority", label: "Priority (0–10)", initial: "", placeholder: "0" },
+      { name: "ttlMs", label: "TTL (ms)", initial: "", placeholder: "none" },
+    ],
     roles: [
       { name: "producer", description: `Publishes persistent jobs to ${JOB_QUEUE} and waits for the broker's confirm`, min: 1, max: 1, killable: false },
       { name: "worker", description: `Consumes ${JOB_QUEUE} with manual acks`, min: 0, max: 8, killable: true },
     ],
     commands: [
-      { type: "publish", description: "Send one job, or a burst of count; priority 0-10 is optional" },
+      { type: "publish", description: "Send one job, or a burst of count; priority 0-10 and ttlMs are optional" },
       { type: "add-actor", description: "Add a worker" },
       { type: "kill-actor", description: "SIGKILL a worker; its unacked jobs go back to the queue" },
       { type: "set", description: "Change delayMs (job duration), prefetch, failRate or maxAttempts" },

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
-import { DEAD_LETTER_QUEUE, declareJobQueues, JOB_QUEUE, RETRY_DELAY_MS, RETRY_QUEUE } from "../../server/scenarios/rabbitmq-work-queue";
+import { DEAD_LETTER_EXPIRED, DEAD_LETTER_QUEUE, declareJobQueues, JOB_QUEUE, RETRY_DELAY_MS, RETRY_QUEUE } from "../../server/scenarios/rabbitmq-work-queue";
 import { api, startHopscope, state, waitFor } from "./harness";
 
 const ID = "rabbitmq-work-queue";
@@ -147,7 +147,7 @@ describe("rabbitmq-work-queue against the real RabbitMQ", () => {
     await command({ type: "set", failRate: 0 });
   });
 
-  test("higher priority jobs waiting in the queue are delivered first", async () => {
+  test("higher priority jobs are delivered first, and a job past its TTL is parked, not lost", async () => {
     expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).status).toBe(200);
     await brokerQueue(JOB_QUEUE, true);
     await command({ type: "reset" });
@@ -159,18 +159,26 @@ describe("rabbitmq-work-queue against the real RabbitMQ", () => {
     await waitFor("no consumers", async () => ((await brokerQueue()).consumerCount === 0 ? true : undefined));
     const low = (await command({ type: "publish", count: 3, priority: 0 })).body.result.messageIds as string[];
     const high = (await command({ type: "publish", count: 3, priority: 9 })).body.result.messageIds as string[];
-    await waitFor("all confirmed", async () => ((await state(base, ID)).ledger.published === 6 ? true : undefined));
+    const [expiring] = (await command({ type: "publish", count: 1, ttlMs: 200 })).body.result.messageIds as string[];
+    await waitFor("all confirmed", async () => ((await state(base, ID)).ledger.published === 7 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 400));
 
     expect((await command({ type: "add-actor", role: "worker" })).status).toBe(200);
     const settled = await waitFor("every job settled", async () => {
       const s = await state(base, ID);
       return s.ledger.inFlight === 0 ? s : undefined;
     }, 20_000, 100);
-    expect(settled.ledger).toMatchObject({ published: 6, completed: 6, lost: 0 });
+    expect(settled.ledger).toMatchObject({ published: 7, completed: 6, deadLettered: 1, lost: 0 });
 
     const hops = await everyHop();
     const order = hops.filter((h): h is MessageHop => isMessageHop(h) && (h.kind === "delivered" || h.kind === "redelivered")).map((h) => h.message.id);
     expect(order.slice(0, 3).sort()).toEqual([...high].sort());
     expect(order.slice(3).sort()).toEqual([...low].sort());
+    // The expired job never reached a worker: the broker parked it, and the tap reported it.
+    expect(order).not.toContain(expiring);
+    const parked = hops.find((h): h is MessageHop => isMessageHop(h) && h.kind === "dead-lettered");
+    expect(parked?.message.id).toBe(expiring);
+    expect(parked?.reason).toBe(DEAD_LETTER_EXPIRED);
+    expect((await brokerQueue(DEAD_LETTER_QUEUE)).messageCount).toBe(1);
   });
 });

@@ -1,6 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { connectAmqp } from "../../brokers/rabbitmq";
-import { declareJobQueues, JOB_CHANNEL_ID, JOB_ID_HEADER, JOB_QUEUE } from "../../scenarios/rabbitmq-work-queue";
+import {
+  DEAD_LETTER_EXCHANGE,
+  DEAD_LETTER_EXPIRED,
+  DEAD_LETTER_QUEUE,
+  declareJobQueues,
+  DLQ_CHANNEL_ID,
+  EXPIRED_BINDING,
+  JOB_CHANNEL_ID,
+  JOB_ID_HEADER,
+  JOB_QUEUE,
+} from "../../scenarios/rabbitmq-work-queue";
 import { describeMessage, now, type ActorProgram } from "../runtime";
 
 const recipients = ["ada@example.com", "grace@example.com", "linus@example.com", "margaret@example.com"];
@@ -15,6 +25,19 @@ export const rabbitmqProducer: ActorProgram = async (ctx) => {
   connection.on("close", () => process.exit(1));
   const channel = await connection.createConfirmChannel();
   await declareJobQueues(channel);
+  // No consumer sees a job the broker expires, so the producer taps the dead-letter exchange
+  // with a queue of its own: the parked job stays in the dead-letter queue, the tap reports it.
+  const { queue: expiredTap } = await channel.assertQueue("", { exclusive: true, autoDelete: true });
+  await channel.bindQueue(expiredTap, DEAD_LETTER_EXCHANGE, "", EXPIRED_BINDING);
+  await channel.consume(
+    expiredTap,
+    (msg) => {
+      if (!msg) return;
+      const id = String(msg.properties.messageId ?? `untracked-${msg.fields.deliveryTag}`);
+      ctx.emit({ kind: "dead-lettered", from: JOB_CHANNEL_ID, to: DLQ_CHANNEL_ID, message: describeMessage({ id, destination: DEAD_LETTER_QUEUE, attempt: 1, redelivered: false }, msg.content), reason: DEAD_LETTER_EXPIRED });
+    },
+    { noAck: true },
+  );
   const idPrefix = randomBytes(2).toString("hex");
   let counter = 0;
 
@@ -36,6 +59,7 @@ export const rabbitmqProducer: ActorProgram = async (ctx) => {
           headers: { [JOB_ID_HEADER]: id },
           contentType: "application/json",
           priority: command.priority,
+          expiration: command.ttlMs === undefined ? undefined : String(command.ttlMs),
         };
         channel.sendToQueue(JOB_QUEUE, body, options, (error) => {
           if (error) {
