@@ -15,6 +15,58 @@ async function post(path: string, body: unknown = {}): Promise<void> {
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
 }
 
+type Browser = Awaited<ReturnType<typeof chromium.launch>>;
+
+async function getJson<T>(path: string): Promise<T> {
+  return (await (await fetch(base + path)).json()) as T;
+}
+
+/** A worker killed while it holds jobs, and a failing job on its way to the dead-letter queue. */
+async function jobQueue(browser: Browser): Promise<void> {
+  const id = "rabbitmq-work-queue";
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 });
+  await post(`/api/scenarios/${id}/stop`);
+  await page.goto(`${base}/scenarios/${id}`);
+  await post(`/api/scenarios/${id}/start`);
+  await post(`/api/scenarios/${id}/commands`, { type: "reset" });
+  await post(`/api/scenarios/${id}/commands`, { type: "set", delayMs: 500, prefetch: 3, failRate: 0.3, maxAttempts: 2 });
+  await page.getByRole("button", { name: "Send job" }).waitFor();
+  await post(`/api/scenarios/${id}/commands`, { type: "publish", count: 6 });
+  await page.waitForTimeout(900);
+  const state = await getJson<{ actors: { id: string; role: string; alive: boolean }[] }>(`/api/scenarios/${id}/state`);
+  const victim = state.actors.find((a) => a.role === "worker" && a.alive);
+  if (victim) await post(`/api/scenarios/${id}/commands`, { type: "kill-actor", actorId: victim.id });
+  await page.waitForTimeout(5000);
+  const redelivery = page.locator('[data-testid="arrow"][data-kind="redelivered"]').first();
+  if (await redelivery.count()) await redelivery.click();
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: `${out}/job-queue.png` });
+  await post(`/api/scenarios/${id}/commands`, { type: "set", failRate: 0 });
+  await page.close();
+}
+
+/** A topic publish fanning out to the queues whose bindings match, with the reasons. */
+async function exchanges(browser: Browser): Promise<void> {
+  const id = "rabbitmq-exchanges";
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1100 }, deviceScaleFactor: 1 });
+  await post(`/api/scenarios/${id}/stop`);
+  await page.goto(`${base}/scenarios/${id}`);
+  await post(`/api/scenarios/${id}/start`);
+  await post(`/api/scenarios/${id}/commands`, { type: "reset" });
+  await page.getByRole("button", { name: "Publish", exact: true }).waitFor();
+  await page.getByLabel("Routing key", { exact: true }).fill("orders.us.created");
+  await page.getByRole("button", { name: "Publish", exact: true }).click();
+  await page.waitForTimeout(600);
+  await page.getByLabel("Exchange", { exact: true }).selectOption("orders.direct");
+  await page.getByLabel("Routing key", { exact: true }).fill("refunded");
+  await page.getByRole("button", { name: "Publish", exact: true }).click();
+  await page.waitForTimeout(4500);
+  await page.locator('[data-testid="arrow"][data-kind="published"]').first().click();
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: `${out}/exchanges.png` });
+  await page.close();
+}
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
@@ -42,6 +94,8 @@ async function main(): Promise<void> {
       await page.screenshot({ path: `${out}/scenario-${theme}.png` });
       await page.close();
     }
+    await jobQueue(browser);
+    await exchanges(browser);
     const home = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await home.goto(base);
     await home.waitForTimeout(800);
