@@ -8,8 +8,8 @@ export const COMPLETION_KINDS: ReadonlySet<MessageHopKind> = new Set(["reply-rec
 
 export type MessageStatus = "in-flight" | "completed" | "dropped" | "dead-lettered";
 
-export function statusAfter(kind: MessageHopKind): MessageStatus | null {
-  if (COMPLETION_KINDS.has(kind)) return "completed";
+export function statusAfter(kind: MessageHopKind, completion: ReadonlySet<MessageHopKind> = COMPLETION_KINDS): MessageStatus | null {
+  if (completion.has(kind)) return "completed";
   if (kind === "dropped") return "dropped";
   if (kind === "dead-lettered") return "dead-lettered";
   return null;

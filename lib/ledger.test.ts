@@ -43,6 +43,16 @@ describe("ledger", () => {
     expect(ledgerOf(list, "at-least-once")).toMatchObject({ delivered: 1, redelivered: 0, duplicates: 0, completed: 1 });
   });
 
+  test("a scenario can name what completes a message: RPC waits for the client's reply", () => {
+    const list = hops(`
+      published c>q m1
+      delivered q>r m1
+      acked r>q m1
+    `);
+    expect(ledgerOf(list, "at-least-once").completed).toBe(1);
+    expect(ledgerOf(list, "at-least-once", ["reply-received"])).toMatchObject({ completed: 0, inFlight: 1 });
+  });
+
   test("drops are expected under at-most-once and counted by reason", () => {
     const l = ledgerOf(hops(`
       published req>subj m1

@@ -1,6 +1,6 @@
-import type { Guarantee, Hop, Ledger } from "./protocol";
+import type { Guarantee, Hop, Ledger, MessageHopKind } from "./protocol";
 import { isMessageHop } from "./protocol";
-import { DELIVERY_KINDS, PROCESSED_KINDS, statusAfter } from "./hops";
+import { COMPLETION_KINDS, DELIVERY_KINDS, PROCESSED_KINDS, statusAfter } from "./hops";
 
 /**
  * Counted per destination: a fan-out copy in another queue is not a redelivery, and a reply
@@ -49,10 +49,15 @@ export class LedgerTracker {
   private old = new Map<string, MessageRecord>();
   private beforeReset = new Set<string>();
 
+  private readonly completion: ReadonlySet<MessageHopKind>;
+
   constructor(
     private readonly guarantee: Guarantee,
     private readonly capacity = 50_000,
-  ) {}
+    completesOn?: readonly MessageHopKind[],
+  ) {
+    this.completion = completesOn ? new Set(completesOn) : COMPLETION_KINDS;
+  }
 
   apply(hop: Hop): void {
     if (!isMessageHop(hop)) return;
@@ -74,7 +79,7 @@ export class LedgerTracker {
       if (bump(record.deliveries, destination) > 1) l.redelivered++;
     }
     if (PROCESSED_KINDS.has(hop.kind) && bump(record.processed, `${hop.kind}:${destination}`) > 1) l.duplicates++;
-    const status = statusAfter(hop.kind);
+    const status = statusAfter(hop.kind, this.completion);
     if (status && !record.done) {
       record.done = true;
       if (status === "completed") l.completed++;
@@ -122,8 +127,8 @@ export class LedgerTracker {
 }
 
 /** The ledger of a finite list of hops, e.g. a recording or a test's capture. */
-export function ledgerOf(hops: readonly Hop[], guarantee: Guarantee): Ledger {
-  const tracker = new LedgerTracker(guarantee, Number.MAX_SAFE_INTEGER);
+export function ledgerOf(hops: readonly Hop[], guarantee: Guarantee, completesOn?: readonly MessageHopKind[]): Ledger {
+  const tracker = new LedgerTracker(guarantee, Number.MAX_SAFE_INTEGER, completesOn);
   for (const hop of hops) tracker.apply(hop);
   return tracker.snapshot();
 }

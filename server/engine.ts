@@ -48,6 +48,8 @@ const REQUEUE_SETTLE_MS = 50;
 
 /** Backoff before an actor that died on its own is replaced, growing to the last value. */
 const RESPAWN_BACKOFF_MS = [500, 1_000, 2_000, 5_000];
+/** A replacement alive this long counts as recovered. */
+const RESPAWN_STABLE_MS = 10_000;
 
 interface RunnerDeps {
   bus: HopBus;
@@ -69,7 +71,8 @@ class ScenarioRunner {
   private gaugeReader: GaugeReader | null = null;
   private gaugeTimer: NodeJS.Timeout | null = null;
   private respawnTimers = new Set<NodeJS.Timeout>();
-  private respawnAttempts = 0;
+  /** Consecutive replacements per role that did not live long; drives the backoff. */
+  private respawnAttempts = new Map<string, number>();
   private readonly bus: HopBus;
   private readonly brokerUrl: string;
   private readonly onChange: () => void;
@@ -117,6 +120,7 @@ class ScenarioRunner {
     this.running = false;
     for (const timer of this.respawnTimers) clearTimeout(timer);
     this.respawnTimers.clear();
+    this.respawnAttempts.clear();
     await this.stopGauges();
     const alive = [...this.actors.values()].filter((a) => a.alive);
     for (const actor of alive) actor.kill("SIGTERM");
@@ -169,19 +173,21 @@ class ScenarioRunner {
   }
 
   private scheduleRespawn(role: string): void {
-    const delay = RESPAWN_BACKOFF_MS[Math.min(this.respawnAttempts, RESPAWN_BACKOFF_MS.length - 1)] ?? 5_000;
-    this.respawnAttempts++;
+    const attempts = this.respawnAttempts.get(role) ?? 0;
+    const delay = RESPAWN_BACKOFF_MS[Math.min(attempts, RESPAWN_BACKOFF_MS.length - 1)] ?? 5_000;
+    this.respawnAttempts.set(role, attempts + 1);
     const timer = setTimeout(() => {
       this.respawnTimers.delete(timer);
       if (!this.running) return;
       if (!this.deps.brokerUp()) return this.scheduleRespawn(role);
+      const max = this.info.roles.find((r) => r.name === role)?.max ?? 0;
+      if (this.aliveCount(role) >= max) return;
       const actor = this.spawn(role);
-      actor.ready.then(
-        () => {
-          this.respawnAttempts = 0;
-        },
-        () => undefined,
-      );
+      // Only a replacement that stays up ends the backoff; one that dies at once keeps it growing.
+      const settled = setTimeout(() => {
+        if (actor.alive) this.respawnAttempts.delete(role);
+      }, RESPAWN_STABLE_MS);
+      settled.unref();
     }, delay);
     this.respawnTimers.add(timer);
   }
@@ -198,11 +204,12 @@ class ScenarioRunner {
   /** The broker takes back what a dead consumer had not acked: say which messages those were. */
   private reportRequeued(actorId: string, at: number): void {
     this.deps.drain();
+    // Keyed by message and queue: one message can reach a consumer from several queues.
     const held = new Map<string, MessageHop>();
     for (const hop of this.store.hops.toArray()) {
       if (!isMessageHop(hop)) continue;
-      if (hop.to === actorId && DELIVERY_KINDS.has(hop.kind)) held.set(hop.message.id, hop);
-      else if (hop.from === actorId && SETTLED_BY_CONSUMER.has(hop.kind)) held.delete(hop.message.id);
+      if (hop.to === actorId && DELIVERY_KINDS.has(hop.kind)) held.set(`${hop.message.id}|${hop.from}`, hop);
+      else if (hop.from === actorId && SETTLED_BY_CONSUMER.has(hop.kind)) held.delete(`${hop.message.id}|${hop.to}`);
     }
     this.bus.ingest(
       [...held.values()].map((delivery) => ({
@@ -218,30 +225,32 @@ class ScenarioRunner {
     );
   }
 
+  /** One read at a time, the next a while after the last: a slow broker never stacks reads up. */
   private startGauges(): void {
     const make = this.definition.gauges;
-    if (!make || this.gaugeTimer) return;
+    if (!make || this.gaugeReader) return;
     const reader = make(this.brokerUrl);
     this.gaugeReader = reader;
-    const read = () =>
-      reader.read().then(
-        (gauges) => {
-          if (JSON.stringify(gauges) === JSON.stringify(this.gauges)) return;
-          this.gauges = gauges;
-          this.onChange();
-        },
-        () => undefined,
-      );
+    const read = async () => {
+      const gauges = await reader.read().catch(() => null);
+      // Stopped, or restarted with a new reader, while this read was out: its figures are stale.
+      if (this.gaugeReader !== reader) return;
+      if (gauges && JSON.stringify(gauges) !== JSON.stringify(this.gauges)) {
+        this.gauges = gauges;
+        this.onChange();
+      }
+      this.gaugeTimer = setTimeout(() => void read(), GAUGE_INTERVAL_MS);
+    };
     void read();
-    this.gaugeTimer = setInterval(read, GAUGE_INTERVAL_MS);
   }
 
   private async stopGauges(): Promise<void> {
-    if (this.gaugeTimer) clearInterval(this.gaugeTimer);
+    if (this.gaugeTimer) clearTimeout(this.gaugeTimer);
     this.gaugeTimer = null;
-    await this.gaugeReader?.close();
+    const reader = this.gaugeReader;
     this.gaugeReader = null;
     this.gauges = {};
+    await reader?.close();
   }
 
   actor(id: string): ActorHandle | undefined {
@@ -312,7 +321,7 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     super();
     for (const definition of definitions) {
       const { id, guarantee, broker } = definition.info;
-      const store = this.bus.register(id, guarantee);
+      const store = this.bus.register(id, guarantee, definition.completesOn);
       const runner: ScenarioRunner = new ScenarioRunner(definition, store, {
         bus: this.bus,
         brokerUrl: urls[broker],

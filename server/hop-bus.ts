@@ -1,7 +1,7 @@
 import { LatencyWindow } from "../lib/latency";
 import { LedgerTracker } from "../lib/ledger";
 import { ReorderWindow } from "../lib/ordering";
-import { PROTOCOL_VERSION, type Guarantee, type Hop, type HopDraft, type LatencySummary, type Ledger } from "../lib/protocol";
+import { PROTOCOL_VERSION, type Guarantee, type Hop, type HopDraft, type LatencySummary, type Ledger, type MessageHopKind } from "../lib/protocol";
 import { RingBuffer } from "../lib/ring";
 import { HOP_BUFFER_SIZE, REORDER_WINDOW_MS } from "./options";
 
@@ -15,9 +15,9 @@ export class TraceStore {
   /** Hops added since the last reset. */
   count = 0;
 
-  constructor(guarantee: Guarantee, capacity = HOP_BUFFER_SIZE) {
+  constructor(guarantee: Guarantee, completesOn?: readonly MessageHopKind[], capacity = HOP_BUFFER_SIZE) {
     this.hops = new RingBuffer<Hop>(capacity);
-    this.ledger = new LedgerTracker(guarantee);
+    this.ledger = new LedgerTracker(guarantee, undefined, completesOn);
   }
 
   add(hop: Hop): void {
@@ -68,8 +68,8 @@ export class HopBus {
   private seq = 0;
   private stores = new Map<string, TraceStore>();
 
-  register(scenarioId: string, guarantee: Guarantee): TraceStore {
-    const store = new TraceStore(guarantee);
+  register(scenarioId: string, guarantee: Guarantee, completesOn?: readonly MessageHopKind[]): TraceStore {
+    const store = new TraceStore(guarantee, completesOn);
     this.stores.set(scenarioId, store);
     return store;
   }

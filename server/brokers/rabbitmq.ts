@@ -39,9 +39,31 @@ export async function connectAmqp({ url, name, onConnectedChange }: AmqpClientOp
 export async function connectAmqpOnce(url: string, name: string): Promise<{ connection: ChannelModel; channel: Channel }> {
   const connection = await connect(url, { clientProperties: { connection_name: name } });
   connection.on("error", () => undefined);
-  const channel = await connection.createChannel();
-  channel.on("error", () => undefined);
-  return { connection, channel };
+  try {
+    const channel = await connection.createChannel();
+    channel.on("error", () => undefined);
+    return { connection, channel };
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * An actor's channel is its life: a channel error (the broker refusing a declaration, a queue
+ * deleted under a consumer) closes it, its delivery tags die with it, and the actor exits to be
+ * replaced. Without an "error" listener amqplib would throw and hide the broker's reason.
+ */
+export function guardChannel(channel: Channel, log: (message: string) => void): void {
+  channel.on("error", (error: Error) => log(`channel error: ${error.message}`));
+  channel.on("close", () => process.exit(1));
+}
+
+/** RabbitMQ refuses to redeclare a queue with other arguments: say what to do about it. */
+export function explainDeclareError(error: unknown, queues: readonly string[]): Error {
+  const code = (error as { code?: unknown }).code;
+  if (code !== 406) return error instanceof Error ? error : new Error(String(error));
+  return new Error(`a queue already exists with other arguments (${(error as Error).message}). Delete the old ones and start again: ${queues.map((q) => `rabbitmqctl delete_queue ${q}`).join("; ")}`);
 }
 
 /**

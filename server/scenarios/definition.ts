@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ScenarioInfo, SettingsValues } from "../../lib/protocol";
+import type { MessageHopKind, ScenarioInfo, SettingsValues } from "../../lib/protocol";
 
 /** Everything the engine needs to run a scenario; one file per scenario fills it in. */
 export interface ScenarioDefinition {
@@ -17,6 +17,8 @@ export interface ScenarioDefinition {
    * kill the engine reports those as `requeued`.
    */
   requeuesOnKill?: boolean;
+  /** The hops that complete a message, when not the usual reply-received or acked. */
+  completesOn?: readonly MessageHopKind[];
   /** Reads live figures from the broker while the scenario runs. */
   gauges?: (brokerUrl: string) => GaugeReader;
 }

@@ -64,4 +64,7 @@ export const rabbitmqRpc: ScenarioDefinition = {
     .partial()
     .strict(),
   requeuesOnKill: true,
+  // The responder's ack only says the request left the queue; the client holding the reply
+  // is what completes it.
+  completesOn: ["reply-received"],
 };

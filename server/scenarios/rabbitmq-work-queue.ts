@@ -1,6 +1,6 @@
 import type { Channel } from "amqplib";
 import { z } from "zod";
-import { connectAmqpOnce, managementQueue } from "../brokers/rabbitmq";
+import { connectAmqpOnce, explainDeclareError, managementQueue } from "../brokers/rabbitmq";
 import type { GaugeReader, ScenarioDefinition } from "./definition";
 
 /** From the seeds: email jobs that must not be lost, shared by competing workers. */
@@ -28,6 +28,14 @@ export const DEAD_LETTER_EXCHANGE = "emails.dead-letters";
  * and RabbitMQ silently drops messages in such cycles.
  */
 export async function declareJobQueues(channel: Channel): Promise<void> {
+  try {
+    await declareJobTopology(channel);
+  } catch (error) {
+    throw explainDeclareError(error, [JOB_QUEUE, RETRY_QUEUE, DEAD_LETTER_QUEUE]);
+  }
+}
+
+async function declareJobTopology(channel: Channel): Promise<void> {
   await channel.assertExchange(DEAD_LETTER_EXCHANGE, "headers", { durable: true });
   await channel.assertQueue(JOB_QUEUE, {
     durable: true,
@@ -99,6 +107,7 @@ export const rabbitmqWorkQueue: ScenarioDefinition = {
       { from: JOB_CHANNEL_ID, to: "role:worker" },
       { from: JOB_CHANNEL_ID, to: RETRY_CHANNEL_ID },
       { from: "role:worker", to: DLQ_CHANNEL_ID },
+      { from: JOB_CHANNEL_ID, to: DLQ_CHANNEL_ID },
     ],
   },
   programs: { producer: "rabbitmq-producer", worker: "rabbitmq-worker" },

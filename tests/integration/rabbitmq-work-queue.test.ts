@@ -26,6 +26,17 @@ async function brokerQueue(queue = JOB_QUEUE, purge = false): Promise<{ messageC
   }
 }
 
+/** Jobs each worker holds unacked, by the hops. */
+function heldBy(hops: readonly Hop[]): Map<string, number> {
+  const held = new Map<string, number>();
+  for (const hop of hops) {
+    if (!isMessageHop(hop)) continue;
+    if (hop.kind === "delivered" || hop.kind === "redelivered") held.set(hop.to, (held.get(hop.to) ?? 0) + 1);
+    if (hop.kind === "acked" || hop.kind === "nacked" || hop.kind === "dead-lettered") held.set(hop.from, (held.get(hop.from) ?? 0) - 1);
+  }
+  return held;
+}
+
 function byMessage(hops: readonly Hop[]): Map<string, MessageHop[]> {
   const map = new Map<string, MessageHop[]>();
   for (const hop of hops) if (isMessageHop(hop)) map.set(hop.message.id, [...(map.get(hop.message.id) ?? []), hop]);
@@ -63,11 +74,12 @@ describe("rabbitmq-work-queue against the real RabbitMQ", () => {
 
     const killed: string[] = [];
     for (let kill = 0; kill < 5; kill++) {
-      // Kill a worker while it holds unacked jobs, then replace it.
+      // Kill a worker that, by the hops, holds unacked jobs; then replace it.
       const victim = await waitFor("a busy worker", async () => {
         const s = await state(base, ID);
         if (s.ledger.completed >= 1000) throw new Error("the run finished before all kills happened; slow the workers down");
-        return s.actors.find((a) => a.role === "worker" && a.alive && !killed.includes(a.id));
+        const holding = heldBy(await everyHop());
+        return s.actors.find((a) => a.role === "worker" && a.alive && !killed.includes(a.id) && (holding.get(a.id) ?? 0) > 0);
       });
       expect((await command({ type: "kill-actor", actorId: victim.id })).status).toBe(200);
       killed.push(victim.id);
@@ -100,8 +112,14 @@ describe("rabbitmq-work-queue against the real RabbitMQ", () => {
       duplicates += acks - 1;
     }
     expect(ledger.duplicates).toBe(duplicates);
-    // The jobs each killed worker held are reported as requeued.
-    expect(hops.filter((h) => h.kind === "requeued").length).toBeGreaterThan(0);
+    // The jobs each killed worker held are reported as requeued, and each really came back:
+    // the broker redelivered it, flagged, to a different worker.
+    const requeued = hops.filter((h): h is MessageHop => isMessageHop(h) && h.kind === "requeued");
+    expect(requeued.length).toBeGreaterThan(0);
+    for (const hop of requeued) {
+      const again = (byJob.get(hop.message.id) ?? []).find((h) => h.kind === "redelivered" && h.at > hop.at - 5 && h.to !== hop.from);
+      expect(again, `${hop.message.id} requeued by ${hop.from} came back`).toBeDefined();
+    }
 
     // The broker agrees: nothing left in the queue.
     await waitFor("an empty queue", async () => ((await brokerQueue()).messageCount === 0 ? true : undefined));
@@ -180,5 +198,31 @@ describe("rabbitmq-work-queue against the real RabbitMQ", () => {
     expect(parked?.message.id).toBe(expiring);
     expect(parked?.reason).toBe(DEAD_LETTER_EXPIRED);
     expect((await brokerQueue(DEAD_LETTER_QUEUE)).messageCount).toBe(1);
+  });
+
+  test("a new prefetch applies to workers already running", async () => {
+    expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).status).toBe(200);
+    await brokerQueue(JOB_QUEUE, true);
+    await command({ type: "set", delayMs: 60, failRate: 0, prefetch: 10 });
+    const workers = (await state(base, ID)).actors.filter((a) => a.role === "worker" && a.alive);
+    if (workers.length < 2) await command({ type: "add-actor", role: "worker" });
+    await command({ type: "reset" });
+    expect((await command({ type: "set", prefetch: 2 })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    await command({ type: "publish", count: 20 });
+    await waitFor("every job", async () => ((await state(base, ID)).ledger.completed === 20 ? true : undefined), 20_000);
+
+    // Replay the hops in time order: no worker ever held more than the new window.
+    const hops = (await everyHop()).filter(isMessageHop).sort((a, b) => a.at - b.at);
+    const holding = new Map<string, number>();
+    let most = 0;
+    for (const hop of hops) {
+      if (hop.kind === "delivered" || hop.kind === "redelivered") holding.set(hop.to, (holding.get(hop.to) ?? 0) + 1);
+      if (hop.kind === "acked") holding.set(hop.from, (holding.get(hop.from) ?? 0) - 1);
+      most = Math.max(most, ...holding.values());
+    }
+    expect(most).toBeLessThanOrEqual(2);
+    expect(most).toBeGreaterThan(0);
+    await command({ type: "set", prefetch: 10 });
   });
 });

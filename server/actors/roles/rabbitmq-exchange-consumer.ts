@@ -1,4 +1,4 @@
-import { connectAmqp } from "../../brokers/rabbitmq";
+import { connectAmqp, guardChannel } from "../../brokers/rabbitmq";
 import { declareExchanges, EXCHANGE_QUEUES, exchangeChannelId, queueChannelId } from "../../scenarios/rabbitmq-exchanges";
 import { describeMessage, now, sleep, type ActorProgram } from "../runtime";
 
@@ -11,6 +11,7 @@ export const rabbitmqExchangeConsumer: ActorProgram = async (ctx) => {
   const connection = await connectAmqp({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
   connection.on("close", () => process.exit(1));
   const channel = await connection.createChannel();
+  guardChannel(channel, ctx.log);
   await declareExchanges(channel);
   await channel.prefetch(20);
 
@@ -18,7 +19,8 @@ export const rabbitmqExchangeConsumer: ActorProgram = async (ctx) => {
     await channel.consume(
       queue,
       (msg) => {
-        if (!msg) return;
+        // null: the broker cancelled this consumer (its queue went away); a replacement starts clean.
+      if (!msg) process.exit(1);
         const id = String(msg.properties.messageId ?? `untracked-${msg.fields.deliveryTag}`);
         const redelivered = msg.fields.redelivered;
         const message = describeMessage({ id, destination: queue, attempt: redelivered ? 2 : 1, redelivered }, msg.content);

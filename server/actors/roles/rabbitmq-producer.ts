@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { connectAmqp } from "../../brokers/rabbitmq";
+import { connectAmqp, guardChannel } from "../../brokers/rabbitmq";
 import {
   DEAD_LETTER_EXCHANGE,
   DEAD_LETTER_EXPIRED,
@@ -24,6 +24,7 @@ export const rabbitmqProducer: ActorProgram = async (ctx) => {
   const connection = await connectAmqp({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
   connection.on("close", () => process.exit(1));
   const channel = await connection.createConfirmChannel();
+  guardChannel(channel, ctx.log);
   await declareJobQueues(channel);
   // No consumer sees a job the broker expires, so the producer taps the dead-letter exchange
   // with a queue of its own: the parked job stays in the dead-letter queue, the tap reports it.
@@ -32,7 +33,8 @@ export const rabbitmqProducer: ActorProgram = async (ctx) => {
   await channel.consume(
     expiredTap,
     (msg) => {
-      if (!msg) return;
+      // null: the broker cancelled this consumer (its queue went away); a replacement starts clean.
+      if (!msg) process.exit(1);
       const id = String(msg.properties.messageId ?? `untracked-${msg.fields.deliveryTag}`);
       ctx.emit({ kind: "dead-lettered", from: JOB_CHANNEL_ID, to: DLQ_CHANNEL_ID, message: describeMessage({ id, destination: DEAD_LETTER_QUEUE, attempt: 1, redelivered: false }, msg.content), reason: DEAD_LETTER_EXPIRED });
     },
@@ -63,7 +65,9 @@ export const rabbitmqProducer: ActorProgram = async (ctx) => {
         };
         channel.sendToQueue(JOB_QUEUE, body, options, (error) => {
           if (error) {
-            ctx.emit({ kind: "dropped", from: JOB_CHANNEL_ID, to: self, message, reason: "nacked by the broker" });
+            // The producer knows: it counts as published and dropped, with the broker's reason.
+            ctx.emit({ kind: "published", from: self, to: JOB_CHANNEL_ID, message, at: publishedAt });
+            ctx.emit({ kind: "dropped", from: JOB_CHANNEL_ID, to: self, message, reason: `not confirmed: ${(error as Error).message ?? error}`.slice(0, 200) });
             return;
           }
           ctx.emit({ kind: "published", from: self, to: JOB_CHANNEL_ID, message, at: publishedAt });

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { explainRoute } from "../../../lib/routing";
-import { connectAmqp } from "../../brokers/rabbitmq";
+import { connectAmqp, guardChannel } from "../../brokers/rabbitmq";
 import { declareExchanges, DROP_UNROUTABLE, EXCHANGES, exchangeChannelId } from "../../scenarios/rabbitmq-exchanges";
 import { describeMessage, now, type ActorProgram } from "../runtime";
 
@@ -13,6 +13,7 @@ export const rabbitmqPublisher: ActorProgram = async (ctx) => {
   const connection = await connectAmqp({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
   connection.on("close", () => process.exit(1));
   const channel = await connection.createConfirmChannel();
+  guardChannel(channel, ctx.log);
   await declareExchanges(channel);
   const idPrefix = randomBytes(2).toString("hex");
   let counter = 0;
@@ -43,6 +44,7 @@ export const rabbitmqPublisher: ActorProgram = async (ctx) => {
         ctx.emit({ kind: "published", from: self, to: exchangeChannelId(exchange.name), message, at: publishedAt, routing });
         channel.publish(exchange.name, key, body, { mandatory: true, persistent: true, messageId: id, headers, contentType: "application/json" }, (error) => {
           if (!error) ctx.emit({ kind: "confirmed", from: exchangeChannelId(exchange.name), to: self, message, rttMs: now() - publishedAt });
+          else ctx.emit({ kind: "dropped", from: exchangeChannelId(exchange.name), to: self, message, reason: `not confirmed: ${(error as Error).message ?? error}`.slice(0, 200) });
         });
       }
       return { messageIds: ids, routedTo: routing.filter((r) => r.matched).map((r) => r.queue) };

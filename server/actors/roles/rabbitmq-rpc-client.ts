@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { connectAmqp } from "../../brokers/rabbitmq";
+import { connectAmqp, guardChannel } from "../../brokers/rabbitmq";
 import { declareRpcQueue, DROP_RPC_TIMEOUT, DROP_UNCORRELATED, REPLY_CHANNEL_ID, RPC_CHANNEL_ID, RPC_QUEUE } from "../../scenarios/rabbitmq-rpc";
 import { describeMessage, type ActorProgram } from "../runtime";
 
@@ -15,6 +15,7 @@ export const rabbitmqRpcClient: ActorProgram = async (ctx) => {
   const connection = await connectAmqp({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
   connection.on("close", () => process.exit(1));
   const channel = await connection.createConfirmChannel();
+  guardChannel(channel, ctx.log);
   await declareRpcQueue(channel);
   // Exclusive and server-named: it lives and dies with this client's connection.
   const { queue: replyQueue } = await channel.assertQueue("", { exclusive: true, autoDelete: true });
@@ -25,7 +26,8 @@ export const rabbitmqRpcClient: ActorProgram = async (ctx) => {
   await channel.consume(
     replyQueue,
     (msg) => {
-      if (!msg) return;
+      // null: the broker cancelled this consumer (its queue went away); a replacement starts clean.
+      if (!msg) process.exit(1);
       const id = String(msg.properties.correlationId ?? "");
       const request = pending.get(id);
       const message = describeMessage({ id: id || `uncorrelated-${msg.fields.deliveryTag}`, destination: replyQueue, attempt: 1, redelivered: false }, msg.content);

@@ -1,4 +1,4 @@
-import { connectAmqp } from "../../brokers/rabbitmq";
+import { connectAmqp, guardChannel } from "../../brokers/rabbitmq";
 import { declareRpcQueue, REPLY_CHANNEL_ID, RPC_CHANNEL_ID, RPC_QUEUE } from "../../scenarios/rabbitmq-rpc";
 import { describeMessage, sleep, type ActorProgram } from "../runtime";
 
@@ -11,13 +11,15 @@ export const rabbitmqRpcResponder: ActorProgram = async (ctx) => {
   const connection = await connectAmqp({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
   connection.on("close", () => process.exit(1));
   const channel = await connection.createChannel();
+  guardChannel(channel, ctx.log);
   await declareRpcQueue(channel);
   await channel.prefetch(1);
 
   await channel.consume(
     RPC_QUEUE,
     (msg) => {
-      if (!msg) return;
+      // null: the broker cancelled this consumer (its queue went away); a replacement starts clean.
+      if (!msg) process.exit(1);
       const id = String(msg.properties.correlationId ?? msg.properties.messageId ?? `untracked-${msg.fields.deliveryTag}`);
       const redelivered = msg.fields.redelivered;
       const fields = { id, destination: RPC_QUEUE, attempt: redelivered ? 2 : 1, redelivered };

@@ -1,5 +1,5 @@
 import type { ConsumeMessage } from "amqplib";
-import { connectAmqp } from "../../brokers/rabbitmq";
+import { connectAmqp, guardChannel } from "../../brokers/rabbitmq";
 import {
   DEAD_LETTER_QUEUE,
   declareJobQueues,
@@ -26,6 +26,7 @@ export const rabbitmqWorker: ActorProgram = async (ctx) => {
   connection.on("close", () => process.exit(1));
   // Confirms, so a job is acked only after the dead-letter queue has safely taken it.
   const channel = await connection.createConfirmChannel();
+  guardChannel(channel, ctx.log);
   await declareJobQueues(channel);
   await channel.prefetch(ctx.settings.prefetch ?? 10);
 
@@ -72,20 +73,24 @@ export const rabbitmqWorker: ActorProgram = async (ctx) => {
     working = false;
   };
 
-  await channel.consume(
-    JOB_QUEUE,
-    (msg) => {
-      if (!msg) return;
-      ctx.emit({ kind: msg.fields.redelivered ? "redelivered" : "delivered", from: JOB_CHANNEL_ID, to: self, message: describe(msg) });
-      backlog.push(msg);
-      void work();
-    },
-    { noAck: false },
-  );
+  const onMessage = (msg: ConsumeMessage | null) => {
+    // null: the broker cancelled this consumer (its queue went away); a replacement starts clean.
+    if (!msg) process.exit(1);
+    ctx.emit({ kind: msg.fields.redelivered ? "redelivered" : "delivered", from: JOB_CHANNEL_ID, to: self, message: describe(msg) });
+    backlog.push(msg);
+    void work();
+  };
+  let consumerTag = (await channel.consume(JOB_QUEUE, onMessage, { noAck: false })).consumerTag;
 
   return {
     async handle(command) {
-      if (command.type === "settings" && command.settings.prefetch !== undefined) await channel.prefetch(command.settings.prefetch);
+      if (command.type === "settings" && command.settings.prefetch !== undefined) {
+        // A prefetch applies to consumers created after it: consume again. Jobs already held
+        // stay ackable on this channel.
+        await channel.prefetch(command.settings.prefetch);
+        await channel.cancel(consumerTag);
+        consumerTag = (await channel.consume(JOB_QUEUE, onMessage, { noAck: false })).consumerTag;
+      }
       return null;
     },
     async close() {
