@@ -36,7 +36,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
 
   // The graph changes only when the cast does, never per hop.
   const actors = state?.actors;
-  const castKey = actors?.map((a) => `${a.id}:${a.alive}`).join(",") ?? "";
+  const castKey = actors?.map((a) => `${a.id}:${a.alive}:${a.connections?.join("+") ?? ""}`).join(",") ?? "";
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the cast, not the state object
   const topology = useMemo(() => layoutTopology(castOf(info, actors ?? [], []), info.links), [info, castKey]);
   const revealed = view?.revealed;

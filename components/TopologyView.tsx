@@ -8,7 +8,7 @@ import { edgeForHop, type Topology, type TopologyNode } from "../lib/topology";
 import { HOP_COLORS } from "./hop-style";
 
 /** Short badges that tell the roles apart at a glance. */
-const ROLE_BADGES: Record<string, string> = { requester: "Rq", responder: "Rs", producer: "P", worker: "W" };
+const ROLE_BADGES: Record<string, string> = { requester: "Rq", responder: "Rs", producer: "P", worker: "W", publisher: "P", subscriber: "S", consumer: "C", client: "C" };
 
 const SIZE = { actor: { w: 224, h: 64 }, channel: { w: 208, h: 84 } } as const;
 
@@ -44,7 +44,15 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
       </span>
       <span className="min-w-0 flex-1">
         <span className="block truncate text-sm font-medium">{node.label}</span>
-        <span className={`block text-[11px] ${node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>{node.alive ? node.role : "killed"}</span>
+        <span className={`block text-[11px] ${node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>
+          {node.alive ? node.role : "killed"}
+          {node.alive &&
+            node.connections?.map((c) => (
+              <span key={c} className="ml-1 rounded bg-sky-500/10 px-1 text-[9px] text-sky-700 dark:text-sky-300" title={`${c} connection`}>
+                {c}
+              </span>
+            ))}
+        </span>
       </span>
       {/* React Flow turns pointer events off on nodes that cannot be selected or dragged. */}
       {canKill && node.alive && (

@@ -10,6 +10,7 @@ export interface CastMember {
   alive: boolean;
   /** Left of the broker (senders), the broker, right of it (receivers), or past them (sinks). */
   side: Side;
+  connections?: string[];
 }
 
 export const SIDES = ["left", "middle", "queues", "right", "sink"] as const;
@@ -33,7 +34,11 @@ export function castOf(scenario: ScenarioInfo, actors: readonly ActorState[], ho
   for (const channel of scenario.channels) {
     byId.set(channel.id, { id: channel.id, label: channel.label, role: channel.kind, kind: "channel", alive: true, side: channel.column ?? "middle" });
   }
-  for (const actor of actors) addActor(actor.id, actor.role, actor.alive);
+  for (const actor of actors) {
+    addActor(actor.id, actor.role, actor.alive);
+    const member = byId.get(actor.id);
+    if (member && actor.connections) member.connections = actor.connections;
+  }
   for (const hop of hops) {
     if (!isMessageHop(hop)) addActor(hop.actor.id, hop.actor.role, false);
   }

@@ -43,6 +43,18 @@ describe("ledger", () => {
     expect(ledgerOf(list, "at-least-once")).toMatchObject({ delivered: 1, redelivered: 0, duplicates: 0, completed: 1 });
   });
 
+  test("broadcast copies to several subscribers are not redeliveries; a later attempt is", () => {
+    const list = hops(`
+      published p>ch m1
+      delivered ch>s1 m1
+      delivered ch>s2 m1
+      published p>ch m2
+      delivered ch>r1 m2
+      delivered ch>r2 m2@2
+    `);
+    expect(ledgerOf(list, "at-most-once")).toMatchObject({ delivered: 2, redelivered: 1 });
+  });
+
   test("a scenario can name what completes a message: RPC waits for the client's reply", () => {
     const list = hops(`
       published c>q m1

@@ -3,8 +3,8 @@ import { isMessageHop } from "./protocol";
 import { COMPLETION_KINDS, DELIVERY_KINDS, PROCESSED_KINDS, statusAfter } from "./hops";
 
 /**
- * Counted per destination: a fan-out copy in another queue is not a redelivery, and a reply
- * sent plus the request acked are not the same work done twice.
+ * Counted per destination and recipient: a fan-out or broadcast copy is not a redelivery, and
+ * a reply sent plus the request acked are not the same work done twice.
  */
 interface MessageRecord {
   published: boolean;
@@ -72,11 +72,14 @@ export class LedgerTracker {
     }
     const destination = hop.message.destination;
     if (DELIVERY_KINDS.has(hop.kind)) {
+      // A copy for another queue or subscriber is not a redelivery; the broker's flag, a later
+      // attempt, a claim, or the same recipient getting it again are.
+      const again = bump(record.deliveries, `${destination}|${hop.to}`) > 1;
+      const flagged = hop.message.redelivered || hop.message.attempt > 1 || hop.kind !== "delivered";
       if (!record.delivered) {
         record.delivered = true;
         l.delivered++;
-      }
-      if (bump(record.deliveries, destination) > 1) l.redelivered++;
+      } else if (again || flagged) l.redelivered++;
     }
     if (PROCESSED_KINDS.has(hop.kind) && bump(record.processed, `${hop.kind}:${destination}`) > 1) l.duplicates++;
     const status = statusAfter(hop.kind, this.completion);

@@ -71,6 +71,8 @@ export const messageHopDraftSchema = z.object({
   rttMs: z.number().finite().nonnegative().optional(),
   /** Why a message was dropped, dead-lettered or retried, in words. */
   reason: z.string().max(200).optional(),
+  /** On a broadcast publish: how many subscribers the broker handed it to (Redis PUBLISH). */
+  receivers: z.number().int().nonnegative().optional(),
   /** On a publish to an exchange: what each binding made of it, and why. */
   routing: z
     .array(z.object({ queue: z.string().max(128), binding: z.string().max(200), matched: z.boolean(), why: z.string().max(200) }))
@@ -189,6 +191,8 @@ export interface ActorState {
   pid: number;
   alive: boolean;
   connected: boolean;
+  /** The broker connections it holds, when more than one matters (e.g. "subscriber", "commands"). */
+  connections?: string[];
 }
 
 export interface LatencySummary {

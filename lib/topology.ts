@@ -7,6 +7,7 @@ export interface TopologyNode {
   role: string;
   kind: "actor" | "channel";
   alive: boolean;
+  connections?: string[];
   x: number;
   y: number;
 }
@@ -42,7 +43,7 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
     const offset = ((tallest - members.length) * TOPOLOGY_ROW_GAP) / 2;
     members.forEach((m, row) => {
       columnOf.set(m.id, column);
-      nodes.push({ id: m.id, label: m.label, role: m.role, kind: m.kind, alive: m.alive, x: column * TOPOLOGY_COLUMN_GAP, y: offset + row * TOPOLOGY_ROW_GAP });
+      nodes.push({ id: m.id, label: m.label, role: m.role, kind: m.kind, alive: m.alive, ...(m.connections ? { connections: m.connections } : {}), x: column * TOPOLOGY_COLUMN_GAP, y: offset + row * TOPOLOGY_ROW_GAP });
     });
   });
   const edge = (source: string, target: string, label?: string): TopologyEdge => ({

@@ -273,7 +273,7 @@ class ScenarioRunner {
       id: this.info.id,
       running: this.running,
       actors: [...this.actors.values()]
-        .map((a) => ({ id: a.spec.id, role: a.spec.role, pid: a.pid, alive: a.alive, connected: a.alive && a.connected }))
+        .map((a) => ({ id: a.spec.id, role: a.spec.role, pid: a.pid, alive: a.alive, connected: a.alive && a.connected, ...(a.connections ? { connections: a.connections } : {}) }))
         .sort((a, b) => compareIds(a.id, b.id)),
       ledger: this.store.ledgerSnapshot(),
       latency: this.store.latencySummary(),

@@ -22,7 +22,7 @@ export type ParentMessage = z.infer<typeof parentMessageSchema>;
 export const childMessageSchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("hops"), hops: z.array(z.unknown()) }),
   z.object({ t: z.literal("ready") }),
-  z.object({ t: z.literal("status"), connected: z.boolean() }),
+  z.object({ t: z.literal("status"), connected: z.boolean(), connections: z.array(z.string().max(32)).max(8).optional() }),
   z.object({ t: z.literal("result"), id: z.number().int(), ok: z.boolean(), result: z.unknown().optional(), error: z.string().optional() }),
   z.object({ t: z.literal("fatal"), error: z.string() }),
 ]);

@@ -17,6 +17,8 @@ async function run(): Promise<void> {
   if (!entry) throw new Error(`unknown actor program "${spec.program}"`);
 
   let pending: MessageHopDraft[] = [];
+  let connections: string[] | undefined;
+  let connectedNow = true;
   const flush = () => {
     const hops = pending;
     pending = [];
@@ -32,7 +34,12 @@ async function run(): Promise<void> {
       pending.push({ ...hop, at: hop.at ?? now(), scenarioId: spec.scenarioId, broker: entry.broker });
     },
     setConnected(connected) {
-      send({ t: "status", connected });
+      connectedNow = connected;
+      send({ t: "status", connected, connections });
+    },
+    setConnections(names) {
+      connections = names;
+      send({ t: "status", connected: connectedNow, connections });
     },
     log(message) {
       process.stderr.write(`[${spec.id}] ${message}\n`);

@@ -12,6 +12,8 @@ export interface ActorContext {
   settings: SettingsValues;
   emit(hop: HopInput): void;
   setConnected(connected: boolean): void;
+  /** Names the broker connections this actor holds, for the picture. */
+  setConnections(connections: string[]): void;
   log(message: string): void;
 }
 

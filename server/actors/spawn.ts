@@ -19,6 +19,7 @@ export class ActorHandle extends EventEmitter<ActorEvents> {
   readonly pid: number;
   alive = true;
   connected = true;
+  connections: string[] | undefined;
   /** Set once we sent SIGKILL, so the exit reads as a kill rather than a crash. */
   killedByPresenter = false;
   readonly ready: Promise<void>;
@@ -78,6 +79,7 @@ export class ActorHandle extends EventEmitter<ActorEvents> {
             break;
           case "status":
             this.connected = message.connected;
+            this.connections = message.connections;
             this.emit("status");
             break;
           case "result": {

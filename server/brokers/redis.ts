@@ -1,3 +1,4 @@
+import { Redis } from "ioredis";
 import { endpointOf, probeTcp } from "./probe";
 
 export function probeRedis(url: string, timeoutMs: number): Promise<void> {
@@ -6,3 +7,25 @@ export function probeRedis(url: string, timeoutMs: number): Promise<void> {
 }
 
 export const REDIS_START_COMMAND = "npm run brokers (or: docker compose up -d redis)";
+
+/**
+ * A client that reconnects forever, paced, and says when it drops and comes back. Subscriber
+ * connections resubscribe by themselves after a reconnect (ioredis keeps the list).
+ */
+export function createRedis({ url, name, onConnectedChange }: { url: string; name: string; onConnectedChange?: (connected: boolean) => void }): Redis {
+  const client = new Redis(url, {
+    connectionName: name,
+    retryStrategy: (times) => Math.min(200 * times, 2_000),
+    maxRetriesPerRequest: null,
+  });
+  client.on("error", () => undefined);
+  client.on("close", () => onConnectedChange?.(false));
+  client.on("ready", () => onConnectedChange?.(true));
+  return client;
+}
+
+/** Resolves once the client is ready (it keeps retrying until then). */
+export function ready(client: Redis): Promise<void> {
+  if (client.status === "ready") return Promise.resolve();
+  return new Promise((resolve) => client.once("ready", () => resolve()));
+}

@@ -3,5 +3,6 @@ import { natsRequestReply } from "./nats-request-reply";
 import { rabbitmqExchanges } from "./rabbitmq-exchanges";
 import { rabbitmqRpc } from "./rabbitmq-rpc";
 import { rabbitmqWorkQueue } from "./rabbitmq-work-queue";
+import { redisPubsub } from "./redis-pubsub";
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges];
+export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub];

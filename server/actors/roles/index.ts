@@ -9,6 +9,8 @@ import { rabbitmqRpcClient } from "./rabbitmq-rpc-client";
 import { rabbitmqRpcResponder } from "./rabbitmq-rpc-responder";
 import { rabbitmqPublisher } from "./rabbitmq-publisher";
 import { rabbitmqExchangeConsumer } from "./rabbitmq-exchange-consumer";
+import { redisPublisher } from "./redis-publisher";
+import { redisSubscriber } from "./redis-subscriber";
 
 export const PROGRAMS: Record<string, { broker: BrokerId; program: ActorProgram }> = {
   "nats-requester": { broker: "nats", program: natsRequester },
@@ -20,4 +22,6 @@ export const PROGRAMS: Record<string, { broker: BrokerId; program: ActorProgram 
   "rabbitmq-rpc-responder": { broker: "rabbitmq", program: rabbitmqRpcResponder },
   "rabbitmq-publisher": { broker: "rabbitmq", program: rabbitmqPublisher },
   "rabbitmq-exchange-consumer": { broker: "rabbitmq", program: rabbitmqExchangeConsumer },
+  "redis-publisher": { broker: "redis", program: redisPublisher },
+  "redis-subscriber": { broker: "redis", program: redisSubscriber },
 };

@@ -1,0 +1,39 @@
+import { randomBytes } from "node:crypto";
+import { createRedis, ready } from "../../brokers/redis";
+import { DRIVER_CHANNEL, DRIVER_CHANNEL_ID, DROP_NO_SUBSCRIBERS } from "../../scenarios/redis-pubsub";
+import { describeMessage, now, type ActorProgram } from "../runtime";
+
+/** PUBLISH answers with how many subscribers got the message: zero means it is gone. */
+export const redisPublisher: ActorProgram = async (ctx) => {
+  const self = ctx.spec.id;
+  const redis = createRedis({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
+  await ready(redis);
+  const idPrefix = randomBytes(2).toString("hex");
+  let counter = 0;
+
+  return {
+    async handle(command) {
+      if (command.type !== "publish") return null;
+      const ids: string[] = [];
+      const receivers: number[] = [];
+      for (let i = 0; i < command.count; i++) {
+        counter++;
+        const id = `${idPrefix}-${counter}`;
+        // The message id travels inside the payload: pub/sub messages have no headers.
+        const payload = command.payload ?? { driverId: `driver-${100 + (counter % 9)}`, available: counter % 2 === 1, timestamp: new Date().toISOString() };
+        const body = JSON.stringify({ messageId: id, ...(typeof payload === "string" ? { text: payload } : payload) });
+        const message = describeMessage({ id, destination: DRIVER_CHANNEL, attempt: 1, redelivered: false }, Buffer.from(body));
+        const publishedAt = now();
+        const count = await redis.publish(DRIVER_CHANNEL, body);
+        ctx.emit({ kind: "published", from: self, to: DRIVER_CHANNEL_ID, message, at: publishedAt, receivers: count, rttMs: now() - publishedAt, reason: `${count} receiver${count === 1 ? "" : "s"}` });
+        if (count === 0) ctx.emit({ kind: "dropped", from: DRIVER_CHANNEL_ID, to: DRIVER_CHANNEL_ID, message, reason: DROP_NO_SUBSCRIBERS });
+        ids.push(id);
+        receivers.push(count);
+      }
+      return { messageIds: ids, receivers };
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+};

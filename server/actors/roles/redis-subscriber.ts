@@ -1,0 +1,62 @@
+import { createRedis, ready } from "../../brokers/redis";
+import { DRIVER_CHANNEL, DRIVER_CHANNEL_ID, DRIVER_PATTERN } from "../../scenarios/redis-pubsub";
+import { describeMessage, type ActorProgram } from "../runtime";
+
+/**
+ * A connection in subscriber mode can only (un)subscribe, so the subscriber keeps a second,
+ * normal connection for its own commands: here it records each driver's availability.
+ */
+export const redisSubscriber: ActorProgram = async (ctx) => {
+  const self = ctx.spec.id;
+  const commands = createRedis({ url: ctx.spec.brokerUrl, name: `${self}:commands` });
+  const subscriber = createRedis({ url: ctx.spec.brokerUrl, name: `${self}:subscriber`, onConnectedChange: ctx.setConnected });
+  await Promise.all([ready(commands), ready(subscriber)]);
+  ctx.setConnections(["subscriber", "commands"]);
+
+  const receive = (channel: string, body: string, via: string | null) => {
+    let parsed: { messageId?: unknown; driverId?: unknown; available?: unknown } = {};
+    try {
+      parsed = JSON.parse(body) as typeof parsed;
+    } catch {
+      // Not ours: still a delivery worth showing.
+    }
+    const id = typeof parsed.messageId === "string" ? parsed.messageId : `untracked-${Date.now()}`;
+    ctx.emit({
+      kind: "delivered",
+      from: DRIVER_CHANNEL_ID,
+      to: self,
+      message: describeMessage({ id, destination: channel, attempt: 1, redelivered: false }, Buffer.from(body)),
+      ...(via ? { reason: `via PSUBSCRIBE ${via}` } : {}),
+    });
+    if (typeof parsed.driverId === "string") void commands.hset("drivers:available", parsed.driverId, String(parsed.available)).catch(() => undefined);
+  };
+  subscriber.on("message", (channel: string, body: string) => receive(channel, body, null));
+  subscriber.on("pmessage", (pattern: string, channel: string, body: string) => receive(channel, body, pattern));
+
+  let usingPattern = false;
+  const listen = async (pattern: boolean) => {
+    if (pattern) {
+      await subscriber.psubscribe(DRIVER_PATTERN);
+      await subscriber.unsubscribe(DRIVER_CHANNEL);
+    } else {
+      await subscriber.subscribe(DRIVER_CHANNEL);
+      await subscriber.punsubscribe(DRIVER_PATTERN);
+    }
+    usingPattern = pattern;
+  };
+  await listen((ctx.settings.usePattern ?? 0) === 1);
+
+  return {
+    async handle(command) {
+      if (command.type === "settings" && command.settings.usePattern !== undefined) {
+        const pattern = command.settings.usePattern === 1;
+        if (pattern !== usingPattern) await listen(pattern);
+      }
+      return null;
+    },
+    async close() {
+      subscriber.disconnect();
+      commands.disconnect();
+    },
+  };
+};

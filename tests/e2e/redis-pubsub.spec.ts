@@ -1,0 +1,34 @@
+import { expect, test } from "@playwright/test";
+
+const ID = "redis-pubsub";
+
+test("a status goes to both subscribers; with nobody listening it is dropped, as at-most-once allows", async ({ page, request }) => {
+  await request.post(`/api/scenarios/${ID}/stop`);
+  await page.goto(`/scenarios/${ID}`);
+  await page.getByRole("button", { name: "Start scenario" }).click();
+  const publish = page.getByRole("button", { name: "Publish status" });
+  await expect(publish).toBeVisible();
+  await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "reset" } });
+
+  // Each subscriber shows its two connections.
+  await expect(page.getByTestId("node-subscriber-1")).toContainText("subscriber");
+  await expect(page.getByTestId("node-subscriber-1")).toContainText("commands");
+
+  await publish.click();
+  const sequence = page.getByTestId("sequence");
+  await expect(sequence.locator('[data-testid="arrow"][data-kind="delivered"]')).toHaveCount(2);
+
+  for (const id of ["subscriber-1", "subscriber-2"]) {
+    await page.getByTestId(`node-${id}`).getByRole("button", { name: `Kill ${id}` }).click();
+    await expect(page.getByTestId(`kill-cross-${id}`)).toBeVisible();
+  }
+  // Redis drops a dead connection's subscriptions a moment after the kill.
+  await expect
+    .poll(async () => {
+      await publish.click();
+      return sequence.locator('[data-testid="arrow"][data-kind="dropped"]').count();
+    }, { timeout: 15_000, intervals: [500] })
+    .toBeGreaterThan(0);
+  await expect(page.getByTestId("ledger")).toContainText("no subscribers: at-most-once, expected");
+  await expect(page.getByTestId("ledger-lost")).toContainText("0");
+});
