@@ -55,7 +55,7 @@ function verdict(l: Ledger, guarantee: Guarantee): string {
     return `Nothing lost: all ${l.published} messages are accounted for${parked}.`;
   }
   const settled = l.completed + l.dropped;
-  const summary = `At-most-once: ${l.completed} of ${l.published} completed${l.dropped ? `, ${l.dropped} dropped as the guarantee allows` : ""}${l.inFlight ? `, ${l.inFlight} still in flight` : settled === l.published ? "; every request is accounted for" : ""}.`;
+  const summary = `At-most-once: ${l.completed} of ${l.published} completed${l.dropped ? `, ${l.dropped} dropped as the guarantee allows` : ""}${l.inFlight ? `, ${l.inFlight} still in flight` : settled === l.published ? "; every message is accounted for" : ""}.`;
   const twice = l.duplicates ? ` ${l.duplicates} ${l.duplicates === 1 ? "was" : "were"} processed twice: a retry went out while the first attempt was still being worked on.` : "";
   return summary + twice;
 }

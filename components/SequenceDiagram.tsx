@@ -125,7 +125,7 @@ function ArrowRow({ arrow, width, dimmed, selected, onSelect }: { arrow: Arrow; 
   const dir = arrow.x2 >= arrow.x1 ? 1 : -1;
   const length = Math.abs(arrow.x2 - arrow.x1) || 60;
   const mid = (arrow.x1 + arrow.x2) / 2;
-  const label = hopLabel(arrow.kind) + (arrow.attempt > 1 ? ` #${arrow.attempt}` : "");
+  const label = hopLabel(arrow.kind) + (arrow.attempt > 1 ? ` #${arrow.attempt}` : "") + (arrow.receivers !== null ? ` → ${arrow.receivers} receiver${arrow.receivers === 1 ? "" : "s"}` : "");
   const loopX = Math.min(arrow.x1 + 34, width - 4);
   return (
     <g

@@ -44,15 +44,16 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
       </span>
       <span className="min-w-0 flex-1">
         <span className="block truncate text-sm font-medium">{node.label}</span>
-        <span className={`block text-[11px] ${node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>
-          {node.alive ? node.role : "killed"}
-          {node.alive &&
-            node.connections?.map((c) => (
-              <span key={c} className="ml-1 rounded bg-sky-500/10 px-1 text-[9px] text-sky-700 dark:text-sky-300" title={`${c} connection`}>
+        <span className={`block text-[11px] leading-tight ${node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>{node.alive ? node.role : "killed"}</span>
+        {node.alive && node.connections && (
+          <span className="mt-0.5 flex gap-1" title="Its broker connections">
+            {node.connections.map((c) => (
+              <span key={c} className="rounded bg-sky-500/10 px-1 text-[9px] leading-tight text-sky-700 dark:text-sky-300">
                 {c}
               </span>
             ))}
-        </span>
+          </span>
+        )}
       </span>
       {/* React Flow turns pointer events off on nodes that cannot be selected or dragged. */}
       {canKill && node.alive && (

@@ -24,6 +24,8 @@ export interface Arrow {
   /** from === to: drawn as a small loop on the lane. */
   self: boolean;
   attempt: number;
+  /** On a broadcast publish: how many subscribers got it. */
+  receivers: number | null;
   latency: string | null;
   failed: boolean;
 }
@@ -92,6 +94,7 @@ export function layoutSequence(
       y,
       self: from === to,
       attempt: hop.message.attempt,
+      receivers: hop.receivers ?? null,
       latency: latencyMs === undefined ? null : (hop.rttMs !== undefined ? "rtt " : "+") + formatMs(latencyMs),
       failed: FAILED_KINDS.has(hop.kind),
     });

@@ -36,7 +36,7 @@ test("clicking send draws the round trip with its measured latency", async ({ pa
   await expect(rtt).toHaveText(/^rtt \d+\.\d{3} ms$/);
   await expect(page.getByTestId("latency-last")).toHaveText(/^\d+\.\d{3}$/);
   await expect(page.getByTestId("ledger-completed")).toContainText("1");
-  await expect(page.getByTestId("ledger-verdict")).toContainText("every request is accounted for");
+  await expect(page.getByTestId("ledger-verdict")).toContainText("every message is accounted for");
   await expect(page.getByTestId("log-row")).toHaveCount(4);
 
   // Clicking the arrow follows the message in both views.
