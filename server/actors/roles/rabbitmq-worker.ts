@@ -81,15 +81,25 @@ export const rabbitmqWorker: ActorProgram = async (ctx) => {
     void work();
   };
   let consumerTag = (await channel.consume(JOB_QUEUE, onMessage, { noAck: false })).consumerTag;
+  let prefetch = ctx.settings.prefetch ?? 10;
+  // Settings arrive as separate messages; applying two at once could leave an old consumer.
+  let applying: Promise<void> = Promise.resolve();
+  const applyPrefetch = async (next: number) => {
+    if (next === prefetch) return;
+    // A prefetch applies to consumers created after it: consume again. Jobs already held stay
+    // ackable on this channel.
+    await channel.prefetch(next);
+    await channel.cancel(consumerTag);
+    consumerTag = (await channel.consume(JOB_QUEUE, onMessage, { noAck: false })).consumerTag;
+    prefetch = next;
+  };
 
   return {
     async handle(command) {
-      if (command.type === "settings" && command.settings.prefetch !== undefined) {
-        // A prefetch applies to consumers created after it: consume again. Jobs already held
-        // stay ackable on this channel.
-        await channel.prefetch(command.settings.prefetch);
-        await channel.cancel(consumerTag);
-        consumerTag = (await channel.consume(JOB_QUEUE, onMessage, { noAck: false })).consumerTag;
+      const next = command.type === "settings" ? command.settings.prefetch : undefined;
+      if (next !== undefined) {
+        applying = applying.catch(() => undefined).then(() => applyPrefetch(next));
+        await applying;
       }
       return null;
     },
