@@ -16,7 +16,13 @@ export function ScenarioCatalogue({ scenarios, health }: { scenarios: readonly S
             <Link key={s.id} href={`/scenarios/${s.id}`} className="group rounded-2xl border border-[var(--line)] bg-[var(--panel)] p-5 shadow-sm transition hover:border-violet-400 hover:shadow-md">
               <div className="flex items-center gap-2 text-xs">
                 <span className="rounded-full bg-sky-500/15 px-2 py-0.5 font-medium text-sky-700 dark:text-sky-300">{BROKER_NAMES[s.broker]}</span>
-                <span className="rounded-full bg-amber-500/15 px-2 py-0.5 font-medium text-amber-700 dark:text-amber-300">{s.guarantee}</span>
+                <span
+                  className={`rounded-full px-2 py-0.5 font-medium ${
+                    s.guarantee === "at-least-once" ? "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300" : "bg-amber-500/15 text-amber-700 dark:text-amber-300"
+                  }`}
+                >
+                  {s.guarantee}
+                </span>
                 <span className={`ml-auto flex items-center gap-1.5 ${up ? "text-emerald-600 dark:text-emerald-400" : "text-rose-600 dark:text-rose-400"}`}>
                   <span className={`h-1.5 w-1.5 rounded-full ${up ? "bg-emerald-500" : "bg-rose-500"}`} />
                   {up ? "broker up" : "broker down"}
