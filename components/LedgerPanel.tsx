@@ -25,7 +25,7 @@ export function LedgerPanel({ ledger, guarantee }: { ledger: Ledger; guarantee: 
           return (
             <div key={key} title={hint} className="bg-[var(--panel)] px-3 py-2" data-testid={`ledger-${key}`}>
               <div className="text-[11px] text-[var(--muted)]">{label}</div>
-              <div className={`font-mono text-lg font-semibold tabular-nums ${alarm ? "text-rose-600 dark:text-rose-400" : warn ? "text-amber-600 dark:text-amber-400" : ""}`}>{value}</div>
+              <div data-testid="ledger-value" className={`font-mono text-lg font-semibold tabular-nums ${alarm ? "text-rose-600 dark:text-rose-400" : warn ? "text-amber-600 dark:text-amber-400" : ""}`}>{value}</div>
             </div>
           );
         })}

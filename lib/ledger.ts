@@ -36,8 +36,9 @@ export function emptyLedger(): Ledger {
 }
 
 /**
- * Folds hops into the delivery ledger. The counts do not depend on the order hops arrive in:
- * a delivery reported before its publication still counts once the publication shows up.
+ * Folds hops into the delivery ledger. A delivery reported before its publication still counts
+ * once the publication shows up; redeliveries assume a message's first delivery is seen first,
+ * which the server's time ordering provides.
  * Messages seen before a reset are ignored afterwards, so a fresh ledger never shows
  * completions of messages it never saw published.
  */

@@ -46,19 +46,22 @@ async function run(): Promise<void> {
     },
   };
 
-  const behaviour = await entry.program(ctx);
-  // The server going away must not leave orphans connected to the broker.
+  // The server going away must not leave orphans connected to the broker, even while this
+  // actor is still starting (waiting for a broker that is away).
+  let behaviour: Awaited<ReturnType<typeof entry.program>> | null = null;
   process.on("disconnect", () => {
     // A broker that is unreachable can stall a graceful close; the server is gone either way.
     setTimeout(() => process.exit(0), 2_000).unref();
-    void behaviour.close().finally(() => process.exit(0));
+    void (behaviour?.close() ?? Promise.resolve()).finally(() => process.exit(0));
   });
+  behaviour = await entry.program(ctx);
+  const running = behaviour;
   process.on("message", (raw: unknown) => {
     const parsed = parentMessageSchema.safeParse(raw);
     if (!parsed.success) return;
     const { id, command } = parsed.data;
     if (command.type === "settings") Object.assign(ctx.settings, command.settings);
-    behaviour.handle(command).then(
+    running.handle(command).then(
       (result) => send({ t: "result", id, ok: true, result }),
       (error: unknown) => send({ t: "result", id, ok: false, error: error instanceof Error ? error.message : String(error) }),
     );

@@ -40,6 +40,6 @@ export const redisPubsub: ScenarioDefinition = {
   ],
   defaults: { usePattern: 0 },
   settingsSchema: z.object({ usePattern: z.number().int().min(0).max(1) }).partial().strict(),
-  // A broadcast is done once a subscriber has it; nobody acknowledges anything.
-  completesOn: ["delivered"],
+  // Nobody acknowledges a broadcast: it is settled when Redis says how many subscribers got it.
+  completesOn: ["confirmed"],
 };

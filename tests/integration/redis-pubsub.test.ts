@@ -33,7 +33,10 @@ describe("redis-pubsub against the real Redis", () => {
     await waitFor("both copies of each", async () => ((await messageHops()).filter((h) => h.kind === "delivered").length === 20 ? true : undefined));
     const hops = await messageHops();
     for (const s of subscribers) expect(deliveredTo(hops, s.id).sort()).toEqual([...messageIds].sort());
-    for (const hop of hops.filter((h) => h.kind === "published")) expect(hop.receivers).toBe(2);
+    // Redis's answer to each PUBLISH settles it, with the number of subscribers that got it.
+    const confirmed = hops.filter((h) => h.kind === "confirmed");
+    expect(confirmed.map((h) => h.message.id).sort()).toEqual([...messageIds].sort());
+    for (const hop of confirmed) expect(hop.receivers).toBe(2);
     expect((await state(base, ID)).ledger).toMatchObject({ published: 10, completed: 10, dropped: 0, redelivered: 0 });
   });
 
@@ -66,6 +69,7 @@ describe("redis-pubsub against the real Redis", () => {
     expect(receivers).toEqual([0]);
     const dropped = await waitFor("the drop", async () => (await messageHops()).find((h) => h.kind === "dropped" && h.message.id === messageIds[0]));
     expect(dropped.reason).toBe(DROP_NO_SUBSCRIBERS);
+    expect(dropped.receivers).toBe(0);
     const { ledger } = await state(base, ID);
     expect(ledger).toMatchObject({ published: 1, dropped: 1, lost: 0, completed: 0, inFlight: 0 });
     expect(ledger.dropReasons[DROP_NO_SUBSCRIBERS]).toBe(1);

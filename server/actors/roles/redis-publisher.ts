@@ -6,7 +6,7 @@ import { describeMessage, now, type ActorProgram } from "../runtime";
 /** PUBLISH answers with how many subscribers got the message: zero means it is gone. */
 export const redisPublisher: ActorProgram = async (ctx) => {
   const self = ctx.spec.id;
-  const redis = createRedis({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
+  const redis = createRedis({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected, queueWhileOffline: false });
   await ready(redis);
   const idPrefix = randomBytes(2).toString("hex");
   let counter = 0;
@@ -21,12 +21,14 @@ export const redisPublisher: ActorProgram = async (ctx) => {
         const id = `${idPrefix}-${counter}`;
         // The message id travels inside the payload: pub/sub messages have no headers.
         const payload = command.payload ?? { driverId: `driver-${100 + (counter % 9)}`, available: counter % 2 === 1, timestamp: new Date().toISOString() };
-        const body = JSON.stringify({ messageId: id, ...(typeof payload === "string" ? { text: payload } : payload) });
+        const body = JSON.stringify({ ...(typeof payload === "string" ? { text: payload } : payload), messageId: id });
         const message = describeMessage({ id, destination: DRIVER_CHANNEL, attempt: 1, redelivered: false }, Buffer.from(body));
         const publishedAt = now();
         const count = await redis.publish(DRIVER_CHANNEL, body);
-        ctx.emit({ kind: "published", from: self, to: DRIVER_CHANNEL_ID, message, at: publishedAt, receivers: count, rttMs: now() - publishedAt, reason: `${count} receiver${count === 1 ? "" : "s"}` });
-        if (count === 0) ctx.emit({ kind: "dropped", from: DRIVER_CHANNEL_ID, to: DRIVER_CHANNEL_ID, message, reason: DROP_NO_SUBSCRIBERS });
+        ctx.emit({ kind: "published", from: self, to: DRIVER_CHANNEL_ID, message, at: publishedAt });
+        // Redis's answer settles the message: handed to `count` subscribers, or to nobody.
+        if (count > 0) ctx.emit({ kind: "confirmed", from: DRIVER_CHANNEL_ID, to: self, message, receivers: count, rttMs: now() - publishedAt });
+        else ctx.emit({ kind: "dropped", from: DRIVER_CHANNEL_ID, to: self, message, receivers: 0, reason: DROP_NO_SUBSCRIBERS });
         ids.push(id);
         receivers.push(count);
       }

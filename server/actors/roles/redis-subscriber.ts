@@ -13,14 +13,19 @@ export const redisSubscriber: ActorProgram = async (ctx) => {
   await Promise.all([ready(commands), ready(subscriber)]);
   ctx.setConnections(["subscriber", "commands"]);
 
+  /** The mode the setting asks for; while switching, both are subscribed for a moment. */
+  let wantPattern = (ctx.settings.usePattern ?? 0) === 1;
   const receive = (channel: string, body: string, via: string | null) => {
+    if ((via !== null) !== wantPattern) return;
     let parsed: { messageId?: unknown; driverId?: unknown; available?: unknown } = {};
     try {
       parsed = JSON.parse(body) as typeof parsed;
     } catch {
-      // Not ours: still a delivery worth showing.
+      return;
     }
-    const id = typeof parsed.messageId === "string" ? parsed.messageId : `untracked-${Date.now()}`;
+    // Only messages that carry an id are part of the story; anything else on driver-* is not ours.
+    if (typeof parsed.messageId !== "string") return;
+    const id = parsed.messageId;
     ctx.emit({
       kind: "delivered",
       from: DRIVER_CHANNEL_ID,
@@ -33,25 +38,30 @@ export const redisSubscriber: ActorProgram = async (ctx) => {
   subscriber.on("message", (channel: string, body: string) => receive(channel, body, null));
   subscriber.on("pmessage", (pattern: string, channel: string, body: string) => receive(channel, body, pattern));
 
-  let usingPattern = false;
-  const listen = async (pattern: boolean) => {
-    if (pattern) {
-      await subscriber.psubscribe(DRIVER_PATTERN);
-      await subscriber.unsubscribe(DRIVER_CHANNEL);
-    } else {
-      await subscriber.subscribe(DRIVER_CHANNEL);
-      await subscriber.punsubscribe(DRIVER_PATTERN);
-    }
-    usingPattern = pattern;
-  };
-  await listen((ctx.settings.usePattern ?? 0) === 1);
+  let usingPattern: boolean | null = null;
+  // One switch at a time, always towards the latest setting.
+  let switching: Promise<void> = Promise.resolve();
+  const listen = () =>
+    (switching = switching
+      .catch(() => undefined)
+      .then(async () => {
+        const pattern = (ctx.settings.usePattern ?? 0) === 1;
+        if (pattern === usingPattern) return;
+        wantPattern = pattern;
+        if (pattern) {
+          await subscriber.psubscribe(DRIVER_PATTERN);
+          await subscriber.unsubscribe(DRIVER_CHANNEL);
+        } else {
+          await subscriber.subscribe(DRIVER_CHANNEL);
+          await subscriber.punsubscribe(DRIVER_PATTERN);
+        }
+        usingPattern = pattern;
+      }));
+  await listen();
 
   return {
     async handle(command) {
-      if (command.type === "settings" && command.settings.usePattern !== undefined) {
-        const pattern = command.settings.usePattern === 1;
-        if (pattern !== usingPattern) await listen(pattern);
-      }
+      if (command.type === "settings" && command.settings.usePattern !== undefined) await listen();
       return null;
     },
     async close() {
