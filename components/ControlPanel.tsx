@@ -25,7 +25,7 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
   const [fields, setFields] = useState<Record<string, string>>(() => Object.fromEntries((info.publishFields ?? []).map((f) => [f.name, f.initial])));
   const running = state?.running ?? false;
   const publish = (count?: number) => onCommand({ type: "publish", ...(count ? { count } : {}), ...publishArgs(info.publishFields ?? [], fields) });
-  const receiverRole = info.roles.find((r) => r.killable);
+  const receiverRoles = info.roles.filter((r) => r.killable);
 
   const run = async (label: string, action: () => Promise<CommandResult>, success?: (result: unknown) => string) => {
     setBusy(label);
@@ -67,11 +67,11 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
                 Send burst
               </button>
             </span>
-            {receiverRole && (
-              <button type="button" className={secondary} disabled={!brokerUp || busy !== null} onClick={() => run("add", () => onCommand({ type: "add-actor", role: receiverRole.name }), (r) => `Added ${(r as { actorId: string }).actorId}`)}>
-                + Add {receiverRole.name}
+            {receiverRoles.map((role) => (
+              <button key={role.name} type="button" className={secondary} title={role.description} disabled={!brokerUp || busy !== null} onClick={() => run("add", () => onCommand({ type: "add-actor", role: role.name }), (r) => `Added ${(r as { actorId: string }).actorId}`)}>
+                + Add {role.name}
               </button>
-            )}
+            ))}
           </>
         )}
         <span className="ml-auto flex gap-2">

@@ -24,7 +24,7 @@ interface NodeData extends Record<string, unknown> {
 type FlowNode = Node<NodeData>;
 
 const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
-  const { node, lit, canKill, onKill } = data;
+  const { node, lit, canKill, onKill, gauges } = data;
   return (
     <div
       data-testid={`node-${node.id}`}
@@ -45,6 +45,15 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
       <span className="min-w-0 flex-1">
         <span className="block truncate text-sm font-medium">{node.label}</span>
         <span className={`block text-[11px] leading-tight ${node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>{node.alive ? node.role : "killed"}</span>
+        {gauges && (
+          <span className="block text-[10px] leading-tight text-[var(--muted)]" data-testid={`gauges-${node.id}`} title="Read from the broker">
+            {Object.entries(gauges).map(([name, value]) => (
+              <span key={name} className="mr-2">
+                {name} <b className="font-mono text-[var(--ink)] tabular-nums">{value}</b>
+              </span>
+            ))}
+          </span>
+        )}
         {node.alive && node.connections && (
           <span className="mt-0.5 flex gap-1" title="Its broker connections">
             {node.connections.map((c) => (

@@ -11,6 +11,8 @@ import { rabbitmqPublisher } from "./rabbitmq-publisher";
 import { rabbitmqExchangeConsumer } from "./rabbitmq-exchange-consumer";
 import { redisPublisher } from "./redis-publisher";
 import { redisSubscriber } from "./redis-subscriber";
+import { redisStreamProducer } from "./redis-stream-producer";
+import { redisStreamConsumer } from "./redis-stream-consumer";
 
 export const PROGRAMS: Record<string, { broker: BrokerId; program: ActorProgram }> = {
   "nats-requester": { broker: "nats", program: natsRequester },
@@ -24,4 +26,6 @@ export const PROGRAMS: Record<string, { broker: BrokerId; program: ActorProgram 
   "rabbitmq-exchange-consumer": { broker: "rabbitmq", program: rabbitmqExchangeConsumer },
   "redis-publisher": { broker: "redis", program: redisPublisher },
   "redis-subscriber": { broker: "redis", program: redisSubscriber },
+  "redis-stream-producer": { broker: "redis", program: redisStreamProducer },
+  "redis-stream-consumer": { broker: "redis", program: redisStreamConsumer },
 };

@@ -1,0 +1,131 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
+import type { Hopscope } from "../../server/app";
+import { loadConfig } from "../../server/config";
+import { DEAD_LETTER_REASON, DLQ_STREAM, GROUPS, RETRY_BACKOFF_MS, STREAM } from "../../server/scenarios/redis-streams";
+import { api, startHopscope, state, waitFor } from "./harness";
+
+const ID = "redis-streams";
+let hopscope: Hopscope;
+let base: string;
+let redis: Redis;
+
+const command = (body: unknown) => api<{ ok: boolean; result: Record<string, unknown> }>(base, "POST", `/api/scenarios/${ID}/commands`, body);
+
+async function everyHop(): Promise<MessageHop[]> {
+  const hops: Hop[] = [];
+  for (let since = 0; ; ) {
+    const page = await api<{ hops: Hop[]; lastSeq: number }>(base, "GET", `/api/scenarios/${ID}/hops?since=${since}`);
+    hops.push(...page.body.hops);
+    if (page.body.hops.length === 0) return hops.filter(isMessageHop);
+    since = page.body.lastSeq;
+  }
+}
+
+async function pendingIn(group: string): Promise<number> {
+  const summary = (await redis.xpending(STREAM, group)) as [number, ...unknown[]];
+  return summary[0];
+}
+
+beforeAll(async () => {
+  redis = new Redis(loadConfig(process.env).urls.redis);
+  // A clean stream: this Redis is ours to use, and the groups are recreated by the consumers.
+  await redis.del(STREAM, DLQ_STREAM);
+  ({ hopscope, base } = await startHopscope());
+  expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).status).toBe(200);
+});
+afterAll(async () => {
+  await hopscope.close();
+  redis.disconnect();
+});
+
+describe("redis-streams against the real Redis", () => {
+  test("1,000 entries, 3 consumers, 5 SIGKILLs: every entry acked in its group, claims counted, nothing pending", async () => {
+    await command({ type: "set", delayMs: 20, failRate: 0, minIdleMs: 500 });
+    expect((await command({ type: "add-actor", role: "email-service" })).status).toBe(200);
+    expect((await command({ type: "add-actor", role: "analytics-service" })).status).toBe(200);
+    await command({ type: "reset" });
+    const ids = (await command({ type: "publish", count: 1000 })).body.result.messageIds as string[];
+
+    const killed: string[] = [];
+    for (let kill = 0; kill < 5; kill++) {
+      const victim = await waitFor("an email-service consumer holding entries", async () => {
+        const s = await state(base, ID);
+        return s.actors.find((a) => a.role === "email-service" && a.alive && !killed.includes(a.id) && (s.gauges[a.id]?.pending ?? 0) > 0);
+      });
+      expect((await command({ type: "kill-actor", actorId: victim.id })).status).toBe(200);
+      killed.push(victim.id);
+      expect((await command({ type: "add-actor", role: "email-service" })).status).toBe(200);
+    }
+
+    // Both groups get every entry: wait until neither holds anything and each acked all.
+    await waitFor("both groups to finish", async () => {
+      const hops = await everyHop();
+      const acked = (group: string) => new Set(hops.filter((h) => h.kind === "acked" && h.message.destination === group).map((h) => h.message.id));
+      return GROUPS.every((g) => ids.every((id) => acked(g).has(id))) ? true : undefined;
+    }, 60_000, 500);
+    for (const group of GROUPS) await waitFor(`${group}'s PEL to empty`, async () => ((await pendingIn(group)) === 0 ? true : undefined));
+
+    const hops = await everyHop();
+    const claims = hops.filter((h) => h.kind === "claimed");
+    expect(claims.length).toBeGreaterThan(0);
+    const all = (await api<{ hops: Hop[] }>(base, "GET", `/api/scenarios/${ID}/hops?since=0`)).body.hops;
+    const killedAt = new Map(all.filter((h) => h.kind === "actor-killed").map((h) => [h.from, h.at]));
+    for (const claim of claims) {
+      expect(claim.message.redelivered).toBe(true);
+      // Claimed by a consumer that was alive then (it may be killed later in the run).
+      expect(claim.at).toBeLessThan(killedAt.get(claim.to) ?? Infinity);
+    }
+    const { ledger } = await state(base, ID);
+    expect(ledger).toMatchObject({ published: 1000, lost: 0, inFlight: 0 });
+    expect(ledger.redelivered).toBeGreaterThanOrEqual(claims.length);
+    console.log(`streams kill test: entries 1000, kills ${killed.length}, claims ${claims.length}, redelivered ${ledger.redelivered}, lost ${ledger.lost}, pending ${GROUPS.map((g) => g).join("/")} 0/0`);
+  });
+
+  test("after the stream and its groups vanish (as in a Redis restart), consumers recreate the groups and carry on", async () => {
+    await redis.del(STREAM, DLQ_STREAM);
+    await waitFor("both groups back", async () => {
+      const groups = (await redis.xinfo("GROUPS", STREAM).catch(() => [])) as unknown[];
+      return groups.length >= GROUPS.length ? true : undefined;
+    }, 15_000, 200);
+    await command({ type: "reset" });
+    await command({ type: "set", delayMs: 0, failRate: 0 });
+    const [id] = (await command({ type: "publish" })).body.result.messageIds as string[];
+    await waitFor("both groups to ack it", async () => ((await everyHop()).filter((h) => h.kind === "acked" && h.message.id === id).length === GROUPS.length ? true : undefined), 15_000);
+  });
+
+  test("a failing entry is retried after 100, 400 and 900 ms, then parked in the dead-letter stream and acked", async () => {
+    await command({ type: "reset" });
+    await redis.del(DLQ_STREAM);
+    await command({ type: "set", delayMs: 0, failRate: 1, minIdleMs: 500 });
+    const [id] = (await command({ type: "publish" })).body.result.messageIds as string[];
+    await waitFor("both groups to park it", async () => ((await everyHop()).filter((h) => h.kind === "dead-lettered" && h.message.id === id).length === GROUPS.length ? true : undefined), 15_000);
+    await command({ type: "set", failRate: 0 });
+
+    const hops = (await everyHop()).filter((h) => h.message.id === id).sort((a, b) => a.at - b.at);
+    for (const group of GROUPS) {
+      const mine = hops.filter((h) => h.message.destination === group);
+      const nacks = mine.filter((h) => h.kind === "nacked");
+      const retries = mine.filter((h) => h.kind === "retry");
+      expect(nacks).toHaveLength(RETRY_BACKOFF_MS.length);
+      expect(retries.map((h) => h.message.attempt)).toEqual([2, 3, 4]);
+      const waits = retries.map((retry, i) => retry.at - nacks[i]!.at);
+      waits.forEach((wait, i) => {
+        expect(wait).toBeGreaterThanOrEqual(RETRY_BACKOFF_MS[i]! * 0.95);
+        expect(wait).toBeLessThan(RETRY_BACKOFF_MS[i]! + 250);
+      });
+      expect(mine.find((h) => h.kind === "dead-lettered")?.reason).toBe(DEAD_LETTER_REASON);
+      console.log(`${group}: parked after ${nacks.length + 1} attempts; waits ${waits.map((w) => w.toFixed(0)).join(", ")} ms`);
+      expect(await pendingIn(group)).toBe(0);
+    }
+    expect(await redis.xlen(DLQ_STREAM)).toBe(GROUPS.length);
+    expect((await state(base, ID)).ledger).toMatchObject({ deadLettered: 1, lost: 0 });
+  });
+
+  test("a replay group created from 0 reads the whole history", async () => {
+    const length = await redis.xlen(STREAM);
+    const replay = String(((await command({ type: "add-actor", role: "replay" })).body.result as { actorId: string }).actorId);
+    await waitFor("the replay to read everything", async () => ((await everyHop()).filter((h) => h.kind === "delivered" && h.to === replay).length === length ? true : undefined), 30_000, 500);
+  });
+});
