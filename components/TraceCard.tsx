@@ -27,7 +27,7 @@ export function TraceCard({ trace, onClose }: { trace: Trace; onClose: () => voi
       {trace.reason && <div className="mt-1 text-xs text-amber-700 dark:text-amber-300">{trace.reason}</div>}
       <ol className="mt-2 space-y-1 text-xs">
         {trace.hops.map((hop) => (
-          <li key={hop.seq} className="flex items-center gap-2">
+          <li key={hop.seq} className="flex flex-wrap items-center gap-x-2">
             <span className="h-2 w-2 shrink-0 rounded-full" style={{ backgroundColor: HOP_COLORS[hop.kind] }} />
             <span className="w-28 shrink-0 font-medium">
               {hopLabel(hop.kind)}
@@ -37,6 +37,7 @@ export function TraceCard({ trace, onClose }: { trace: Trace; onClose: () => voi
               {hop.from} → {hop.to}
             </span>
             <span className="font-mono text-[var(--muted)] tabular-nums">+{(hop.at - first).toFixed(3)}</span>
+            {hop.reason && hop.reason !== trace.reason && <span className="basis-full pl-4 text-[11px] text-[var(--muted)]">{hop.reason}</span>}
           </li>
         ))}
       </ol>

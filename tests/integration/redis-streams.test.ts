@@ -74,8 +74,13 @@ describe("redis-streams against the real Redis", () => {
     const killedAt = new Map(all.filter((h) => h.kind === "actor-killed").map((h) => [h.from, h.at]));
     for (const claim of claims) {
       expect(claim.message.redelivered).toBe(true);
-      // Claimed by a consumer that was alive then (it may be killed later in the run).
+      // Claimed by a consumer that was alive then (it may be killed later in the run)...
       expect(claim.at).toBeLessThan(killedAt.get(claim.to) ?? Infinity);
+      // ...from one that had been killed: live consumers keep hold of what they work on.
+      const holder = hops
+        .filter((h) => h.message.id === claim.message.id && h.message.destination === claim.message.destination && (h.kind === "delivered" || h.kind === "claimed") && h.at < claim.at)
+        .sort((a, b) => b.at - a.at)[0];
+      expect(holder && killedAt.get(holder.to), `${claim.message.id} was held by a killed consumer`).toBeLessThan(claim.at);
     }
     const { ledger } = await state(base, ID);
     expect(ledger).toMatchObject({ published: 1000, lost: 0, inFlight: 0 });

@@ -6,8 +6,11 @@ type Entry = [id: string, fields: string[] | null];
 
 const BLOCK_MS = 1_000;
 const CLAIM_EVERY_MS = 1_000;
-/** Read more only when this little is waiting locally: entries read are pending and age. */
-const READ_AHEAD = 10;
+/**
+ * Read only when nothing waits locally: every entry read is pending and its idle time runs,
+ * and an entry idle long enough is fair game for another consumer's claim.
+ */
+const READ_AHEAD = 1;
 
 function field(fields: string[], name: string): string | undefined {
   const at = fields.indexOf(name);
@@ -42,10 +45,12 @@ export const redisStreamConsumer: ActorProgram = async (ctx) => {
   };
 
   /**
-   * Waits out a retry backoff while keeping the entry: re-claiming it to itself resets its idle
-   * time (JUSTID counts no delivery), so no other consumer takes an entry that is merely waiting.
+   * Waits (working on the entry, or for its retry) while keeping it: re-claiming it to itself
+   * resets its idle time (JUSTID counts no delivery), so another consumer claims only entries
+   * whose consumer is really gone.
    */
   const holdWhileWaiting = async (entryId: string, ms: number) => {
+    if (ms <= 0) return;
     const deadline = performance.now() + ms;
     for (;;) {
       await commands.call("XCLAIM", STREAM, group, self, "0", entryId, "JUSTID").catch(() => undefined);
@@ -66,7 +71,7 @@ export const redisStreamConsumer: ActorProgram = async (ctx) => {
 
   const process_ = async (entryId: string, fields: string[], deliveries: number) => {
     for (let attempt = 1; ; attempt++) {
-      await sleep(ctx.settings.delayMs ?? 0);
+      await holdWhileWaiting(entryId, ctx.settings.delayMs ?? 0);
       const message = describe(entryId, fields, attempt, deliveries > 1);
       if (Math.random() >= (ctx.settings.failRate ?? 0)) {
         await commands.xack(STREAM, group, entryId);
@@ -95,7 +100,7 @@ export const redisStreamConsumer: ActorProgram = async (ctx) => {
         continue;
       }
       try {
-        const result = (await reader.call("XREADGROUP", "GROUP", group, self, "COUNT", "10", "BLOCK", String(BLOCK_MS), "STREAMS", STREAM, ">")) as [string, Entry[]][] | null;
+        const result = (await reader.call("XREADGROUP", "GROUP", group, self, "COUNT", String(READ_AHEAD), "BLOCK", String(BLOCK_MS), "STREAMS", STREAM, ">")) as [string, Entry[]][] | null;
         for (const [, entries] of result ?? []) {
           for (const [entryId, fields] of entries) {
             if (!fields) continue;
