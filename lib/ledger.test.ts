@@ -138,6 +138,17 @@ describe("ledger", () => {
     expect(tracker.remembered).toBe(0);
   });
 
+  test("a message never seen published, e.g. claimed from an earlier session, does not count", () => {
+    const l = ledgerOf(hops(`
+      published p>s m1
+      delivered s>c m1
+      acked c>s m1
+      claimed s>c old-1
+      acked c>s old-1
+    `), "at-least-once");
+    expect(l).toMatchObject({ published: 1, delivered: 1, redelivered: 0, completed: 1, inFlight: 0 });
+  });
+
   test("actor hops do not touch the ledger", () => {
     expect(ledgerOf(hops("actor-killed r1>r1 responder"), "at-most-once").published).toBe(0);
   });

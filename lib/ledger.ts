@@ -12,7 +12,12 @@ interface MessageRecord {
   deliveries: Map<string, number>;
   processed: Map<string, number>;
   done: boolean;
+  /** What happened before its publication was seen; applied when (if ever) it is. */
+  credit: Delta | null;
 }
+
+type Counter = "delivered" | "redelivered" | "completed" | "duplicates" | "deadLettered" | "dropped" | "lost";
+type Delta = { counts: Partial<Record<Counter, number>>; reasons: Record<string, number> };
 
 function bump(counts: Map<string, number>, key: string): number {
   const next = (counts.get(key) ?? 0) + 1;
@@ -37,8 +42,9 @@ export function emptyLedger(): Ledger {
 
 /**
  * Folds hops into the delivery ledger. A delivery reported before its publication still counts
- * once the publication shows up; redeliveries assume a message's first delivery is seen first,
- * which the server's time ordering provides.
+ * once the publication shows up, and a message never seen published (left over from an earlier
+ * session) never counts. Redeliveries assume a message's first delivery is seen first, which the
+ * server's time ordering provides.
  * Messages seen before a reset are ignored afterwards, so a fresh ledger never shows
  * completions of messages it never saw published.
  */
@@ -65,12 +71,9 @@ export class LedgerTracker {
     const id = hop.message.id;
     if (this.beforeReset.has(id)) return;
     const record = this.recall(id);
-    const l = this.ledger;
+    const delta: Delta = { counts: {}, reasons: {} };
+    const count = (counter: Counter) => (delta.counts[counter] = (delta.counts[counter] ?? 0) + 1);
 
-    if (hop.kind === "published" && !record.published) {
-      record.published = true;
-      l.published++;
-    }
     const destination = hop.message.destination;
     if (DELIVERY_KINDS.has(hop.kind)) {
       // A copy for another queue or subscriber is not a redelivery; the broker's flag, a later
@@ -79,22 +82,37 @@ export class LedgerTracker {
       const flagged = hop.message.redelivered || hop.message.attempt > 1 || hop.kind !== "delivered";
       if (!record.delivered) {
         record.delivered = true;
-        l.delivered++;
-      } else if (again || flagged) l.redelivered++;
+        count("delivered");
+      } else if (again || flagged) count("redelivered");
     }
-    if (PROCESSED_KINDS.has(hop.kind) && bump(record.processed, `${hop.kind}:${destination}`) > 1) l.duplicates++;
+    if (PROCESSED_KINDS.has(hop.kind) && bump(record.processed, `${hop.kind}:${destination}`) > 1) count("duplicates");
     const status = statusAfter(hop.kind, this.completion);
     if (status && !record.done) {
       record.done = true;
-      if (status === "completed") l.completed++;
-      else if (status === "dead-lettered") l.deadLettered++;
-      else if (this.guarantee === "at-least-once") l.lost++;
+      if (status === "completed") count("completed");
+      else if (status === "dead-lettered") count("deadLettered");
+      else if (this.guarantee === "at-least-once") count("lost");
       else {
-        l.dropped++;
+        count("dropped");
         const reason = hop.reason ?? "unspecified";
-        l.dropReasons[reason] = (l.dropReasons[reason] ?? 0) + 1;
+        delta.reasons[reason] = (delta.reasons[reason] ?? 0) + 1;
       }
     }
+
+    if (hop.kind === "published" && !record.published) {
+      record.published = true;
+      this.ledger.published++;
+      if (record.credit) this.add(record.credit);
+      record.credit = null;
+    }
+    // A message never seen published (sent before this session or before a reset) never counts.
+    if (record.published) this.add(delta);
+    else record.credit = merge(record.credit, delta);
+  }
+
+  private add(delta: Delta): void {
+    for (const [counter, n] of Object.entries(delta.counts) as [Counter, number][]) this.ledger[counter] += n;
+    for (const [reason, n] of Object.entries(delta.reasons)) this.ledger.dropReasons[reason] = (this.ledger.dropReasons[reason] ?? 0) + n;
   }
 
   snapshot(): Ledger {
@@ -120,7 +138,7 @@ export class LedgerTracker {
   private recall(id: string): MessageRecord {
     const young = this.young.get(id);
     if (young) return young;
-    const record = this.old.get(id) ?? { published: false, delivered: false, deliveries: new Map(), processed: new Map(), done: false };
+    const record = this.old.get(id) ?? { published: false, delivered: false, deliveries: new Map(), processed: new Map(), done: false, credit: null };
     this.young.set(id, record);
     if (this.young.size >= this.capacity / 2) {
       this.old = this.young;
@@ -128,6 +146,13 @@ export class LedgerTracker {
     }
     return record;
   }
+}
+
+function merge(into: Delta | null, delta: Delta): Delta {
+  const out: Delta = into ?? { counts: {}, reasons: {} };
+  for (const [counter, n] of Object.entries(delta.counts) as [Counter, number][]) out.counts[counter] = (out.counts[counter] ?? 0) + n;
+  for (const [reason, n] of Object.entries(delta.reasons)) out.reasons[reason] = (out.reasons[reason] ?? 0) + n;
+  return out;
 }
 
 /** The ledger of a finite list of hops, e.g. a recording or a test's capture. */
