@@ -67,6 +67,30 @@ async function exchanges(browser: Browser): Promise<void> {
   await page.close();
 }
 
+/** A stream consumer killed while it holds an entry, and the claim by another of its group. */
+async function streams(browser: Browser): Promise<void> {
+  const id = "redis-streams";
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 });
+  await post(`/api/scenarios/${id}/stop`);
+  await page.goto(`${base}/scenarios/${id}`);
+  await post(`/api/scenarios/${id}/start`);
+  await post(`/api/scenarios/${id}/commands`, { type: "reset" });
+  await post(`/api/scenarios/${id}/commands`, { type: "set", delayMs: 700, failRate: 0, minIdleMs: 1000 });
+  await page.getByRole("button", { name: "Add task" }).waitFor();
+  await post(`/api/scenarios/${id}/commands`, { type: "publish", count: 4 });
+  await page.waitForTimeout(400);
+  const state = await getJson<{ actors: { id: string; role: string; alive: boolean }[]; gauges: Record<string, { pending?: number }> }>(`/api/scenarios/${id}/state`);
+  const consumers = state.actors.filter((a) => a.role === "email-service" && a.alive);
+  const victim = consumers.find((a) => (state.gauges[a.id]?.pending ?? 0) > 0) ?? consumers[0];
+  if (victim) await post(`/api/scenarios/${id}/commands`, { type: "kill-actor", actorId: victim.id });
+  await page.waitForTimeout(4500);
+  const claimed = page.locator('[data-testid="arrow"][data-kind="claimed"]').first();
+  if (await claimed.count()) await claimed.click();
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: `${out}/streams.png` });
+  await page.close();
+}
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
@@ -96,6 +120,7 @@ async function main(): Promise<void> {
     }
     await jobQueue(browser);
     await exchanges(browser);
+    await streams(browser);
     const home = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await home.goto(base);
     await home.waitForTimeout(800);
