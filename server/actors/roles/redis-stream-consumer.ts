@@ -65,7 +65,11 @@ export const redisStreamConsumer: ActorProgram = async (ctx) => {
   const work = async () => {
     if (working) return;
     working = true;
-    for (let job = queue.shift(); job; job = queue.shift()) await process_(job.entryId, job.fields, job.deliveries);
+    for (let job = queue[0]; job; job = queue[0]) {
+      // Stays in the queue while it is worked on, so the read and claim loops wait for it.
+      await process_(job.entryId, job.fields, job.deliveries);
+      queue.shift();
+    }
     working = false;
   };
 
@@ -121,9 +125,12 @@ export const redisStreamConsumer: ActorProgram = async (ctx) => {
   const claimLoop = async () => {
     while (!stopped) {
       await sleep(CLAIM_EVERY_MS);
+      // Like reads, one at a time and only when free: a claimed entry waiting here unheld would
+      // go idle again and be claimed once more.
+      if (queue.length >= READ_AHEAD) continue;
       try {
         const minIdle = ctx.settings.minIdleMs ?? 3_000;
-        const [, entries] = (await commands.call("XAUTOCLAIM", STREAM, group, self, String(minIdle), "0-0", "COUNT", "20")) as [string, Entry[]];
+        const [, entries] = (await commands.call("XAUTOCLAIM", STREAM, group, self, String(minIdle), "0-0", "COUNT", String(READ_AHEAD))) as [string, Entry[]];
         for (const [entryId, fields] of entries) {
           if (!fields) continue;
           const pending = (await commands.call("XPENDING", STREAM, group, entryId, entryId, "1")) as [string, string, number, number][];
