@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { BrokerId, MessageDescriptor, MessageHopDraft, SettingsValues } from "../../lib/protocol";
 import { wallClockMs } from "../../lib/clock";
 import type { ActorCommand, ActorSpec } from "./ipc";
@@ -48,6 +49,19 @@ export function previewOf(body: Uint8Array, max = 120): string {
 }
 
 export const now = wallClockMs;
+
+/**
+ * Message ids for one publishing process: a random prefix keeps them unique across restarts,
+ * the running number `n` also varies the sample payloads.
+ */
+export function messageIds(): () => { id: string; n: number } {
+  const prefix = randomBytes(2).toString("hex");
+  let n = 0;
+  return () => {
+    n++;
+    return { id: `${prefix}-${n}`, n };
+  };
+}
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

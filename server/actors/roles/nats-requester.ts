@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { ErrorCode, headers, type NatsError } from "nats";
 import { connectNats } from "../../brokers/nats";
 import {
@@ -9,7 +8,7 @@ import {
   INVENTORY_SUBJECT,
   MESSAGE_ID_HEADER,
 } from "../../scenarios/nats-request-reply";
-import { describeMessage, type ActorProgram } from "../runtime";
+import { describeMessage, messageIds, type ActorProgram } from "../runtime";
 
 const encoder = new TextEncoder();
 
@@ -21,9 +20,7 @@ function defaultPayload(n: number): unknown {
 export const natsRequester: ActorProgram = async (ctx) => {
   const self = ctx.spec.id;
   const nc = await connectNats({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
-  // A fresh prefix per process keeps message ids unique across restarts.
-  const idPrefix = randomBytes(2).toString("hex");
-  let counter = 0;
+  const nextId = messageIds();
 
   async function request(id: string, body: Uint8Array): Promise<void> {
     const maxAttempts = 1 + (ctx.settings.retries ?? 3);
@@ -60,16 +57,15 @@ export const natsRequester: ActorProgram = async (ctx) => {
   return {
     async handle(command) {
       if (command.type !== "publish") return null;
-      const messageIds: string[] = [];
+      const ids: string[] = [];
       for (let i = 0; i < command.count; i++) {
-        counter++;
-        const id = `${idPrefix}-${counter}`;
+        const { id, n: counter } = nextId();
         const payload = command.payload ?? defaultPayload(counter);
         const body = encoder.encode(typeof payload === "string" ? payload : JSON.stringify(payload));
-        messageIds.push(id);
+        ids.push(id);
         void request(id, body);
       }
-      return { messageIds };
+      return { messageIds: ids };
     },
     async close() {
       await nc.close();

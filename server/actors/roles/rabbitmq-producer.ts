@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { connectAmqp, guardChannel } from "../../brokers/rabbitmq";
 import {
   DEAD_LETTER_EXCHANGE,
@@ -11,7 +10,7 @@ import {
   JOB_ID_HEADER,
   JOB_QUEUE,
 } from "../../scenarios/rabbitmq-work-queue";
-import { describeMessage, now, type ActorProgram } from "../runtime";
+import { describeMessage, now, messageIds, type ActorProgram } from "../runtime";
 
 const recipients = ["ada@example.com", "grace@example.com", "linus@example.com", "margaret@example.com"];
 
@@ -40,16 +39,14 @@ export const rabbitmqProducer: ActorProgram = async (ctx) => {
     },
     { noAck: true },
   );
-  const idPrefix = randomBytes(2).toString("hex");
-  let counter = 0;
+  const nextId = messageIds();
 
   return {
     async handle(command) {
       if (command.type !== "publish") return null;
       const jobIds: string[] = [];
       for (let i = 0; i < command.count; i++) {
-        counter++;
-        const id = `${idPrefix}-${counter}`;
+        const { id, n: counter } = nextId();
         const payload = command.payload ?? { to: recipients[counter % recipients.length], template: "order-confirmation", orderId: `order-${counter}` };
         const body = Buffer.from(typeof payload === "string" ? payload : JSON.stringify(payload));
         const message = describeMessage({ id, destination: JOB_QUEUE, attempt: 1, redelivered: false }, body);

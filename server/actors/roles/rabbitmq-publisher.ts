@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { explainRoute } from "../../../lib/routing";
 import { connectAmqp, guardChannel } from "../../brokers/rabbitmq";
 import { declareExchanges, DROP_UNROUTABLE, EXCHANGES, exchangeChannelId } from "../../scenarios/rabbitmq-exchanges";
-import { describeMessage, now, type ActorProgram } from "../runtime";
+import { describeMessage, now, messageIds, type ActorProgram } from "../runtime";
 
 /**
  * Publishes with the mandatory flag: a message no binding takes comes back as basic.return
@@ -15,8 +14,7 @@ export const rabbitmqPublisher: ActorProgram = async (ctx) => {
   const channel = await connection.createConfirmChannel();
   guardChannel(channel, ctx.log);
   await declareExchanges(channel);
-  const idPrefix = randomBytes(2).toString("hex");
-  let counter = 0;
+  const nextId = messageIds();
 
   channel.on("return", (msg) => {
     const id = String(msg.properties.messageId ?? "unknown");
@@ -34,8 +32,7 @@ export const rabbitmqPublisher: ActorProgram = async (ctx) => {
       const routing = exchange.bindings.map((b) => explainRoute(exchange.type, b, key, headers));
       const ids: string[] = [];
       for (let i = 0; i < command.count; i++) {
-        counter++;
-        const id = `${idPrefix}-${counter}`;
+        const { id, n: counter } = nextId();
         const payload = command.payload ?? { orderId: `order-${counter}`, event: key || exchange.type };
         const body = Buffer.from(typeof payload === "string" ? payload : JSON.stringify(payload));
         const message = describeMessage({ id, destination: `${exchange.name} · ${key || "(no key)"}`, attempt: 1, redelivered: false }, body);

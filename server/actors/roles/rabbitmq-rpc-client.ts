@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { connectAmqp, guardChannel } from "../../brokers/rabbitmq";
 import { declareRpcQueue, DROP_RPC_TIMEOUT, DROP_UNCORRELATED, REPLY_CHANNEL_ID, RPC_CHANNEL_ID, RPC_QUEUE } from "../../scenarios/rabbitmq-rpc";
-import { describeMessage, type ActorProgram } from "../runtime";
+import { describeMessage, messageIds, type ActorProgram } from "../runtime";
 
 interface Pending {
   startedAt: number;
@@ -20,8 +19,7 @@ export const rabbitmqRpcClient: ActorProgram = async (ctx) => {
   // Exclusive and server-named: it lives and dies with this client's connection.
   const { queue: replyQueue } = await channel.assertQueue("", { exclusive: true, autoDelete: true });
   const pending = new Map<string, Pending>();
-  const idPrefix = randomBytes(2).toString("hex");
-  let counter = 0;
+  const nextId = messageIds();
 
   await channel.consume(
     replyQueue,
@@ -47,8 +45,7 @@ export const rabbitmqRpcClient: ActorProgram = async (ctx) => {
       if (command.type !== "publish") return null;
       const ids: string[] = [];
       for (let i = 0; i < command.count; i++) {
-        counter++;
-        const id = `${idPrefix}-${counter}`;
+        const { id, n: counter } = nextId();
         const payload = command.payload ?? { sku: `sku-${100 + (counter % 7)}`, quantity: 1 + (counter % 3) };
         const body = Buffer.from(typeof payload === "string" ? payload : JSON.stringify(payload));
         const message = describeMessage({ id, destination: RPC_QUEUE, attempt: 1, redelivered: false }, body);

@@ -1,15 +1,13 @@
-import { randomBytes } from "node:crypto";
 import { createRedis, ready } from "../../brokers/redis";
 import { DRIVER_CHANNEL, DRIVER_CHANNEL_ID, DROP_NO_SUBSCRIBERS } from "../../scenarios/redis-pubsub";
-import { describeMessage, now, type ActorProgram } from "../runtime";
+import { describeMessage, now, messageIds, type ActorProgram } from "../runtime";
 
 /** PUBLISH answers with how many subscribers got the message: zero means it is gone. */
 export const redisPublisher: ActorProgram = async (ctx) => {
   const self = ctx.spec.id;
   const redis = createRedis({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected, queueWhileOffline: false });
   await ready(redis);
-  const idPrefix = randomBytes(2).toString("hex");
-  let counter = 0;
+  const nextId = messageIds();
 
   return {
     async handle(command) {
@@ -17,8 +15,7 @@ export const redisPublisher: ActorProgram = async (ctx) => {
       const ids: string[] = [];
       const receivers: number[] = [];
       for (let i = 0; i < command.count; i++) {
-        counter++;
-        const id = `${idPrefix}-${counter}`;
+        const { id, n: counter } = nextId();
         // The message id travels inside the payload: pub/sub messages have no headers.
         const payload = command.payload ?? { driverId: `driver-${100 + (counter % 9)}`, available: counter % 2 === 1, timestamp: new Date().toISOString() };
         const body = JSON.stringify({ ...(typeof payload === "string" ? { text: payload } : payload), messageId: id });

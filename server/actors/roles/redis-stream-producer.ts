@@ -1,22 +1,19 @@
-import { randomBytes } from "node:crypto";
 import { createRedis, ready } from "../../brokers/redis";
 import { STREAM, STREAM_CHANNEL_ID } from "../../scenarios/redis-streams";
-import { describeMessage, now, type ActorProgram } from "../runtime";
+import { describeMessage, now, messageIds, type ActorProgram } from "../runtime";
 
 /** XADD answers with the entry's id: the entry is in the stream, for every group to read. */
 export const redisStreamProducer: ActorProgram = async (ctx) => {
   const self = ctx.spec.id;
   const redis = createRedis({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected, queueWhileOffline: false });
   await ready(redis);
-  const idPrefix = randomBytes(2).toString("hex");
-  let counter = 0;
+  const nextId = messageIds();
   return {
     async handle(command) {
       if (command.type !== "publish") return null;
       const ids: string[] = [];
       for (let i = 0; i < command.count; i++) {
-        counter++;
-        const id = `${idPrefix}-${counter}`;
+        const { id, n: counter } = nextId();
         const payload = command.payload ?? { taskId: `task-${counter}`, title: `Follow up order ${1000 + counter}`, assignee: ["ada", "grace", "linus"][counter % 3] };
         const body = typeof payload === "string" ? payload : JSON.stringify(payload);
         const maxLen = ctx.settings.maxLen ?? 0;
