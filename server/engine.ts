@@ -11,6 +11,7 @@ import {
   type ErrorCode,
   type Hop,
   type HopBatch,
+  type HopDraft,
   type MessageHop,
   type ScenarioInfo,
   type ScenarioSnapshot,
@@ -149,7 +150,7 @@ class ScenarioRunner {
     });
     this.actors.set(actor.spec.id, actor);
     this.pruneDead();
-    actor.on("hops", (hops) => this.bus.ingest(hops));
+    actor.on("hops", (hops) => this.bus.ingest(this.definition.audienceRole ? hops.map((hop) => this.noteMissed(hop)) : hops));
     actor.on("status", () => this.onChange());
     actor.ready.then(
       () => {
@@ -170,6 +171,15 @@ class ScenarioRunner {
       this.onChange();
     });
     return actor;
+  }
+
+  /** A broadcast answered while audience members are down: they missed it, as at-most-once allows. */
+  private noteMissed(hop: HopDraft): HopDraft {
+    if (hop.kind !== "confirmed" || !("receivers" in hop) || hop.receivers === undefined) return hop;
+    const role = this.definition.audienceRole;
+    const down = [...this.actors.values()].filter((a) => !a.alive && a.spec.role === role).length;
+    if (down === 0) return hop;
+    return { ...hop, reason: `missed by ${down} ${role}${down === 1 ? "" : "s"} that ${down === 1 ? "is" : "are"} down (at-most-once, expected)` };
   }
 
   private scheduleRespawn(role: string): void {

@@ -17,6 +17,11 @@ export interface ScenarioDefinition {
    * kill the engine reports those as `requeued`.
    */
   requeuesOnKill?: boolean;
+  /**
+   * For a broadcast: the role whose members each get a copy. A publish answered while some of
+   * them are down says how many missed it, as the expected at-most-once loss it is.
+   */
+  audienceRole?: string;
   /** The hops that complete a message, when not the usual reply-received or acked. */
   completesOn?: readonly MessageHopKind[];
   /** Reads live figures from the broker while the scenario runs. */

@@ -42,4 +42,5 @@ export const redisPubsub: ScenarioDefinition = {
   settingsSchema: z.object({ usePattern: z.number().int().min(0).max(1) }).partial().strict(),
   // Nobody acknowledges a broadcast: it is settled when Redis says how many subscribers got it.
   completesOn: ["confirmed"],
+  audienceRole: "subscriber",
 };

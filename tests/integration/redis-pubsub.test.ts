@@ -52,6 +52,22 @@ describe("redis-pubsub against the real Redis", () => {
     for (const id of before) expect(got).not.toContain(id);
   });
 
+  test("a killed subscriber misses what is published while it is down, shown as expected", async () => {
+    const alive = (await state(base, ID)).actors.filter((a) => a.role === "subscriber" && a.alive);
+    expect(alive.length).toBeGreaterThan(1);
+    const [victim, ...rest] = alive;
+    // Reset first: a reset forgets dead actors, and with them who is down.
+    await command({ type: "reset" });
+    await command({ type: "kill-actor", actorId: victim!.id });
+    await waitFor("the victim to be gone", async () => ((await state(base, ID)).actors.find((a) => a.id === victim!.id)?.alive === false ? true : undefined));
+    const { messageIds } = (await command({ type: "publish" })).body.result as { messageIds: string[] };
+    const answer = await waitFor("Redis's answer", async () => (await messageHops()).find((h) => h.kind === "confirmed" && h.message.id === messageIds[0]));
+    expect(answer.reason).toBe("missed by 1 subscriber that is down (at-most-once, expected)");
+    await waitFor("the live subscribers' copies", async () => (deliveredTo(await messageHops(), rest[0]!.id).length === 1 ? true : undefined));
+    expect(deliveredTo(await messageHops(), victim!.id)).toEqual([]);
+    expect((await state(base, ID)).ledger).toMatchObject({ published: 1, completed: 1, dropped: 0, lost: 0 });
+  });
+
   test("with nobody listening the message is dropped, receivers 0, as at-most-once allows", async () => {
     for (const s of (await state(base, ID)).actors.filter((a) => a.role === "subscriber" && a.alive)) await command({ type: "kill-actor", actorId: s.id });
     // SIGKILL is sent at once; Redis notices the dead connections a moment later.
