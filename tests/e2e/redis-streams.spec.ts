@@ -27,6 +27,7 @@ test("a killed consumer's pending entries are claimed by another, with their del
 
   const claimed = page.getByTestId("sequence").locator('[data-testid="arrow"][data-kind="claimed"]').first();
   await expect(claimed).toBeVisible({ timeout: 20_000 });
+  await expect(claimed).toContainText(/claimed #\d/);
   await claimed.click();
   await expect(page.getByTestId("trace-card")).toContainText(/claimed after 1000 ms idle; delivery \d/);
 });

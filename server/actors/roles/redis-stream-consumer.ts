@@ -139,7 +139,8 @@ export const redisStreamConsumer: ActorProgram = async (ctx) => {
             kind: "claimed",
             from: STREAM_CHANNEL_ID,
             to: self,
-            message: describe(entryId, fields, 1, true),
+            // Its attempt is Redis's delivery count, so the arrow reads "claimed #2".
+            message: describe(entryId, fields, deliveries, true),
             reason: `claimed after ${minIdle} ms idle; delivery ${deliveries}`,
           });
           queue.push({ entryId, fields, deliveries });
