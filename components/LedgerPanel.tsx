@@ -1,6 +1,6 @@
 import type { Guarantee, Ledger } from "../lib/protocol";
 
-const CELLS: { key: keyof Omit<Ledger, "dropReasons">; label: string; hint: string }[] = [
+const CELLS: { key: keyof Omit<Ledger, "dropReasons" | "outOfOrder">; label: string; hint: string }[] = [
   { key: "published", label: "Published", hint: "Messages sent for the first time" },
   { key: "delivered", label: "Delivered", hint: "Messages that reached a consumer at least once" },
   { key: "redelivered", label: "Redelivered", hint: "Extra deliveries: retries and redeliveries" },
@@ -13,7 +13,7 @@ const CELLS: { key: keyof Omit<Ledger, "dropReasons">; label: string; hint: stri
 ];
 
 /** The delivery ledger, and one sentence that says what it means. */
-export function LedgerPanel({ ledger, guarantee }: { ledger: Ledger; guarantee: Guarantee }) {
+export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Ledger; guarantee: Guarantee; checksKeyOrder: boolean }) {
   const reasons = Object.entries(ledger.dropReasons);
   return (
     <section aria-label="Delivery ledger" data-testid="ledger">
@@ -30,6 +30,19 @@ export function LedgerPanel({ ledger, guarantee }: { ledger: Ledger; guarantee: 
           );
         })}
       </div>
+      {checksKeyOrder && (
+        <p
+          className={`mt-2 rounded-lg border px-3 py-1.5 text-xs font-medium ${ledger.outOfOrder > 0 ? "border-rose-300 bg-rose-50 text-rose-700 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-300" : "border-emerald-300 bg-emerald-50 text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"}`}
+          data-testid="key-order"
+          title="Each key's first deliveries, per consumer group, must follow the order the producer sent them in"
+        >
+          {ledger.outOfOrder > 0
+            ? `Per-key order broken: ${ledger.outOfOrder} deliver${ledger.outOfOrder === 1 ? "y" : "ies"} arrived before an earlier message of the same key`
+            : ledger.delivered > 0
+              ? "Per-key order holds: every key's messages arrived in the order they were sent"
+              : "Per-key order is checked on every delivery"}
+        </p>
+      )}
       <p className="mt-2 text-xs leading-relaxed text-[var(--muted)]" data-testid="ledger-verdict">
         {verdict(ledger, guarantee)}
       </p>

@@ -34,17 +34,21 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
   const state = view?.state ?? null;
   const brokerUp = health?.brokers[info.broker].up ?? false;
 
-  // The graph changes only when the cast does, never per hop.
+  // The graph changes only when the cast or the broker's layout does, never per hop.
   const actors = state?.actors;
   const castKey = actors?.map((a) => `${a.id}:${a.alive}:${a.connections?.join("+") ?? ""}`).join(",") ?? "";
+  const live = state?.layout;
+  const layoutKey = live ? JSON.stringify(live) : "";
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the layout's content, not the state object
+  const shape = useMemo(() => (live ? { ...info, channels: live.channels, links: live.links } : info), [info, layoutKey]);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the cast, not the state object
-  const topology = useMemo(() => layoutTopology(castOf(info, actors ?? [], []), info.links), [info, castKey]);
+  const topology = useMemo(() => layoutTopology(castOf(shape, actors ?? [], []), shape.links), [shape, castKey]);
   const revealed = view?.revealed;
   // A channel gets a lifeline once a hop in view uses it: big topologies stay readable.
   const sequenceCast = useMemo(() => {
     const used = new Set((revealed ?? []).flatMap((h) => [h.from, h.to]));
-    return castOf(info, actors ?? [], revealed ?? []).filter((m) => m.kind === "actor" || used.has(m.id));
-  }, [info, actors, revealed]);
+    return castOf(shape, actors ?? [], revealed ?? []).filter((m) => m.kind === "actor" || used.has(m.id));
+  }, [shape, actors, revealed]);
   const tallestColumn = useMemo(() => {
     const perColumn = new Map<number, number>();
     for (const node of topology.nodes) perColumn.set(node.x, (perColumn.get(node.x) ?? 0) + 1);
@@ -83,7 +87,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
 
       <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px]">
         <div className="min-w-0 space-y-4">
-          <Panel title="Topology" className={tallestColumn > 4 ? "h-[520px]" : "h-[300px]"} aside={<span className="text-[11px] text-[var(--muted)]">dots move at human speed · numbers are real</span>}>
+          <Panel title="Topology" className={tallestColumn > 4 ? "h-[520px]" : "h-[300px]"} aside={<span className="text-[11px] text-[var(--muted)]" data-testid="topology-caption">{live?.caption ?? "dots move at human speed · numbers are real"}</span>}>
             <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} brokerName={BROKER_NAMES[info.broker]} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} flights={actions.flights} />
           </Panel>
           <Panel
@@ -116,7 +120,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
             <p className="rounded-xl border border-[var(--line)] px-3 py-2 text-xs text-[var(--muted)]">You are watching. The presenter drives this scenario.</p>
           )}
           <Panel title="Delivery ledger" bodyClassName="p-3">
-            <LedgerPanel ledger={state?.ledger ?? emptyLedger()} guarantee={info.guarantee} />
+            <LedgerPanel ledger={state?.ledger ?? emptyLedger()} guarantee={info.guarantee} checksKeyOrder={info.checksKeyOrder ?? false} />
           </Panel>
           <LatencyReadout latency={state?.latency ?? NO_LATENCY} hopsPerSecond={view?.hopsPerSecond ?? 0} span={info.roundTrip} />
           {trace && <TraceCard trace={trace} onClose={() => setSelected(null)} />}

@@ -2,7 +2,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { CastMember } from "../lib/cast";
 import type { Hop } from "../lib/protocol";
-import { layoutSequence, type Arrow, type Lane } from "../lib/sequence";
+import { layoutSequence, type Arrow, type Lane, type Note } from "../lib/sequence";
 import { hopDeltas } from "../lib/traces";
 import { HOP_COLORS, hopLabel } from "./hop-style";
 
@@ -47,7 +47,7 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect }: Seque
     return () => el.removeEventListener("scroll", onScroll);
   }, []);
 
-  const { width, height, lanes, arrows } = layout;
+  const { width, height, lanes, arrows, notes } = layout;
   return (
     <div className="flex h-full min-h-0 flex-col" data-testid="sequence">
       <div ref={scroller} className="scrollbar-thin min-h-0 flex-1 overflow-auto">
@@ -57,7 +57,7 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect }: Seque
             <LaneHeader key={lane.id} lane={lane} left={lane.x} maxWidth={laneWidth - 10} dead={!cast.find((c) => c.id === lane.id)?.alive} />
           ))}
         </div>
-        {arrows.length === 0 && lanes.every((lane) => lane.killedAtY === null) ? (
+        {arrows.length === 0 && notes.length === 0 && lanes.every((lane) => lane.killedAtY === null) ? (
           <p className="px-4 py-10 text-center text-sm text-[var(--muted)]">No hops yet. Send a request and watch it travel.</p>
         ) : (
           <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label="Sequence diagram" className="block select-none">
@@ -73,6 +73,9 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect }: Seque
                 selected={arrow.traceId === selectedTraceId}
                 onSelect={onSelect}
               />
+            ))}
+            {notes.map((note) => (
+              <NoteMark key={note.seq} note={note} width={width} />
             ))}
           </svg>
         )}
@@ -116,6 +119,23 @@ function Lifeline({ lane, height }: { lane: Lane; height: number }) {
           </text>
         </g>
       )}
+    </g>
+  );
+}
+
+/** A pill on the actor's lifeline: what happened to the actor itself (a rebalance). */
+function NoteMark({ note, width }: { note: Note; width: number }) {
+  const color = HOP_COLORS[note.kind];
+  const textWidth = note.text.length * 6.2 + 16;
+  // Kept inside the diagram: a note on the rightmost lane opens to the left.
+  const left = note.x + 8 + textWidth > width ? note.x - 8 - textWidth : note.x + 8;
+  return (
+    <g data-testid="note" data-kind={note.kind}>
+      <circle cx={note.x} cy={note.y} r={5} fill={color} />
+      <rect x={left} y={note.y - 10} width={textWidth} height={20} rx={10} fill="var(--panel)" stroke={color} strokeWidth={1.5} />
+      <text x={left + textWidth / 2} y={note.y + 4} textAnchor="middle" fontSize={11} fontWeight={600} fill={color}>
+        {note.text}
+      </text>
     </g>
   );
 }

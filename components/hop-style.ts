@@ -17,10 +17,13 @@ export const HOP_COLORS: Record<HopKind, string> = {
   dropped: "#f43f5e",
   "dead-lettered": "#e11d48",
   claimed: "#8b5cf6",
+  processed: "#059669",
   committed: "#0d9488",
   "actor-started": "#64748b",
   "actor-killed": "#ef4444",
   "actor-exited": "#94a3b8",
+  rebalanced: "#d97706",
+  "consumer-restarted": "#ea580c",
 };
 
 export const HOP_LABELS: Partial<Record<HopKind, string>> = {
@@ -28,6 +31,7 @@ export const HOP_LABELS: Partial<Record<HopKind, string>> = {
   "actor-started": "started",
   "actor-killed": "killed",
   "actor-exited": "exited",
+  "consumer-restarted": "client restarted",
 };
 
 export function hopLabel(kind: HopKind): string {

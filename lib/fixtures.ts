@@ -1,9 +1,10 @@
 import type { ActorHop, Hop, MessageHop, MessageHopKind } from "./protocol";
-import { PROTOCOL_VERSION } from "./protocol";
+import { ACTOR_HOP_KINDS, PROTOCOL_VERSION } from "./protocol";
 
 /**
  * A tiny language for hop fixtures in tests: "kind from>to id@attempt t=ms", e.g.
  * "published req>subj m1 t=0" or "delivered subj>resp-1 m1@2 t=5". Seq follows line order.
+ * Options: t (ms), rtt, reason (underscores for spaces), dest, key and kseq (the key's number).
  */
 export function hops(spec: string, scenarioId = "test"): Hop[] {
   return spec
@@ -17,7 +18,7 @@ function parseLine(line: string, seq: number, scenarioId: string): Hop {
   const options = Object.fromEntries(rest.map((r) => r.split("=") as [string, string]));
   const at = 1_700_000_000_000 + Number(options.t ?? seq);
   const [from = "?", to = "?"] = (route ?? "").split(">");
-  if (kind?.startsWith("actor-")) {
+  if ((ACTOR_HOP_KINDS as readonly string[]).includes(kind ?? "")) {
     const hop: ActorHop = { v: PROTOCOL_VERSION, seq, scenarioId, broker: "nats", kind: kind as ActorHop["kind"], from, to, at, actor: { id: from, role: ref ?? "responder", pid: 1 } };
     return hop;
   }
@@ -35,5 +36,8 @@ function parseLine(line: string, seq: number, scenarioId: string): Hop {
   };
   if (options.rtt) hop.rttMs = Number(options.rtt);
   if (options.reason) hop.reason = options.reason.replace(/_/g, " ");
+  if (options.dest) hop.message.destination = options.dest;
+  if (options.key) hop.message.key = options.key;
+  if (options.kseq) hop.message.keySeq = Number(options.kseq);
   return hop;
 }

@@ -3,7 +3,7 @@ import type { MessageHopKind } from "./protocol";
 /** What each hop kind means for a message's life; the ledger and traces share these. */
 export const DELIVERY_KINDS: ReadonlySet<MessageHopKind> = new Set(["delivered", "redelivered", "claimed"]);
 /** A consumer finished its work on the message; more than one per message is a duplicate. */
-export const PROCESSED_KINDS: ReadonlySet<MessageHopKind> = new Set(["replied", "acked"]);
+export const PROCESSED_KINDS: ReadonlySet<MessageHopKind> = new Set(["replied", "acked", "processed"]);
 export const COMPLETION_KINDS: ReadonlySet<MessageHopKind> = new Set(["reply-received", "acked"]);
 
 export type MessageStatus = "in-flight" | "completed" | "dropped" | "dead-lettered";

@@ -62,7 +62,7 @@ describe("ledger", () => {
       acked r>q m1
     `);
     expect(ledgerOf(list, "at-least-once").completed).toBe(1);
-    expect(ledgerOf(list, "at-least-once", ["reply-received"])).toMatchObject({ completed: 0, inFlight: 1 });
+    expect(ledgerOf(list, { guarantee: "at-least-once", completesOn: ["reply-received"] })).toMatchObject({ completed: 0, inFlight: 1 });
   });
 
   test("drops are expected under at-most-once and counted by reason", () => {
@@ -171,5 +171,64 @@ describe("ledger", () => {
     for (const hop of hops(Array.from({ length: 50 }, (_, i) => `published a>b m${i}`).join("\n"))) tracker.apply(hop);
     expect(tracker.snapshot().published).toBe(50);
     expect(tracker.remembered).toBeLessThanOrEqual(10);
+  });
+});
+
+describe("ledger for a consumer group (Kafka)", () => {
+  const rules = { guarantee: "at-least-once", completesOn: ["processed"], exclusiveDelivery: true, keyOrder: true } as const;
+
+  test("a record read again by another consumer of the group is a redelivery, and processing it again a duplicate", () => {
+    const list = hops(`
+      published prod>p0 m1 dest=orders
+      delivered p0>c1 m1 dest=group
+      processed c1>p0 m1 dest=group
+      actor-killed c1>c1 consumer
+      rebalanced c2>c2 consumer
+      delivered p0>c2 m1 dest=group
+      processed c2>p0 m1 dest=group
+    `);
+    const tracker = new LedgerTracker(rules);
+    const verdicts = list.map((hop) => tracker.apply(hop));
+    expect(verdicts[5]).toEqual({ redelivery: true, outOfOrder: null });
+    expect(tracker.snapshot()).toMatchObject({ published: 1, delivered: 1, redelivered: 1, completed: 1, duplicates: 1, lost: 0, inFlight: 0 });
+  });
+
+  test("another group reading the same record is neither a redelivery nor a duplicate", () => {
+    const l = ledgerOf(hops(`
+      published prod>p0 m1 dest=orders
+      delivered p0>c1 m1 dest=group
+      processed c1>p0 m1 dest=group
+      delivered p0>replay-1 m1 dest=replay
+      processed replay-1>p0 m1 dest=replay
+    `), rules);
+    expect(l).toMatchObject({ delivered: 1, redelivered: 0, duplicates: 0, completed: 1 });
+  });
+
+  test("a key's first deliveries must follow the producer's numbering; redeliveries are exempt", () => {
+    const list = hops(`
+      published prod>p0 m1 dest=orders key=k kseq=1
+      published prod>p0 m2 dest=orders key=k kseq=2
+      published prod>p0 m3 dest=orders key=k kseq=3
+      delivered p0>c1 m1 dest=g key=k kseq=1
+      delivered p0>c1 m2 dest=g key=k kseq=2
+      delivered p0>c2 m1 dest=g key=k kseq=1
+      delivered p0>c2 m3 dest=g key=k kseq=3
+      delivered p0>r m3 dest=replay key=k kseq=3
+      delivered p0>r m1 dest=replay key=k kseq=1
+    `);
+    const tracker = new LedgerTracker(rules);
+    const verdicts = list.map((hop) => tracker.apply(hop));
+    expect(verdicts.slice(0, 8).every((v) => v.outOfOrder === null)).toBe(true);
+    expect(verdicts[8]?.outOfOrder).toBe("out of order: key k #1 after #3");
+    expect(tracker.snapshot().outOfOrder).toBe(1);
+  });
+
+  test("without exclusive delivery, the same record to two consumers is two copies", () => {
+    const l = ledgerOf(hops(`
+      published prod>p0 m1
+      delivered p0>c1 m1
+      delivered p0>c2 m1
+    `), "at-least-once");
+    expect(l.redelivered).toBe(0);
   });
 });

@@ -16,7 +16,7 @@ interface MessageRecord {
   credit: Delta | null;
 }
 
-type Counter = "delivered" | "redelivered" | "completed" | "duplicates" | "deadLettered" | "dropped" | "lost";
+type Counter = "delivered" | "redelivered" | "completed" | "duplicates" | "deadLettered" | "dropped" | "lost" | "outOfOrder";
 type Delta = { counts: Partial<Record<Counter, number>>; reasons: Record<string, number> };
 
 function bump(counts: Map<string, number>, key: string): number {
@@ -37,8 +37,35 @@ export function emptyLedger(): Ledger {
     dropReasons: {},
     lost: 0,
     inFlight: 0,
+    outOfOrder: 0,
   };
 }
+
+/** How a scenario's broker hands out messages, which decides what counts as what. */
+export interface LedgerRules {
+  guarantee: Guarantee;
+  /** The hops that complete a message, when not the usual reply-received or acked. */
+  completesOn?: readonly MessageHopKind[];
+  /**
+   * Each destination (a consumer group) hands a message to one consumer: another delivery in
+   * it is a redelivery even to another consumer, though the broker does not flag it (Kafka).
+   */
+  exclusiveDelivery?: boolean;
+  /** Check that first deliveries of a key arrive in the producer's order, per destination. */
+  keyOrder?: boolean;
+}
+
+/** What the ledger made of one hop, beyond its counts. */
+export interface HopVerdict {
+  /** A delivery the broker did not flag, but the ledger knows it is not the first. */
+  redelivery: boolean;
+  /** Why the delivery broke its key's order, when it did. */
+  outOfOrder: string | null;
+}
+
+const PLAIN: HopVerdict = { redelivery: false, outOfOrder: null };
+/** Per-key order memory is dropped whole past this many keys; a workshop uses a handful. */
+const KEY_ORDER_CAPACITY = 10_000;
 
 /**
  * Folds hops into the delivery ledger. A delivery reported before its publication still counts
@@ -57,33 +84,47 @@ export class LedgerTracker {
   private beforeReset = new Set<string>();
 
   private readonly completion: ReadonlySet<MessageHopKind>;
+  private readonly guarantee: Guarantee;
+  private readonly rules: LedgerRules;
+  /** destination|key → the highest running number first-delivered there. */
+  private keyHighs = new Map<string, number>();
 
   constructor(
-    private readonly guarantee: Guarantee,
+    rules: LedgerRules | Guarantee,
     private readonly capacity = 50_000,
-    completesOn?: readonly MessageHopKind[],
   ) {
-    this.completion = completesOn ? new Set(completesOn) : COMPLETION_KINDS;
+    this.rules = typeof rules === "string" ? { guarantee: rules } : rules;
+    this.guarantee = this.rules.guarantee;
+    this.completion = this.rules.completesOn ? new Set(this.rules.completesOn) : COMPLETION_KINDS;
   }
 
-  apply(hop: Hop): void {
-    if (!isMessageHop(hop)) return;
+  apply(hop: Hop): HopVerdict {
+    if (!isMessageHop(hop)) return PLAIN;
     const id = hop.message.id;
-    if (this.beforeReset.has(id)) return;
+    if (this.beforeReset.has(id)) return PLAIN;
     const record = this.recall(id);
     const delta: Delta = { counts: {}, reasons: {} };
     const count = (counter: Counter) => (delta.counts[counter] = (delta.counts[counter] ?? 0) + 1);
+    let verdict = PLAIN;
 
     const destination = hop.message.destination;
     if (DELIVERY_KINDS.has(hop.kind)) {
       // A copy for another queue or subscriber is not a redelivery; the broker's flag, a later
       // attempt, a claim, or the same recipient getting it again are.
-      const again = bump(record.deliveries, `${destination}|${hop.to}`) > 1;
+      const again = bump(record.deliveries, this.rules.exclusiveDelivery ? destination : `${destination}|${hop.to}`) > 1;
       const flagged = hop.message.redelivered || hop.message.attempt > 1 || hop.kind !== "delivered";
       if (!record.delivered) {
         record.delivered = true;
         count("delivered");
       } else if (again || flagged) count("redelivered");
+      if (again && !flagged) verdict = { redelivery: true, outOfOrder: null };
+      if (!again && !flagged && this.rules.keyOrder) {
+        const outOfOrder = this.checkKeyOrder(destination, hop.message.key, hop.message.keySeq);
+        if (outOfOrder) {
+          count("outOfOrder");
+          verdict = { redelivery: false, outOfOrder };
+        }
+      }
     }
     if (PROCESSED_KINDS.has(hop.kind) && bump(record.processed, `${hop.kind}:${destination}`) > 1) count("duplicates");
     const status = statusAfter(hop.kind, this.completion);
@@ -108,6 +149,18 @@ export class LedgerTracker {
     // A message never seen published (sent before this session or before a reset) never counts.
     if (record.published) this.add(delta);
     else record.credit = merge(record.credit, delta);
+    return verdict;
+  }
+
+  /** Within one destination, a key's first deliveries must follow the producer's order. */
+  private checkKeyOrder(destination: string, key: string | undefined, keySeq: number | undefined): string | null {
+    if (key === undefined || keySeq === undefined) return null;
+    const slot = `${destination}|${key}`;
+    const high = this.keyHighs.get(slot);
+    if (high !== undefined && keySeq < high) return `out of order: key ${key} #${keySeq} after #${high}`;
+    if (this.keyHighs.size >= KEY_ORDER_CAPACITY && high === undefined) this.keyHighs.clear();
+    this.keyHighs.set(slot, keySeq);
+    return null;
   }
 
   private add(delta: Delta): void {
@@ -128,6 +181,7 @@ export class LedgerTracker {
     this.ledger = emptyLedger();
     this.young = new Map();
     this.old = new Map();
+    this.keyHighs.clear();
   }
 
   /** How many messages it remembers at most. */
@@ -156,8 +210,8 @@ function merge(into: Delta | null, delta: Delta): Delta {
 }
 
 /** The ledger of a finite list of hops, e.g. a recording or a test's capture. */
-export function ledgerOf(hops: readonly Hop[], guarantee: Guarantee, completesOn?: readonly MessageHopKind[]): Ledger {
-  const tracker = new LedgerTracker(guarantee, Number.MAX_SAFE_INTEGER, completesOn);
+export function ledgerOf(hops: readonly Hop[], rules: LedgerRules | Guarantee): Ledger {
+  const tracker = new LedgerTracker(rules, Number.MAX_SAFE_INTEGER);
   for (const hop of hops) tracker.apply(hop);
   return tracker.snapshot();
 }

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const BROKERS = ["nats", "rabbitmq", "redis", "kafka"] as const;
 export type BrokerId = (typeof BROKERS)[number];
@@ -28,12 +28,17 @@ export const MESSAGE_HOP_KINDS = [
   "dropped",
   "dead-lettered",
   "claimed",
+  /** A consumer finished its work on a message it does not ack one by one (a Kafka record). */
+  "processed",
   "committed",
 ] as const;
 export type MessageHopKind = (typeof MESSAGE_HOP_KINDS)[number];
 
-/** Hops that change the cast: an actor joins, is killed, or leaves. */
-export const ACTOR_HOP_KINDS = ["actor-started", "actor-killed", "actor-exited"] as const;
+/**
+ * Hops about an actor rather than a message: it joins, is killed or leaves; its consumer group
+ * hands it new partitions; its client crashed and started over.
+ */
+export const ACTOR_HOP_KINDS = ["actor-started", "actor-killed", "actor-exited", "rebalanced", "consumer-restarted"] as const;
 export type ActorHopKind = (typeof ACTOR_HOP_KINDS)[number];
 
 export type HopKind = MessageHopKind | ActorHopKind;
@@ -46,6 +51,10 @@ export const messageDescriptorSchema = z.object({
   destination: z.string().max(256),
   partition: z.number().int().nonnegative().optional(),
   offset: z.string().max(32).optional(),
+  /** The message key, where the broker orders by it (Kafka). */
+  key: z.string().max(128).optional(),
+  /** The producer's running number for this key: per-key order is checked against it. */
+  keySeq: z.number().int().positive().optional(),
   attempt: z.number().int().positive(),
   redelivered: z.boolean(),
   size: z.number().int().nonnegative(),
@@ -90,6 +99,9 @@ export const actorHopDraftSchema = z.object({
     signal: z.string().max(16).optional(),
     exitCode: z.number().int().optional(),
   }),
+  /** On a rebalance: the partitions the actor owns afterwards. */
+  partitions: z.array(z.number().int().nonnegative()).max(256).optional(),
+  reason: z.string().max(200).optional(),
 });
 
 export const hopDraftSchema = z.discriminatedUnion("kind", [messageHopDraftSchema, actorHopDraftSchema]);
@@ -158,6 +170,19 @@ export interface ScenarioInfo {
   links?: { from: string; to: string; label?: string }[];
   /** Extra inputs beside the publish button, sent as fields of the publish command. */
   publishFields?: PublishField[];
+  /** Deliveries carry a key and its running number, and the ledger checks per-key order. */
+  checksKeyOrder?: boolean;
+}
+
+export type ChannelInfo = ScenarioInfo["channels"][number];
+export type LinkInfo = NonNullable<ScenarioInfo["links"]>[number];
+
+/** The picture as the broker has it now, when it changes while running (Kafka partitions). */
+export interface LiveLayout {
+  channels: ChannelInfo[];
+  links: LinkInfo[];
+  /** One line about the broker-side state, e.g. a consumer group's state. */
+  caption?: string;
 }
 
 export interface PublishField {
@@ -183,6 +208,8 @@ export interface Ledger {
   /** Broken at-least-once promises. Must stay 0 where the broker promises delivery. */
   lost: number;
   inFlight: number;
+  /** First deliveries whose key's running number went backwards (where order is checked). */
+  outOfOrder: number;
 }
 
 export interface ActorState {
@@ -215,6 +242,8 @@ export interface ScenarioState {
   gauges: Record<string, Record<string, number>>;
   /** Set while the scenario's broker is down: why commands are refused. */
   unavailable: string | null;
+  /** Replaces the scenario's channels and links while set. */
+  layout?: LiveLayout;
 }
 
 export interface BrokerHealth {

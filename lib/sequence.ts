@@ -1,5 +1,5 @@
 import type { CastMember } from "./cast";
-import type { Hop, MessageHopKind } from "./protocol";
+import type { ActorHopKind, Hop, MessageHopKind } from "./protocol";
 import { isMessageHop } from "./protocol";
 import { formatMs } from "./hops";
 
@@ -30,11 +30,21 @@ export interface Arrow {
   failed: boolean;
 }
 
+/** Something that happened to an actor rather than to a message, e.g. a rebalance. */
+export interface Note {
+  seq: number;
+  kind: ActorHopKind;
+  x: number;
+  y: number;
+  text: string;
+}
+
 export interface SequenceLayout {
   width: number;
   height: number;
   lanes: Lane[];
   arrows: Arrow[];
+  notes: Note[];
 }
 
 export interface SequenceOptions {
@@ -68,6 +78,7 @@ export function layoutSequence(
   }));
   const laneById = new Map(lanes.map((l) => [l.id, l]));
   const arrows: Arrow[] = [];
+  const notes: Note[] = [];
   let row = 0;
   for (const hop of hops) {
     const y = headerHeight + rowHeight * (row + 0.5);
@@ -75,7 +86,8 @@ export function layoutSequence(
       // A start needs no row: the lifeline is simply there. An end gets one, for its cross.
       const lane = laneById.get(hop.actor.id);
       if (!lane || hop.kind === "actor-started") continue;
-      lane.killedAtY ??= y;
+      if (hop.kind === "actor-killed" || hop.kind === "actor-exited") lane.killedAtY ??= y;
+      else notes.push({ seq: hop.seq, kind: hop.kind, x: lane.x, y, text: noteText(hop.kind, hop.partitions, hop.reason) });
       row++;
       continue;
     }
@@ -100,5 +112,10 @@ export function layoutSequence(
     });
     row++;
   }
-  return { width: Math.max(laneWidth, lanes.length * laneWidth), height: headerHeight + rowHeight * (row + 1), lanes, arrows };
+  return { width: Math.max(laneWidth, lanes.length * laneWidth), height: headerHeight + rowHeight * (row + 1), lanes, arrows, notes };
+}
+
+function noteText(kind: ActorHopKind, partitions: readonly number[] | undefined, reason: string | undefined): string {
+  if (kind === "rebalanced") return partitions ? `rebalanced → ${partitions.length ? partitions.map((p) => `p${p}`).join(" ") : "no partitions"}` : "rebalanced";
+  return reason ? `${kind.replace("-", " ")}: ${reason}` : kind.replace("-", " ");
 }

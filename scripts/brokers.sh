@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings up the brokers Hopscope needs without Docker, from the servers installed on this
 # machine. A broker that already answers is reused and never restarted.
-#   scripts/brokers.sh up [nats|redis|rabbitmq ...]   start the missing ones (default: all)
+#   scripts/brokers.sh up [nats|redis|rabbitmq|kafka ...]   start the missing ones (default: all)
+# Kafka has a script of its own (scripts/kafka.sh): it runs from jars fetched with Maven.
 #   scripts/brokers.sh status                          show what answers
 set -uo pipefail
 
@@ -93,22 +94,23 @@ management() {
 }
 
 command="${1:-up}"; shift || true
-names=("$@"); [ ${#names[@]} -eq 0 ] && names=(nats redis rabbitmq)
+names=("$@"); [ ${#names[@]} -eq 0 ] && names=(nats redis rabbitmq kafka)
 case "$command" in
   up)
     echo "Brokers:"
     failed=0
     for name in "${names[@]}"; do
-      [[ -n "${PORT[$name]:-}" ]] || { echo "  ? unknown broker '$name' (known: nats redis rabbitmq)" >&2; failed=1; continue; }
+      if [ "$name" = kafka ]; then bash "$root/scripts/kafka.sh" up || failed=1; continue; fi
+      [[ -n "${PORT[$name]:-}" ]] || { echo "  ? unknown broker '$name' (known: nats redis rabbitmq kafka)" >&2; failed=1; continue; }
       up "$name" || failed=1
       [ "$name" = rabbitmq ] && management
     done
-    echo "  · kafka: not managed by this script; docker compose up -d kafka starts it"
     exit "$failed" ;;
   status)
     for name in nats redis rabbitmq; do
       if answers "$name"; then echo "$name up (${HOST[$name]}:${PORT[$name]})"; else echo "$name down (${HOST[$name]}:${PORT[$name]})"; fi
-    done ;;
+    done
+    bash "$root/scripts/kafka.sh" status ;;
   *)
-    echo "usage: scripts/brokers.sh up [nats|redis|rabbitmq ...] | status" >&2; exit 2 ;;
+    echo "usage: scripts/brokers.sh up [nats|redis|rabbitmq|kafka ...] | status" >&2; exit 2 ;;
 esac

@@ -7,14 +7,14 @@ bash scripts/ensure-deps.sh
 step() { printf "\n\033[1m▶ %s\033[0m\n" "$1"; }
 
 step "Brokers"
-bash scripts/brokers.sh up nats rabbitmq redis
+bash scripts/brokers.sh up nats rabbitmq redis kafka
 step "Type check"
 npx tsc --noEmit -p .
 step "Lint"
 npx eslint --max-warnings 0 .
 step "Unit tests"
 npx vitest run --project unit
-step "Integration tests (real NATS, RabbitMQ and Redis)"
+step "Integration tests (real NATS, RabbitMQ, Redis and Kafka)"
 npx vitest run --project integration
 step "Build"
 npx next build

@@ -13,6 +13,7 @@ import {
   type HopBatch,
   type HopDraft,
   type MessageHop,
+  type LiveLayout,
   type ScenarioInfo,
   type ScenarioSnapshot,
   type ScenarioState,
@@ -43,7 +44,7 @@ const DEAD_ACTORS_KEPT = 16;
 /** How often broker figures (queue depth, consumers) are read while a scenario runs. */
 const GAUGE_INTERVAL_MS = 1_000;
 /** Hops by which a consumer gives a delivery back to the broker, one way or another. */
-const SETTLED_BY_CONSUMER: ReadonlySet<string> = new Set(["acked", "nacked", "dead-lettered"]);
+const SETTLED_BY_CONSUMER: ReadonlySet<string> = new Set(["acked", "processed", "nacked", "dead-lettered"]);
 /** Lets the last IPC messages of a killed actor arrive before its unacked messages are listed. */
 const REQUEUE_SETTLE_MS = 50;
 
@@ -66,6 +67,7 @@ class ScenarioRunner {
   running = false;
   settings: SettingsValues;
   gauges: Record<string, Record<string, number>> = {};
+  layout: LiveLayout | null = null;
   private actors = new Map<string, ActorHandle>();
   private nextNumber = new Map<string, number>();
   private starting: Promise<void> | null = null;
@@ -175,7 +177,8 @@ class ScenarioRunner {
 
   /** A broadcast answered while audience members are down: they missed it, as at-most-once allows. */
   private noteMissed(hop: HopDraft): HopDraft {
-    if (hop.kind !== "confirmed" || !("receivers" in hop) || hop.receivers === undefined) return hop;
+    // Whether or not the broker counts receivers (Redis does, NATS does not), a copy is missed.
+    if (hop.kind !== "confirmed") return hop;
     const role = this.definition.audienceRole;
     const down = [...this.actors.values()].filter((a) => !a.alive && a.spec.role === role).length;
     if (down === 0) return hop;
@@ -205,24 +208,51 @@ class ScenarioRunner {
   kill(actor: ActorHandle): void {
     actor.kill("SIGKILL");
     const killedAt = this.emitActorHop(actor, "actor-killed", { signal: "SIGKILL" });
-    if (this.definition.requeuesOnKill) {
-      // The broker requeues because the connection died: just after the kill on the timeline.
-      void actor.exited().then(() => setTimeout(() => this.reportRequeued(actor.spec.id, killedAt + 0.001), REQUEUE_SETTLE_MS));
+    const dropReason = this.definition.dropsOnKill;
+    if (this.definition.requeuesOnKill || dropReason) {
+      // The broker acts because the connection died: just after the kill on the timeline.
+      const report = () => (dropReason ? this.reportDropped(actor.spec.id, killedAt + 0.001, dropReason) : this.reportRequeued(actor.spec.id, killedAt + 0.001));
+      void actor.exited().then(() => setTimeout(report, REQUEUE_SETTLE_MS));
     }
   }
 
-  /** The broker takes back what a dead consumer had not acked: say which messages those were. */
-  private reportRequeued(actorId: string, at: number): void {
+  /** What a dead consumer had been handed and not settled, as the hops tell it. */
+  private unsettledBy(actorId: string): MessageHop[] {
     this.deps.drain();
     // Keyed by message and queue: one message can reach a consumer from several queues.
     const held = new Map<string, MessageHop>();
     for (const hop of this.store.hops.toArray()) {
       if (!isMessageHop(hop)) continue;
       if (hop.to === actorId && DELIVERY_KINDS.has(hop.kind)) held.set(`${hop.message.id}|${hop.from}`, hop);
-      else if (hop.from === actorId && SETTLED_BY_CONSUMER.has(hop.kind)) held.delete(`${hop.message.id}|${hop.to}`);
+      else if (hop.from === actorId && SETTLED_BY_CONSUMER.has(hop.kind)) {
+        // Settled on its own lane (core NATS has no ack to send): whichever delivery it held.
+        const source = hop.to === actorId ? [...held.values()].find((d) => d.message.id === hop.message.id)?.from : hop.to;
+        held.delete(`${hop.message.id}|${source}`);
+      }
     }
+    return [...held.values()];
+  }
+
+  /** The broker forgets what a dead consumer held unfinished: at-most-once, said out loud. */
+  private reportDropped(actorId: string, at: number, reason: string): void {
     this.bus.ingest(
-      [...held.values()].map((delivery) => ({
+      this.unsettledBy(actorId).map((delivery) => ({
+        kind: "dropped" as const,
+        scenarioId: this.info.id,
+        broker: this.info.broker,
+        from: actorId,
+        to: actorId,
+        at,
+        message: delivery.message,
+        reason,
+      })),
+    );
+  }
+
+  /** The broker takes back what a dead consumer had not acked: say which messages those were. */
+  private reportRequeued(actorId: string, at: number): void {
+    this.bus.ingest(
+      this.unsettledBy(actorId).map((delivery) => ({
         kind: "requeued" as const,
         scenarioId: this.info.id,
         broker: this.info.broker,
@@ -245,8 +275,10 @@ class ScenarioRunner {
       const gauges = await reader.read().catch(() => null);
       // Stopped, or restarted with a new reader, while this read was out: its figures are stale.
       if (this.gaugeReader !== reader) return;
-      if (gauges && JSON.stringify(gauges) !== JSON.stringify(this.gauges)) {
+      const layout = gauges ? (reader.layout?.() ?? null) : this.layout;
+      if (gauges && (JSON.stringify(gauges) !== JSON.stringify(this.gauges) || JSON.stringify(layout) !== JSON.stringify(this.layout))) {
         this.gauges = gauges;
+        this.layout = layout;
         this.onChange();
       }
       this.gaugeTimer = setTimeout(() => void read(), GAUGE_INTERVAL_MS);
@@ -260,6 +292,7 @@ class ScenarioRunner {
     const reader = this.gaugeReader;
     this.gaugeReader = null;
     this.gauges = {};
+    this.layout = null;
     await reader?.close();
   }
 
@@ -290,6 +323,7 @@ class ScenarioRunner {
       settings: { ...this.settings },
       gauges: this.gauges,
       unavailable,
+      ...(this.layout ? { layout: this.layout } : {}),
     };
   }
 
@@ -331,7 +365,12 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     super();
     for (const definition of definitions) {
       const { id, guarantee, broker } = definition.info;
-      const store = this.bus.register(id, guarantee, definition.completesOn);
+      const store = this.bus.register(id, {
+        guarantee,
+        completesOn: definition.completesOn,
+        exclusiveDelivery: definition.exclusiveDelivery,
+        keyOrder: definition.info.checksKeyOrder,
+      });
       const runner: ScenarioRunner = new ScenarioRunner(definition, store, {
         bus: this.bus,
         brokerUrl: urls[broker],

@@ -1,7 +1,7 @@
 import { LatencyWindow } from "../lib/latency";
-import { LedgerTracker } from "../lib/ledger";
+import { LedgerTracker, type LedgerRules } from "../lib/ledger";
 import { ReorderWindow } from "../lib/ordering";
-import { PROTOCOL_VERSION, type Guarantee, type Hop, type HopDraft, type LatencySummary, type Ledger, type MessageHopKind } from "../lib/protocol";
+import { PROTOCOL_VERSION, type Hop, type HopDraft, type LatencySummary, type Ledger } from "../lib/protocol";
 import { RingBuffer } from "../lib/ring";
 import { HOP_BUFFER_SIZE, REORDER_WINDOW_MS } from "./options";
 
@@ -15,16 +15,25 @@ export class TraceStore {
   /** Hops added since the last reset. */
   count = 0;
 
-  constructor(guarantee: Guarantee, completesOn?: readonly MessageHopKind[], capacity = HOP_BUFFER_SIZE) {
+  constructor(rules: LedgerRules, capacity = HOP_BUFFER_SIZE) {
     this.hops = new RingBuffer<Hop>(capacity);
-    this.ledger = new LedgerTracker(guarantee, undefined, completesOn);
+    this.ledger = new LedgerTracker(rules);
   }
 
   add(hop: Hop): void {
     this.hops.push(hop);
     this.lastSeq = hop.seq;
     this.count++;
-    this.ledger.apply(hop);
+    const verdict = this.ledger.apply(hop);
+    // What the ledger knows and the broker did not say is written on the hop, so every browser
+    // (and a recording) draws it the same way.
+    if ("message" in hop) {
+      if (verdict.redelivery && hop.kind === "delivered") {
+        hop.kind = "redelivered";
+        hop.message.redelivered = true;
+      }
+      if (verdict.outOfOrder) hop.reason = verdict.outOfOrder;
+    }
     if ("rttMs" in hop && hop.rttMs !== undefined) this.latency.add(hop.rttMs);
   }
 
@@ -68,8 +77,8 @@ export class HopBus {
   private seq = 0;
   private stores = new Map<string, TraceStore>();
 
-  register(scenarioId: string, guarantee: Guarantee, completesOn?: readonly MessageHopKind[]): TraceStore {
-    const store = new TraceStore(guarantee, completesOn);
+  register(scenarioId: string, rules: LedgerRules): TraceStore {
+    const store = new TraceStore(rules);
     this.stores.set(scenarioId, store);
     return store;
   }

@@ -2,7 +2,7 @@
  * Entry point of every actor process. An actor is its own OS process with its own broker
  * connection, so a SIGKILL looks to the broker exactly as it would in production.
  */
-import type { BrokerId, MessageHopDraft } from "../../lib/protocol";
+import type { BrokerId, HopDraft } from "../../lib/protocol";
 import { parentMessageSchema, readActorSpec, type ChildMessage } from "./ipc";
 import { now, type ActorContext } from "./runtime";
 import { PROGRAMS } from "./roles";
@@ -16,7 +16,7 @@ async function run(): Promise<void> {
   const entry = PROGRAMS[spec.program];
   if (!entry) throw new Error(`unknown actor program "${spec.program}"`);
 
-  let pending: MessageHopDraft[] = [];
+  let pending: HopDraft[] = [];
   let connections: string[] | undefined;
   let connectedNow = true;
   const flush = () => {
@@ -32,6 +32,10 @@ async function run(): Promise<void> {
       // Batched per event-loop turn: one IPC message carries every hop of a burst.
       if (pending.length === 0) setImmediate(flush);
       pending.push({ ...hop, at: hop.at ?? now(), scenarioId: spec.scenarioId, broker: entry.broker });
+    },
+    note(kind, detail) {
+      if (pending.length === 0) setImmediate(flush);
+      pending.push({ kind, from: spec.id, to: spec.id, at: now(), scenarioId: spec.scenarioId, broker: entry.broker, actor: { id: spec.id, role: spec.role, pid: process.pid }, ...detail });
     },
     setConnected(connected) {
       connectedNow = connected;

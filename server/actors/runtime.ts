@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { BrokerId, MessageDescriptor, MessageHopDraft, SettingsValues } from "../../lib/protocol";
+import type { ActorHopKind, BrokerId, MessageDescriptor, MessageHopDraft, SettingsValues } from "../../lib/protocol";
 import { wallClockMs } from "../../lib/clock";
 import type { ActorCommand, ActorSpec } from "./ipc";
 
@@ -12,6 +12,8 @@ export interface ActorContext {
   /** Current scenario parameters; updated in place when the presenter changes one. */
   settings: SettingsValues;
   emit(hop: HopInput): void;
+  /** Something that happened to this actor itself, such as its group handing it partitions. */
+  note(kind: Exclude<ActorHopKind, "actor-started" | "actor-killed" | "actor-exited">, detail: { partitions?: number[]; reason?: string }): void;
   setConnected(connected: boolean): void;
   /** Names the broker connections this actor holds, for the picture. */
   setConnections(connections: string[]): void;

@@ -1,3 +1,8 @@
+/**
+ * The one place that knows kafkajs: clients, topics, and what the broker says about a group.
+ * Everything else asks these functions.
+ */
+import { AssignerProtocol, Kafka, logLevel, Partitioners, type Admin, type Consumer, type ConsumerConfig, type LogEntry, type Producer } from "kafkajs";
 import { endpointOf, probeTcp } from "./probe";
 
 const API_VERSIONS = 18;
@@ -21,4 +26,106 @@ export function probeKafka(brokers: string, timeoutMs: number): Promise<void> {
   return probeTcp(endpointOf(brokers, 9092), apiVersionsRequest(), (b) => b.length >= 8 && b.readInt32BE(4) === CORRELATION_ID, timeoutMs);
 }
 
-export const KAFKA_START_COMMAND = "docker compose up -d kafka";
+export const KAFKA_START_COMMAND = "npm run brokers (or: docker compose up -d kafka)";
+
+export interface KafkaClientOptions {
+  brokers: string;
+  clientId: string;
+  /** kafkajs errors, in one line each; rebalances make it chatty at lower levels. */
+  log?: (line: string) => void;
+}
+
+export interface KafkaClient {
+  admin(): Admin;
+  producer(): Producer;
+  consumer(config: ConsumerConfig): Consumer;
+}
+
+export function createKafka({ brokers, clientId, log }: KafkaClientOptions): KafkaClient {
+  const kafka = new Kafka({
+    clientId,
+    brokers: brokers.split(",").map((b) => b.trim()),
+    connectionTimeout: 3_000,
+    // Keeps trying while the broker restarts; a consumer that still gives up crashes, and the
+    // crash is supervised by its actor.
+    retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 12 },
+    logLevel: log ? logLevel.ERROR : logLevel.NOTHING,
+    // A connection's error responses (a rebalance in progress, a topic that exists) are handled
+    // by the client itself; what is left is worth a line.
+    logCreator: () => (entry: LogEntry) => {
+      if (entry.namespace !== "Connection") log?.(`kafkajs ${entry.namespace}: ${entry.log.message}`);
+    },
+  });
+  return {
+    admin: () => kafka.admin(),
+    // One request in flight keeps a key's records in the order they were sent, even on retries.
+    producer: () => kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }),
+    consumer: (config) => kafka.consumer(config),
+  };
+}
+
+/** The partition Kafka's default partitioner (murmur2, like the Java client's) picks for a key. */
+export function partitionForKey(topic: string, key: string, partitions: number): number {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0, offlineReplicas: [] }));
+  return partitioner({ topic, partitionMetadata, message: { key, value: null } });
+}
+
+/** Creates the topic, or adds partitions up to `partitions`; Kafka can never remove them. */
+export async function ensureTopic(admin: Admin, topic: string, partitions: number): Promise<number> {
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  } catch (error) {
+    // Another actor created it at the same moment: what matters is that it exists now.
+    if (!String(error).includes("already exists")) throw error;
+  }
+  const current = await partitionCount(admin, topic);
+  if (current < partitions) {
+    await admin.createPartitions({ topicPartitions: [{ topic, count: partitions }] });
+    return partitions;
+  }
+  return current;
+}
+
+export async function partitionCount(admin: Admin, topic: string): Promise<number> {
+  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+  return metadata.topics[0]?.partitions.length ?? 0;
+}
+
+export interface PartitionFigures {
+  partition: number;
+  /** The offset the next record will get. */
+  end: number;
+  /** The group's committed offset, or null before its first commit. */
+  committed: number | null;
+}
+
+export interface GroupPicture {
+  state: string;
+  /** Partition → the client id of the member that owns it. */
+  owners: Map<number, string>;
+}
+
+/** Log end and committed offsets per partition, for one group. */
+export async function partitionFigures(admin: Admin, topic: string, groupId: string): Promise<PartitionFigures[]> {
+  const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const committedBy = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  return ends
+    .map((e) => {
+      const c = committedBy.get(e.partition);
+      return { partition: e.partition, end: Number(e.high), committed: c === undefined || c < 0 ? null : c };
+    })
+    .sort((a, b) => a.partition - b.partition);
+}
+
+/** The group's state and who owns which partition, as the group coordinator has it. */
+export async function describeGroup(admin: Admin, topic: string, groupId: string): Promise<GroupPicture> {
+  const { groups } = await admin.describeGroups([groupId]);
+  const group = groups[0];
+  const owners = new Map<number, string>();
+  for (const member of group?.members ?? []) {
+    const decoded = member.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(member.memberAssignment) : null;
+    for (const partition of decoded?.assignment[topic] ?? []) owners.set(partition, member.clientId);
+  }
+  return { state: group?.state ?? "Unknown", owners };
+}

@@ -1,0 +1,59 @@
+import { createKafka, ensureTopic, partitionForKey } from "../../brokers/kafka";
+import { DEFAULT_PARTITIONS, KEY_SEQ_HEADER, MESSAGE_ID_HEADER, partitionChannelId, SAMPLE_KEYS, TOPIC } from "../../scenarios/kafka-consumer-group";
+import { describeMessage, messageIds, now, type ActorProgram } from "../runtime";
+
+/**
+ * Sends keyed order events and reports where each landed. The partition is chosen here with
+ * Kafka's own partitioner, so the published arrow already points at the right partition.
+ */
+export const kafkaProducer: ActorProgram = async (ctx) => {
+  const self = ctx.spec.id;
+  const kafka = createKafka({ brokers: ctx.spec.brokerUrl, clientId: self, log: ctx.log });
+  const admin = kafka.admin();
+  const producer = kafka.producer();
+  await Promise.all([admin.connect(), producer.connect()]);
+  let partitions = await ensureTopic(admin, TOPIC, ctx.settings.partitions ?? DEFAULT_PARTITIONS);
+  const nextId = messageIds();
+  // Microseconds since the epoch, then +1 per record: a replacement producer keeps counting
+  // upwards, so its records never look older than those of the one it replaced.
+  let keySeq = Math.floor(Date.now() * 1_000);
+
+  return {
+    async handle(command) {
+      if (command.type === "settings") {
+        if (command.settings.partitions !== undefined) partitions = await ensureTopic(admin, TOPIC, command.settings.partitions);
+        return { partitions };
+      }
+      if (command.type !== "publish") return null;
+      const records = Array.from({ length: command.count }, () => {
+        const { id, n } = nextId();
+        const key = command.key ?? SAMPLE_KEYS[n % SAMPLE_KEYS.length] ?? "customer-1";
+        const payload = command.payload ?? { orderId: `order-${1000 + n}`, customerId: key, status: "created", total: Math.round((10 + ((n * 37) % 190)) * 100) / 100 };
+        const value = typeof payload === "string" ? payload : JSON.stringify(payload);
+        const partition = partitionForKey(TOPIC, key, partitions);
+        const message = { ...describeMessage({ id, destination: TOPIC, attempt: 1, redelivered: false }, Buffer.from(value)), partition, key, keySeq: ++keySeq };
+        return { id, key, value, partition, message };
+      });
+      const sentAt = now();
+      for (const r of records) ctx.emit({ kind: "published", from: self, to: partitionChannelId(r.partition), message: r.message, at: sentAt });
+      const started = performance.now();
+      const answers = await producer.send({
+        topic: TOPIC,
+        acks: -1,
+        messages: records.map((r) => ({ key: r.key, value: r.value, partition: r.partition, headers: { [MESSAGE_ID_HEADER]: r.id, [KEY_SEQ_HEADER]: String(r.message.keySeq) } })),
+      });
+      const rttMs = performance.now() - started;
+      // Kafka answers with each partition's first new offset; records follow in send order.
+      const nextOffset = new Map(answers.map((a) => [a.partition, BigInt(a.baseOffset ?? "0")]));
+      for (const r of records) {
+        const offset = nextOffset.get(r.partition) ?? 0n;
+        nextOffset.set(r.partition, offset + 1n);
+        ctx.emit({ kind: "confirmed", from: partitionChannelId(r.partition), to: self, message: { ...r.message, offset: offset.toString() }, rttMs });
+      }
+      return { messageIds: records.map((r) => r.id), partitions: records.map((r) => r.partition) };
+    },
+    async close() {
+      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+    },
+  };
+};

@@ -1,0 +1,53 @@
+import type { Msg } from "nats";
+import { connectNats } from "../../brokers/nats";
+import { MESSAGE_ID_HEADER } from "../../scenarios/nats-request-reply";
+import { DONE_WITHOUT_ACK, RESERVE_CHANNEL_ID, RESERVE_QUEUE_GROUP, RESERVE_SUBJECT } from "../../scenarios/nats-queue-group";
+import { describeMessage, sleep, type ActorProgram } from "../runtime";
+
+function describe(msg: Msg) {
+  const id = msg.headers?.get(MESSAGE_ID_HEADER) || `untracked-${msg.sid}`;
+  return describeMessage({ id, destination: RESERVE_SUBJECT, attempt: 1, redelivered: false }, msg.data);
+}
+
+/**
+ * A member of the queue group, working one message at a time. NATS pushes messages without
+ * waiting for the previous one to finish, so the rest queue up in this process: reported on
+ * arrival, they die with it when it is killed, and nobody sends them again.
+ */
+export const natsQueueWorker: ActorProgram = async (ctx) => {
+  const self = ctx.spec.id;
+  const nc = await connectNats({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
+  const backlog: Msg[] = [];
+  let working = false;
+  const work = async () => {
+    if (working) return;
+    working = true;
+    for (let msg = backlog.shift(); msg; msg = backlog.shift()) {
+      const delayMs = ctx.settings.delayMs ?? 0;
+      if (delayMs > 0) await sleep(delayMs);
+      // On its own lane: core NATS has no ack, so nothing travels back to the server.
+      ctx.emit({ kind: "processed", from: self, to: self, message: describe(msg), reason: DONE_WITHOUT_ACK });
+    }
+    working = false;
+  };
+  nc.subscribe(RESERVE_SUBJECT, {
+    queue: RESERVE_QUEUE_GROUP,
+    callback: (error, msg) => {
+      if (error) return ctx.log(error.message);
+      ctx.emit({ kind: "delivered", from: RESERVE_CHANNEL_ID, to: self, message: describe(msg) });
+      backlog.push(msg);
+      void work();
+    },
+  });
+  // Ready only once the server knows the subscription, so a publish right after counts it.
+  await nc.flush();
+
+  return {
+    async handle() {
+      return null;
+    },
+    async close() {
+      await nc.drain();
+    },
+  };
+};
