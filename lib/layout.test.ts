@@ -118,4 +118,15 @@ describe("sequence", () => {
     expect(lane["responder-10"]!.killedAtY).toBeNull();
     expect(layout.width).toBe(400);
   });
+
+  test("a rebalance is a note on the member's lifeline, with the partitions it owns after it", () => {
+    const withRebalance = [...list, ...hops("rebalanced responder-10>responder-10 responder t=50")];
+    const rebalance = withRebalance[withRebalance.length - 1]!;
+    if (rebalance.kind === "rebalanced") rebalance.partitions = [0, 2];
+    const l = layoutSequence(castOf(scenario, actors, withRebalance), withRebalance, hopDeltas(withRebalance), { laneWidth: 100, rowHeight: 10, headerHeight: 0 });
+    const lane = Object.fromEntries(l.lanes.map((x) => [x.id, x]));
+    expect(l.notes).toEqual([{ seq: rebalance.seq, kind: "rebalanced", x: lane["responder-10"]!.x, y: 65, text: "rebalanced → p0 p2" }]);
+    // A note is not an end: the lifeline goes on.
+    expect(lane["responder-10"]!.killedAtY).toBeNull();
+  });
 });

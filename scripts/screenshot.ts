@@ -1,6 +1,7 @@
 /**
  * Takes screenshots of a running Hopscope with the system Chromium, for the README and for
- * looking at what a change did. Usage: tsx scripts/screenshot.ts [baseUrl] [outDir]
+ * looking at what a change did. Usage: tsx scripts/screenshot.ts [baseUrl] [outDir] [shot,shot...]
+ * (shots: scenario, job-queue, exchanges, streams, kafka, jetstream, home; default all).
  */
 import { chromium } from "@playwright/test";
 import { mkdirSync } from "node:fs";
@@ -9,6 +10,8 @@ import { CHROMIUM_ARGS, chromiumPath } from "./chromium";
 const base = process.argv[2] ?? "http://127.0.0.1:3000";
 const out = process.argv[3] ?? "docs";
 const scenario = "nats-request-reply";
+const only = process.argv[4]?.split(",");
+const wanted = (shot: string) => !only || only.includes(shot);
 
 async function post(path: string, body: unknown = {}): Promise<void> {
   const res = await fetch(base + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -91,11 +94,57 @@ async function streams(browser: Browser): Promise<void> {
   await page.close();
 }
 
+/** A consumer killed mid-partition: the rebalance hands its partitions over and they are read again. */
+async function kafka(browser: Browser): Promise<void> {
+  const id = "kafka-consumer-group";
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 });
+  await post(`/api/scenarios/${id}/stop`);
+  await page.goto(`${base}/scenarios/${id}`);
+  await post(`/api/scenarios/${id}/start`);
+  await post(`/api/scenarios/${id}/commands`, { type: "add-actor", role: "consumer" });
+  await post(`/api/scenarios/${id}/commands`, { type: "set", delayMs: 400 });
+  await page.getByRole("button", { name: "Send order event" }).waitFor();
+  await page.waitForTimeout(4000);
+  await post(`/api/scenarios/${id}/commands`, { type: "reset" });
+  await post(`/api/scenarios/${id}/commands`, { type: "publish", count: 12 });
+  await page.waitForTimeout(1500);
+  const state = await getJson<{ actors: { id: string; role: string; alive: boolean }[] }>(`/api/scenarios/${id}/state`);
+  const victim = state.actors.find((a) => a.role === "consumer" && a.alive);
+  if (victim) await post(`/api/scenarios/${id}/commands`, { type: "kill-actor", actorId: victim.id });
+  await page.locator('[data-testid="arrow"][data-kind="redelivered"]').first().waitFor({ timeout: 20_000 }).catch(() => undefined);
+  await page.waitForTimeout(2500);
+  await page.screenshot({ path: `${out}/kafka.png` });
+  await post(`/api/scenarios/${id}/stop`);
+  await page.close();
+}
+
+/** A JetStream worker killed before its ack: the message comes back after the ack wait, #2. */
+async function jetstream(browser: Browser): Promise<void> {
+  const id = "nats-jetstream";
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 });
+  await post(`/api/scenarios/${id}/stop`);
+  await page.goto(`${base}/scenarios/${id}`);
+  await post(`/api/scenarios/${id}/start`);
+  await post(`/api/scenarios/${id}/commands`, { type: "reset" });
+  await post(`/api/scenarios/${id}/commands`, { type: "set", delayMs: 1500, ackWaitMs: 2000, failRate: 0 });
+  await page.getByRole("button", { name: "Store order" }).waitFor();
+  await post(`/api/scenarios/${id}/commands`, { type: "publish", count: 3 });
+  await page.waitForTimeout(700);
+  const state = await getJson<{ actors: { id: string; role: string; alive: boolean }[] }>(`/api/scenarios/${id}/state`);
+  const victim = state.actors.find((a) => a.role === "worker" && a.alive);
+  if (victim) await post(`/api/scenarios/${id}/commands`, { type: "kill-actor", actorId: victim.id });
+  await page.locator('[data-testid="arrow"][data-kind="redelivered"]').first().waitFor({ timeout: 20_000 }).catch(() => undefined);
+  await page.waitForTimeout(2500);
+  await page.screenshot({ path: `${out}/jetstream.png` });
+  await post(`/api/scenarios/${id}/stop`);
+  await page.close();
+}
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   try {
-    for (const theme of ["light", "dark"] as const) {
+    for (const theme of wanted("scenario") ? (["light", "dark"] as const) : []) {
       const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, colorScheme: theme, deviceScaleFactor: 1 });
       await page.goto(`${base}/scenarios/${scenario}`);
       await post(`/api/scenarios/${scenario}/stop`);
@@ -118,13 +167,17 @@ async function main(): Promise<void> {
       await page.screenshot({ path: `${out}/scenario-${theme}.png` });
       await page.close();
     }
-    await jobQueue(browser);
-    await exchanges(browser);
-    await streams(browser);
-    const home = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await home.goto(base);
-    await home.waitForTimeout(800);
-    await home.screenshot({ path: `${out}/home.png` });
+    if (wanted("job-queue")) await jobQueue(browser);
+    if (wanted("exchanges")) await exchanges(browser);
+    if (wanted("streams")) await streams(browser);
+    if (wanted("kafka")) await kafka(browser);
+    if (wanted("jetstream")) await jetstream(browser);
+    if (wanted("home")) {
+      const home = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await home.goto(base);
+      await home.waitForTimeout(800);
+      await home.screenshot({ path: `${out}/home.png` });
+    }
   } finally {
     await browser.close();
   }
