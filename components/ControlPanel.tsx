@@ -89,7 +89,7 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
       {running && info.publishFields && (
         <div className="grid grid-cols-3 gap-2">
           {info.publishFields.map((f) => (
-            <label key={f.name} className="block rounded-lg border border-[var(--line)] bg-[var(--panel)] px-2 py-1">
+            <label key={f.name} className={`block rounded-lg border border-[var(--line)] bg-[var(--panel)] px-2 py-1 ${info.publishFields?.length === 1 ? "col-span-3" : ""}`}>
               <span className="block text-[10px] text-[var(--muted)]">{f.label}</span>
               {f.options ? (
                 <select value={fields[f.name] ?? f.initial} onChange={(e) => setFields({ ...fields, [f.name]: e.target.value })} className="w-full bg-transparent font-mono text-sm outline-none" aria-label={f.label}>
