@@ -16,6 +16,7 @@ import { LedgerPanel } from "./LedgerPanel";
 import { Panel } from "./Panel";
 import { SequenceDiagram } from "./SequenceDiagram";
 import { TopologyView } from "./TopologyView";
+import { PlaybackControls } from "./PlaybackControls";
 import { TraceCard } from "./TraceCard";
 
 const NO_LATENCY = { count: 0, lastMs: null, p50Ms: null, p99Ms: null };
@@ -67,7 +68,6 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
   const { command } = actions;
   const kill = useCallback((actorId: string) => void command({ type: "kill-actor", actorId }), [command]);
 
-  const behind = (view?.lagMs ?? 0) > 1200;
   return (
     <div className="space-y-4" data-testid="scenario" data-scenario={info.id}>
       <header className="flex flex-wrap items-end gap-x-4 gap-y-2">
@@ -94,18 +94,17 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
             title="Sequence"
             className="h-[480px]"
             aside={
-              behind || (view?.skipped ?? 0) > 0 ? (
-                <span className="flex items-center gap-2 text-[11px] text-amber-700 dark:text-amber-300" data-testid="lag">
-                  {behind ? `animation ${((view?.lagMs ?? 0) / 1000).toFixed(1)} s behind live` : `${view?.skipped} hops shown without animation to keep up`}
-                  {behind && (
-                    <button type="button" onClick={actions.catchUp} className="rounded border border-amber-500/40 px-1.5 py-0.5 font-medium hover:bg-amber-500/10">
-                      jump to now
-                    </button>
-                  )}
-                </span>
-              ) : (
-                <span className="text-[11px] text-[var(--muted)]">click an arrow to follow its message</span>
-              )
+              <PlaybackControls
+                speed={view?.speed ?? 1}
+                paused={view?.paused ?? false}
+                backlog={view?.backlog ?? 0}
+                lagMs={view?.lagMs ?? 0}
+                skipped={view?.skipped ?? 0}
+                onSpeed={actions.setSpeed}
+                onPause={actions.setPaused}
+                onStep={actions.step}
+                onCatchUp={actions.catchUp}
+              />
             }
           >
             <SequenceDiagram cast={sequenceCast} hops={revealed ?? []} selectedTraceId={selected} onSelect={setSelected} />

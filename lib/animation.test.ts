@@ -54,3 +54,30 @@ describe("animation queue", () => {
     expect(q.flights()).toHaveLength(0);
   });
 });
+
+describe("human-speed controls", () => {
+  test("paused, nothing takes off; a step sends exactly the oldest hop", () => {
+    const q = queue();
+    q.push([{ key: "a", n: 1 }, { key: "b", n: 2 }, { key: "c", n: 3 }], 0);
+    q.setPaused(true);
+    expect(q.tick(0).revealed).toEqual([]);
+    expect(q.tick(10_000).revealed).toEqual([]);
+    expect(q.step(10_000)?.n).toBe(1);
+    expect(q.flights().map((f) => f.item.n)).toEqual([1]);
+    expect(q.backlog).toBe(2);
+    expect(q.step(10_001)?.n).toBe(2);
+    q.setPaused(false);
+    expect(q.tick(20_000).revealed.map((i) => i.n)).toEqual([3]);
+    expect(q.step(20_001)).toBeNull();
+  });
+
+  test("slowed down, the queue does not skip ahead by itself however far behind it is", () => {
+    const q = queue();
+    q.setSpeed(0.1);
+    q.push(Array.from({ length: 20 }, (_, n) => ({ key: `m${n}`, n })), 0);
+    const tick = q.tick(60_000);
+    expect(tick.skipped).toBe(0);
+    expect(tick.revealed).toHaveLength(1);
+    expect(q.lagMs(60_000)).toBe(60_000);
+  });
+});

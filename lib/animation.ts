@@ -40,6 +40,7 @@ export class AnimationQueue<T> {
   private active: Flight<T>[] = [];
   private nextStartAt = 0;
   private busyUntil = new Map<string, number>();
+  private paused = false;
 
   constructor(
     private readonly keyOf: (item: T) => string,
@@ -49,6 +50,33 @@ export class AnimationQueue<T> {
 
   setSpeed(speed: number): void {
     this.speed = Math.min(1, Math.max(0.1, speed));
+  }
+
+  get currentSpeed(): number {
+    return this.speed;
+  }
+
+  /** Paused, nothing new takes off; flights in the air land. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /**
+   * Sends the oldest queued hop on its way now, paused or not: the presenter walks through a
+   * burst hop by hop. It waits behind nothing, so a message's hops still play in their order.
+   */
+  step(now: number): T | null {
+    const next = this.queue.shift();
+    if (!next) return null;
+    const flight = { item: next.item, startAt: now, endAt: now + this.pace.travelMs / this.speed };
+    this.active.push(flight);
+    this.busyUntil.set(this.keyOf(next.item), flight.endAt);
+    this.nextStartAt = now + this.pace.gapMs / this.speed;
+    return next.item;
   }
 
   push(items: readonly T[], now: number): void {
@@ -71,7 +99,10 @@ export class AnimationQueue<T> {
   tick(now: number): Tick<T> {
     const revealed: T[] = [];
     this.active = this.active.filter((f) => f.endAt > now);
-    if (this.lagMs(now) > this.pace.maxLagMs) {
+    if (this.paused) return { revealed, skipped: 0 };
+    // Only at full speed does the picture catch up by itself: slowed down on purpose, it stays
+    // behind and says so, until the presenter jumps to now.
+    if (this.speed >= 1 && this.lagMs(now) > this.pace.maxLagMs) {
       const skipped = this.queue.length;
       for (const q of this.queue) revealed.push(q.item);
       this.queue = [];

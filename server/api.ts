@@ -52,7 +52,7 @@ function decodeSegment(segment: string | undefined): string | null {
   }
 }
 
-const SCENARIO_ROUTE = /^\/api\/scenarios\/([^/]+)\/(start|stop|commands|state|hops|traces)(?:\/([^/]+))?$/;
+const SCENARIO_ROUTE = /^\/api\/scenarios\/([^/]+)\/(start|stop|commands|state|hops|traces|recording)(?:\/([^/]+))?$/;
 
 /** The automation API: everything a presenter can click, as JSON over HTTP. */
 export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, access: Access) {
@@ -69,7 +69,7 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
       const id = decodeSegment(match[1]);
       if (id === null) return sendResult(res, fail("bad-request", "path: malformed percent-encoding"));
       const action = match[2];
-      const wanted = action === "state" || action === "hops" || action === "traces" ? "GET" : "POST";
+      const wanted = action === "state" || action === "hops" || action === "traces" || action === "recording" ? "GET" : "POST";
       if (method !== wanted) {
         res.setHeader("allow", wanted);
         return send(res, 405, fail("bad-request", `${url.pathname} takes ${wanted}`));
@@ -95,6 +95,19 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
           if (!Number.isInteger(limit) || limit < 1) return sendResult(res, fail("bad-request", "limit: expected a whole number ≥ 1"));
           const hops = engine.hops(id, since, limit);
           return hops.ok ? send(res, 200, hops.result) : sendResult(res, hops);
+        }
+        case "recording": {
+          const since = Number(url.searchParams.get("since") ?? "0");
+          if (!Number.isInteger(since) || since < 0) return sendResult(res, fail("bad-request", "since: expected a whole number ≥ 0"));
+          const recording = engine.recording(id, since);
+          if (!recording.ok) return sendResult(res, recording);
+          const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
+          res.writeHead(200, {
+            "content-type": "application/x-ndjson; charset=utf-8",
+            "content-disposition": `attachment; filename="${id}-${stamp}.ndjson"`,
+            "cache-control": "no-store",
+          });
+          return void res.end(recording.result);
         }
         case "traces": {
           const traceId = decodeSegment(match[3]);

@@ -27,6 +27,17 @@ import { HopBus, type TraceStore } from "./hop-bus";
 import { ACTOR_STOP_GRACE_MS, BATCH_INTERVAL_MS, HOPS_PAGE_LIMIT, SNAPSHOT_HOPS } from "./options";
 import type { GaugeReader, ScenarioDefinition } from "./scenarios/definition";
 import { DELIVERY_KINDS } from "../lib/hops";
+import type { LedgerRules } from "../lib/ledger";
+import { encodeRecording, RECORDING_FORMAT, type RecordingHeader } from "../lib/recording";
+
+function ledgerRulesOf(definition: ScenarioDefinition): LedgerRules {
+  return {
+    guarantee: definition.info.guarantee,
+    ...(definition.completesOn ? { completesOn: definition.completesOn } : {}),
+    ...(definition.exclusiveDelivery ? { exclusiveDelivery: true } : {}),
+    ...(definition.info.checksKeyOrder ? { keyOrder: true } : {}),
+  };
+}
 
 export type Result<T> = { ok: true; result: T } | { ok: false; error: ApiError };
 
@@ -364,13 +375,8 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
   ) {
     super();
     for (const definition of definitions) {
-      const { id, guarantee, broker } = definition.info;
-      const store = this.bus.register(id, {
-        guarantee,
-        completesOn: definition.completesOn,
-        exclusiveDelivery: definition.exclusiveDelivery,
-        keyOrder: definition.info.checksKeyOrder,
-      });
+      const { id, broker } = definition.info;
+      const store = this.bus.register(id, ledgerRulesOf(definition));
       const runner: ScenarioRunner = new ScenarioRunner(definition, store, {
         bus: this.bus,
         brokerUrl: urls[broker],
@@ -484,6 +490,22 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     if (!runner) return this.unknown(id);
     const hops = runner.store.after(since, Math.min(limit, HOPS_PAGE_LIMIT));
     return ok({ hops, lastSeq: hops.at(-1)?.seq ?? Math.max(since, runner.store.lastSeq) });
+  }
+
+  /** The hops after `since` still in the buffer, as a recording a browser replays without brokers. */
+  recording(id: string, since: number): Result<string> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    this.pump(id);
+    const header: RecordingHeader = {
+      format: RECORDING_FORMAT,
+      v: PROTOCOL_VERSION,
+      recordedAt: new Date().toISOString(),
+      scenario: runner.info,
+      rules: ledgerRulesOf(runner.definition),
+      state: this.stateOf(runner),
+    };
+    return ok(encodeRecording(header, runner.store.after(since, Number.MAX_SAFE_INTEGER)));
   }
 
   trace(id: string, traceId: string): Result<Trace> {

@@ -29,6 +29,9 @@ export interface ScenarioActions {
   stop(): Promise<CommandResult>;
   command(command: Command | { type: Command["type"]; [field: string]: unknown }): Promise<CommandResult>;
   catchUp(): void;
+  setSpeed(speed: number): void;
+  setPaused(paused: boolean): void;
+  step(): void;
   flights: HopscopeStore["flights"];
 }
 
@@ -47,5 +50,8 @@ export function useScenario(id: string): { view: ScenarioView | null; actions: S
   const command = useCallback((c: Parameters<ScenarioActions["command"]>[0]) => theStore().command(id, c), [id]);
   const catchUp = useCallback(() => theStore().catchUp(), []);
   const flights = useCallback(() => theStore().flights(), []);
-  return { view, actions: { start, stop, command, catchUp, flights } };
+  const setSpeed = useCallback((speed: number) => theStore().setSpeed(speed), []);
+  const setPaused = useCallback((paused: boolean) => theStore().setPaused(paused), []);
+  const step = useCallback(() => theStore().step(), []);
+  return { view, actions: { start, stop, command, catchUp, setSpeed, setPaused, step, flights } };
 }

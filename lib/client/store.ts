@@ -31,6 +31,10 @@ export interface ScenarioView {
   revealed: Hop[];
   skipped: number;
   lagMs: number;
+  /** The picture's own pace: slow motion, pause and hops waiting to be shown. */
+  speed: number;
+  paused: boolean;
+  backlog: number;
   hopsPerSecond: number;
   error: string | null;
 }
@@ -111,6 +115,9 @@ export class HopscopeStore {
         revealed: this.revealedChanged || !previous ? this.revealed.toArray().sort((a, b) => a.at - b.at || a.seq - b.seq) : previous.revealed,
         skipped: this.skipped,
         lagMs: this.queue.lagMs(performance.now()),
+        speed: this.queue.currentSpeed,
+        paused: this.queue.isPaused,
+        backlog: this.queue.backlog,
         hopsPerSecond: this.rate(),
         error: this.error,
       };
@@ -137,6 +144,27 @@ export class HopscopeStore {
       this.watchedId = null;
       this.stopClock();
     };
+  }
+
+  /** Slow motion of the picture only: the brokers and the numbers keep their real pace. */
+  setSpeed(speed: number): void {
+    this.queue.setSpeed(speed);
+    this.touch();
+  }
+
+  setPaused(paused: boolean): void {
+    this.queue.setPaused(paused);
+    this.touch();
+  }
+
+  /** Shows the next queued hop, whatever the pace. */
+  step(): void {
+    const hop = this.queue.step(performance.now());
+    if (hop) {
+      this.revealed.push(hop);
+      this.revealedChanged = true;
+    }
+    this.touch();
   }
 
   /** Shows everything queued at once: the presenter's "jump to now". */

@@ -1,0 +1,58 @@
+"use client";
+
+export const SPEEDS = [0.1, 0.25, 0.5, 1] as const;
+
+interface PlaybackControlsProps {
+  speed: number;
+  paused: boolean;
+  backlog: number;
+  lagMs: number;
+  skipped: number;
+  onSpeed: (speed: number) => void;
+  onPause: (paused: boolean) => void;
+  onStep: () => void;
+  onCatchUp: () => void;
+}
+
+const button = "rounded-md border border-[var(--line)] px-2 py-0.5 text-[11px] font-medium hover:bg-slate-500/10 disabled:cursor-not-allowed disabled:opacity-40";
+
+/** The picture's pace, per browser: slow motion, pause, one hop at a time, and how far behind. */
+export function PlaybackControls({ speed, paused, backlog, lagMs, skipped, onSpeed, onPause, onStep, onCatchUp }: PlaybackControlsProps) {
+  const behind = backlog > 0 && (paused || speed < 1 || lagMs > 1200);
+  return (
+    <div className="flex flex-wrap items-center justify-end gap-1.5 text-[11px]" data-testid="playback">
+      {behind ? (
+        <span className="mr-1 flex items-center gap-1.5 font-medium text-amber-700 dark:text-amber-300" data-testid="lag">
+          {(lagMs / 1000).toFixed(1)} s behind live · {backlog} hop{backlog === 1 ? "" : "s"} waiting
+          <button type="button" onClick={onCatchUp} className="rounded border border-amber-500 px-1.5 py-0.5 hover:bg-amber-500/10">
+            jump to now
+          </button>
+        </span>
+      ) : skipped > 0 ? (
+        <span className="mr-1 text-amber-700 dark:text-amber-300" data-testid="lag">
+          {skipped} hops shown without animation to keep up
+        </span>
+      ) : null}
+      <span className="inline-flex overflow-hidden rounded-md border border-[var(--line)]" role="group" aria-label="Animation speed">
+        {SPEEDS.map((s) => (
+          <button
+            key={s}
+            type="button"
+            aria-pressed={speed === s}
+            onClick={() => onSpeed(s)}
+            className={`px-1.5 py-0.5 font-mono ${speed === s ? "bg-violet-600 text-white" : "hover:bg-slate-500/10"}`}
+            title={s === 1 ? "Real pacing for people (the numbers are always real)" : `Slow motion: the picture at ${s}×, the brokers at full speed`}
+          >
+            {s}×
+          </button>
+        ))}
+      </span>
+      <button type="button" className={button} onClick={() => onPause(!paused)} aria-pressed={paused}>
+        {paused ? "▶ resume" : "❚❚ pause"}
+      </button>
+      <button type="button" className={button} onClick={onStep} disabled={backlog === 0} title="Show the next hop">
+        step ›
+      </button>
+    </div>
+  );
+}
