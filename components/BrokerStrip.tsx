@@ -46,7 +46,7 @@ export function BrokerStrip({ health }: { health: HealthReport | null }) {
 }
 
 /** A banner above a scenario whose broker is down, with the command that fixes it. */
-export function BrokerDownNotice({ broker, health }: { broker: BrokerId; health: HealthReport | null }) {
+export function BrokerDownNotice({ broker, health, scenarioId }: { broker: BrokerId; health: HealthReport | null; scenarioId?: string }) {
   const b = health?.brokers[broker];
   if (!b || b.up) return null;
   return (
@@ -56,6 +56,11 @@ export function BrokerDownNotice({ broker, health }: { broker: BrokerId; health:
         at <span className="font-mono">{b.url}</span> ({b.error}). This scenario is paused until it is back.
       </span>
       <code className="rounded bg-rose-500/10 px-2 py-0.5 font-mono text-xs">{b.startCommand}</code>
+      {scenarioId && (
+        <a href={`/replay?recording=/recordings/${scenarioId}.ndjson`} className="ml-auto rounded-md border border-rose-500/40 px-2 py-0.5 text-xs font-medium hover:bg-rose-500/10" data-testid="offer-recording">
+          Watch the recorded run instead
+        </a>
+      )}
     </div>
   );
 }

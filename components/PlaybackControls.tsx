@@ -18,7 +18,8 @@ const button = "rounded-md border border-[var(--line)] px-2 py-0.5 text-[11px] f
 
 /** The picture's pace, per browser: slow motion, pause, one hop at a time, and how far behind. */
 export function PlaybackControls({ speed, paused, backlog, lagMs, skipped, onSpeed, onPause, onStep, onCatchUp }: PlaybackControlsProps) {
-  const behind = backlog > 0 && (paused || speed < 1 || lagMs > 1200);
+  // A replay has no live edge to lag behind: its lag is always 0.
+  const behind = backlog > 0 && lagMs > 0 && (paused || speed < 1 || lagMs > 1200);
   return (
     <div className="flex flex-wrap items-center justify-end gap-1.5 text-[11px]" data-testid="playback">
       {behind ? (

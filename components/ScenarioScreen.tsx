@@ -1,5 +1,5 @@
 "use client";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useMemo, useState, type ReactNode } from "react";
 import { castOf } from "../lib/cast";
 import type { ScenarioActions } from "../lib/client/hooks";
 import type { ScenarioView } from "../lib/client/store";
@@ -17,6 +17,7 @@ import { Panel } from "./Panel";
 import { SequenceDiagram } from "./SequenceDiagram";
 import { TopologyView } from "./TopologyView";
 import { PlaybackControls } from "./PlaybackControls";
+import { ExportMenu } from "./ExportMenu";
 import { TraceCard } from "./TraceCard";
 
 const NO_LATENCY = { count: 0, lastMs: null, p50Ms: null, p99Ms: null };
@@ -28,9 +29,13 @@ interface ScenarioScreenProps {
   health: HealthReport | null;
   presenter: boolean;
   actions: ScenarioActions;
+  /** Set when playing a recording: its controls take the place of the live ones. */
+  replay?: ReactNode;
+  /** Live only: start and save a recording of what happens from now on. */
+  recorder?: ReactNode;
 }
 
-export function ScenarioScreen({ info, view, health, presenter, actions }: ScenarioScreenProps) {
+export function ScenarioScreen({ info, view, health, presenter, actions, replay, recorder }: ScenarioScreenProps) {
   const [selected, setSelected] = useState<string | null>(null);
   const state = view?.state ?? null;
   const brokerUp = health?.brokers[info.broker].up ?? false;
@@ -63,6 +68,10 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
   const litNodes = useMemo(() => new Set(route ? route.split(/[,>]/) : []), [route]);
   const litEdges = useMemo(() => new Set(route ? route.split(",").flatMap((pair) => { const [a, b] = pair.split(">"); return [`${a}->${b}`, `${b}->${a}`]; }) : []), [route]);
 
+  // The selected message's whole story, or else the window the diagram shows.
+  const exportHops = useMemo(() => (trace ? trace.hops : (revealed ?? [])), [trace, revealed]);
+  const exportCast = useMemo(() => castOf(shape, actors ?? [], exportHops), [shape, actors, exportHops]);
+
   const killable = useMemo(() => new Set(info.roles.filter((r) => r.killable).map((r) => r.name)), [info]);
   const canKill = useCallback((actorId: string) => presenter && brokerUp && [...killable].some((role) => actorId.startsWith(`${role}-`)), [presenter, brokerUp, killable]);
   const { command } = actions;
@@ -75,14 +84,15 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
           <div className="flex items-center gap-2 text-xs">
             <Badge>{BROKER_NAMES[info.broker]}</Badge>
             <Badge tone={info.guarantee === "at-least-once" ? "emerald" : "amber"}>{info.guarantee}</Badge>
-            {state?.running ? <Badge tone="violet">running</Badge> : <Badge tone="slate">stopped</Badge>}
+            {replay ? <Badge tone="violet">recording</Badge> : state?.running ? <Badge tone="violet">running</Badge> : <Badge tone="slate">stopped</Badge>}
           </div>
           <h1 className="mt-1 text-2xl font-semibold tracking-tight">{info.title}</h1>
           <p className="mt-1 max-w-3xl text-sm text-[var(--muted)]">{info.summary}</p>
         </div>
+        {recorder && <div className="ml-auto">{recorder}</div>}
       </header>
 
-      <BrokerDownNotice broker={info.broker} health={health} />
+      {!replay && <BrokerDownNotice broker={info.broker} health={health} scenarioId={info.id} />}
       {view?.error && <p className="text-sm text-rose-600">{view.error}</p>}
 
       <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px]">
@@ -109,9 +119,12 @@ export function ScenarioScreen({ info, view, health, presenter, actions }: Scena
           >
             <SequenceDiagram cast={sequenceCast} hops={revealed ?? []} selectedTraceId={selected} onSelect={setSelected} />
           </Panel>
+          <ExportMenu scenarioId={info.id} title={`${info.title} · ${info.id}`} cast={exportCast} hops={exportHops} scope={trace ? `message ${trace.messageId}` : "the hops on screen"} />
         </div>
         <div className="space-y-4">
-          {presenter ? (
+          {replay ? (
+            replay
+          ) : presenter ? (
             <Panel title="Controls" bodyClassName="p-3">
               <ControlPanel info={info} state={state} brokerUp={brokerUp} onStart={actions.start} onStop={actions.stop} onCommand={actions.command} />
             </Panel>

@@ -175,6 +175,7 @@ export class ReplayStore {
       state,
       log: seen.slice(-LOG_CAPACITY),
       totalHops: count,
+      lastSeq: seen[seen.length - 1]?.seq ?? 0,
       revealed: seen.slice(-SEQUENCE_ROWS),
       skipped: 0,
       lagMs: 0,

@@ -27,6 +27,8 @@ export interface ScenarioView {
   /** Every hop as it arrived, oldest first, up to LOG_CAPACITY. */
   log: Hop[];
   totalHops: number;
+  /** Seq of the newest hop received: a recording started now holds the hops after it. */
+  lastSeq: number;
   /** Hops whose animation has started: what the sequence diagram draws. */
   revealed: Hop[];
   skipped: number;
@@ -110,6 +112,7 @@ export class HopscopeStore {
         state: this.state,
         log: this.logChanged || !previous ? this.log.toArray() : previous.log,
         totalHops: this.totalHops,
+        lastSeq: this.lastSeq,
         // Animation may start hops out of order, and some hops are known only after the fact
         // (a requeue is inferred once the dead consumer is gone): the diagram is by time.
         revealed: this.revealedChanged || !previous ? this.revealed.toArray().sort((a, b) => a.at - b.at || a.seq - b.seq) : previous.revealed,

@@ -1,0 +1,42 @@
+"use client";
+import { parseRecording, type ParseResult } from "../recording";
+
+/** Asks the server for the hops after `since` as a recording, and hands the file to the browser. */
+export async function saveRecording(scenarioId: string, since: number): Promise<string | null> {
+  try {
+    const res = await fetch(`/api/scenarios/${encodeURIComponent(scenarioId)}/recording?since=${since}`);
+    if (!res.ok) return `The server refused the recording (${res.status})`;
+    const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? `${scenarioId}.ndjson`;
+    const url = URL.createObjectURL(await res.blob());
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    return null;
+  } catch {
+    return "Could not reach the Hopscope server";
+  }
+}
+
+/** Only recordings this server serves: a deep link must not make the page fetch from elsewhere. */
+export function isLocalRecordingPath(path: string): boolean {
+  return path.startsWith("/") && !path.startsWith("//") && !path.includes("\\") && !/^\/api\//.test(path);
+}
+
+export async function loadRecording(path: string): Promise<ParseResult> {
+  if (!isLocalRecordingPath(path)) return { ok: false, error: `recording: "${path}" is not a path on this server (e.g. /recordings/redis-pubsub.ndjson)` };
+  try {
+    const res = await fetch(path);
+    if (!res.ok) return { ok: false, error: `recording: ${path} answered ${res.status}` };
+    return parseRecording(await res.text());
+  } catch {
+    return { ok: false, error: `recording: could not fetch ${path}` };
+  }
+}
+
+export async function readRecordingFile(file: File): Promise<ParseResult> {
+  if (file.size > 64 * 1024 * 1024) return { ok: false, error: `${file.name}: larger than 64 MB` };
+  const result = parseRecording(await file.text());
+  return result.ok ? result : { ok: false, error: `${file.name}: ${result.error}` };
+}
