@@ -6,7 +6,7 @@ export const BROKER_NAMES: Record<BrokerId, string> = { nats: "NATS", rabbitmq: 
 /** One chip per broker; a down broker says how to start it. */
 export function BrokerStrip({ health }: { health: HealthReport | null }) {
   return (
-    <ul className="flex flex-wrap items-center gap-2" aria-label="Broker status">
+    <ul className="flex flex-wrap items-center gap-2" aria-label="Broker status" data-testid="broker-strip">
       {BROKERS.map((id) => {
         const b = health?.brokers[id];
         const up = b?.up ?? false;

@@ -23,7 +23,7 @@ export function ReplayBar({ positionMs, durationMs, playing, hopsShown, hopsTota
     <section className="space-y-3 rounded-xl border border-[var(--line)] bg-[var(--panel)] p-3" aria-label="Replay" data-testid="replay-bar">
       <div className="flex items-center justify-between text-xs text-[var(--muted)]">
         <span className="font-semibold tracking-wider uppercase">Replay</span>
-        <span title="When the recording was taken">recorded {new Date(recordedAt).toLocaleString()}</span>
+        <span title="When the recording was taken" data-testid="recorded-at">recorded {new Date(recordedAt).toLocaleString()}</span>
       </div>
       <div className="flex items-center gap-2">
         <button type="button" className={button} onClick={() => onStep(-1)} aria-label="Previous hop" disabled={hopsShown === 0}>

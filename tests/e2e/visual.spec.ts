@@ -1,0 +1,40 @@
+import { readFileSync } from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+
+/**
+ * Every scenario's picture, from the recording that ships with Hopscope, frozen at its last
+ * hop: no broker and no clock is involved, so the frames are the same on every run.
+ */
+const { recordings } = JSON.parse(readFileSync("public/recordings/index.json", "utf8")) as { recordings: { id: string; path: string }[] };
+
+async function openFrozen(page: Page, path: string): Promise<void> {
+  // Past the end: the replay clamps to its last hop and stays paused there.
+  await page.goto(`/replay?recording=${encodeURIComponent(path)}&t=100000`);
+  await expect(page.getByTestId("replay-bar")).toBeVisible();
+  await page.evaluate(() => document.fonts.ready);
+}
+
+test.describe("visual regression", () => {
+  test("ships a recording for every scenario", async ({ request }) => {
+    const scenarios = (await (await request.get("/api/scenarios")).json()) as { id: string }[];
+    expect(recordings.map((r) => r.id).sort()).toEqual(scenarios.map((s) => s.id).sort());
+  });
+
+  for (const { id, path } of recordings) {
+    for (const scheme of ["light", "dark"] as const) {
+      test(`${id} in ${scheme} mode`, async ({ page }) => {
+        await page.emulateMedia({ colorScheme: scheme });
+        await openFrozen(page, path);
+        await expect(page.getByTestId("topology")).toHaveScreenshot(`${id}-${scheme}-topology.png`);
+        await expect(page.getByTestId("sequence")).toHaveScreenshot(`${id}-${scheme}-sequence.png`);
+      });
+    }
+  }
+
+  test("a presenter's split screen at 1280×720", async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await openFrozen(page, "/recordings/rabbitmq-work-queue.ndjson");
+    // The header's live parts (connection, broker health) and the recording date are not the picture.
+    await expect(page).toHaveScreenshot("narrow-rabbitmq-work-queue.png", { mask: [page.getByTestId("connection"), page.getByTestId("broker-strip"), page.getByTestId("recorded-at"), page.getByRole("navigation", { name: "Scenarios" })] });
+  });
+});
