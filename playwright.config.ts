@@ -1,7 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumPath } from "./scripts/chromium";
-
-const PORT = Number(process.env.E2E_PORT ?? 3199);
+import { PORT, WORKSHOP_PORT, WORKSHOP_TOKEN } from "./tests/e2e/servers";
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -21,14 +20,26 @@ export default defineConfig({
     trace: "off",
     screenshot: "only-on-failure",
   },
-  webServer: {
-    // The production build of `npm test`'s build step, served by the real custom server.
-    command: "npx tsx server/main.ts",
-    env: { NODE_ENV: "production", PORT: String(PORT), HOST: "127.0.0.1" },
-    url: `http://127.0.0.1:${PORT}/api/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      // The production build of `npm test`'s build step, served by the real custom server.
+      command: "npx tsx server/main.ts",
+      env: { NODE_ENV: "production", PORT: String(PORT), HOST: "127.0.0.1" },
+      url: `http://127.0.0.1:${PORT}/api/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      // A workshop server: listening beyond loopback, so only the token's holder presents.
+      command: "npx tsx server/main.ts",
+      env: { NODE_ENV: "production", PORT: String(WORKSHOP_PORT), HOST: "0.0.0.0", HOPSCOPE_TOKEN: WORKSHOP_TOKEN },
+      url: `http://127.0.0.1:${WORKSHOP_PORT}/api/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
 });

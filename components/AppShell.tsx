@@ -10,6 +10,11 @@ interface AppShellProps {
   connection: "connecting" | "online" | "offline";
   presenter: boolean;
   activeId?: string;
+  /** For the presenter: how many audience browsers watch. */
+  watching?: number;
+  /** For the audience: whether this browser follows the presenter, and the switch. */
+  following?: boolean;
+  onFollowChange?: (following: boolean) => void;
   children: ReactNode;
 }
 
@@ -21,7 +26,7 @@ const PATTERN_NAMES: Record<string, string> = {
   routing: "Routing",
 };
 
-export function AppShell({ scenarios, health, connection, presenter, activeId, children }: AppShellProps) {
+export function AppShell({ scenarios, health, connection, presenter, activeId, watching, following, onFollowChange, children }: AppShellProps) {
   const patterns = [...new Set(scenarios.map((s) => s.pattern))];
   return (
     <div className="flex min-h-screen flex-col">
@@ -44,6 +49,17 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, c
           <span className={`h-1.5 w-1.5 rounded-full ${connection === "online" ? "bg-emerald-500" : "animate-pulse bg-amber-500"}`} />
           {connection === "online" ? (presenter ? "live · presenter" : "live · watching") : connection === "connecting" ? "connecting…" : "reconnecting…"}
         </span>
+        {presenter && connection === "online" && watching !== undefined && (
+          <span className="rounded-full bg-violet-500/10 px-2 py-0.5 text-xs font-medium text-violet-700 dark:text-violet-300" data-testid="watching" title="Audience browsers connected now">
+            {watching} watching
+          </span>
+        )}
+        {!presenter && onFollowChange && (
+          <label className="flex items-center gap-1.5 text-xs text-[var(--muted)]" title="Go where the presenter goes, and see the message they select">
+            <input type="checkbox" checked={following ?? true} onChange={(e) => onFollowChange(e.target.checked)} className="accent-violet-600" />
+            Follow the presenter
+          </label>
+        )}
         <div className="ml-auto flex items-center gap-3">
           <BrokerStrip health={health} />
           <ThemeToggle />

@@ -1,5 +1,5 @@
 "use client";
-import { useCallback, useMemo, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import { castOf } from "../lib/cast";
 import type { ScenarioActions } from "../lib/client/hooks";
 import type { ScenarioView } from "../lib/client/store";
@@ -33,10 +33,25 @@ interface ScenarioScreenProps {
   replay?: ReactNode;
   /** Live only: start and save a recording of what happens from now on. */
   recorder?: ReactNode;
+  /** Following the presenter: the message they selected, shown here too. */
+  followTraceId?: string | null;
+  /** The selected message changed (a presenter's selection leads the audience). */
+  onSelectionChange?: (traceId: string | null) => void;
 }
 
-export function ScenarioScreen({ info, view, health, presenter, actions, replay, recorder }: ScenarioScreenProps) {
-  const [selected, setSelected] = useState<string | null>(null);
+export function ScenarioScreen({ info, view, health, presenter, actions, replay, recorder, followTraceId, onSelectionChange }: ScenarioScreenProps) {
+  const [selected, select] = useState<string | null>(null);
+  const setSelected = useCallback(
+    (traceId: string | null) => {
+      select(traceId);
+      onSelectionChange?.(traceId);
+    },
+    [onSelectionChange],
+  );
+  // The presenter's choice wins whenever it changes; in between, a viewer may look elsewhere.
+  useEffect(() => {
+    if (followTraceId !== undefined) select(followTraceId);
+  }, [followTraceId]);
   const state = view?.state ?? null;
   const brokerUp = health?.brokers[info.broker].up ?? false;
 

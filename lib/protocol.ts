@@ -327,8 +327,24 @@ export interface ScenarioSnapshot {
   totalHops: number;
 }
 
+/** What the presenter is showing: audience browsers that follow go there too. */
+export interface PresenterFocus {
+  scenarioId: string | null;
+  /** The message the presenter selected, if any. */
+  traceId: string | null;
+}
+
+export const presenterFocusSchema = z.object({
+  scenarioId: z.string().min(1).max(64).nullable(),
+  traceId: z.string().min(1).max(128).nullable(),
+});
+
 export interface ServerToClientEvents {
-  hello: (info: { v: typeof PROTOCOL_VERSION; presenter: boolean; scenarios: ScenarioInfo[]; health: HealthReport }) => void;
+  hello: (info: { v: typeof PROTOCOL_VERSION; presenter: boolean; scenarios: ScenarioInfo[]; health: HealthReport; focus: PresenterFocus }) => void;
+  /** The presenter moved to another scenario or message. */
+  focus: (focus: PresenterFocus) => void;
+  /** To presenters only: how many audience browsers are connected. */
+  audience: (info: { watching: number }) => void;
   health: (report: HealthReport) => void;
   hops: (batch: HopBatch) => void;
   state: (state: ScenarioState) => void;
@@ -344,6 +360,8 @@ export interface ClientToServerEvents {
   start: (req: { scenarioId: string }, ack: Ack<ScenarioState>) => void;
   stop: (req: { scenarioId: string }, ack: Ack<ScenarioState>) => void;
   command: (req: { scenarioId: string; command: unknown }, ack: Ack<unknown>) => void;
+  /** Presenter only: what the audience should be looking at. */
+  focus: (req: PresenterFocus, ack: Ack<PresenterFocus>) => void;
 }
 
 export const scenarioRequestSchema = z.object({ scenarioId: z.string().min(1).max(64) });

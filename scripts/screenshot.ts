@@ -1,7 +1,7 @@
 /**
  * Takes screenshots of a running Hopscope with the system Chromium, for the README and for
  * looking at what a change did. Usage: tsx scripts/screenshot.ts [baseUrl] [outDir] [shot,shot...]
- * (shots: scenario, job-queue, exchanges, streams, kafka, jetstream, home; default all).
+ * (shots: scenario, job-queue, exchanges, streams, kafka, jetstream, replay, home; default all).
  */
 import { chromium } from "@playwright/test";
 import { mkdirSync } from "node:fs";
@@ -140,6 +140,16 @@ async function jetstream(browser: Browser): Promise<void> {
   await page.close();
 }
 
+/** A shipped recording replayed without brokers, stopped at a kill. */
+async function replay(browser: Browser): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 });
+  await page.goto(`${base}/replay?recording=${encodeURIComponent("/recordings/nats-jetstream.ndjson")}&t=3.5`);
+  await page.getByTestId("replay-bar").waitFor();
+  await page.waitForTimeout(1200);
+  await page.screenshot({ path: `${out}/replay.png` });
+  await page.close();
+}
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
@@ -172,6 +182,7 @@ async function main(): Promise<void> {
     if (wanted("streams")) await streams(browser);
     if (wanted("kafka")) await kafka(browser);
     if (wanted("jetstream")) await jetstream(browser);
+    if (wanted("replay")) await replay(browser);
     if (wanted("home")) {
       const home = await browser.newPage({ viewport: { width: 1280, height: 720 } });
       await home.goto(base);

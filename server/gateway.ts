@@ -3,6 +3,8 @@ import { Server } from "socket.io";
 import {
   PROTOCOL_VERSION,
   commandRequestSchema,
+  presenterFocusSchema,
+  type PresenterFocus,
   describeZodError,
   scenarioRequestSchema,
   type Ack,
@@ -18,6 +20,7 @@ interface SocketData {
 }
 
 const roomOf = (scenarioId: string) => `scenario:${scenarioId}`;
+const PRESENTERS = "presenters";
 
 /** Acks are optional on the wire; a client that sends none still gets no crash. */
 function replier<T>(ack: unknown): Ack<T> {
@@ -37,8 +40,34 @@ export function attachGateway(httpServer: HttpServer, engine: ScenarioEngine, he
     next();
   });
 
+  let focus: PresenterFocus = { scenarioId: null, traceId: null };
+  const audience = new Set<string>();
+  const tellPresenters = () => io.to(PRESENTERS).emit("audience", { watching: audience.size });
+
   io.on("connection", (socket) => {
-    socket.emit("hello", { v: PROTOCOL_VERSION, presenter: socket.data.presenter, scenarios: engine.list(), health: health.current() });
+    socket.emit("hello", { v: PROTOCOL_VERSION, presenter: socket.data.presenter, scenarios: engine.list(), health: health.current(), focus });
+    if (socket.data.presenter) {
+      void socket.join(PRESENTERS);
+      socket.emit("audience", { watching: audience.size });
+    } else {
+      audience.add(socket.id);
+      tellPresenters();
+    }
+    socket.on("disconnect", () => {
+      if (audience.delete(socket.id)) tellPresenters();
+    });
+
+    socket.on("focus", (raw, ackRaw) => {
+      const ack = replier<PresenterFocus>(ackRaw);
+      const parsed = presenterFocusSchema.safeParse(raw);
+      if (!parsed.success) return ack(fail("bad-request", describeZodError(parsed.error)));
+      if (!socket.data.presenter) return ack(fail("forbidden", "Only the presenter leads the audience"));
+      const { scenarioId, traceId } = parsed.data;
+      if (scenarioId !== null && !engine.list().some((s) => s.id === scenarioId)) return ack(fail("not-found", `no scenario "${scenarioId}"`));
+      focus = { scenarioId, traceId: scenarioId === null ? null : traceId };
+      io.emit("focus", focus);
+      ack({ ok: true, result: focus });
+    });
 
     const guarded = <T>(raw: unknown, ackRaw: unknown, run: (scenarioId: string, body: unknown) => Promise<Result<T>> | Result<T>, needsPresenter: boolean) => {
       const ack = replier<T>(ackRaw);

@@ -1,4 +1,5 @@
 import next from "next";
+import { networkInterfaces } from "node:os";
 import { fileURLToPath } from "node:url";
 import { createHopscope } from "./app";
 import { ConfigError, loadConfig, type Config } from "./config";
@@ -10,7 +11,11 @@ function printBanner(config: Config, port: number): void {
   console.log(`\n  Hopscope is live at ${base}`);
   if (config.requireToken) {
     console.log(`  Presenter URL (keep it to yourself): ${base}/?token=${config.token}`);
-    console.log(`  Audience URL: http://<this machine's address>:${port}/`);
+    const lan = Object.values(networkInterfaces())
+      .flat()
+      .filter((i) => i && i.family === "IPv4" && !i.internal)
+      .map((i) => `http://${i?.address}:${port}/`);
+    console.log(`  Audience URL: ${lan.length > 0 ? lan.join("  or  ") : `http://<this machine's address>:${port}/`}`);
   }
   console.log("");
 }

@@ -1,6 +1,6 @@
 "use client";
 import { useCallback, useEffect, useSyncExternalStore } from "react";
-import type { Command, CommandResult } from "../protocol";
+import type { Command, CommandResult, PresenterFocus } from "../protocol";
 import { connection } from "./socket";
 import { HopscopeStore, type GlobalView, type ScenarioView } from "./store";
 
@@ -11,7 +11,7 @@ function theStore(): HopscopeStore {
   return store;
 }
 
-const SERVER_GLOBAL: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null };
+const SERVER_GLOBAL: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null, focus: null, watching: 0 };
 
 // Stable across renders, so React does not resubscribe on every one.
 const subscribe = (listener: () => void) => theStore().subscribe(listener);
@@ -22,6 +22,31 @@ export function useHopscope(): GlobalView {
     () => theStore().globalView(),
     () => SERVER_GLOBAL,
   );
+}
+
+/** The presenter's place, told to the audience; audience browsers ignore it. */
+export function useLead(): (focus: PresenterFocus) => void {
+  return useCallback((focus: PresenterFocus) => theStore().lead(focus), []);
+}
+
+const FOLLOW_KEY = "hopscope.follow";
+const followListeners = new Set<() => void>();
+
+/** Whether this audience browser follows the presenter (on unless switched off here). */
+export function useFollowing(): [boolean, (on: boolean) => void] {
+  const following = useSyncExternalStore(
+    (listener) => {
+      followListeners.add(listener);
+      return () => followListeners.delete(listener);
+    },
+    () => window.localStorage.getItem(FOLLOW_KEY) !== "off",
+    () => true,
+  );
+  const set = useCallback((on: boolean) => {
+    window.localStorage.setItem(FOLLOW_KEY, on ? "on" : "off");
+    for (const listener of followListeners) listener();
+  }, []);
+  return [following, set];
 }
 
 export interface ScenarioActions {

@@ -1,6 +1,6 @@
 "use client";
 import { AnimationQueue, type Flight } from "../animation";
-import type { Command, CommandResult, HealthReport, Hop, HopBatch, ScenarioInfo, ScenarioSnapshot, ScenarioState } from "../protocol";
+import type { Command, CommandResult, HealthReport, Hop, HopBatch, PresenterFocus, ScenarioInfo, ScenarioSnapshot, ScenarioState } from "../protocol";
 import { isMessageHop } from "../protocol";
 import { RingBuffer } from "../ring";
 import type { HopscopeSocket } from "./socket";
@@ -18,6 +18,10 @@ export interface GlobalView {
   presenter: boolean;
   scenarios: ScenarioInfo[];
   health: HealthReport | null;
+  /** Where the presenter is: followed by audience browsers. */
+  focus: PresenterFocus | null;
+  /** For the presenter: audience browsers connected now. */
+  watching: number;
 }
 
 export interface ScenarioView {
@@ -50,7 +54,8 @@ const keyOfHop = (hop: Hop) => (isMessageHop(hop) ? hop.message.id : `actor:${ho
  * frame, so a burst of hops costs one render, not one per hop.
  */
 export class HopscopeStore {
-  private global: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null };
+  private global: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null, focus: null, watching: 0 };
+  private led: PresenterFocus | null = null;
   private watchedId: string | null = null;
   private lastSeq = 0;
   private log = new RingBuffer<Hop>(LOG_CAPACITY);
@@ -81,7 +86,15 @@ export class HopscopeStore {
     });
     socket.on("disconnect", () => this.setGlobal({ status: "offline" }));
     socket.on("connect_error", () => this.setGlobal({ status: "offline" }));
-    socket.on("hello", (hello) => this.setGlobal({ presenter: hello.presenter, scenarios: hello.scenarios, health: hello.health }));
+    socket.on("hello", (hello) => {
+      this.setGlobal({ presenter: hello.presenter, scenarios: hello.scenarios, health: hello.health, focus: hello.focus });
+      // After a reconnect, the presenter's place is told again.
+      const led = this.led;
+      this.led = null;
+      if (led) this.lead(led);
+    });
+    socket.on("focus", (focus) => this.setGlobal({ focus }));
+    socket.on("audience", ({ watching }) => this.setGlobal({ watching }));
     socket.on("health", (health) => this.setGlobal({ health }));
     socket.on("state", (state) => {
       if (state.id !== this.watchedId) return;
@@ -147,6 +160,17 @@ export class HopscopeStore {
       this.watchedId = null;
       this.stopClock();
     };
+  }
+
+  /** The presenter's place, for the audience to follow; sent only when it changes. */
+  lead(focus: PresenterFocus): void {
+    if (!this.global.presenter || !this.socket.connected) {
+      this.led = focus;
+      return;
+    }
+    if (this.led && this.led.scenarioId === focus.scenarioId && this.led.traceId === focus.traceId) return;
+    this.led = focus;
+    this.socket.emit("focus", focus, () => undefined);
   }
 
   /** Slow motion of the picture only: the brokers and the numbers keep their real pace. */

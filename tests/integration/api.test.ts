@@ -182,4 +182,54 @@ describe("beyond loopback", () => {
       await hopscope.close();
     }
   });
+
+  test("the audience follows the presenter's scenario and message; the presenter sees how many watch", async () => {
+    const token = "a-presenter-token-for-tests";
+    const { hopscope, base } = await startHopscope({ HOST: "0.0.0.0", HOPSCOPE_TOKEN: token });
+    const sockets: ReturnType<typeof socketClient>[] = [];
+    try {
+      const presenter = socketClient(base, { token });
+      sockets.push(presenter);
+      const counts: number[] = [];
+      presenter.on("audience", ({ watching }) => counts.push(watching));
+      await new Promise((resolve) => presenter.once("hello", resolve));
+
+      const watcher = socketClient(base);
+      sockets.push(watcher);
+      await new Promise((resolve) => watcher.once("hello", resolve));
+      await waitFor("the presenter to hear of one watcher", () => (counts.at(-1) === 1 ? true : undefined));
+
+      // An audience command does nothing, on either transport.
+      const before = (await api<{ ledger: { published: number } }>(base, "GET", `/api/scenarios/${ID}/state`)).body.ledger.published;
+      const refused = await watcher.emitWithAck("command", { scenarioId: ID, command: { type: "publish", count: 3 } });
+      expect(!refused.ok && refused.error.code).toBe("forbidden");
+      expect((await api(base, "POST", `/api/scenarios/${ID}/commands`, { type: "publish", count: 3 })).status).toBe(403);
+      expect((await api<{ ledger: { published: number } }>(base, "GET", `/api/scenarios/${ID}/state`)).body.ledger.published).toBe(before);
+
+      const led = await watcher.emitWithAck("focus", { scenarioId: ID, traceId: null });
+      expect(!led.ok && led.error.code).toBe("forbidden");
+      const heard = new Promise<{ scenarioId: string | null; traceId: string | null }>((resolve) => watcher.once("focus", resolve));
+      const accepted = await presenter.emitWithAck("focus", { scenarioId: ID, traceId: "ab12-7" });
+      expect(accepted).toEqual({ ok: true, result: { scenarioId: ID, traceId: "ab12-7" } });
+      expect(await heard).toEqual({ scenarioId: ID, traceId: "ab12-7" });
+
+      // A latecomer is told at once where the presenter is.
+      const late = socketClient(base);
+      sockets.push(late);
+      const hello = await new Promise<{ focus: { scenarioId: string | null; traceId: string | null } }>((resolve) => late.once("hello", resolve));
+      expect(hello.focus).toEqual({ scenarioId: ID, traceId: "ab12-7" });
+      await waitFor("two watchers", () => (counts.at(-1) === 2 ? true : undefined));
+
+      const unknown = await presenter.emitWithAck("focus", { scenarioId: "nope", traceId: null });
+      expect(!unknown.ok && unknown.error.code).toBe("not-found");
+      const malformed = await presenter.emitWithAck("focus", { scenarioId: 42 } as never);
+      expect(!malformed.ok && malformed.error.code).toBe("bad-request");
+
+      late.close();
+      await waitFor("the count to drop when a watcher leaves", () => (counts.at(-1) === 1 ? true : undefined));
+    } finally {
+      for (const socket of sockets) socket.close();
+      await hopscope.close();
+    }
+  });
 });

@@ -2,15 +2,36 @@
 import { AppShell } from "../../../components/AppShell";
 import { ScenarioScreen } from "../../../components/ScenarioScreen";
 import { Recorder } from "../../../components/Recorder";
-import { useHopscope, useScenario } from "../../../lib/client/hooks";
+import { useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
+import { useFollowing, useHopscope, useLead, useScenario } from "../../../lib/client/hooks";
 import { saveRecording } from "../../../lib/client/recording";
 
 export function ScenarioPage({ id }: { id: string }) {
   const hopscope = useHopscope();
   const { view, actions } = useScenario(id);
   const info = view?.info ?? hopscope.scenarios.find((s) => s.id === id) ?? null;
+  const router = useRouter();
+  const lead = useLead();
+  const [following, setFollowing] = useFollowing();
+  const [selection, setSelection] = useState<string | null>(null);
+  useEffect(() => lead({ scenarioId: id, traceId: selection }), [lead, id, selection]);
+  const focus = hopscope.focus;
+  const follows = !hopscope.presenter && following;
+  useEffect(() => {
+    if (follows && focus?.scenarioId && focus.scenarioId !== id) router.push(`/scenarios/${focus.scenarioId}`);
+  }, [follows, focus, id, router]);
   return (
-    <AppShell scenarios={hopscope.scenarios} health={hopscope.health} connection={hopscope.status} presenter={hopscope.presenter} activeId={id}>
+    <AppShell
+      scenarios={hopscope.scenarios}
+      health={hopscope.health}
+      connection={hopscope.status}
+      presenter={hopscope.presenter}
+      activeId={id}
+      watching={hopscope.watching}
+      following={following}
+      onFollowChange={setFollowing}
+    >
       {info ? (
         <ScenarioScreen
           info={info}
@@ -18,6 +39,8 @@ export function ScenarioPage({ id }: { id: string }) {
           health={hopscope.health}
           presenter={hopscope.presenter}
           actions={actions}
+          followTraceId={follows && focus?.scenarioId === id ? focus.traceId : undefined}
+          onSelectionChange={setSelection}
           recorder={<Recorder lastSeq={view?.lastSeq ?? 0} totalHops={view?.totalHops ?? 0} onSave={(since) => saveRecording(id, since)} />}
         />
       ) : (
