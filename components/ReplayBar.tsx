@@ -7,6 +7,8 @@ interface ReplayBarProps {
   hopsShown: number;
   hopsTotal: number;
   recordedAt: string;
+  /** The recording misses the beginning of what was asked for. */
+  truncated: boolean;
   onSeek: (ms: number) => void;
   onPlay: (playing: boolean) => void;
   onStep: (direction: 1 | -1) => void;
@@ -17,7 +19,7 @@ interface ReplayBarProps {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The replay's clock: play, pause, step hop by hop, and scrub to any moment. */
-export function ReplayBar({ positionMs, durationMs, playing, hopsShown, hopsTotal, recordedAt, onSeek, onPlay, onStep, link }: ReplayBarProps) {
+export function ReplayBar({ positionMs, durationMs, playing, hopsShown, hopsTotal, recordedAt, truncated, onSeek, onPlay, onStep, link }: ReplayBarProps) {
   const button = "rounded-lg border border-[var(--line)] px-2.5 py-1 text-sm font-medium hover:bg-slate-500/10 disabled:opacity-40";
   return (
     <section className="space-y-3 rounded-xl border border-[var(--line)] bg-[var(--panel)] p-3" aria-label="Replay" data-testid="replay-bar">
@@ -59,6 +61,7 @@ export function ReplayBar({ positionMs, durationMs, playing, hopsShown, hopsTota
           </button>
         )}
       </div>
+      {truncated && <p className="text-xs text-amber-700 dark:text-amber-300">This recording starts late: the server keeps the newest hops only, and had let go of the first ones when it was saved.</p>}
       <p className="text-xs text-[var(--muted)]">No broker is involved: everything here is computed from the recorded hops, the ledger included.</p>
     </section>
   );

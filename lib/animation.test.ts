@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { AnimationQueue } from "./animation";
 
 type Item = { key: string; n: number };
-const pace = { gapMs: 100, travelMs: 500, maxLagMs: 5000, lookahead: 8 };
+const pace = { gapMs: 100, travelMs: 500, maxLagMs: 5000, lookahead: 8, maxBacklog: 1000 };
 const queue = () => new AnimationQueue<Item>((i) => i.key, pace);
 
 describe("animation queue", () => {
@@ -80,4 +80,15 @@ describe("human-speed controls", () => {
     expect(tick.revealed).toHaveLength(1);
     expect(q.lagMs(60_000)).toBe(60_000);
   });
+});
+
+test("paused, the queue keeps at most maxBacklog hops: older ones are shown without animation", () => {
+  const q = new AnimationQueue<Item>((i) => i.key, { ...pace, maxBacklog: 50 });
+  q.setPaused(true);
+  q.push(Array.from({ length: 70 }, (_, n) => ({ key: `m${n}`, n })), 0);
+  const tick = q.tick(1);
+  expect(tick.skipped).toBe(20);
+  expect(tick.revealed.map((i) => i.n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+  expect(q.backlog).toBe(50);
+  expect(q.step(2)?.n).toBe(20);
 });

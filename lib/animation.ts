@@ -13,9 +13,11 @@ export interface Pace {
   maxLagMs: number;
   /** How far down the queue to look for a message that is free to move. */
   lookahead: number;
+  /** Paused or slowed, at most this many hops wait; older ones are shown without animation. */
+  maxBacklog: number;
 }
 
-export const DEFAULT_PACE: Pace = { gapMs: 90, travelMs: 520, maxLagMs: 6000, lookahead: 64 };
+export const DEFAULT_PACE: Pace = { gapMs: 90, travelMs: 520, maxLagMs: 6000, lookahead: 64, maxBacklog: 5000 };
 
 export interface Flight<T> {
   item: T;
@@ -99,11 +101,18 @@ export class AnimationQueue<T> {
   tick(now: number): Tick<T> {
     const revealed: T[] = [];
     this.active = this.active.filter((f) => f.endAt > now);
+    // Held back on purpose, the queue still must not grow without end.
+    const excess = this.queue.length - this.pace.maxBacklog;
+    if (excess > 0) {
+      for (const q of this.queue.splice(0, excess)) revealed.push(q.item);
+      if (this.paused) return { revealed, skipped: excess };
+    }
+    const skippedForRoom = Math.max(0, excess);
     if (this.paused) return { revealed, skipped: 0 };
     // Only at full speed does the picture catch up by itself: slowed down on purpose, it stays
     // behind and says so, until the presenter jumps to now.
     if (this.speed >= 1 && this.lagMs(now) > this.pace.maxLagMs) {
-      const skipped = this.queue.length;
+      const skipped = this.queue.length + skippedForRoom;
       for (const q of this.queue) revealed.push(q.item);
       this.queue = [];
       this.busyUntil.clear();
@@ -124,7 +133,7 @@ export class AnimationQueue<T> {
     if (this.busyUntil.size > 4 * this.pace.lookahead) {
       for (const [key, until] of this.busyUntil) if (until <= now) this.busyUntil.delete(key);
     }
-    return { revealed, skipped: 0 };
+    return { revealed, skipped: skippedForRoom };
   }
 
   /** Reveals everything queued now, e.g. when the presenter jumps to live. */

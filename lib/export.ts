@@ -23,7 +23,9 @@ const LABELS: Partial<Record<string, string>> = { "reply-received": "reply recei
 const label = (kind: string) => LABELS[kind] ?? kind;
 
 function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
+  // Control characters are not allowed in XML at all, escaped or not.
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "").replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
 }
 
 /** The cast members a set of hops involves, in the cast's order. */
@@ -65,7 +67,9 @@ export function sequenceSvg(cast: readonly CastMember[], hops: readonly Hop[], p
     if (arrow.latency) parts.push(`<text x="${mid}" y="${arrow.y + 12}" text-anchor="middle" font-size="10" font-family="monospace" fill="${palette.muted}">${escapeXml(arrow.latency)}</text>`);
   }
   for (const note of layout.notes) {
-    parts.push(`<text x="${note.x + 10}" y="${note.y + 4}" font-size="11" font-weight="600" fill="${palette.kinds[note.kind]}">${escapeXml(note.text)}</text>`);
+    // Kept inside the picture: a note on the rightmost lane reads to the left.
+    const leftward = note.x + 10 + note.text.length * 6.2 > width;
+    parts.push(`<text x="${leftward ? note.x - 10 : note.x + 10}" y="${note.y + 4}"${leftward ? ' text-anchor="end"' : ""} font-size="11" font-weight="600" fill="${palette.kinds[note.kind]}">${escapeXml(note.text)}</text>`);
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Inter, system-ui, sans-serif">\n${parts.join("\n")}\n</svg>\n`;
 }

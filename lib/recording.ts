@@ -30,6 +30,8 @@ export interface RecordingHeader {
   rules: LedgerRules;
   /** The scenario's state when the recording was taken: its actors, settings and layout. */
   state: ScenarioState;
+  /** The server's buffer had already let go of the oldest hops asked for. */
+  truncated?: boolean;
 }
 
 export interface Recording {
@@ -99,6 +101,7 @@ const headerSchema = z.object({
     keyOrder: z.boolean().optional(),
   }),
   state: stateSchema,
+  truncated: z.boolean().optional(),
 });
 
 export function encodeRecording(header: RecordingHeader, hops: readonly Hop[]): string {

@@ -17,11 +17,22 @@ brokers="${KAFKA_BROKERS:-127.0.0.1:9092}"
 first="${brokers%%,*}"
 host="${first%:*}"; port="${first##*:}"
 [ "$host" = "$first" ] && port=9092
+host="${host#[}"; host="${host%]}"
 controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
 heap="${KAFKA_HEAP:-512m}"
 wait_s="${KAFKA_START_WAIT_S:-120}"
 
 answers() { (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; }
+# Something answering on the port is reused only if it speaks Kafka: an ApiVersions request
+# must come back with its correlation id (0x4853).
+is_kafka() {
+  local reply
+  reply="$( (exec 3<>"/dev/tcp/$host/$port" || exit 1
+    printf '\x00\x00\x00\x19\x00\x12\x00\x00\x00\x00\x48\x53\x00\x0fhopscope-health' >&3
+    timeout 3 head -c 8 <&3 | od -An -tx1 | tr -d ' \n') 2>/dev/null)"
+  [ "${reply:8:8}" = "00004853" ]
+}
+free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 elapsed() { echo "$(( $(date +%s%N) / 1000000 - started_ms ))"; }
 seconds() { printf "%d.%d s" "$(( $1 / 1000 ))" "$(( ($1 % 1000) / 100 ))"; }
 
@@ -41,8 +52,12 @@ fetch() {
   rm -rf "$libs"; mkdir -p "$libs"
   local log="$home/fetch.log"
   printf "  … fetching Kafka %s jars from Maven Central (once, about 45 MB) " "$version"
-  mvn -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" >"$log" 2>&1 &
+  # The plugin's version is pinned: a fresh machine resolves the same one as this one.
+  mvn -B -f "$pom" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$libs" >"$log" 2>&1 &
   local mvn_pid=$!
+  # A background job ignores Ctrl-C: stop it with the script, or it writes into the next run.
+  trap 'kill "$mvn_pid" 2>/dev/null; exit 130' INT TERM
   while kill -0 "$mvn_pid" 2>/dev/null; do
     if [ -t 1 ]; then
       printf "\r  … fetching Kafka %s jars from Maven Central (once, about 45 MB): %s files downloaded " "$version" "$(grep -c 'Downloaded from' "$log")"
@@ -51,7 +66,10 @@ fetch() {
     fi
     sleep 1
   done
-  if ! wait "$mvn_pid"; then
+  local fetched=0
+  wait "$mvn_pid" || fetched=$?
+  trap - INT TERM
+  if [ "$fetched" -ne 0 ]; then
     echo; echo "  ✗ Maven could not fetch Kafka; see $log" >&2
     grep -m3 ERROR "$log" >&2
     return 1
@@ -96,6 +114,12 @@ PROPS
 }
 
 java_run() { java -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -cp "$libs/*" -Dlog4j2.configurationFile="$home/log4j2.properties" "$@"; }
+# The broker this script started, if it still runs: its pid file, checked against what runs.
+our_broker() {
+  local pid
+  pid="$(cat "$home/kafka.pid" 2>/dev/null)" || return 1
+  ps -o args= -p "$pid" 2>/dev/null | grep -q "kafka.Kafka $home/server.properties" && echo "$pid"
+}
 
 format() {
   [ -f "$home/logs/meta.properties" ] && return 0
@@ -110,8 +134,15 @@ format() {
 
 up() {
   if answers; then
-    echo "  ✓ kafka already running on $host:$port (reused)"
-    return 0
+    if is_kafka; then
+      echo "  ✓ kafka already running on $host:$port (reused)"
+      return 0
+    fi
+    # Ours, still starting: wait for it below instead of starting a second one.
+    if [ -z "$(our_broker)" ]; then
+      echo "  ✗ something that is not Kafka answers on $host:$port; stop it or set KAFKA_BROKERS" >&2
+      return 1
+    fi
   fi
   case "$host" in 127.0.0.1|localhost|::1) ;; *)
     echo "  ✗ kafka is not answering at $host:$port, and that is not this machine" >&2; return 1 ;;
@@ -122,15 +153,24 @@ up() {
   fetch || return 1
   write_config
   format || return 1
-  printf "  … starting kafka %s (KRaft) on 127.0.0.1:%s " "$version" "$port"
-  : >"$home/server.log"
-  setsid nohup bash -c "$(declare -f java_run); home='$home' libs='$libs' heap='$heap'; java_run kafka.Kafka '$home/server.properties'" >"$home/stdout.log" 2>&1 </dev/null &
-  echo $! >"$home/kafka.pid"
+  if [ -z "$(our_broker)" ]; then
+    if ! free "$controller_port"; then
+      echo "  ✗ the KRaft controller port $controller_port is taken; set KAFKA_CONTROLLER_PORT" >&2
+      return 1
+    fi
+    printf "  … starting kafka %s (KRaft) on 127.0.0.1:%s " "$version" "$port"
+    : >"$home/server.log"
+    setsid nohup java -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -cp "$libs/*" -Dlog4j2.configurationFile="$home/log4j2.properties" \
+      kafka.Kafka "$home/server.properties" >"$home/stdout.log" 2>&1 </dev/null &
+    echo $! >"$home/kafka.pid"
+  else
+    printf "  … kafka is still starting on 127.0.0.1:%s " "$port"
+  fi
   local waited=0
-  until answers && grep -q "Kafka Server started" "$home/server.log" 2>/dev/null; do
-    if ! kill -0 "$(cat "$home/kafka.pid")" 2>/dev/null; then
+  until is_kafka; do
+    if [ -z "$(our_broker)" ]; then
       echo; echo "  ✗ kafka exited while starting; see $home/server.log and $home/stdout.log" >&2
-      tail -5 "$home/stdout.log" >&2
+      tail -5 "$home/server.log" "$home/stdout.log" >&2
       return 1
     fi
     if [ "$waited" -ge "$((wait_s * 2))" ]; then
@@ -144,17 +184,20 @@ up() {
 
 stop() {
   local pid
-  pid="$(cat "$home/kafka.pid" 2>/dev/null)" || { echo "kafka was not started by this script"; return 0; }
-  # The pid is the shell that runs java; the session it leads holds the broker.
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do answers || break; sleep 0.5; done
+  pid="$(our_broker)" || { echo "no kafka started by this script is running"; rm -f "$home/kafka.pid"; return 0; }
+  kill -TERM "$pid"
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "kafka (pid $pid) did not stop within 30 s" >&2
+    return 1
+  fi
   rm -f "$home/kafka.pid"
   echo "kafka stopped"
 }
 
 case "${1:-up}" in
   up) up ;;
-  status) if answers; then echo "kafka up ($host:$port)"; else echo "kafka down ($host:$port)"; fi ;;
+  status) if is_kafka; then echo "kafka up ($host:$port)"; else echo "kafka down ($host:$port)"; fi ;;
   stop) stop ;;
   *) echo "usage: scripts/kafka.sh up | status | stop" >&2; exit 2 ;;
 esac

@@ -176,7 +176,10 @@ class ScenarioRunner {
     );
     actor.on("exit", ({ code, signal }) => {
       if (!actor.killedByPresenter) {
-        this.emitActorHop(actor, "actor-exited", { signal: signal ?? undefined, exitCode: code ?? undefined });
+        const exitedAt = this.emitActorHop(actor, "actor-exited", { signal: signal ?? undefined, exitCode: code ?? undefined });
+        // Died on its own with messages in hand: at-most-once loses them just as with a kill.
+        const dropReason = this.definition.dropsOnKill;
+        if (dropReason) setTimeout(() => this.reportDropped(actor.spec.id, exitedAt + 0.001, dropReason), REQUEUE_SETTLE_MS);
         // Died on its own (its broker went away, or it crashed): a running scenario gets a
         // replacement once the broker answers again, so it resumes without the presenter.
         if (this.running) this.scheduleRespawn(role);
@@ -497,6 +500,11 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     const runner = this.runners.get(id);
     if (!runner) return this.unknown(id);
     this.pump(id);
+    const hops = runner.store.after(since, Number.MAX_SAFE_INTEGER);
+    // The buffer keeps the newest hops only: once it has let some go, a recording from before
+    // its oldest hop misses its beginning, and says so.
+    const oldest = runner.store.hops.at(0);
+    const truncated = runner.store.count > runner.store.hops.size && oldest !== undefined && since < oldest.seq - 1;
     const header: RecordingHeader = {
       format: RECORDING_FORMAT,
       v: PROTOCOL_VERSION,
@@ -504,8 +512,9 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
       scenario: runner.info,
       rules: ledgerRulesOf(runner.definition),
       state: this.stateOf(runner),
+      ...(truncated ? { truncated } : {}),
     };
-    return ok(encodeRecording(header, runner.store.after(since, Number.MAX_SAFE_INTEGER)));
+    return ok(encodeRecording(header, hops));
   }
 
   trace(id: string, traceId: string): Result<Trace> {

@@ -127,6 +127,7 @@ function Replay({ recording, source, startMs, onClose }: { recording: Recording;
             hopsShown={view.totalHops}
             hopsTotal={recording.hops.length}
             recordedAt={recording.header.recordedAt}
+            truncated={recording.header.truncated ?? false}
             onSeek={(ms) => store.seek(ms)}
             onPlay={(playing) => store.setPaused(!playing)}
             onStep={onStep}

@@ -30,6 +30,8 @@ export function useLead(): (focus: PresenterFocus) => void {
 }
 
 const FOLLOW_KEY = "hopscope.follow";
+/** The choice made on this page, for browsers that keep no storage. */
+let followOverride: boolean | null = null;
 const followListeners = new Set<() => void>();
 
 /** Whether this audience browser follows the presenter (on unless switched off here). */
@@ -39,11 +41,23 @@ export function useFollowing(): [boolean, (on: boolean) => void] {
       followListeners.add(listener);
       return () => followListeners.delete(listener);
     },
-    () => window.localStorage.getItem(FOLLOW_KEY) !== "off",
+    () => {
+      try {
+        return window.localStorage.getItem(FOLLOW_KEY) !== "off";
+      } catch {
+        // Storage blocked by the browser: the page's own choice, following by default.
+        return followOverride ?? true;
+      }
+    },
     () => true,
   );
   const set = useCallback((on: boolean) => {
-    window.localStorage.setItem(FOLLOW_KEY, on ? "on" : "off");
+    try {
+      window.localStorage.setItem(FOLLOW_KEY, on ? "on" : "off");
+    } catch {
+      // Not remembered across reloads; this page still switches.
+    }
+    followOverride = on;
     for (const listener of followListeners) listener();
   }, []);
   return [following, set];

@@ -19,15 +19,24 @@ export async function saveRecording(scenarioId: string, since: number): Promise<
   }
 }
 
-/** Only recordings this server serves: a deep link must not make the page fetch from elsewhere. */
-export function isLocalRecordingPath(path: string): boolean {
-  return path.startsWith("/") && !path.startsWith("//") && !path.includes("\\") && !/^\/api\//.test(path);
+/**
+ * Only the recordings this server ships: a deep link must not make the page show a file from
+ * elsewhere as if it were a recorded run. Checked on the URL the browser would really fetch.
+ */
+export function localRecordingUrl(path: string): URL | null {
+  try {
+    const url = new URL(path, window.location.origin);
+    return url.origin === window.location.origin && url.pathname.startsWith("/recordings/") && url.pathname.endsWith(".ndjson") ? url : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function loadRecording(path: string): Promise<ParseResult> {
-  if (!isLocalRecordingPath(path)) return { ok: false, error: `recording: "${path}" is not a path on this server (e.g. /recordings/redis-pubsub.ndjson)` };
+  const url = localRecordingUrl(path);
+  if (!url) return { ok: false, error: `recording: "${path}" is not a path on this server (e.g. /recordings/redis-pubsub.ndjson)` };
   try {
-    const res = await fetch(path);
+    const res = await fetch(url.href, { redirect: "error", credentials: "same-origin" });
     if (!res.ok) return { ok: false, error: `recording: ${path} answered ${res.status}` };
     return parseRecording(await res.text());
   } catch {

@@ -28,6 +28,8 @@ export class ReplayStore {
   private readonly duration: number;
   /** Each hop's time from the start, ascending: the cursor finds its place by binary search. */
   private readonly offsets: number[];
+  /** Actors whose start is in the recording: before it, they are not on stage yet. */
+  private readonly startedInRecording: Set<string>;
 
   constructor(
     readonly recording: Recording,
@@ -36,6 +38,7 @@ export class ReplayStore {
     this.start = recording.hops[0]?.at ?? 0;
     this.duration = durationOf(recording);
     this.offsets = recording.hops.map((h) => h.at - this.start);
+    this.startedInRecording = new Set(recording.hops.flatMap((h) => (!isMessageHop(h) && h.kind === "actor-started" ? [h.actor.id] : [])));
     this.cursorMs = this.clamp(atMs);
   }
 
@@ -116,12 +119,21 @@ export class ReplayStore {
     this.changed();
   }
 
-  /** To the next hop after the cursor, or the previous one before it. */
+  /** To the next hop after the cursor, or back to the moment before the last hop shown. */
   step(direction: 1 | -1 = 1): void {
     this.pause();
     const index = this.indexAt(this.cursorMs);
-    const target = direction === 1 ? this.offsets[index] : this.offsets[Math.max(0, index - 2)];
-    if (target !== undefined) this.seek(direction === 1 ? target : index <= 1 ? 0 : target);
+    if (direction === 1) {
+      const next = this.offsets[index];
+      if (next !== undefined) this.seek(next);
+      return;
+    }
+    // Hops can share a moment (a burst): go back past all of them at once.
+    const current = this.offsets[index - 1];
+    if (current === undefined) return this.seek(0);
+    let previous = index - 2;
+    while (previous >= 0 && (this.offsets[previous] ?? 0) >= current) previous--;
+    this.seek(previous >= 0 ? (this.offsets[previous] ?? 0) : 0);
   }
 
   toEnd(): void {
@@ -161,8 +173,14 @@ export class ReplayStore {
     const seen = hops.slice(0, count);
     const latency = new LatencyWindow();
     for (const hop of seen) if (isMessageHop(hop) && hop.rttMs !== undefined) latency.add(hop.rttMs);
+    // The broker's own readings (queue depths, Kafka's assignment) were taken at the end: they
+    // are shown there, and only there.
+    const atEnd = count === hops.length;
+    const { layout, ...rest } = header.state;
     const state: ScenarioState = {
-      ...header.state,
+      ...rest,
+      ...(atEnd && layout ? { layout } : {}),
+      gauges: atEnd ? header.state.gauges : {},
       running: true,
       actors: this.actorsAt(seen),
       ledger: ledgerOf(seen, header.rules),
@@ -191,7 +209,6 @@ export class ReplayStore {
   private actorsAt(seen: readonly Hop[]): ActorState[] {
     const started = new Set<string>();
     const ended = new Set<string>();
-    const recordedStart = new Set(this.recording.hops.filter((h) => h.kind === "actor-started").map((h) => (isMessageHop(h) ? "" : h.actor.id)));
     const byId = new Map(this.recording.header.state.actors.map((a) => [a.id, a]));
     for (const hop of seen) {
       if (isMessageHop(hop)) continue;
@@ -199,8 +216,13 @@ export class ReplayStore {
       if (hop.kind === "actor-killed" || hop.kind === "actor-exited") ended.add(hop.actor.id);
       if (!byId.has(hop.actor.id)) byId.set(hop.actor.id, { id: hop.actor.id, role: hop.actor.role, pid: hop.actor.pid, alive: false, connected: false });
     }
+    const inRecording = new Set(this.recording.hops.flatMap((h) => (isMessageHop(h) ? [] : [h.actor.id])));
     return [...byId.values()]
-      .filter((a) => !recordedStart.has(a.id) || started.has(a.id))
-      .map((a) => ({ ...a, alive: !ended.has(a.id), connected: !ended.has(a.id) }));
+      .filter((a) => !this.startedInRecording.has(a.id) || started.has(a.id))
+      .map((a) => {
+        // An actor the recording says nothing about is as the end state has it (killed before).
+        const alive = inRecording.has(a.id) ? !ended.has(a.id) : a.alive;
+        return { ...a, alive, connected: alive };
+      });
   }
 }

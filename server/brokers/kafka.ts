@@ -96,6 +96,8 @@ export interface PartitionFigures {
   partition: number;
   /** The offset the next record will get. */
   end: number;
+  /** The oldest offset still in the log. */
+  start: number;
   /** The group's committed offset, or null before its first commit. */
   committed: number | null;
 }
@@ -113,7 +115,7 @@ export async function partitionFigures(admin: Admin, topic: string, groupId: str
   return ends
     .map((e) => {
       const c = committedBy.get(e.partition);
-      return { partition: e.partition, end: Number(e.high), committed: c === undefined || c < 0 ? null : c };
+      return { partition: e.partition, end: Number(e.high), start: Number(e.low), committed: c === undefined || c < 0 ? null : c };
     })
     .sort((a, b) => a.partition - b.partition);
 }

@@ -110,8 +110,9 @@ function groupGauges(brokers: string): GaugeReader {
       const [figures, group] = await Promise.all([partitionFigures(admin, TOPIC, GROUP), describeGroup(admin, TOPIC, GROUP)]);
       const gauges: Record<string, Record<string, number>> = {};
       const links: LinkInfo[] = [];
-      for (const { partition, end, committed } of figures) {
-        const lag = end - (committed ?? end);
+      for (const { partition, end, start, committed } of figures) {
+        // Never committed: the group reads from the earliest offset, so all of it waits.
+        const lag = end - (committed ?? start);
         const channel = partitionChannelId(partition);
         gauges[channel] = { end, committed: committed ?? 0, lag };
         links.push({ from: "role:producer", to: channel });

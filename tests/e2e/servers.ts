@@ -1,4 +1,9 @@
+import { randomBytes } from "node:crypto";
+
 /** The two servers the end-to-end tests run: one on loopback, one as a workshop on the LAN. */
 export const PORT = Number(process.env.E2E_PORT ?? 3199);
 export const WORKSHOP_PORT = Number(process.env.E2E_WORKSHOP_PORT ?? 3198);
-export const WORKSHOP_TOKEN = "e2e-presenter-token";
+// Fresh per run, and handed to the test workers through the environment: the workshop server
+// listens on every interface while the tests run.
+process.env.E2E_WORKSHOP_TOKEN ??= randomBytes(16).toString("hex");
+export const WORKSHOP_TOKEN = process.env.E2E_WORKSHOP_TOKEN;

@@ -42,9 +42,9 @@ afterAll(async () => {
 
 describe("redis-streams against the real Redis", () => {
   test("1,000 entries, 3 consumers, 5 SIGKILLs: every entry acked in its group, claims counted, nothing pending", async () => {
-    // Claims after 2 s idle: long enough that a live consumer starved of CPU while a replacement
+    // Claims after 4 s idle: long enough that a live consumer starved of CPU while a replacement
     // starts up still renews its hold in time.
-    await command({ type: "set", delayMs: 20, failRate: 0, minIdleMs: 2000 });
+    await command({ type: "set", delayMs: 20, failRate: 0, minIdleMs: 4000 });
     expect((await command({ type: "add-actor", role: "email-service" })).status).toBe(200);
     expect((await command({ type: "add-actor", role: "analytics-service" })).status).toBe(200);
     await command({ type: "reset" });

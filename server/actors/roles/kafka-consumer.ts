@@ -55,7 +55,8 @@ export const kafkaConsumer: ActorProgram = async (ctx) => {
   };
 
   const start = async () => {
-    const next = kafka.consumer({ groupId, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 500, rebalanceTimeout: 15_000, maxWaitTimeInMs: 250 });
+    // Metadata every 2 s: partitions added while running are noticed, and the group rebalances.
+    const next = kafka.consumer({ groupId, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 500, rebalanceTimeout: 15_000, maxWaitTimeInMs: 250, metadataMaxAge: 2_000 });
     consumer = next;
     next.on(next.events.GROUP_JOIN, ({ payload }) => {
       const partitions = [...(payload.memberAssignment[TOPIC] ?? [])].sort((a, b) => a - b);
@@ -84,7 +85,11 @@ export const kafkaConsumer: ActorProgram = async (ctx) => {
           .catch(() => undefined)
           .then(() => sleep(1_000))
           .then(() => (closing ? undefined : start()))
-          .catch((error: unknown) => ctx.log(`restart failed: ${String(error)}`));
+          .catch((error: unknown) => {
+            // Still no broker: exit, and the engine replaces this actor once the broker answers.
+            ctx.log(`restart failed: ${String(error)}`);
+            process.exit(1);
+          });
       }
     });
     next.on(next.events.CONNECT, () => ctx.setConnected(true));

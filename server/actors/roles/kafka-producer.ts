@@ -37,11 +37,19 @@ export const kafkaProducer: ActorProgram = async (ctx) => {
       const sentAt = now();
       for (const r of records) ctx.emit({ kind: "published", from: self, to: partitionChannelId(r.partition), message: r.message, at: sentAt });
       const started = performance.now();
-      const answers = await producer.send({
-        topic: TOPIC,
-        acks: -1,
-        messages: records.map((r) => ({ key: r.key, value: r.value, partition: r.partition, headers: { [MESSAGE_ID_HEADER]: r.id, [KEY_SEQ_HEADER]: String(r.message.keySeq) } })),
-      });
+      let answers: Awaited<ReturnType<typeof producer.send>>;
+      try {
+        answers = await producer.send({
+          topic: TOPIC,
+          acks: -1,
+          messages: records.map((r) => ({ key: r.key, value: r.value, partition: r.partition, headers: { [MESSAGE_ID_HEADER]: r.id, [KEY_SEQ_HEADER]: String(r.message.keySeq) } })),
+        });
+      } catch (error) {
+        // Unconfirmed is not safe: said as it is, rather than left in flight for ever.
+        const reason = `not confirmed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+        for (const r of records) ctx.emit({ kind: "dropped", from: self, to: partitionChannelId(r.partition), message: r.message, reason });
+        throw error;
+      }
       const rttMs = performance.now() - started;
       // Kafka answers with each partition's first new offset; records follow in send order.
       const nextOffset = new Map(answers.map((a) => [a.partition, BigInt(a.baseOffset ?? "0")]));
