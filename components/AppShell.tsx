@@ -94,6 +94,12 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
                 })}
             </div>
           ))}
+          <div className="mt-6 border-t border-[var(--line)] pt-4">
+            <Link href="/replay" className="flex items-center justify-between rounded-lg px-2 py-1.5 text-sm hover:bg-black/5 dark:hover:bg-white/5" title="Replay a recorded run, without brokers">
+              <span>Recorded runs</span>
+              <span className="text-[11px] text-[var(--muted)]">offline</span>
+            </Link>
+          </div>
         </nav>
         <main className="min-w-0 flex-1 p-5">{children}</main>
       </div>

@@ -77,7 +77,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   }, [topology]);
 
   const log = view?.log;
-  const trace = useMemo(() => (selected && log ? (assembleTraces(log.filter((h) => isMessageHop(h) && h.message.traceId === selected)).get(selected) ?? null) : null), [selected, log]);
+  const trace = useMemo(() => (selected && log ? (assembleTraces(log.filter((h) => isMessageHop(h) && h.message.traceId === selected), info.completesOn).get(selected) ?? null) : null), [selected, log, info.completesOn]);
   // Keyed on the trace's content: a new log array alone must not re-render the graph.
   const route = trace?.hops.map((h) => `${h.from}>${h.to}`).join(",") ?? "";
   const litNodes = useMemo(() => new Set(route ? route.split(/[,>]/) : []), [route]);

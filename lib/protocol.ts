@@ -172,6 +172,8 @@ export interface ScenarioInfo {
   publishFields?: PublishField[];
   /** Deliveries carry a key and its running number, and the ledger checks per-key order. */
   checksKeyOrder?: boolean;
+  /** The hops that complete a message, when not the usual reply-received or acked. */
+  completesOn?: MessageHopKind[];
 }
 
 export type ChannelInfo = ScenarioInfo["channels"][number];

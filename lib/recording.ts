@@ -62,6 +62,7 @@ const scenarioInfoSchema = z.object({
   links: z.array(linkSchema).max(512).optional(),
   publishFields: z.array(z.object({ name: z.enum(["exchange", "key", "headers", "priority", "ttlMs"]), label: z.string(), options: z.array(z.string()).optional(), initial: z.string(), placeholder: z.string().optional() })).max(8).optional(),
   checksKeyOrder: z.boolean().optional(),
+  completesOn: z.array(z.enum(MESSAGE_HOP_KINDS)).max(16).optional(),
 });
 
 const stateSchema = z.object({

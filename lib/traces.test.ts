@@ -58,3 +58,13 @@ describe("traces", () => {
     expect(formatMs(12)).toBe("12.000 ms");
   });
 });
+
+test("a trace completes on what its scenario says completes a message", () => {
+  const list = hops(`
+    published pub>ch m1
+    confirmed ch>pub m1 rtt=0.4
+    delivered ch>s1 m1
+  `);
+  expect(assembleTraces(list).get("m1")?.status).toBe("in-flight");
+  expect(assembleTraces(list, ["confirmed"]).get("m1")).toMatchObject({ status: "completed", rttMs: 0.4 });
+});

@@ -1,4 +1,4 @@
-import type { Hop, MessageHop } from "./protocol";
+import type { Hop, MessageHop, MessageHopKind } from "./protocol";
 import { isMessageHop } from "./protocol";
 import { statusAfter, type MessageStatus } from "./hops";
 
@@ -13,8 +13,9 @@ export interface Trace {
   reason: string | null;
 }
 
-/** Groups message hops by trace, each trace's hops in time order. */
-export function assembleTraces(hops: readonly Hop[]): Map<string, Trace> {
+/** Groups message hops by trace, each trace's hops in time order; `completesOn` as the scenario says. */
+export function assembleTraces(hops: readonly Hop[], completesOn?: readonly MessageHopKind[]): Map<string, Trace> {
+  const completion = completesOn ? new Set(completesOn) : undefined;
   const traces = new Map<string, Trace>();
   for (const hop of hops) {
     if (!isMessageHop(hop)) continue;
@@ -29,7 +30,7 @@ export function assembleTraces(hops: readonly Hop[]): Map<string, Trace> {
     trace.hops.sort((a, b) => a.at - b.at || a.seq - b.seq);
     for (const hop of trace.hops) {
       trace.attempts = Math.max(trace.attempts, hop.message.attempt);
-      const status = statusAfter(hop.kind);
+      const status = statusAfter(hop.kind, completion);
       if (status && trace.status === "in-flight") {
         trace.status = status;
         trace.rttMs = hop.rttMs ?? null;

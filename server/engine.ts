@@ -102,9 +102,12 @@ class ScenarioRunner {
     this.onChange = deps.onChange;
   }
 
+  /** What browsers get: the scenario, with what completes its messages. */
   get info(): ScenarioInfo {
-    return this.definition.info;
+    this.published ??= this.definition.completesOn ? { ...this.definition.info, completesOn: [...this.definition.completesOn] } : this.definition.info;
+    return this.published;
   }
+  private published: ScenarioInfo | null = null;
 
   async start(): Promise<void> {
     if (this.running) return;
@@ -521,7 +524,7 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     const runner = this.runners.get(id);
     if (!runner) return this.unknown(id);
     const hops = runner.store.hops.toArray().filter((h) => "message" in h && h.message.traceId === traceId);
-    const trace = assembleTraces(hops).get(traceId);
+    const trace = assembleTraces(hops, runner.definition.completesOn).get(traceId);
     return trace ? ok(trace) : fail("not-found", `no trace "${traceId}" in ${id}'s buffer`);
   }
 

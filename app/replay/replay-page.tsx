@@ -110,7 +110,8 @@ function Replay({ recording, source, startMs, onClose }: { recording: Recording;
   );
   const link = source ? `/replay?recording=${encodeURIComponent(source)}&t=${(store.positionMs / 1000).toFixed(3)}` : null;
   const onStep = useCallback((direction: 1 | -1) => store.step(direction), [store]);
-  const info = recording.header.scenario;
+  const { scenario, rules } = recording.header;
+  const info = useMemo(() => (scenario.completesOn || !rules.completesOn ? scenario : { ...scenario, completesOn: [...rules.completesOn] }), [scenario, rules]);
   return (
     <ScenarioScreen
       info={info}
