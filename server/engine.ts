@@ -87,6 +87,8 @@ class ScenarioRunner {
   private respawnTimers = new Set<NodeJS.Timeout>();
   /** Consecutive replacements per role that did not live long; drives the backoff. */
   private respawnAttempts = new Map<string, number>();
+  /** Dead actors the supervisor has replaced: they are no longer missing anything. */
+  private replaced = new Set<string>();
   private readonly bus: HopBus;
   private readonly brokerUrl: string;
   private readonly onChange: () => void;
@@ -138,6 +140,7 @@ class ScenarioRunner {
     for (const timer of this.respawnTimers) clearTimeout(timer);
     this.respawnTimers.clear();
     this.respawnAttempts.clear();
+    this.replaced.clear();
     await this.stopGauges();
     const alive = [...this.actors.values()].filter((a) => a.alive);
     for (const actor of alive) actor.kill("SIGTERM");
@@ -197,7 +200,8 @@ class ScenarioRunner {
     // Whether or not the broker counts receivers (Redis does, NATS does not), a copy is missed.
     if (hop.kind !== "confirmed") return hop;
     const role = this.definition.audienceRole;
-    const down = [...this.actors.values()].filter((a) => !a.alive && a.spec.role === role).length;
+    // A member that died and was replaced by the supervisor is not missing any more.
+    const down = [...this.actors.values()].filter((a) => !a.alive && a.spec.role === role && !this.replaced.has(a.spec.id)).length;
     if (down === 0) return hop;
     return { ...hop, reason: `missed by ${down} ${role}${down === 1 ? "" : "s"} that ${down === 1 ? "is" : "are"} down (at-most-once, expected)` };
   }
@@ -213,6 +217,8 @@ class ScenarioRunner {
       const max = this.info.roles.find((r) => r.name === role)?.max ?? 0;
       if (this.aliveCount(role) >= max) return;
       const actor = this.spawn(role);
+      const stood = [...this.actors.values()].find((a) => !a.alive && a.spec.role === role && !a.killedByPresenter && !this.replaced.has(a.spec.id));
+      if (stood) this.replaced.add(stood.spec.id);
       // Only a replacement that stays up ends the backoff; one that dies at once keeps it growing.
       const settled = setTimeout(() => {
         if (actor.alive) this.respawnAttempts.delete(role);

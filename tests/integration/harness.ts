@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { ErrorCode, type NatsConnection, type NatsError } from "nats";
 import { io as connectSocket, type Socket } from "socket.io-client";
 import { createHopscope, type Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
@@ -35,6 +36,31 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 export async function allHops(base: string, scenarioId: string): Promise<Hop[]> {
   const res = await api<{ hops: Hop[] }>(base, "GET", `/api/scenarios/${scenarioId}/hops?since=0`);
   return res.body.hops;
+}
+
+/** Every hop still in the scenario's buffer, page by page, oldest first. */
+export async function everyHop(base: string, scenarioId: string): Promise<Hop[]> {
+  const hops: Hop[] = [];
+  for (let since = 0; ; ) {
+    const page = await api<{ hops: Hop[]; lastSeq: number }>(base, "GET", `/api/scenarios/${scenarioId}/hops?since=${since}`);
+    hops.push(...page.body.hops);
+    if (page.body.hops.length === 0) return hops;
+    since = page.body.lastSeq;
+  }
+}
+
+export async function liveActors(base: string, scenarioId: string, role: string): Promise<string[]> {
+  return (await state(base, scenarioId)).actors.filter((a) => a.role === role && a.alive).map((a) => a.id);
+}
+
+/** The NATS server answers 503 once it has dropped every subscription on the subject. */
+export async function noInterestIn(nc: NatsConnection, subject: string): Promise<true | undefined> {
+  try {
+    await nc.request(subject, undefined, { timeout: 300 });
+    return undefined;
+  } catch (error) {
+    return (error as NatsError).code === ErrorCode.NoResponders ? true : undefined;
+  }
 }
 
 export async function state(base: string, scenarioId: string): Promise<ScenarioState> {

@@ -4,7 +4,7 @@ import type { Hopscope } from "../../server/app";
 import { createKafka, describeGroup, partitionFigures } from "../../server/brokers/kafka";
 import { loadConfig } from "../../server/config";
 import { GROUP, partitionChannelId, TOPIC } from "../../server/scenarios/kafka-consumer-group";
-import { api, startHopscope, state, waitFor } from "./harness";
+import { api, everyHop as everyHopOf, startHopscope, state, waitFor } from "./harness";
 
 const ID = "kafka-consumer-group";
 const BROKERS = loadConfig(process.env).urls.kafka;
@@ -14,15 +14,7 @@ let base: string;
 
 const command = (body: unknown) => api<{ ok: boolean; result: Record<string, unknown> }>(base, "POST", `/api/scenarios/${ID}/commands`, body);
 
-async function everyHop(): Promise<Hop[]> {
-  const hops: Hop[] = [];
-  for (let since = 0; ; ) {
-    const page = await api<{ hops: Hop[]; lastSeq: number }>(base, "GET", `/api/scenarios/${ID}/hops?since=${since}`);
-    hops.push(...page.body.hops);
-    if (page.body.hops.length === 0) return hops;
-    since = page.body.lastSeq;
-  }
-}
+const everyHop = () => everyHopOf(base, ID);
 
 const messageHops = (hops: readonly Hop[]) => hops.filter(isMessageHop);
 

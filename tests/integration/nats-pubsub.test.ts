@@ -1,10 +1,10 @@
-import { connect, ErrorCode, type NatsConnection, type NatsError } from "nats";
+import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
 import { DROP_NO_SUBSCRIBERS, ORDER_EVENTS } from "../../server/scenarios/nats-pubsub";
-import { allHops, api, startHopscope, state, waitFor } from "./harness";
+import { allHops, api, liveActors, noInterestIn, startHopscope, state, waitFor } from "./harness";
 
 const ID = "nats-pubsub";
 let hopscope: Hopscope;
@@ -21,19 +21,7 @@ async function publish(count: number, key?: string): Promise<string[]> {
   return res.body.result.messageIds as string[];
 }
 
-async function liveSubscribers(): Promise<string[]> {
-  return (await state(base, ID)).actors.filter((a) => a.role === "subscriber" && a.alive).map((a) => a.id);
-}
-
-/** The server answers 503 once it has dropped every subscription on the subject. */
-async function noInterestIn(subject: string): Promise<true | undefined> {
-  try {
-    await nc.request(subject, undefined, { timeout: 300 });
-    return undefined;
-  } catch (error) {
-    return (error as NatsError).code === ErrorCode.NoResponders ? true : undefined;
-  }
-}
+const liveSubscribers = () => liveActors(base, ID, "subscriber");
 
 beforeAll(async () => {
   nc = await connect({ servers: loadConfig(process.env).urls.nats });
@@ -113,7 +101,7 @@ describe("nats-pubsub against the real NATS", () => {
   test("with nobody subscribed, NATS answers 503 and the event is dropped as at-most-once allows", async () => {
     for (const s of await liveSubscribers()) expect((await command({ type: "kill-actor", actorId: s })).status).toBe(200);
     await waitFor("every subscriber gone", async () => ((await liveSubscribers()).length === 0 ? true : undefined));
-    for (const event of ORDER_EVENTS) await waitFor(`the server to drop the dead subscriptions to ${event}`, () => noInterestIn(event));
+    for (const event of ORDER_EVENTS) await waitFor(`the server to drop the dead subscriptions to ${event}`, () => noInterestIn(nc, event));
     await command({ type: "reset" });
     const ids = await publish(3, "order_status_updated");
     await waitFor("the drops", async () => ((await messageHops()).filter((h) => h.kind === "dropped").length === 3 ? true : undefined));

@@ -1,10 +1,10 @@
-import { connect, ErrorCode, type NatsConnection, type NatsError } from "nats";
+import { connect, type NatsConnection } from "nats";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
+import { isMessageHop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
 import { DROP_KILLED_IN_FLIGHT, DROP_NO_WORKERS, RESERVE_SUBJECT } from "../../server/scenarios/nats-queue-group";
-import { api, startHopscope, state, waitFor } from "./harness";
+import { api, everyHop, liveActors, noInterestIn, startHopscope, state, waitFor } from "./harness";
 
 const ID = "nats-queue-group";
 let hopscope: Hopscope;
@@ -13,15 +13,7 @@ let nc: NatsConnection;
 
 const command = (body: unknown) => api<{ ok: boolean; result: Record<string, unknown> }>(base, "POST", `/api/scenarios/${ID}/commands`, body);
 
-async function messageHops(): Promise<MessageHop[]> {
-  const hops: Hop[] = [];
-  for (let since = 0; ; ) {
-    const page = await api<{ hops: Hop[]; lastSeq: number }>(base, "GET", `/api/scenarios/${ID}/hops?since=${since}`);
-    hops.push(...page.body.hops);
-    if (page.body.hops.length === 0) return hops.filter(isMessageHop);
-    since = page.body.lastSeq;
-  }
-}
+const messageHops = async (): Promise<MessageHop[]> => (await everyHop(base, ID)).filter(isMessageHop);
 
 const idsOf = (hops: MessageHop[], kind: string, actor: string, side: "from" | "to") => new Set(hops.filter((h) => h.kind === kind && h[side] === actor).map((h) => h.message.id));
 
@@ -31,19 +23,7 @@ async function publish(count: number): Promise<string[]> {
   return res.body.result.messageIds as string[];
 }
 
-async function liveWorkers(): Promise<string[]> {
-  return (await state(base, ID)).actors.filter((a) => a.role === "worker" && a.alive).map((a) => a.id);
-}
-
-/** The server answers 503 once it has dropped every subscription on the subject. */
-async function noInterestIn(subject: string): Promise<true | undefined> {
-  try {
-    await nc.request(subject, undefined, { timeout: 300 });
-    return undefined;
-  } catch (error) {
-    return (error as NatsError).code === ErrorCode.NoResponders ? true : undefined;
-  }
-}
+const liveWorkers = () => liveActors(base, ID, "worker");
 
 beforeAll(async () => {
   nc = await connect({ servers: loadConfig(process.env).urls.nats });
@@ -131,7 +111,7 @@ describe("nats-queue-group against the real NATS", () => {
   test("with no worker in the group, NATS answers 503 and the message is dropped as expected", async () => {
     for (const worker of await liveWorkers()) expect((await command({ type: "kill-actor", actorId: worker })).status).toBe(200);
     await waitFor("every worker gone", async () => ((await liveWorkers()).length === 0 ? true : undefined));
-    await waitFor("the server to drop the dead workers' subscriptions", () => noInterestIn(RESERVE_SUBJECT));
+    await waitFor("the server to drop the dead workers' subscriptions", () => noInterestIn(nc, RESERVE_SUBJECT));
     await command({ type: "reset" });
     const [id] = await publish(1);
     const dropped = await waitFor("the drop", async () => (await messageHops()).find((h) => h.kind === "dropped" && h.message.id === id));

@@ -4,7 +4,7 @@ import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
 import { DEAD_LETTER_REASON, DLQ_STREAM, GROUPS, RETRY_BACKOFF_MS, STREAM } from "../../server/scenarios/redis-streams";
-import { api, startHopscope, state, waitFor } from "./harness";
+import { api, everyHop as everyHopOf, startHopscope, state, waitFor } from "./harness";
 
 const ID = "redis-streams";
 let hopscope: Hopscope;
@@ -13,15 +13,7 @@ let redis: Redis;
 
 const command = (body: unknown) => api<{ ok: boolean; result: Record<string, unknown> }>(base, "POST", `/api/scenarios/${ID}/commands`, body);
 
-async function everyHop(): Promise<MessageHop[]> {
-  const hops: Hop[] = [];
-  for (let since = 0; ; ) {
-    const page = await api<{ hops: Hop[]; lastSeq: number }>(base, "GET", `/api/scenarios/${ID}/hops?since=${since}`);
-    hops.push(...page.body.hops);
-    if (page.body.hops.length === 0) return hops.filter(isMessageHop);
-    since = page.body.lastSeq;
-  }
-}
+const everyHop = async (): Promise<MessageHop[]> => (await everyHopOf(base, ID)).filter(isMessageHop);
 
 async function pendingIn(group: string): Promise<number> {
   const summary = (await redis.xpending(STREAM, group)) as [number, ...unknown[]];
