@@ -327,11 +327,24 @@ class ScenarioRunner {
     return [...this.actors.values()].find((a) => a.alive && a.spec.role === this.definition.publisherRole);
   }
 
-  applySettings(values: SettingsValues): void {
+  /**
+   * The publisher hears first and may refuse a value the broker cannot take (Kafka never
+   * removes partitions); then nothing changes. Otherwise every actor gets the new values.
+   */
+  async applySettings(values: SettingsValues): Promise<string | null> {
+    const publisher = this.running ? this.publisher() : undefined;
+    if (publisher) {
+      const refused = await publisher.send({ type: "settings", settings: values }).then(
+        () => null,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+      if (refused) return refused;
+    }
     Object.assign(this.settings, values);
     for (const actor of this.actors.values()) {
-      if (actor.alive) actor.send({ type: "settings", settings: values }).catch(() => undefined);
+      if (actor.alive && actor !== publisher) actor.send({ type: "settings", settings: values }).catch(() => undefined);
     }
+    return null;
   }
 
   state(unavailable: string | null): ScenarioState {
@@ -456,7 +469,8 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
       const { type: _type, ...values } = command;
       const settings = runner.definition.settingsSchema.safeParse(values);
       if (!settings.success) return fail("bad-request", describeZodError(settings.error));
-      runner.applySettings(settings.data as SettingsValues);
+      const refused = await runner.applySettings(settings.data as SettingsValues);
+      if (refused) return fail("conflict", refused);
       this.emit("state", this.stateOf(runner));
       return ok({ settings: { ...runner.settings } });
     }

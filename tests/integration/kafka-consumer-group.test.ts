@@ -43,6 +43,14 @@ afterAll(async () => {
 });
 
 describe("kafka-consumer-group against a real Kafka", () => {
+  test("partitions can be added, never removed: a smaller count is refused and changes nothing", async () => {
+    const refused = await command({ type: "set", partitions: 2 });
+    expect(refused.status).toBe(409);
+    expect(JSON.stringify(refused.body)).toContain("has 3; Kafka can add partitions to a topic, never remove them");
+    expect((await state(base, ID)).settings.partitions).toBe(3);
+    expect((await command({ type: "set", partitions: 3 })).status).toBe(200);
+  });
+
   test("a key always lands in the same partition", async () => {
     const result = (await command({ type: "publish", count: 6, key: "customer-42" })).body.result;
     const partitions = result.partitions as number[];

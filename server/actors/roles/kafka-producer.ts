@@ -1,4 +1,4 @@
-import { createKafka, ensureTopic, partitionForKey } from "../../brokers/kafka";
+import { createKafka, ensureTopic, partitionCount, partitionForKey } from "../../brokers/kafka";
 import { DEFAULT_PARTITIONS, KEY_SEQ_HEADER, MESSAGE_ID_HEADER, partitionChannelId, SAMPLE_KEYS, TOPIC } from "../../scenarios/kafka-consumer-group";
 import { describeMessage, messageIds, now, type ActorProgram } from "../runtime";
 
@@ -21,7 +21,12 @@ export const kafkaProducer: ActorProgram = async (ctx) => {
   return {
     async handle(command) {
       if (command.type === "settings") {
-        if (command.settings.partitions !== undefined) partitions = await ensureTopic(admin, TOPIC, command.settings.partitions);
+        const wanted = command.settings.partitions;
+        if (wanted !== undefined) {
+          const current = await partitionCount(admin, TOPIC);
+          if (wanted < current) throw new Error(`partitions: ${TOPIC} has ${current}; Kafka can add partitions to a topic, never remove them`);
+          partitions = await ensureTopic(admin, TOPIC, wanted);
+        }
         return { partitions };
       }
       if (command.type !== "publish") return null;
