@@ -22,7 +22,7 @@ export function Home() {
       health={hopscope.health}
       connection={hopscope.status}
       presenter={hopscope.presenter}
-      watching={hopscope.watching}
+      watching={hopscope.workshop ? hopscope.watching : undefined}
       following={following}
       onFollowChange={setFollowing}
     >

@@ -342,7 +342,8 @@ export const presenterFocusSchema = z.object({
 });
 
 export interface ServerToClientEvents {
-  hello: (info: { v: typeof PROTOCOL_VERSION; presenter: boolean; scenarios: ScenarioInfo[]; health: HealthReport; focus: PresenterFocus }) => void;
+  /** `workshop`: the server listens beyond loopback, so an audience can join. */
+  hello: (info: { v: typeof PROTOCOL_VERSION; presenter: boolean; workshop: boolean; scenarios: ScenarioInfo[]; health: HealthReport; focus: PresenterFocus }) => void;
   /** The presenter moved to another scenario or message. */
   focus: (focus: PresenterFocus) => void;
   /** To presenters only: how many audience browsers are connected. */

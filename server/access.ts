@@ -8,6 +8,11 @@ const LOOPBACK_NAMES = new Set(["127.0.0.1", "localhost", "::1"]);
 export class Access {
   constructor(private readonly config: Pick<Config, "requireToken" | "token">) {}
 
+  /** Listening beyond loopback: an audience can join, and needs telling apart from the presenter. */
+  get workshop(): boolean {
+    return this.config.requireToken;
+  }
+
   isPresenter(token: unknown): boolean {
     if (!this.config.requireToken) return true;
     if (typeof token !== "string") return false;

@@ -45,7 +45,7 @@ export function attachGateway(httpServer: HttpServer, engine: ScenarioEngine, he
   const tellPresenters = () => io.to(PRESENTERS).emit("audience", { watching: audience.size });
 
   io.on("connection", (socket) => {
-    socket.emit("hello", { v: PROTOCOL_VERSION, presenter: socket.data.presenter, scenarios: engine.list(), health: health.current(), focus });
+    socket.emit("hello", { v: PROTOCOL_VERSION, presenter: socket.data.presenter, workshop: access.workshop, scenarios: engine.list(), health: health.current(), focus });
     if (socket.data.presenter) {
       void socket.join(PRESENTERS);
       socket.emit("audience", { watching: audience.size });

@@ -11,7 +11,7 @@ function theStore(): HopscopeStore {
   return store;
 }
 
-const SERVER_GLOBAL: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null, focus: null, watching: 0 };
+const SERVER_GLOBAL: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null, focus: null, watching: 0, workshop: false };
 
 // Stable across renders, so React does not resubscribe on every one.
 const subscribe = (listener: () => void) => theStore().subscribe(listener);

@@ -22,6 +22,8 @@ export interface GlobalView {
   focus: PresenterFocus | null;
   /** For the presenter: audience browsers connected now. */
   watching: number;
+  /** The server listens beyond loopback: an audience can join. */
+  workshop: boolean;
 }
 
 export interface ScenarioView {
@@ -54,7 +56,7 @@ const keyOfHop = (hop: Hop) => (isMessageHop(hop) ? hop.message.id : `actor:${ho
  * frame, so a burst of hops costs one render, not one per hop.
  */
 export class HopscopeStore {
-  private global: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null, focus: null, watching: 0 };
+  private global: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null, focus: null, watching: 0, workshop: false };
   private led: PresenterFocus | null = null;
   private watchedId: string | null = null;
   private lastSeq = 0;
@@ -87,7 +89,7 @@ export class HopscopeStore {
     socket.on("disconnect", () => this.setGlobal({ status: "offline" }));
     socket.on("connect_error", () => this.setGlobal({ status: "offline" }));
     socket.on("hello", (hello) => {
-      this.setGlobal({ presenter: hello.presenter, scenarios: hello.scenarios, health: hello.health, focus: hello.focus });
+      this.setGlobal({ presenter: hello.presenter, workshop: hello.workshop, scenarios: hello.scenarios, health: hello.health, focus: hello.focus });
       // After a reconnect, the presenter's place is told again.
       const led = this.led;
       this.led = null;

@@ -115,10 +115,12 @@ describe("automation API", () => {
 
   test("Socket.IO mirrors commands with acks and survives garbage", async () => {
     const client: TypedClient = socketClient(base);
-    await new Promise<void>((resolve, reject) => {
-      client.once("hello", () => resolve());
+    const hello = await new Promise<{ presenter: boolean; workshop: boolean }>((resolve, reject) => {
+      client.once("hello", resolve);
       client.once("connect_error", reject);
     });
+    // On loopback the local user presents, and nobody else can join.
+    expect(hello).toMatchObject({ presenter: true, workshop: false });
     const bad = await client.emitWithAck("command", { scenarioId: ID, command: { type: "publish", count: -1 } });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error.message).toContain("count");
@@ -168,8 +170,8 @@ describe("beyond loopback", () => {
       expect(presenter.status).toBe(200);
 
       const watcher = socketClient(base);
-      const hello = await new Promise<{ presenter: boolean }>((resolve) => watcher.once("hello", resolve));
-      expect(hello.presenter).toBe(false);
+      const hello = await new Promise<{ presenter: boolean; workshop: boolean }>((resolve) => watcher.once("hello", resolve));
+      expect(hello).toMatchObject({ presenter: false, workshop: true });
       const refused = await watcher.emitWithAck("command", { scenarioId: ID, command: { type: "reset" } });
       expect(!refused.ok && refused.error.code).toBe("forbidden");
       watcher.close();

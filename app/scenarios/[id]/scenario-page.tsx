@@ -28,7 +28,7 @@ export function ScenarioPage({ id }: { id: string }) {
       connection={hopscope.status}
       presenter={hopscope.presenter}
       activeId={id}
-      watching={hopscope.watching}
+      watching={hopscope.workshop ? hopscope.watching : undefined}
       following={following}
       onFollowChange={setFollowing}
     >
