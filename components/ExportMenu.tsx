@@ -9,9 +9,9 @@ import { HOP_COLORS } from "./hop-style";
 interface ExportMenuProps {
   scenarioId: string;
   title: string;
-  cast: readonly CastMember[];
-  /** What to export: the selected message's hops, or the window on screen. */
-  hops: readonly Hop[];
+  /** What to export, gathered when a button is pressed: the selected message, or the window on screen. */
+  collect: () => { cast: readonly CastMember[]; hops: readonly Hop[] };
+  empty: boolean;
   scope: string;
 }
 
@@ -22,15 +22,18 @@ function palette(): ExportPalette {
   return { background: read("--panel", "#ffffff"), text: read("--ink", "#0f172a"), muted: read("--muted", "#64748b"), lifeline: read("--lifeline", "#94a3b8"), channel: "#8b5cf6", kinds: HOP_COLORS };
 }
 
-export function ExportMenu({ scenarioId, title, cast, hops, scope }: ExportMenuProps) {
+export function ExportMenu({ scenarioId, title, collect, empty, scope }: ExportMenuProps) {
   const [error, setError] = useState<string | null>(null);
   const button = "rounded-md border border-[var(--line)] px-2 py-0.5 font-medium hover:bg-slate-500/10 disabled:opacity-40";
-  const empty = hops.length === 0;
+  const svg = () => {
+    const { cast, hops } = collect();
+    return sequenceSvg(cast, hops, palette(), title);
+  };
   const name = `${scenarioId}-sequence`;
   return (
     <div className="flex flex-wrap items-center gap-1.5 text-[11px] text-[var(--muted)]" data-testid="export">
       <span>Export {scope}:</span>
-      <button type="button" className={button} disabled={empty} onClick={() => downloadFile(`${name}.svg`, sequenceSvg(cast, hops, palette(), title), "image/svg+xml")}>
+      <button type="button" className={button} disabled={empty} onClick={() => downloadFile(`${name}.svg`, svg(), "image/svg+xml")}>
         SVG
       </button>
       <button
@@ -39,7 +42,7 @@ export function ExportMenu({ scenarioId, title, cast, hops, scope }: ExportMenuP
         disabled={empty}
         onClick={async () => {
           try {
-            downloadFile(`${name}.png`, await svgToPng(sequenceSvg(cast, hops, palette(), title)));
+            downloadFile(`${name}.png`, await svgToPng(svg()));
             setError(null);
           } catch (e) {
             setError(e instanceof Error ? e.message : String(e));
@@ -48,7 +51,15 @@ export function ExportMenu({ scenarioId, title, cast, hops, scope }: ExportMenuP
       >
         PNG
       </button>
-      <button type="button" className={button} disabled={empty} onClick={() => downloadFile(`${name}.mmd`, sequenceMermaid(cast, hops, title), "text/vnd.mermaid")}>
+      <button
+        type="button"
+        className={button}
+        disabled={empty}
+        onClick={() => {
+          const { cast, hops } = collect();
+          downloadFile(`${name}.mmd`, sequenceMermaid(cast, hops, title), "text/vnd.mermaid");
+        }}
+      >
         Mermaid
       </button>
       {error && <span className="text-rose-600">{error}</span>}

@@ -84,8 +84,9 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   const litEdges = useMemo(() => new Set(route ? route.split(",").flatMap((pair) => { const [a, b] = pair.split(">"); return [`${a}->${b}`, `${b}->${a}`]; }) : []), [route]);
 
   // The selected message's whole story, or else the window the diagram shows.
+  // Gathered on click only: the window changes every frame while hops arrive.
   const exportHops = useMemo(() => (trace ? trace.hops : (revealed ?? [])), [trace, revealed]);
-  const exportCast = useMemo(() => castOf(shape, actors ?? [], exportHops), [shape, actors, exportHops]);
+  const collectExport = useCallback(() => ({ cast: castOf(shape, actors ?? [], exportHops), hops: exportHops }), [shape, actors, exportHops]);
 
   const killable = useMemo(() => new Set(info.roles.filter((r) => r.killable).map((r) => r.name)), [info]);
   const canKill = useCallback((actorId: string) => presenter && brokerUp && [...killable].some((role) => actorId.startsWith(`${role}-`)), [presenter, brokerUp, killable]);
@@ -134,7 +135,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
           >
             <SequenceDiagram cast={sequenceCast} hops={revealed ?? []} selectedTraceId={selected} onSelect={setSelected} />
           </Panel>
-          <ExportMenu scenarioId={info.id} title={`${info.title} · ${info.id}`} cast={exportCast} hops={exportHops} scope={trace ? `message ${trace.messageId}` : "the hops on screen"} />
+          <ExportMenu scenarioId={info.id} title={`${info.title} · ${info.id}`} collect={collectExport} empty={exportHops.length === 0} scope={trace ? `message ${trace.messageId}` : "the hops on screen"} />
         </div>
         <div className="space-y-4">
           {replay ? (

@@ -30,6 +30,8 @@ export class ReplayStore {
   private readonly offsets: number[];
   /** Actors whose start is in the recording: before it, they are not on stage yet. */
   private readonly startedInRecording: Set<string>;
+  /** Actors the recording has any actor hop of. */
+  private readonly namedInRecording: Set<string>;
 
   constructor(
     readonly recording: Recording,
@@ -39,6 +41,7 @@ export class ReplayStore {
     this.duration = durationOf(recording);
     this.offsets = recording.hops.map((h) => h.at - this.start);
     this.startedInRecording = new Set(recording.hops.flatMap((h) => (!isMessageHop(h) && h.kind === "actor-started" ? [h.actor.id] : [])));
+    this.namedInRecording = new Set(recording.hops.flatMap((h) => (isMessageHop(h) ? [] : [h.actor.id])));
     this.cursorMs = this.clamp(atMs);
   }
 
@@ -216,12 +219,11 @@ export class ReplayStore {
       if (hop.kind === "actor-killed" || hop.kind === "actor-exited") ended.add(hop.actor.id);
       if (!byId.has(hop.actor.id)) byId.set(hop.actor.id, { id: hop.actor.id, role: hop.actor.role, pid: hop.actor.pid, alive: false, connected: false });
     }
-    const inRecording = new Set(this.recording.hops.flatMap((h) => (isMessageHop(h) ? [] : [h.actor.id])));
     return [...byId.values()]
       .filter((a) => !this.startedInRecording.has(a.id) || started.has(a.id))
       .map((a) => {
         // An actor the recording says nothing about is as the end state has it (killed before).
-        const alive = inRecording.has(a.id) ? !ended.has(a.id) : a.alive;
+        const alive = this.namedInRecording.has(a.id) ? !ended.has(a.id) : a.alive;
         return { ...a, alive, connected: alive };
       });
   }

@@ -27,6 +27,18 @@ export interface ActorBehaviour {
 
 export type ActorProgram = (ctx: ActorContext) => Promise<ActorBehaviour>;
 
+/** A role that only listens: it takes no commands, and lets go of its broker on close. */
+export function listening(close: () => Promise<void> | void): ActorBehaviour {
+  return {
+    async handle() {
+      return null;
+    },
+    async close() {
+      await close();
+    },
+  };
+}
+
 /** The descriptor every role builds the same way, so payload previews look alike. */
 export function describeMessage(
   fields: Pick<MessageDescriptor, "id" | "destination" | "attempt" | "redelivered"> & { traceId?: string },

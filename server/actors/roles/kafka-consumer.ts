@@ -2,7 +2,7 @@ import type { Consumer, EachMessagePayload, IHeaders } from "kafkajs";
 import type { MessageDescriptor } from "../../../lib/protocol";
 import { createKafka, ensureTopic } from "../../brokers/kafka";
 import { COMMIT_INTERVAL_MS, DEFAULT_PARTITIONS, groupOf, KEY_SEQ_HEADER, MESSAGE_ID_HEADER, partitionChannelId, SESSION_TIMEOUT_MS, TOPIC } from "../../scenarios/kafka-consumer-group";
-import { describeMessage, sleep, type ActorProgram } from "../runtime";
+import { describeMessage, listening, sleep, type ActorProgram } from "../runtime";
 
 function header(headers: IHeaders | undefined, name: string): string | undefined {
   const value = headers?.[name];
@@ -100,13 +100,8 @@ export const kafkaConsumer: ActorProgram = async (ctx) => {
   };
   await start();
 
-  return {
-    async handle() {
-      return null;
-    },
-    async close() {
-      closing = true;
-      await consumer?.disconnect().catch(() => undefined);
-    },
-  };
+  return listening(async () => {
+    closing = true;
+    await consumer?.disconnect().catch(() => undefined);
+  });
 };

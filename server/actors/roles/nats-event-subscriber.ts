@@ -2,7 +2,7 @@ import type { Msg } from "nats";
 import { connectNats } from "../../brokers/nats";
 import { MESSAGE_ID_HEADER } from "../../scenarios/nats-request-reply";
 import { eventChannelId, ORDER_EVENTS } from "../../scenarios/nats-pubsub";
-import { describeMessage, type ActorProgram } from "../runtime";
+import { describeMessage, listening, type ActorProgram } from "../runtime";
 
 /**
  * Subscribes to every order event without a queue group, so it gets its own copy of each. Core
@@ -20,12 +20,5 @@ export const natsEventSubscriber: ActorProgram = async (ctx) => {
   // Ready only once the server has the subscriptions: a publish right after reaches this one.
   await nc.flush();
 
-  return {
-    async handle() {
-      return null;
-    },
-    async close() {
-      await nc.drain();
-    },
-  };
+  return listening(() => nc.drain());
 };

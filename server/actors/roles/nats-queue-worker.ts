@@ -2,7 +2,7 @@ import type { Msg } from "nats";
 import { connectNats } from "../../brokers/nats";
 import { MESSAGE_ID_HEADER } from "../../scenarios/nats-request-reply";
 import { DONE_WITHOUT_ACK, RESERVE_CHANNEL_ID, RESERVE_QUEUE_GROUP, RESERVE_SUBJECT } from "../../scenarios/nats-queue-group";
-import { describeMessage, sleep, type ActorProgram } from "../runtime";
+import { describeMessage, listening, sleep, type ActorProgram } from "../runtime";
 
 function describe(msg: Msg) {
   const id = msg.headers?.get(MESSAGE_ID_HEADER) || `untracked-${msg.sid}`;
@@ -42,12 +42,5 @@ export const natsQueueWorker: ActorProgram = async (ctx) => {
   // Ready only once the server knows the subscription, so a publish right after counts it.
   await nc.flush();
 
-  return {
-    async handle() {
-      return null;
-    },
-    async close() {
-      await nc.drain();
-    },
-  };
+  return listening(() => nc.drain());
 };

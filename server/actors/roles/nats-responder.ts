@@ -1,7 +1,7 @@
 import { headers, type Msg } from "nats";
 import { connectNats } from "../../brokers/nats";
 import { ATTEMPT_HEADER, INVENTORY_CHANNEL_ID, INVENTORY_QUEUE_GROUP, INVENTORY_SUBJECT, MESSAGE_ID_HEADER } from "../../scenarios/nats-request-reply";
-import { describeMessage, sleep, type ActorProgram } from "../runtime";
+import { describeMessage, listening, sleep, type ActorProgram } from "../runtime";
 
 const encoder = new TextEncoder();
 
@@ -49,12 +49,5 @@ export const natsResponder: ActorProgram = async (ctx) => {
   });
   await nc.flush();
 
-  return {
-    async handle() {
-      return null;
-    },
-    async close() {
-      await nc.drain();
-    },
-  };
+  return listening(() => nc.drain());
 };

@@ -1,6 +1,6 @@
 import { connectAmqp, guardChannel } from "../../brokers/rabbitmq";
 import { declareExchanges, EXCHANGE_QUEUES, exchangeChannelId, queueChannelId } from "../../scenarios/rabbitmq-exchanges";
-import { describeMessage, now, sleep, type ActorProgram } from "../runtime";
+import { describeMessage, listening, now, sleep, type ActorProgram } from "../runtime";
 
 /**
  * Consumes every bound queue. Each delivery names the exchange it came through and the queue
@@ -36,12 +36,5 @@ export const rabbitmqExchangeConsumer: ActorProgram = async (ctx) => {
     );
   }
 
-  return {
-    async handle() {
-      return null;
-    },
-    async close() {
-      await connection.close().catch(() => undefined);
-    },
-  };
+  return listening(() => connection.close().catch(() => undefined));
 };

@@ -1,6 +1,6 @@
 import { connectAmqp, guardChannel } from "../../brokers/rabbitmq";
 import { declareRpcQueue, REPLY_CHANNEL_ID, RPC_CHANNEL_ID, RPC_QUEUE } from "../../scenarios/rabbitmq-rpc";
-import { describeMessage, sleep, type ActorProgram } from "../runtime";
+import { describeMessage, listening, sleep, type ActorProgram } from "../runtime";
 
 /**
  * Takes one request at a time (prefetch 1), replies to its replyTo with the same
@@ -39,12 +39,5 @@ export const rabbitmqRpcResponder: ActorProgram = async (ctx) => {
     { noAck: false },
   );
 
-  return {
-    async handle() {
-      return null;
-    },
-    async close() {
-      await connection.close().catch(() => undefined);
-    },
-  };
+  return listening(() => connection.close().catch(() => undefined));
 };

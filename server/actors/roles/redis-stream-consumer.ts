@@ -1,6 +1,6 @@
 import { createRedis, ready } from "../../brokers/redis";
 import { DEAD_LETTER_REASON, DLQ_CHANNEL_ID, DLQ_STREAM, groupOf, RETRY_BACKOFF_MS, STREAM, STREAM_CHANNEL_ID } from "../../scenarios/redis-streams";
-import { describeMessage, sleep, type ActorProgram } from "../runtime";
+import { describeMessage, listening, sleep, type ActorProgram } from "../runtime";
 
 type Entry = [id: string, fields: string[] | null];
 
@@ -154,14 +154,9 @@ export const redisStreamConsumer: ActorProgram = async (ctx) => {
   void readLoop();
   void claimLoop();
 
-  return {
-    async handle() {
-      return null;
-    },
-    async close() {
-      stopped = true;
-      reader.disconnect();
-      commands.disconnect();
-    },
-  };
+  return listening(async () => {
+    stopped = true;
+    reader.disconnect();
+    commands.disconnect();
+  });
 };
