@@ -24,6 +24,7 @@ const PATTERN_NAMES: Record<string, string> = {
   "pub-sub": "Publish / subscribe",
   stream: "Streams & consumer groups",
   routing: "Routing",
+  story: "Stories across brokers",
 };
 
 export function AppShell({ scenarios, health, connection, presenter, activeId, watching, following, onFollowChange, children }: AppShellProps) {
@@ -73,21 +74,27 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
               {scenarios
                 .filter((s) => s.pattern === pattern)
                 .map((s) => {
-                  const up = health?.brokers[s.broker].up ?? false;
                   const active = s.id === activeId;
                   return (
                     <Link
                       key={s.id}
                       href={`/scenarios/${s.id}`}
                       aria-current={active ? "page" : undefined}
-                      className={`flex items-center justify-between rounded-lg px-2 py-1.5 text-sm transition ${
+                      className={`flex items-center justify-between rounded-lg px-2 py-1.5 text-sm transition ${s.brokers.length > 1 ? "flex-wrap gap-x-2" : ""} ${
                         active ? "bg-violet-500/10 font-medium text-violet-700 dark:text-violet-300" : "hover:bg-black/5 dark:hover:bg-white/5"
                       }`}
                     >
                       <span>{s.title}</span>
-                      <span className="flex items-center gap-1.5 text-[11px] text-[var(--muted)]">
-                        {BROKER_NAMES[s.broker]}
-                        <span className={`h-1.5 w-1.5 rounded-full ${up ? "bg-emerald-500" : "bg-rose-500"}`} />
+                      <span className="flex items-center gap-2 text-[11px] text-[var(--muted)]">
+                        {s.brokers.map((b) => {
+                          const up = health?.brokers[b].up ?? false;
+                          return (
+                            <span key={b} className="flex items-center gap-1.5" title={`${BROKER_NAMES[b]} ${up ? "up" : "down"}`}>
+                              {BROKER_NAMES[b]}
+                              <span className={`h-1.5 w-1.5 rounded-full ${up ? "bg-emerald-500" : "bg-rose-500"}`} />
+                            </span>
+                          );
+                        })}
                       </span>
                     </Link>
                   );

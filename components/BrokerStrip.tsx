@@ -45,22 +45,62 @@ export function BrokerStrip({ health }: { health: HealthReport | null }) {
   );
 }
 
-/** A banner above a scenario whose broker is down, with the command that fixes it. */
-export function BrokerDownNotice({ broker, health, scenarioId }: { broker: BrokerId; health: HealthReport | null; scenarioId?: string }) {
-  const b = health?.brokers[broker];
-  if (!b || b.up) return null;
+/**
+ * A banner above a scenario while any of its brokers is down: one notice naming each of them,
+ * with the command that starts it.
+ */
+export function BrokerDownNotice({ brokers, health, scenarioId }: { brokers: readonly BrokerId[]; health: HealthReport | null; scenarioId?: string }) {
+  const down = brokers.flatMap((id) => {
+    const b = health?.brokers[id];
+    return b && !b.up ? [{ id, ...b }] : [];
+  });
+  if (down.length === 0) return null;
+  const names = listOf(down.map((b) => BROKER_NAMES[b.id]));
   return (
-    <div role="alert" className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-xl border border-rose-500/30 bg-rose-500/10 px-4 py-3 text-sm text-rose-800 dark:text-rose-200">
-      <strong>{BROKER_NAMES[broker]} is down</strong>
-      <span className="opacity-80">
-        at <span className="font-mono">{b.url}</span> ({b.error}). This scenario is paused until it is back.
-      </span>
-      <code className="rounded bg-rose-500/10 px-2 py-0.5 font-mono text-xs">{b.startCommand}</code>
-      {scenarioId && (
-        <a href={`/replay?recording=/recordings/${scenarioId}.ndjson`} className="ml-auto rounded-md border border-rose-500/40 px-2 py-0.5 text-xs font-medium hover:bg-rose-500/10" data-testid="offer-recording">
-          Watch the recorded run instead
-        </a>
+    <div role="alert" className="rounded-xl border border-rose-500/30 bg-rose-500/10 px-4 py-3 text-sm text-rose-800 dark:text-rose-200" data-testid="broker-down">
+      <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+        <strong>
+          {names} {down.length === 1 ? "is" : "are"} down
+        </strong>
+        {down.length === 1 && down[0] ? (
+          <>
+            <span className="opacity-80">
+              at <span className="font-mono">{down[0].url}</span> ({down[0].error}). This scenario is paused until it is back.
+            </span>
+            <code className="rounded bg-rose-500/10 px-2 py-0.5 font-mono text-xs">{down[0].startCommand}</code>
+          </>
+        ) : (
+          <span className="opacity-80">This scenario needs all {brokers.length} of its brokers and is paused until they are back.</span>
+        )}
+        {scenarioId && (
+          <a href={`/replay?recording=/recordings/${scenarioId}.ndjson`} className="ml-auto rounded-md border border-rose-500/40 px-2 py-0.5 text-xs font-medium hover:bg-rose-500/10" data-testid="offer-recording">
+            Watch the recorded run instead
+          </a>
+        )}
+      </div>
+      {down.length > 1 && (
+        <ul className="mt-2 space-y-1">
+          {down.map((b) => (
+            <li key={b.id} className="flex flex-wrap items-center gap-x-3 gap-y-1" data-testid={`broker-down-${b.id}`}>
+              <strong className="w-20 shrink-0">{BROKER_NAMES[b.id]}</strong>
+              <span className="opacity-80">
+                at <span className="font-mono">{b.url}</span> ({b.error})
+              </span>
+              <code className="rounded bg-rose-500/10 px-2 py-0.5 font-mono text-xs">{b.startCommand}</code>
+            </li>
+          ))}
+        </ul>
       )}
     </div>
   );
+}
+
+/** Whether every one of these brokers answers. */
+export function allUp(brokers: readonly BrokerId[], health: HealthReport | null): boolean {
+  return brokers.every((id) => health?.brokers[id].up ?? false);
+}
+
+/** "NATS", "NATS and Redis", "NATS, RabbitMQ and Redis". */
+export function listOf(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }

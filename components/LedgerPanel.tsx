@@ -1,6 +1,9 @@
-import type { Guarantee, Ledger } from "../lib/protocol";
+import type { Guarantee, Ledger, LegLedger } from "../lib/protocol";
 
-const CELLS: { key: keyof Omit<Ledger, "dropReasons" | "outOfOrder">; label: string; hint: string }[] = [
+type Count = "published" | "delivered" | "redelivered" | "completed" | "duplicates" | "inFlight" | "dropped" | "deadLettered" | "lost";
+type Cell = { key: Count; label: string; hint: string };
+
+const CELLS: Cell[] = [
   { key: "published", label: "Published", hint: "Messages sent for the first time" },
   { key: "delivered", label: "Delivered", hint: "Messages that reached a consumer at least once" },
   { key: "redelivered", label: "Redelivered", hint: "Extra deliveries: retries and redeliveries" },
@@ -12,13 +15,38 @@ const CELLS: { key: keyof Omit<Ledger, "dropReasons" | "outOfOrder">; label: str
   { key: "lost", label: "Lost", hint: "Broken at-least-once promises" },
 ];
 
-/** The delivery ledger, and one sentence that says what it means. */
+/** Where the ledger counts business actions (orders): what the headline shows of each. */
+function unitCells(unit: string): Cell[] {
+  const units = plural(unit);
+  return [
+    { key: "published", label: `${capital(units)} placed`, hint: `${capital(units)} started: their first message was published` },
+    { key: "completed", label: "Completed", hint: `${capital(units)} whose every required leg finished and was confirmed` },
+    { key: "inFlight", label: "In flight", hint: `${capital(units)} started but not settled yet` },
+    { key: "dropped", label: "Dropped", hint: `${capital(units)} that ended early, as their legs allow: declined, or timed out after retries` },
+    { key: "deadLettered", label: "Dead-lettered", hint: `${capital(units)} with a message parked after too many failures` },
+    { key: "lost", label: "Lost", hint: `${capital(units)} with a message lost in an at-least-once leg: a broken promise` },
+  ];
+}
+
+/** The figures of each leg, in the table under the headline. */
+const LEG_ROWS: { key: Count; label: string }[] = [
+  { key: "published", label: "Published" },
+  { key: "delivered", label: "Delivered" },
+  { key: "redelivered", label: "Redelivered" },
+  { key: "completed", label: "Completed" },
+  { key: "dropped", label: "Dropped" },
+  { key: "lost", label: "Lost" },
+];
+
+/** The delivery ledger, and in plain words what it means. */
 export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Ledger; guarantee: Guarantee; checksKeyOrder: boolean }) {
   const reasons = Object.entries(ledger.dropReasons);
+  const unit = ledger.unit;
+  const legs = ledger.legs ?? [];
   return (
-    <section aria-label="Delivery ledger" data-testid="ledger">
+    <section aria-label="Delivery ledger" data-testid="ledger" data-unit={unit}>
       <div className="grid grid-cols-3 gap-px overflow-hidden rounded-xl border border-[var(--line)] bg-[var(--line)]">
-        {CELLS.map(({ key, label, hint }) => {
+        {(unit ? unitCells(unit) : CELLS).map(({ key, label, hint }) => {
           const value = ledger[key];
           const alarm = key === "lost" && value > 0;
           const warn = (key === "dropped" || key === "deadLettered") && value > 0;
@@ -30,6 +58,7 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
           );
         })}
       </div>
+      {unit && legs.length > 0 && <LegTable legs={legs} />}
       {checksKeyOrder && (
         <p
           className={`mt-2 rounded-lg border px-3 py-1.5 text-xs font-medium ${ledger.outOfOrder > 0 ? "border-rose-300 bg-rose-50 text-rose-700 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-300" : "border-emerald-300 bg-emerald-50 text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"}`}
@@ -44,18 +73,81 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
         </p>
       )}
       <p className="mt-2 text-xs leading-relaxed text-[var(--muted)]" data-testid="ledger-verdict">
-        {verdict(ledger, guarantee)}
+        {unit ? unitVerdict(ledger, unit) : verdict(ledger, guarantee)}
       </p>
+      {unit && legs.length > 0 && (
+        <ul className="mt-1 space-y-0.5 text-xs leading-relaxed" data-testid="leg-verdicts">
+          {legs.map((leg) => (
+            <li key={leg.name} data-testid={`leg-verdict-${leg.name}`} className={leg.ledger.lost > 0 ? "font-medium text-rose-700 dark:text-rose-300" : "text-[var(--muted)]"}>
+              <strong className="font-semibold text-[var(--ink)]">{capital(leg.name)}</strong> · {legVerdict(leg)}
+            </li>
+          ))}
+        </ul>
+      )}
       {reasons.length > 0 && (
         <ul className="mt-1 space-y-0.5 text-xs text-amber-700 dark:text-amber-300">
           {reasons.map(([reason, count]) => (
             <li key={reason}>
-              dropped: {reason} × {count} <span className="text-[var(--muted)]">(at-most-once, expected)</span>
+              dropped: {reason} × {count} <span className="text-[var(--muted)]">{unit ? "(expected)" : "(at-most-once, expected)"}</span>
             </li>
           ))}
         </ul>
       )}
     </section>
+  );
+}
+
+/** One column per leg, one row per figure: full words, large enough for the back of a room. */
+function LegTable({ legs }: { legs: readonly LegLedger[] }) {
+  return (
+    <table className="mt-2 w-full table-fixed border-separate border-spacing-0 overflow-hidden rounded-xl border border-[var(--line)] text-sm" data-testid="ledger-legs">
+      <colgroup>
+        <col className="w-[6.5rem]" />
+        {legs.map((leg) => (
+          <col key={leg.name} />
+        ))}
+      </colgroup>
+      <thead>
+        <tr>
+          <th scope="col" className="px-2 py-1.5 text-left align-bottom text-[11px] font-normal text-[var(--muted)]">
+            per leg
+          </th>
+          {legs.map((leg) => (
+            <th key={leg.name} scope="col" className="px-1.5 py-1.5 text-right align-bottom" data-testid={`leg-${leg.name}`}>
+              <span className="block truncate text-sm font-semibold">{leg.name}</span>
+              <span className={`block truncate text-[11px] font-medium ${leg.guarantee === "at-least-once" ? "text-emerald-700 dark:text-emerald-300" : "text-amber-700 dark:text-amber-300"}`}>{leg.guarantee}</span>
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {LEG_ROWS.map(({ key, label }) => (
+          <tr key={key} className="even:bg-black/[0.03] dark:even:bg-white/[0.04]">
+            <th scope="row" className="border-t border-[var(--line)] px-2 py-1 text-left text-xs font-normal text-[var(--muted)]">
+              {label}
+            </th>
+            {legs.map((leg) => {
+              const value = leg.ledger[key];
+              const promised = leg.guarantee === "at-least-once";
+              const tone =
+                key === "lost" && value > 0
+                  ? "text-rose-600 dark:text-rose-400"
+                  : key === "lost" && promised
+                    ? "text-emerald-700 dark:text-emerald-300"
+                    : key === "dropped" && value > 0
+                      ? "text-amber-600 dark:text-amber-400"
+                      : "";
+              const reasons = key === "dropped" ? Object.entries(leg.ledger.dropReasons).map(([reason, count]) => `${reason} × ${count}`) : [];
+              return (
+                <td key={leg.name} className={`border-t border-[var(--line)] px-1.5 py-1 text-right font-mono text-base font-semibold tabular-nums ${tone}`} data-testid={`leg-${leg.name}-${key}`} title={reasons.length ? reasons.join("\n") : undefined}>
+                  {value}
+                </td>
+              );
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -71,4 +163,38 @@ function verdict(l: Ledger, guarantee: Guarantee): string {
   const summary = `At-most-once: ${l.completed} of ${l.published} completed${l.dropped ? `, ${l.dropped} dropped as the guarantee allows` : ""}${l.inFlight ? `, ${l.inFlight} still in flight` : settled === l.published ? "; every message is accounted for" : ""}.`;
   const twice = l.duplicates ? ` ${l.duplicates} ${l.duplicates === 1 ? "was" : "were"} processed twice: a retry went out while the first attempt was still being worked on.` : "";
   return summary + twice;
+}
+
+/** The business actions as a whole; each leg then speaks for its own guarantee. */
+function unitVerdict(l: Ledger, unit: string): string {
+  const units = plural(unit);
+  if (l.published === 0) return `Each ${unit} is counted once, across every broker it crosses; each leg below keeps its own guarantee.`;
+  const parts = [
+    l.dropped ? `${l.dropped} dropped` : "",
+    l.deadLettered ? `${l.deadLettered} dead-lettered` : "",
+    l.lost ? `${l.lost} lost` : "",
+    l.inFlight ? `${l.inFlight} still in flight` : "",
+  ].filter(Boolean);
+  const settled = l.completed + l.dropped + l.deadLettered + l.lost;
+  const whole = !l.inFlight && settled === l.published ? `; every ${unit} is accounted for` : "";
+  return `${l.completed} of ${l.published} ${l.published === 1 ? unit : units} completed${parts.length ? `, ${parts.join(", ")}` : ""}${whole}.`;
+}
+
+/** One leg in words: where it is at-least-once, whether anything was lost, said every time. */
+function legVerdict({ guarantee, ledger: l }: LegLedger): string {
+  if (guarantee === "at-most-once") return verdict(l, guarantee);
+  if (l.published === 0) return "At-least-once: nothing may be lost; duplicates are possible.";
+  if (l.lost > 0) return `At-least-once promise broken: ${l.lost} message(s) lost.`;
+  const redelivered = l.redelivered ? `, ${l.redelivered} redelivered` : "";
+  const parked = l.deadLettered ? `, ${l.deadLettered} parked in the dead-letter queue` : "";
+  if (l.inFlight > 0) return `At-least-once, nothing lost so far: ${l.published - l.inFlight} of ${l.published} settled${redelivered}${parked}, ${l.inFlight} still in flight.`;
+  return `At-least-once, nothing lost: all ${l.published} messages are accounted for${redelivered}${parked}.`;
+}
+
+function plural(word: string): string {
+  return /(s|x|ch|sh)$/.test(word) ? `${word}es` : `${word}s`;
+}
+
+function capital(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
 }

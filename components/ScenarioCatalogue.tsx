@@ -1,21 +1,26 @@
 import Link from "next/link";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
-import { BROKER_NAMES } from "./BrokerStrip";
+import { allUp, BROKER_NAMES, listOf } from "./BrokerStrip";
 
 export function ScenarioCatalogue({ scenarios, health }: { scenarios: readonly ScenarioInfo[]; health: HealthReport | null }) {
   return (
     <div className="mx-auto max-w-5xl py-6">
       <h1 className="text-3xl font-semibold tracking-tight">Watch messages move.</h1>
       <p className="mt-2 max-w-2xl text-[var(--muted)]">
-        Every scenario runs real processes against a real broker. Each hop of each message is drawn as it happens, with its measured latency. Kill a worker and watch the broker deal with it.
+        Every scenario runs real processes against real brokers. Each hop of each message is drawn as it happens, with its measured latency. Kill a worker and watch the broker deal with it.
       </p>
       <div className="mt-8 grid gap-4 sm:grid-cols-2">
         {scenarios.map((s) => {
-          const up = health?.brokers[s.broker].up ?? false;
+          const up = allUp(s.brokers, health);
+          const down = s.brokers.filter((b) => health?.brokers[b].up === false);
           return (
             <Link key={s.id} href={`/scenarios/${s.id}`} className="group rounded-2xl border border-[var(--line)] bg-[var(--panel)] p-5 shadow-sm transition hover:border-violet-400 hover:shadow-md">
-              <div className="flex items-center gap-2 text-xs">
-                <span className="rounded-full bg-sky-500/15 px-2 py-0.5 font-medium text-sky-700 dark:text-sky-300">{BROKER_NAMES[s.broker]}</span>
+              <div className="flex flex-wrap items-center gap-2 text-xs whitespace-nowrap">
+                {s.brokers.map((b) => (
+                  <span key={b} className="rounded-full bg-sky-500/15 px-2 py-0.5 font-medium text-sky-700 dark:text-sky-300">
+                    {BROKER_NAMES[b]}
+                  </span>
+                ))}
                 <span
                   className={`rounded-full px-2 py-0.5 font-medium ${
                     s.guarantee === "at-least-once" ? "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300" : "bg-amber-500/15 text-amber-700 dark:text-amber-300"
@@ -25,7 +30,7 @@ export function ScenarioCatalogue({ scenarios, health }: { scenarios: readonly S
                 </span>
                 <span className={`ml-auto flex items-center gap-1.5 ${up ? "text-emerald-600 dark:text-emerald-400" : "text-rose-600 dark:text-rose-400"}`}>
                   <span className={`h-1.5 w-1.5 rounded-full ${up ? "bg-emerald-500" : "bg-rose-500"}`} />
-                  {up ? "broker up" : "broker down"}
+                  {s.brokers.length === 1 ? (up ? "broker up" : "broker down") : up ? "brokers up" : down.length ? `${listOf(down.map((b) => BROKER_NAMES[b]))} down` : "brokers down"}
                 </span>
               </div>
               <h2 className="mt-3 text-lg font-semibold group-hover:text-violet-600 dark:group-hover:text-violet-300">{s.title}</h2>

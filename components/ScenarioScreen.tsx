@@ -1,6 +1,6 @@
 "use client";
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
-import { castOf } from "../lib/cast";
+import { castOf, SIDES, type CastMember } from "../lib/cast";
 import type { ScenarioActions } from "../lib/client/hooks";
 import type { ScenarioView } from "../lib/client/store";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
@@ -8,7 +8,7 @@ import { isMessageHop } from "../lib/protocol";
 import { emptyLedger } from "../lib/ledger";
 import { layoutTopology } from "../lib/topology";
 import { assembleTraces } from "../lib/traces";
-import { BROKER_NAMES, BrokerDownNotice } from "./BrokerStrip";
+import { allUp, BROKER_NAMES, BrokerDownNotice } from "./BrokerStrip";
 import { ControlPanel } from "./ControlPanel";
 import { EventLog } from "./EventLog";
 import { LatencyReadout } from "./LatencyReadout";
@@ -53,7 +53,9 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
     if (followTraceId !== undefined) select(followTraceId);
   }, [followTraceId]);
   const state = view?.state ?? null;
-  const brokerUp = health?.brokers[info.broker].up ?? false;
+  // Available only while every broker the scenario talks to answers.
+  const brokerUp = allUp(info.brokers, health);
+  const multiBroker = info.brokers.length > 1;
 
   // The graph changes only when the cast or the broker's layout does, never per hop.
   const actors = state?.actors;
@@ -63,21 +65,32 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the layout's content, not the state object
   const shape = useMemo(() => (live ? { ...info, channels: live.channels, links: live.links } : info), [info, layoutKey]);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the cast, not the state object
-  const topology = useMemo(() => layoutTopology(castOf(shape, actors ?? [], []), shape.links), [shape, castKey]);
+  const topology = useMemo(() => layoutTopology(castOf(shape, actors ?? [], []), shape.links, { groupByBroker: multiBroker }), [shape, castKey, multiBroker]);
   const revealed = view?.revealed;
+  // Across brokers, lanes follow the topology's order: each receiver next to the channels it reads.
+  const laneOrder = useMemo(() => (multiBroker ? new Map(topology.nodes.map((n, i) => [n.id, i])) : null), [multiBroker, topology]);
   // A channel gets a lifeline once a hop in view uses it: big topologies stay readable.
   const sequenceCast = useMemo(() => {
     const used = new Set((revealed ?? []).flatMap((h) => [h.from, h.to]));
-    return castOf(shape, actors ?? [], revealed ?? []).filter((m) => m.kind === "actor" || used.has(m.id));
-  }, [shape, actors, revealed]);
-  const tallestColumn = useMemo(() => {
+    const cast = castOf(shape, actors ?? [], revealed ?? []).filter((m) => m.kind === "actor" || used.has(m.id));
+    if (!laneOrder) return cast;
+    const rank = (m: CastMember) => laneOrder.get(m.id) ?? Number.MAX_SAFE_INTEGER;
+    return cast.sort((a, b) => SIDES.indexOf(a.side) - SIDES.indexOf(b.side) || rank(a) - rank(b));
+  }, [shape, actors, revealed, laneOrder]);
+  const topologyHeight = useMemo(() => {
+    if (multiBroker) {
+      // Tall enough that the picture's width, not its height, sets how far it is scaled down.
+      const top = Math.min(0, ...topology.groups.map((g) => g.y));
+      const bottom = Math.max(...topology.nodes.map((n) => n.y + topology.sizes[n.kind].h), ...topology.groups.map((g) => g.y + g.height));
+      return bottom - top > 760 ? "h-[600px]" : "h-[520px]";
+    }
     const perColumn = new Map<number, number>();
     for (const node of topology.nodes) perColumn.set(node.x, (perColumn.get(node.x) ?? 0) + 1);
-    return Math.max(1, ...perColumn.values());
-  }, [topology]);
+    return Math.max(1, ...perColumn.values()) > 4 ? "h-[520px]" : "h-[300px]";
+  }, [topology, multiBroker]);
 
   const log = view?.log;
-  const trace = useMemo(() => (selected && log ? (assembleTraces(log.filter((h) => isMessageHop(h) && h.message.traceId === selected), info.completesOn).get(selected) ?? null) : null), [selected, log, info.completesOn]);
+  const trace = useMemo(() => (selected && log ? (assembleTraces(log.filter((h) => isMessageHop(h) && h.message.traceId === selected), info).get(selected) ?? null) : null), [selected, log, info]);
   // Keyed on the trace's content: a new log array alone must not re-render the graph.
   const route = trace?.hops.map((h) => `${h.from}>${h.to}`).join(",") ?? "";
   const litNodes = useMemo(() => new Set(route ? route.split(/[,>]/) : []), [route]);
@@ -88,8 +101,12 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   const exportHops = useMemo(() => (trace ? trace.hops : (revealed ?? [])), [trace, revealed]);
   const collectExport = useCallback(() => ({ cast: castOf(shape, actors ?? [], exportHops), hops: exportHops }), [shape, actors, exportHops]);
 
-  const killable = useMemo(() => new Set(info.roles.filter((r) => r.killable).map((r) => r.name)), [info]);
-  const canKill = useCallback((actorId: string) => presenter && brokerUp && [...killable].some((role) => actorId.startsWith(`${role}-`)), [presenter, brokerUp, killable]);
+  // An actor's role comes from the cast, never from its id: role names may prefix one another.
+  const killableActors = useMemo(() => {
+    const killable = new Set(info.roles.filter((r) => r.killable).map((r) => r.name));
+    return new Set(topology.nodes.filter((n) => n.kind === "actor" && killable.has(n.role)).map((n) => n.id));
+  }, [info, topology]);
+  const canKill = useCallback((actorId: string) => presenter && brokerUp && killableActors.has(actorId), [presenter, brokerUp, killableActors]);
   const { command } = actions;
   const kill = useCallback((actorId: string) => void command({ type: "kill-actor", actorId }), [command]);
 
@@ -98,7 +115,9 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
       <header className="flex flex-wrap items-end gap-x-4 gap-y-2">
         <div className="min-w-0">
           <div className="flex items-center gap-2 text-xs">
-            <Badge>{BROKER_NAMES[info.broker]}</Badge>
+            {info.brokers.map((b) => (
+              <Badge key={b}>{BROKER_NAMES[b]}</Badge>
+            ))}
             <Badge tone={info.guarantee === "at-least-once" ? "emerald" : "amber"}>{info.guarantee}</Badge>
             {replay ? <Badge tone="violet">recording</Badge> : state?.running ? <Badge tone="violet">running</Badge> : <Badge tone="slate">stopped</Badge>}
           </div>
@@ -108,13 +127,13 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
         {recorder && <div className="ml-auto">{recorder}</div>}
       </header>
 
-      {!replay && <BrokerDownNotice broker={info.broker} health={health} scenarioId={info.id} />}
+      {!replay && <BrokerDownNotice brokers={info.brokers} health={health} scenarioId={info.id} />}
       {view?.error && <p className="text-sm text-rose-600">{view.error}</p>}
 
       <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px]">
         <div className="min-w-0 space-y-4">
-          <Panel title="Topology" className={tallestColumn > 4 ? "h-[520px]" : "h-[300px]"} aside={<span className="text-[11px] text-[var(--muted)]" data-testid="topology-caption">{live?.caption ?? "dots move at human speed · numbers are real"}</span>}>
-            <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} brokerName={BROKER_NAMES[info.broker]} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} flights={actions.flights} />
+          <Panel title="Topology" className={topologyHeight} aside={<span className="text-[11px] text-[var(--muted)]" data-testid="topology-caption">{live?.caption ?? "dots move at human speed · numbers are real"}</span>}>
+            <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} flights={actions.flights} />
           </Panel>
           <Panel
             title="Sequence"
@@ -133,7 +152,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
               />
             }
           >
-            <SequenceDiagram cast={sequenceCast} hops={revealed ?? []} selectedTraceId={selected} onSelect={setSelected} />
+            <SequenceDiagram cast={sequenceCast} hops={revealed ?? []} selectedTraceId={selected} onSelect={setSelected} brokerTags={multiBroker} />
           </Panel>
           <ExportMenu scenarioId={info.id} title={`${info.title} · ${info.id}`} collect={collectExport} empty={exportHops.length === 0} scope={trace ? `message ${trace.messageId}` : "the hops on screen"} />
         </div>

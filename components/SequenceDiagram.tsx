@@ -4,6 +4,7 @@ import type { CastMember } from "../lib/cast";
 import type { Hop } from "../lib/protocol";
 import { layoutSequence, type Arrow, type Lane, type Note } from "../lib/sequence";
 import { hopDeltas } from "../lib/traces";
+import { BROKER_NAMES } from "./BrokerStrip";
 import { HOP_COLORS, hopLabel } from "./hop-style";
 
 const ROW_HEIGHT = 34;
@@ -15,10 +16,12 @@ interface SequenceDiagramProps {
   hops: readonly Hop[];
   selectedTraceId: string | null;
   onSelect: (traceId: string | null) => void;
+  /** Tag each channel's lane with its broker: for scenarios that span several. */
+  brokerTags?: boolean;
 }
 
 /** One lifeline per actor, one arrow per hop, newest at the bottom. */
-export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect }: SequenceDiagramProps) {
+export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerTags = false }: SequenceDiagramProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const [available, setAvailable] = useState(800);
@@ -54,7 +57,7 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect }: Seque
         {/* Inside the scroller and sticky, so it scrolls sideways with the lanes it names. */}
         <div className="sticky top-0 z-10 h-11 border-b border-[var(--line)] bg-[var(--panel)]" style={{ width }}>
           {lanes.map((lane) => (
-            <LaneHeader key={lane.id} lane={lane} left={lane.x} maxWidth={laneWidth - 10} dead={!cast.find((c) => c.id === lane.id)?.alive} />
+            <LaneHeader key={lane.id} lane={lane} left={lane.x} maxWidth={laneWidth - 10} dead={!cast.find((c) => c.id === lane.id)?.alive} tag={brokerTags && lane.broker ? BROKER_NAMES[lane.broker] : null} />
           ))}
         </div>
         {arrows.length === 0 && notes.length === 0 && lanes.every((lane) => lane.killedAtY === null) ? (
@@ -84,10 +87,15 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect }: Seque
   );
 }
 
-function LaneHeader({ lane, left, maxWidth, dead }: { lane: Lane; left: number; maxWidth: number; dead: boolean }) {
+function LaneHeader({ lane, left, maxWidth, dead, tag }: { lane: Lane; left: number; maxWidth: number; dead: boolean; tag: string | null }) {
   const channel = lane.kind === "channel";
   return (
-    <div className="absolute top-1/2 -translate-x-1/2 -translate-y-1/2" style={{ left }} data-testid={`lane-${lane.id}`} title={lane.label}>
+    <div className="absolute top-1/2 -translate-x-1/2 -translate-y-1/2" style={{ left }} data-testid={`lane-${lane.id}`} title={tag ? `${tag} · ${lane.label}` : lane.label}>
+      {tag && (
+        <div className="text-center text-[9px] leading-3 font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300" data-testid="broker-tag">
+          {tag}
+        </div>
+      )}
       <div
         style={{ maxWidth }}
         className={`truncate rounded-md border px-2 py-1 text-center text-xs font-medium ${

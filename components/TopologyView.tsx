@@ -4,32 +4,36 @@ import { memo, useEffect, useMemo, useRef } from "react";
 import type { Flight } from "../lib/animation";
 import type { Hop } from "../lib/protocol";
 import { isMessageHop } from "../lib/protocol";
-import { edgeForHop, type Topology, type TopologyNode } from "../lib/topology";
+import { edgeForHop, type NodeSize, type Topology, type TopologyGroup, type TopologyNode } from "../lib/topology";
+import { BROKER_NAMES } from "./BrokerStrip";
 import { HOP_COLORS } from "./hop-style";
 
 /** Short badges that tell the roles apart at a glance. */
 const ROLE_BADGES: Record<string, string> = { requester: "Rq", responder: "Rs", producer: "P", worker: "W", publisher: "P", subscriber: "S", consumer: "C", client: "C" };
 
-const SIZE = { actor: { w: 224, h: 64 }, channel: { w: 208, h: 84 } } as const;
-
 interface NodeData extends Record<string, unknown> {
   node: TopologyNode;
+  size: NodeSize;
   lit: boolean;
   canKill: boolean;
   onKill: (actorId: string) => void;
-  brokerName: string;
   gauges: Record<string, number> | undefined;
 }
 
-type FlowNode = Node<NodeData>;
+interface GroupData extends Record<string, unknown> {
+  group: TopologyGroup;
+}
+
+type FlowNode = Node<NodeData, "actor" | "channel">;
+type GroupNode = Node<GroupData, "broker">;
 
 const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
-  const { node, lit, canKill, onKill, gauges } = data;
+  const { node, size, lit, canKill, onKill, gauges } = data;
   return (
     <div
       data-testid={`node-${node.id}`}
       data-alive={node.alive}
-      style={{ width: SIZE.actor.w, height: SIZE.actor.h }}
+      style={{ width: size.w, height: size.h }}
       className={`relative flex items-center gap-3 rounded-xl border px-3 shadow-sm transition ${
         node.alive ? "border-[var(--line)] bg-[var(--panel)]" : "border-rose-500/50 bg-rose-500/5 opacity-80"
       } ${lit ? "ring-2 ring-violet-500" : ""}`}
@@ -81,17 +85,17 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
 });
 
 const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
-  const { node, lit, brokerName, gauges } = data;
+  const { node, size, lit, gauges } = data;
   return (
     <div
       data-testid={`node-${node.id}`}
-      style={{ width: SIZE.channel.w, height: SIZE.channel.h }}
+      style={{ width: size.w, height: size.h }}
       className={`flex flex-col justify-center rounded-2xl border-2 border-violet-300 dark:border-violet-700 bg-violet-500/10 px-4 ${lit ? "ring-2 ring-violet-500" : ""}`}
     >
       <Handle type="target" id="in" position={Position.Left} isConnectable={false} />
       <Handle type="target" id="top" position={Position.Top} isConnectable={false} />
       <span className="text-[10px] font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300">
-        {brokerName} {node.role}
+        {node.broker ? BROKER_NAMES[node.broker] : ""} {node.role}
       </span>
       <span className="truncate font-mono text-sm font-medium">{node.label}</span>
       {gauges && (
@@ -109,19 +113,32 @@ const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
   );
 });
 
-const nodeTypes = { actor: ActorNode, channel: ChannelNode };
+/** The box behind one broker's channels, where a scenario spans several brokers. */
+const BrokerGroup = memo(function BrokerGroup({ data }: NodeProps<GroupNode>) {
+  const { group } = data;
+  return (
+    <div
+      data-testid={`group-${group.broker}`}
+      style={{ width: group.width, height: group.height }}
+      className="rounded-3xl border-2 border-dashed border-slate-400/60 bg-slate-500/[0.06] px-4 pt-1.5 dark:border-slate-500/60 dark:bg-slate-400/[0.06]"
+    >
+      <span className="block text-2xl leading-8 font-bold tracking-wide text-slate-600 dark:text-slate-300">{BROKER_NAMES[group.broker]}</span>
+    </div>
+  );
+});
+
+const nodeTypes = { actor: ActorNode, channel: ChannelNode, broker: BrokerGroup };
 const FIT_VIEW = { padding: 0.12, maxZoom: 1 };
 const EDGE_LABEL_STYLE = { fontSize: 11, fontFamily: "var(--font-mono)", fill: "var(--ink)" };
 const EDGE_LABEL_BG = { fill: "var(--panel)", fillOpacity: 0.9 };
 const PRO_OPTIONS = { hideAttribution: true };
 
-function sizeOf(node: TopologyNode) {
-  return SIZE[node.kind];
+function sizeOf(topology: Topology, node: TopologyNode): NodeSize {
+  return topology.sizes[node.kind];
 }
 
 interface TopologyViewProps {
   topology: Topology;
-  brokerName: string;
   /** Broker-read figures per channel id. */
   gauges: Record<string, Record<string, number>>;
   litNodes: ReadonlySet<string>;
@@ -131,18 +148,21 @@ interface TopologyViewProps {
   flights: () => readonly Flight<Hop>[];
 }
 
-function Flow({ topology, brokerName, gauges, litNodes, litEdges, canKill, onKill, flights }: TopologyViewProps) {
-  const nodes: FlowNode[] = useMemo(
-    () =>
-      topology.nodes.map((node) => ({
+function Flow({ topology, gauges, litNodes, litEdges, canKill, onKill, flights }: TopologyViewProps) {
+  const nodes: (FlowNode | GroupNode)[] = useMemo(
+    () => [
+      // Under the edges (z below 0), so an edge into a channel is not hidden by its box.
+      ...topology.groups.map((group): GroupNode => ({ id: group.id, type: "broker", position: { x: group.x, y: group.y }, data: { group }, zIndex: -1, draggable: false, selectable: false, focusable: false })),
+      ...topology.nodes.map((node): FlowNode => ({
         id: node.id,
         type: node.kind,
         position: { x: node.x, y: node.y },
-        data: { node, lit: litNodes.has(node.id), canKill: canKill(node.id), onKill, brokerName, gauges: gauges[node.id] },
+        data: { node, size: sizeOf(topology, node), lit: litNodes.has(node.id), canKill: canKill(node.id), onKill, gauges: gauges[node.id] },
         draggable: false,
         selectable: false,
       })),
-    [topology, litNodes, canKill, onKill, brokerName, gauges],
+    ],
+    [topology, litNodes, canKill, onKill, gauges],
   );
   const edges: Edge[] = useMemo(
     () =>
@@ -233,7 +253,7 @@ function DotLayer({ topology, flights }: { topology: Topology; flights: () => re
           // A hop that stays on one node (a timeout, a kill) pulses around it.
           const node = byId.get(hop.to);
           if (!node) continue;
-          const { w, h } = sizeOf(node);
+          const { w, h } = sizeOf(topo, node);
           context.strokeStyle = color;
           context.globalAlpha = 1 - progress;
           context.lineWidth = 3;
@@ -246,7 +266,7 @@ function DotLayer({ topology, flights }: { topology: Topology; flights: () => re
         const source = byId.get(route.edge.source);
         const target = byId.get(route.edge.target);
         if (!source || !target) continue;
-        const [a, b] = anchors(route.edge.vertical, source, target);
+        const [a, b] = anchors(route.edge.vertical, sizeOf(topo, source), source, sizeOf(topo, target), target);
         const t = easeInOut(route.reverse ? 1 - progress : progress);
         const x = (a.x + (b.x - a.x) * t) * zoom + tx;
         const y = (a.y + (b.y - a.y) * t) * zoom + ty;
@@ -271,9 +291,7 @@ function DotLayer({ topology, flights }: { topology: Topology; flights: () => re
 }
 
 /** Where an edge leaves and enters, matching the handles the edge is drawn between. */
-function anchors(vertical: boolean, source: TopologyNode, target: TopologyNode): [{ x: number; y: number }, { x: number; y: number }] {
-  const s = sizeOf(source);
-  const t = sizeOf(target);
+function anchors(vertical: boolean, s: NodeSize, source: TopologyNode, t: NodeSize, target: TopologyNode): [{ x: number; y: number }, { x: number; y: number }] {
   if (vertical) return [{ x: source.x + s.w / 2, y: source.y + s.h }, { x: target.x + t.w / 2, y: target.y }];
   return [{ x: source.x + s.w, y: source.y + s.h / 2 }, { x: target.x, y: target.y + t.h / 2 }];
 }

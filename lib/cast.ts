@@ -1,5 +1,5 @@
-import type { ActorState, Hop, ScenarioInfo } from "./protocol";
-import { isMessageHop } from "./protocol";
+import type { ActorState, BrokerId, Hop, ScenarioInfo } from "./protocol";
+import { BROKERS, isMessageHop } from "./protocol";
 
 export interface CastMember {
   id: string;
@@ -11,6 +11,8 @@ export interface CastMember {
   /** Left of the broker (senders), the broker, right of it (receivers), or past them (sinks). */
   side: Side;
   connections?: string[];
+  /** For a broker-side entity: the broker it lives on. */
+  broker?: BrokerId;
 }
 
 export const SIDES = ["left", "middle", "queues", "right", "sink"] as const;
@@ -21,7 +23,8 @@ export type Side = (typeof SIDES)[number];
  * survive in the hops (killed ones keep their lifeline so the audience sees the cross).
  */
 export function castOf(scenario: ScenarioInfo, actors: readonly ActorState[], hops: readonly Hop[]): CastMember[] {
-  const senderRole = scenario.roles[0]?.name;
+  // Recordings made before roles said who publishes had the publisher first.
+  const senderRole = (scenario.roles.find((r) => r.publishes) ?? scenario.roles[0])?.name;
   const byId = new Map<string, CastMember>();
   const addActor = (id: string, role: string, alive: boolean) => {
     const existing = byId.get(id);
@@ -32,7 +35,7 @@ export function castOf(scenario: ScenarioInfo, actors: readonly ActorState[], ho
     byId.set(id, { id, label: id, role, kind: "actor", alive, side: role === senderRole ? "left" : "right" });
   };
   for (const channel of scenario.channels) {
-    byId.set(channel.id, { id: channel.id, label: channel.label, role: channel.kind, kind: "channel", alive: true, side: channel.column ?? "middle" });
+    byId.set(channel.id, { id: channel.id, label: channel.label, role: channel.kind, kind: "channel", alive: true, side: channel.column ?? "middle", broker: channelBroker(channel.id, scenario.broker) });
   }
   for (const actor of actors) {
     addActor(actor.id, actor.role, actor.alive);
@@ -46,6 +49,12 @@ export function castOf(scenario: ScenarioInfo, actors: readonly ActorState[], ho
   const rank = (m: CastMember) => SIDES.indexOf(m.side);
   // Channels keep the scenario's order (main queue before its retry queue); actors sort by number.
   return [...byId.values()].sort((a, b) => rank(a) - rank(b) || (channelOrder.get(a.id) ?? 0) - (channelOrder.get(b.id) ?? 0) || compareIds(a.id, b.id));
+}
+
+/** Channel ids are "<broker>:<name>"; one without a known prefix is on the scenario's first broker. */
+export function channelBroker(channelId: string, fallback: BrokerId): BrokerId {
+  const prefix = channelId.slice(0, channelId.indexOf(":"));
+  return (BROKERS as readonly string[]).includes(prefix) ? (prefix as BrokerId) : fallback;
 }
 
 /** "responder-10" after "responder-9". */

@@ -1,10 +1,11 @@
-import type { ActorHop, Hop, MessageHop, MessageHopKind } from "./protocol";
+import type { ActorHop, BrokerId, Hop, MessageHop, MessageHopKind } from "./protocol";
 import { ACTOR_HOP_KINDS, PROTOCOL_VERSION } from "./protocol";
 
 /**
  * A tiny language for hop fixtures in tests: "kind from>to id@attempt t=ms", e.g.
  * "published req>subj m1 t=0" or "delivered subj>resp-1 m1@2 t=5". Seq follows line order.
- * Options: t (ms), rtt, reason (underscores for spaces), dest, key and kseq (the key's number).
+ * Options: t (ms), rtt, reason (underscores for spaces), dest, key and kseq (the key's number),
+ * trace (the trace id, when not the message id) and broker.
  */
 export function hops(spec: string, scenarioId = "test"): Hop[] {
   return spec
@@ -18,8 +19,9 @@ function parseLine(line: string, seq: number, scenarioId: string): Hop {
   const options = Object.fromEntries(rest.map((r) => r.split("=") as [string, string]));
   const at = 1_700_000_000_000 + Number(options.t ?? seq);
   const [from = "?", to = "?"] = (route ?? "").split(">");
+  const broker = (options.broker ?? "nats") as BrokerId;
   if ((ACTOR_HOP_KINDS as readonly string[]).includes(kind ?? "")) {
-    const hop: ActorHop = { v: PROTOCOL_VERSION, seq, scenarioId, broker: "nats", kind: kind as ActorHop["kind"], from, to, at, actor: { id: from, role: ref ?? "responder", pid: 1 } };
+    const hop: ActorHop = { v: PROTOCOL_VERSION, seq, scenarioId, broker, kind: kind as ActorHop["kind"], from, to, at, actor: { id: from, role: ref ?? "responder", pid: 1 } };
     return hop;
   }
   const [id = "m", attempt = "1"] = (ref ?? "").split("@");
@@ -27,12 +29,12 @@ function parseLine(line: string, seq: number, scenarioId: string): Hop {
     v: PROTOCOL_VERSION,
     seq,
     scenarioId,
-    broker: "nats",
+    broker,
     kind: kind as MessageHopKind,
     from,
     to,
     at,
-    message: { id, traceId: id, destination: "subj", attempt: Number(attempt), redelivered: Number(attempt) > 1, size: 2, preview: "{}" },
+    message: { id, traceId: options.trace ?? id, destination: "subj", attempt: Number(attempt), redelivered: Number(attempt) > 1, size: 2, preview: "{}" },
   };
   if (options.rtt) hop.rttMs = Number(options.rtt);
   if (options.reason) hop.reason = options.reason.replace(/_/g, " ");

@@ -3,7 +3,7 @@ import { castOf } from "./cast";
 import { hops } from "./fixtures";
 import type { ActorState, ScenarioInfo } from "./protocol";
 import { layoutSequence } from "./sequence";
-import { edgeForHop, layoutTopology } from "./topology";
+import { edgeForHop, layoutTopology, type TopologyGroup } from "./topology";
 import { hopDeltas } from "./traces";
 
 const scenario: ScenarioInfo = {
@@ -12,12 +12,13 @@ const scenario: ScenarioInfo = {
   summary: "",
   pattern: "request-reply",
   broker: "nats",
+  brokers: ["nats"],
   guarantee: "at-most-once",
   roundTrip: "send → answer",
-    publishLabel: "Send",
+  publishLabel: "Send",
   roles: [
-    { name: "requester", description: "", min: 1, max: 1, killable: false },
-    { name: "responder", description: "", min: 0, max: 8, killable: true },
+    { name: "requester", description: "", min: 1, max: 1, killable: false, transport: "nats", publishes: true },
+    { name: "responder", description: "", min: 0, max: 8, killable: true, transport: "nats" },
   ],
   commands: [],
   settings: [],
@@ -87,6 +88,109 @@ describe("topology with links", () => {
     expect(topology.edges.map((e) => e.id).sort()).toEqual(
       ["requester-1->q", "q->responder-2", "q->responder-10", "q->retry", "responder-2->dlq", "responder-10->dlq"].sort(),
     );
+  });
+});
+
+describe("topology of a story across brokers", () => {
+  const role = (name: string, transport: "nats" | "rabbitmq" | "redis", publishes = false) => ({ name, description: "", min: 0, max: 6, killable: !publishes, transport, ...(publishes ? { publishes } : {}) });
+  const order: ScenarioInfo = {
+    ...scenario,
+    id: "order-placement",
+    pattern: "story",
+    broker: "nats",
+    brokers: ["nats", "rabbitmq", "redis"],
+    guarantee: "at-least-once",
+    // Workers listed before payment: their lane order must come from the channels, not from here.
+    roles: [role("checkout", "nats", true), role("email-worker", "rabbitmq"), role("shipping-worker", "rabbitmq"), role("inventory-worker", "rabbitmq"), role("payment", "nats"), role("subscriber", "redis")],
+    channels: [
+      { id: "nats:payment.charge", label: "payment.charge", kind: "subject" },
+      { id: "rabbitmq:inventory", label: "inventory", kind: "queue" },
+      { id: "rabbitmq:emails", label: "emails", kind: "queue" },
+      { id: "rabbitmq:shipping", label: "shipping", kind: "queue" },
+      { id: "redis:orders", label: "orders", kind: "channel" },
+    ],
+    links: [
+      { from: "role:checkout", to: "nats:payment.charge" },
+      { from: "nats:payment.charge", to: "role:payment" },
+      ...[["inventory", "inventory-worker"], ["emails", "email-worker"], ["shipping", "shipping-worker"]].flatMap(([queue, worker]) => [
+        { from: "role:checkout", to: `rabbitmq:${queue}` },
+        { from: `rabbitmq:${queue}`, to: `role:${worker}` },
+      ]),
+      { from: "role:checkout", to: "redis:orders" },
+      { from: "redis:orders", to: "role:subscriber" },
+    ],
+  };
+  const cast = [
+    actor("checkout-1", "checkout"),
+    actor("email-worker-1", "email-worker"),
+    actor("inventory-worker-1", "inventory-worker"),
+    actor("payment-1", "payment"),
+    actor("payment-2", "payment"),
+    actor("shipping-worker-1", "shipping-worker"),
+    actor("subscriber-1", "subscriber"),
+    actor("subscriber-2", "subscriber"),
+  ];
+  const topology = layoutTopology(castOf(order, cast, []), order.links, { groupByBroker: true });
+  const node = (id: string) => topology.nodes.find((n) => n.id === id)!;
+  const inside = (id: string, g: TopologyGroup) => {
+    const n = node(id);
+    const { w, h } = topology.sizes[n.kind];
+    return n.x >= g.x && n.y >= g.y && n.x + w <= g.x + g.width && n.y + h <= g.y + g.height;
+  };
+
+  test("one box per broker, each holding exactly its broker's channels", () => {
+    expect(topology.groups.map((g) => g.broker)).toEqual(["nats", "rabbitmq", "redis"]);
+    for (const channel of order.channels) {
+      const broker = channel.id.split(":")[0];
+      expect(topology.groups.filter((g) => inside(channel.id, g)).map((g) => g.broker)).toEqual([broker]);
+    }
+  });
+
+  test("boxes are stacked in the middle column and stand apart", () => {
+    const [nats, rabbitmq, redis] = topology.groups;
+    expect(new Set(topology.groups.map((g) => g.x)).size).toBe(1);
+    expect(nats!.y + nats!.height).toBeLessThan(rabbitmq!.y);
+    expect(rabbitmq!.y + rabbitmq!.height).toBeLessThan(redis!.y);
+  });
+
+  test("actors stay outside the boxes: the sender left, the receivers right", () => {
+    for (const n of topology.nodes.filter((m) => m.kind === "actor")) {
+      expect(topology.groups.some((g) => inside(n.id, g))).toBe(false);
+    }
+    expect(node("checkout-1").x).toBeLessThan(topology.groups[0]!.x);
+    expect(node("payment-1").x).toBeGreaterThan(topology.groups[0]!.x + topology.groups[0]!.width);
+  });
+
+  test("receivers are stacked in the order of the channels they read, so no edges cross", () => {
+    const receivers = topology.nodes.filter((n) => n.kind === "actor" && n.x > 0).sort((a, b) => a.y - b.y);
+    expect(receivers.map((n) => n.id)).toEqual(["payment-1", "payment-2", "inventory-worker-1", "email-worker-1", "shipping-worker-1", "subscriber-1", "subscriber-2"]);
+    const channelEdges = topology.edges.filter((e) => node(e.source).kind === "channel");
+    for (const a of channelEdges) {
+      for (const b of channelEdges) {
+        const crosses = (node(a.source).y - node(b.source).y) * (node(a.target).y - node(b.target).y) < 0;
+        expect(crosses, `${a.id} crosses ${b.id}`).toBe(false);
+      }
+    }
+  });
+
+  test("edges still follow the links, one broker's channel to its own readers", () => {
+    expect(topology.edges.filter((e) => e.source === "rabbitmq:emails").map((e) => e.target)).toEqual(["email-worker-1"]);
+    expect(topology.edges.filter((e) => e.source === "checkout-1")).toHaveLength(5);
+  });
+
+  test("each channel knows its broker", () => {
+    expect(Object.fromEntries(topology.nodes.filter((n) => n.kind === "channel").map((n) => [n.id, n.broker]))).toEqual({
+      "nats:payment.charge": "nats",
+      "rabbitmq:inventory": "rabbitmq",
+      "rabbitmq:emails": "rabbitmq",
+      "rabbitmq:shipping": "rabbitmq",
+      "redis:orders": "redis",
+    });
+  });
+
+  test("a scenario on one broker has no boxes", () => {
+    expect(layoutTopology(castOf(scenario, actors, []), scenario.links, { groupByBroker: scenario.brokers.length > 1 }).groups).toEqual([]);
+    expect(layoutTopology(castOf(scenario, actors, [])).groups).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { hops } from "./fixtures";
-import { LedgerTracker, ledgerOf } from "./ledger";
+import { LedgerTracker, ledgerOf, type LedgerRules } from "./ledger";
+import type { Ledger } from "./protocol";
 
 describe("ledger", () => {
   test("a round trip completes once", () => {
@@ -230,5 +231,184 @@ describe("ledger for a consumer group (Kafka)", () => {
       delivered p0>c2 m1
     `), "at-least-once");
     expect(l.redelivered).toBe(0);
+  });
+});
+
+describe("ledger for a story across brokers (place an order)", () => {
+  const rules: LedgerRules = {
+    guarantee: "at-least-once",
+    legs: [
+      { name: "payment", guarantee: "at-most-once", destinations: ["payments.authorize"] },
+      { name: "jobs", guarantee: "at-least-once", destinations: ["inventory", "emails", "shipping"] },
+      { name: "broadcast", guarantee: "at-most-once", destinations: ["order-events"], completesOn: ["confirmed"] },
+    ],
+    unit: { name: "order", completesWhenAll: ["payments.authorize", "inventory", "emails", "shipping"], endsOnDropIn: ["payment"] },
+  };
+  const LEGS: Record<string, [destination: string, broker: string]> = {
+    pay: ["payments.authorize", "nats"],
+    inv: ["inventory", "rabbitmq"],
+    mail: ["emails", "rabbitmq"],
+    ship: ["shipping", "rabbitmq"],
+    evt: ["order-events", "redis"],
+  };
+  /** Lines "kind from>to leg[@attempt] …" of one order, where leg is pay, inv, mail, ship or evt. */
+  const order = (id: string, spec: string): string =>
+    spec
+      .trim()
+      .split("\n")
+      .map((line) => {
+        const [kind, route, ref = "", ...rest] = line.trim().split(/\s+/);
+        const [leg = "", attempt] = ref.split("@");
+        const known = LEGS[leg];
+        // Actor hops ("actor-killed w>w worker") pass as they are.
+        if (!known) return line;
+        const [destination, broker] = known;
+        return [kind, route, `${id}.${leg}${attempt ? `@${attempt}` : ""}`, `trace=${id}`, `dest=${destination}`, `broker=${broker}`, ...rest].join(" ");
+      })
+      .join("\n");
+  const paid = `
+    published checkout>nats pay
+    delivered nats>payment-1 pay
+    replied payment-1>nats pay
+    reply-received nats>checkout pay rtt=2
+  `;
+  const jobs = `
+    published checkout>rabbitmq inv
+    published checkout>rabbitmq mail
+    published checkout>rabbitmq ship
+    delivered rabbitmq>inventory-1 inv
+    delivered rabbitmq>emails-1 mail
+    delivered rabbitmq>shipping-1 ship
+    acked inventory-1>rabbitmq inv
+    acked emails-1>rabbitmq mail
+    acked shipping-1>rabbitmq ship
+  `;
+  const broadcast = `
+    published checkout>redis evt
+    confirmed redis>checkout evt
+    delivered redis>listener-1 evt
+  `;
+  const legOf = (ledger: Ledger, name: string) => ledger.legs?.find((leg) => leg.name === name)?.ledger;
+
+  test("a placed order counts once, and each leg counts its own messages", () => {
+    const l = ledgerOf(hops(order("o1", paid + jobs + broadcast)), rules);
+    expect(l).toMatchObject({ unit: "order", published: 1, completed: 1, dropped: 0, lost: 0, deadLettered: 0, inFlight: 0, delivered: 5, redelivered: 0, duplicates: 0 });
+    expect(l.legs?.map((leg) => [leg.name, leg.guarantee])).toEqual([["payment", "at-most-once"], ["jobs", "at-least-once"], ["broadcast", "at-most-once"]]);
+    expect(legOf(l, "payment")).toMatchObject({ published: 1, delivered: 1, completed: 1, inFlight: 0 });
+    expect(legOf(l, "jobs")).toMatchObject({ published: 3, delivered: 3, completed: 3, inFlight: 0 });
+    expect(legOf(l, "broadcast")).toMatchObject({ published: 1, delivered: 1, completed: 1, inFlight: 0 });
+  });
+
+  test("an order is in flight until every job is done", () => {
+    const l = ledgerOf(hops(order("o1", paid + jobs.replace(/\s*acked shipping-1.*$/m, ""))), rules);
+    expect(l).toMatchObject({ published: 1, completed: 0, inFlight: 1 });
+    expect(legOf(l, "jobs")).toMatchObject({ completed: 2, inFlight: 1 });
+  });
+
+  test("a declined order is dropped with the payment's reason, while the payment itself completed", () => {
+    const l = ledgerOf(hops(order("o2", `${paid}\n dropped checkout>nats pay reason=declined_by_payment`)), rules);
+    expect(l).toMatchObject({ published: 1, completed: 0, dropped: 1, lost: 0, inFlight: 0 });
+    expect(l.dropReasons).toEqual({ "declined by payment": 1 });
+    expect(legOf(l, "payment")).toMatchObject({ published: 1, completed: 1, dropped: 0, dropReasons: {} });
+  });
+
+  test("an order whose payment timed out after its retries is dropped, and so is its payment message", () => {
+    const l = ledgerOf(hops(order("o3", `
+      published checkout>nats pay
+      timeout checkout>checkout pay
+      retry checkout>nats pay@2
+      timeout checkout>checkout pay@2
+      dropped checkout>checkout pay@2 reason=timed_out_after_retries
+    `)), rules);
+    expect(l).toMatchObject({ published: 1, completed: 0, dropped: 1, inFlight: 0, dropReasons: { "timed out after retries": 1 } });
+    expect(legOf(l, "payment")).toMatchObject({ published: 1, dropped: 1, lost: 0, dropReasons: { "timed out after retries": 1 } });
+  });
+
+  test("a job redelivered after a kill is counted in the jobs leg, and the order still completes once", () => {
+    const l = ledgerOf(hops(order("o4", `${paid}\n${jobs}`.replace(
+      /acked emails-1>rabbitmq mail/,
+      `actor-killed emails-1>emails-1 worker
+       redelivered rabbitmq>emails-2 mail
+       acked emails-2>rabbitmq mail`,
+    ))), rules);
+    expect(legOf(l, "jobs")).toMatchObject({ published: 3, delivered: 3, redelivered: 1, completed: 3, inFlight: 0 });
+    expect(l).toMatchObject({ published: 1, completed: 1, redelivered: 1, inFlight: 0 });
+  });
+
+  test("a job acked twice is a duplicate in the jobs leg, not a second order", () => {
+    const l = ledgerOf(hops(order("o4", `${paid}\n${jobs}\nredelivered rabbitmq>emails-2 mail\nacked emails-2>rabbitmq mail`)), rules);
+    expect(l).toMatchObject({ published: 1, completed: 1, duplicates: 1, redelivered: 1 });
+  });
+
+  test("a broadcast nobody heard counts as dropped in its at-most-once leg; the order is unaffected", () => {
+    const l = ledgerOf(hops(order("o5", `${paid}\n${jobs}\npublished checkout>redis evt\ndropped redis>checkout evt reason=no_subscribers`)), rules);
+    expect(legOf(l, "broadcast")).toMatchObject({ published: 1, dropped: 1, dropReasons: { "no subscribers": 1 } });
+    expect(l).toMatchObject({ published: 1, completed: 1, dropped: 0, dropReasons: {}, inFlight: 0 });
+  });
+
+  test("a dead-lettered job ends the order as dead-lettered; the first ending wins", () => {
+    const l = ledgerOf(hops(order("o6", `${paid}\n${jobs.replace("acked emails-1>rabbitmq mail", "dead-lettered rabbitmq>rabbitmq mail reason=failed_3_times")}\nacked emails-2>rabbitmq mail`)), rules);
+    expect(l).toMatchObject({ published: 1, completed: 0, deadLettered: 1, lost: 0, inFlight: 0 });
+    expect(legOf(l, "jobs")).toMatchObject({ completed: 2, deadLettered: 1 });
+  });
+
+  test("a job dropped under at-least-once is a lost order", () => {
+    const l = ledgerOf(hops(order("o7", `${paid}\n${jobs.replace("acked emails-1>rabbitmq mail", "dropped rabbitmq>checkout mail")}`)), rules);
+    expect(l).toMatchObject({ published: 1, completed: 0, lost: 1, inFlight: 0 });
+    expect(legOf(l, "jobs")).toMatchObject({ lost: 1 });
+  });
+
+  test("counts do not depend on arrival order: acks seen before any publication complete the order once", () => {
+    const inOrder = hops(order("o8", paid + jobs + broadcast));
+    expect(ledgerOf([...inOrder].reverse(), rules)).toEqual(ledgerOf(inOrder, rules));
+    const tracker = new LedgerTracker(rules);
+    const early = inOrder.filter((hop) => hop.kind === "acked" || hop.kind === "reply-received");
+    for (const hop of early) tracker.apply(hop);
+    // The order ended before it was seen to start: nothing counts yet, and nothing is in flight.
+    expect(tracker.snapshot()).toMatchObject({ published: 0, completed: 0, inFlight: 0 });
+    for (const hop of inOrder.filter((hop) => !early.includes(hop))) tracker.apply(hop);
+    expect(tracker.snapshot()).toMatchObject({ published: 1, completed: 1, inFlight: 0 });
+    expect(legOf(tracker.snapshot(), "jobs")).toMatchObject({ published: 3, completed: 3, inFlight: 0 });
+  });
+
+  test("several orders are told apart by their trace", () => {
+    const l = ledgerOf(hops([order("a", paid + jobs), order("b", paid), order("c", `${paid}\ndropped checkout>nats pay reason=declined_by_payment`)].join("\n")), rules);
+    expect(l).toMatchObject({ published: 3, completed: 1, dropped: 1, inFlight: 1 });
+    expect(legOf(l, "payment")).toMatchObject({ published: 3, completed: 3 });
+  });
+
+  test("after a reset, a late hop of an order begun before it never counts, even a fresh publication", () => {
+    const tracker = new LedgerTracker(rules);
+    for (const hop of hops(order("old", paid))) tracker.apply(hop);
+    tracker.reset();
+    expect(tracker.snapshot()).toMatchObject({ published: 0, completed: 0, inFlight: 0 });
+    expect(tracker.remembered).toBe(0);
+    for (const hop of hops([order("old", jobs), order("new", paid)].join("\n"))) tracker.apply(hop);
+    const l = tracker.snapshot();
+    expect(l).toMatchObject({ published: 1, completed: 0, inFlight: 1 });
+    expect(legOf(l, "jobs")).toMatchObject({ published: 3, completed: 3 });
+    expect(legOf(l, "payment")).toMatchObject({ published: 1, completed: 1 });
+  });
+
+  test("memory is bounded for orders and for each leg", () => {
+    const tracker = new LedgerTracker(rules, 10);
+    for (const hop of hops(Array.from({ length: 50 }, (_, i) => order(`o${i}`, paid + jobs)).join("\n"))) tracker.apply(hop);
+    expect(tracker.snapshot()).toMatchObject({ published: 50, completed: 50, inFlight: 0 });
+    // Three legs and the orders, each at most 10.
+    expect(tracker.remembered).toBeLessThanOrEqual(40);
+  });
+
+  test("legs without a unit: the top line still counts messages, and every leg is listed", () => {
+    const { unit: _unit, ...legsOnly } = rules;
+    const l = ledgerOf(hops(order("o1", paid)), legsOnly);
+    expect(l).toMatchObject({ published: 1, delivered: 1, completed: 1 });
+    expect(l.unit).toBeUndefined();
+    expect(l.legs?.map((leg) => [leg.name, leg.ledger.published])).toEqual([["payment", 1], ["jobs", 0], ["broadcast", 0]]);
+  });
+
+  test("without legs or a unit the ledger has neither", () => {
+    const l = ledgerOf(hops(order("o1", paid)), "at-most-once");
+    expect(l).not.toHaveProperty("legs");
+    expect(l).not.toHaveProperty("unit");
   });
 });

@@ -1,6 +1,8 @@
-import type { Guarantee, Hop, Ledger, MessageHopKind } from "./protocol";
+import type { Guarantee, Hop, Ledger, LegLedger, LegRule, MessageHop, MessageHopKind, UnitRule } from "./protocol";
+
+export type { LegRule, UnitRule } from "./protocol";
 import { isMessageHop } from "./protocol";
-import { COMPLETION_KINDS, DELIVERY_KINDS, PROCESSED_KINDS, statusAfter } from "./hops";
+import { COMPLETION_KINDS, DELIVERY_KINDS, PROCESSED_KINDS, statusAfter, type MessageStatus } from "./hops";
 
 /**
  * Counted per destination and recipient: a fan-out or broadcast copy is not a redelivery, and
@@ -53,7 +55,13 @@ export interface LedgerRules {
   exclusiveDelivery?: boolean;
   /** Check that first deliveries of a key arrive in the producer's order, per destination. */
   keyOrder?: boolean;
+  /** Legs of a story that crosses brokers, each counted under its own guarantee. */
+  legs?: readonly LegRule[];
+  /** Counts business actions (traces) instead of single messages. */
+  unit?: UnitRule;
 }
+
+
 
 /** What the ledger made of one hop, beyond its counts. */
 export interface HopVerdict {
@@ -67,6 +75,64 @@ const PLAIN: HopVerdict = { redelivery: false, outOfOrder: null };
 /** Per-key order memory is dropped whole past this many keys; a workshop uses a handful. */
 const KEY_ORDER_CAPACITY = 10_000;
 
+/** What one hop did to its message: the verdict, and how it settled the message if it did. */
+interface Folded {
+  verdict: HopVerdict;
+  settled: MessageStatus | null;
+}
+
+const UNTOUCHED: Folded = { verdict: PLAIN, settled: null };
+
+/**
+ * Bounded memory of records by id, and of the ids seen before the last reset.
+ * Two generations bound memory in O(1) per lookup: when the young one fills up, the old one is
+ * forgotten whole. Evicting entry by entry from one Map degrades as deleted slots pile up.
+ */
+class Generations<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+  private beforeReset = new Set<string>();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly create: () => V,
+  ) {}
+
+  /** Seen before the last reset: its late hops must not count in the fresh ledger. */
+  retired(id: string): boolean {
+    return this.beforeReset.has(id);
+  }
+
+  recall(id: string): V {
+    const young = this.young.get(id);
+    if (young) return young;
+    const record = this.old.get(id) ?? this.create();
+    this.young.set(id, record);
+    if (this.young.size >= this.capacity / 2) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    return record;
+  }
+
+  reset(): void {
+    // Settled ones too: a slow consumer's late reply must not count in the fresh ledger.
+    this.beforeReset = new Set([...this.beforeReset, ...this.old.keys(), ...this.young.keys()]);
+    if (this.beforeReset.size > this.capacity) this.beforeReset = new Set([...this.old.keys(), ...this.young.keys()]);
+    this.young = new Map();
+    this.old = new Map();
+  }
+
+  get size(): number {
+    return this.young.size + this.old.size;
+  }
+}
+
+interface Leg {
+  rule: LegRule;
+  tracker: LedgerTracker;
+}
+
 /**
  * Folds hops into the delivery ledger. A delivery reported before its publication still counts
  * once the publication shows up, and a message never seen published (left over from an earlier
@@ -74,38 +140,62 @@ const KEY_ORDER_CAPACITY = 10_000;
  * server's time ordering provides.
  * Messages seen before a reset are ignored afterwards, so a fresh ledger never shows
  * completions of messages it never saw published.
+ * With legs, each leg also counts its own messages under its own rules; with a unit, the top
+ * line counts business actions (see `UnitRule`) and the message traffic is the legs' sum.
  */
 export class LedgerTracker {
   private ledger = emptyLedger();
-  // Two generations bound memory in O(1) per hop: when the young one fills up, the old one is
-  // forgotten whole. Evicting entry by entry from one Map degrades as deleted slots pile up.
-  private young = new Map<string, MessageRecord>();
-  private old = new Map<string, MessageRecord>();
-  private beforeReset = new Set<string>();
+  private messages: Generations<MessageRecord>;
 
   private readonly completion: ReadonlySet<MessageHopKind>;
   private readonly guarantee: Guarantee;
   private readonly rules: LedgerRules;
   /** destination|key → the highest running number first-delivered there. */
   private keyHighs = new Map<string, number>();
+  private readonly legs: readonly Leg[];
+  /** A destination belongs to the first leg that lists it. */
+  private readonly legByDestination = new Map<string, Leg>();
+  private readonly units: UnitBook | null;
 
-  constructor(
-    rules: LedgerRules | Guarantee,
-    private readonly capacity = 50_000,
-  ) {
+  constructor(rules: LedgerRules | Guarantee, capacity = 50_000) {
     this.rules = typeof rules === "string" ? { guarantee: rules } : rules;
     this.guarantee = this.rules.guarantee;
     this.completion = this.rules.completesOn ? new Set(this.rules.completesOn) : COMPLETION_KINDS;
+    this.messages = new Generations(capacity, () => ({ published: false, delivered: false, deliveries: new Map(), processed: new Map(), done: false, credit: null }));
+    this.legs = (this.rules.legs ?? []).map((rule) => ({
+      rule,
+      tracker: new LedgerTracker({ guarantee: rule.guarantee, ...(rule.completesOn ? { completesOn: rule.completesOn } : {}) }, capacity),
+    }));
+    for (const leg of this.legs) {
+      for (const destination of leg.rule.destinations) if (!this.legByDestination.has(destination)) this.legByDestination.set(destination, leg);
+    }
+    this.units = this.rules.unit ? new UnitBook(this.rules.unit, capacity) : null;
   }
 
   apply(hop: Hop): HopVerdict {
     if (!isMessageHop(hop)) return PLAIN;
+    const leg = this.legByDestination.get(hop.message.destination);
+    const onLeg = leg ? leg.tracker.fold(hop) : null;
+    if (!this.units) return this.fold(hop).verdict;
+    // A story's messages are counted in its legs; declared without legs, the scenario is its one leg.
+    if (this.legs.length === 0) {
+      const folded = this.fold(hop);
+      this.units.apply(hop, { name: null, guarantee: this.guarantee }, folded);
+      return folded.verdict;
+    }
+    this.units.apply(hop, leg ? { name: leg.rule.name, guarantee: leg.rule.guarantee } : null, onLeg);
+    return onLeg?.verdict ?? PLAIN;
+  }
+
+  /** Counts one hop against its message. */
+  private fold(hop: MessageHop): Folded {
     const id = hop.message.id;
-    if (this.beforeReset.has(id)) return PLAIN;
-    const record = this.recall(id);
+    if (this.messages.retired(id)) return UNTOUCHED;
+    const record = this.messages.recall(id);
     const delta: Delta = { counts: {}, reasons: {} };
     const count = (counter: Counter) => (delta.counts[counter] = (delta.counts[counter] ?? 0) + 1);
     let verdict = PLAIN;
+    let settled: MessageStatus | null = null;
 
     const destination = hop.message.destination;
     if (DELIVERY_KINDS.has(hop.kind)) {
@@ -130,6 +220,7 @@ export class LedgerTracker {
     const status = statusAfter(hop.kind, this.completion);
     if (status && !record.done) {
       record.done = true;
+      settled = status;
       if (status === "completed") count("completed");
       else if (status === "dead-lettered") count("deadLettered");
       else if (this.guarantee === "at-least-once") count("lost");
@@ -149,7 +240,7 @@ export class LedgerTracker {
     // A message never seen published (sent before this session or before a reset) never counts.
     if (record.published) this.add(delta);
     else record.credit = merge(record.credit, delta);
-    return verdict;
+    return { verdict, settled };
   }
 
   /** Within one destination, a key's first deliveries must follow the producer's order. */
@@ -169,37 +260,41 @@ export class LedgerTracker {
   }
 
   snapshot(): Ledger {
-    const l = this.ledger;
-    const settled = l.completed + l.dropped + l.deadLettered + l.lost;
-    return { ...l, dropReasons: { ...l.dropReasons }, inFlight: Math.max(0, l.published - settled) };
+    const own = withInFlight({ ...this.ledger, dropReasons: { ...this.ledger.dropReasons } });
+    const legs: LegLedger[] = this.legs.map((leg) => ({ name: leg.rule.name, guarantee: leg.rule.guarantee, ledger: leg.tracker.snapshot() }));
+    const withLegs = legs.length > 0 ? { legs } : {};
+    if (!this.units) return { ...own, ...withLegs };
+    const traffic = legs.length > 0 ? legs.map((leg) => leg.ledger) : [own];
+    const sum = (counter: "delivered" | "redelivered" | "duplicates" | "outOfOrder") => traffic.reduce((total, l) => total + l[counter], 0);
+    return withInFlight({
+      ...this.units.counts(),
+      delivered: sum("delivered"),
+      redelivered: sum("redelivered"),
+      duplicates: sum("duplicates"),
+      outOfOrder: sum("outOfOrder"),
+      inFlight: 0,
+      unit: this.units.name,
+      ...withLegs,
+    });
   }
 
   reset(): void {
-    // Settled messages too: a slow consumer's late reply must not count in the fresh ledger.
-    this.beforeReset = new Set([...this.beforeReset, ...this.old.keys(), ...this.young.keys()]);
-    if (this.beforeReset.size > this.capacity) this.beforeReset = new Set([...this.old.keys(), ...this.young.keys()]);
     this.ledger = emptyLedger();
-    this.young = new Map();
-    this.old = new Map();
+    this.messages.reset();
     this.keyHighs.clear();
+    for (const leg of this.legs) leg.tracker.reset();
+    this.units?.reset();
   }
 
-  /** How many messages it remembers at most. */
+  /** How many messages (and units) it remembers; each book at most its capacity. */
   get remembered(): number {
-    return this.young.size + this.old.size;
+    return this.messages.size + this.legs.reduce((total, leg) => total + leg.tracker.remembered, 0) + (this.units?.remembered ?? 0);
   }
+}
 
-  private recall(id: string): MessageRecord {
-    const young = this.young.get(id);
-    if (young) return young;
-    const record = this.old.get(id) ?? { published: false, delivered: false, deliveries: new Map(), processed: new Map(), done: false, credit: null };
-    this.young.set(id, record);
-    if (this.young.size >= this.capacity / 2) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    return record;
-  }
+function withInFlight(ledger: Ledger): Ledger {
+  const settled = ledger.completed + ledger.dropped + ledger.deadLettered + ledger.lost;
+  return { ...ledger, inFlight: Math.max(0, ledger.published - settled) };
 }
 
 function merge(into: Delta | null, delta: Delta): Delta {
@@ -207,6 +302,92 @@ function merge(into: Delta | null, delta: Delta): Delta {
   for (const [counter, n] of Object.entries(delta.counts) as [Counter, number][]) out.counts[counter] = (out.counts[counter] ?? 0) + n;
   for (const [reason, n] of Object.entries(delta.reasons)) out.reasons[reason] = (out.reasons[reason] ?? 0) + n;
   return out;
+}
+
+type UnitEnding = { counter: "completed" | "lost" | "deadLettered" } | { counter: "dropped"; reason: string };
+
+interface UnitRecord {
+  published: boolean;
+  /** The first ending wins; counted once the unit's publication is seen too. */
+  ending: UnitEnding | null;
+  /** The destinations of `completesWhenAll` where a message of this unit has completed. */
+  completed: Set<string>;
+}
+
+/** The leg a hop's message travels on, as far as units care. Null name: the scenario's one leg. */
+interface LegOfHop {
+  name: string | null;
+  guarantee: Guarantee;
+}
+
+/** Counts business actions, one per trace, from what each hop did to its message. */
+class UnitBook {
+  readonly name: string;
+  private units: Generations<UnitRecord>;
+  private readonly completesWhenAll: ReadonlySet<string>;
+  private readonly endsOnDropIn: ReadonlySet<string>;
+  private totals = emptyUnitCounts();
+
+  constructor(rule: UnitRule, capacity: number) {
+    this.name = rule.name;
+    this.completesWhenAll = new Set(rule.completesWhenAll);
+    this.endsOnDropIn = new Set(rule.endsOnDropIn);
+    this.units = new Generations(capacity, () => ({ published: false, ending: null, completed: new Set() }));
+  }
+
+  apply(hop: MessageHop, leg: LegOfHop | null, folded: Folded | null): void {
+    const traceId = hop.message.traceId;
+    // A late hop of an action begun before the reset never counts, whichever message it is.
+    if (this.units.retired(traceId)) return;
+    const unit = this.units.recall(traceId);
+    const counted = unit.published && unit.ending !== null;
+    unit.ending ??= this.endingAfter(hop, leg, folded, unit);
+    if (hop.kind === "published" && !unit.published) {
+      unit.published = true;
+      this.totals.published++;
+    }
+    // An ending seen before the publication waits for it, as a message's credit does.
+    if (!counted && unit.published && unit.ending) this.count(unit.ending);
+  }
+
+  private endingAfter(hop: MessageHop, leg: LegOfHop | null, folded: Folded | null, unit: UnitRecord): UnitEnding | null {
+    if (!leg) return null;
+    // A business "no" (declined, timed out) ends the action even after its message completed.
+    if (hop.kind === "dropped" && leg.name !== null && this.endsOnDropIn.has(leg.name)) return { counter: "dropped", reason: hop.reason ?? "unspecified" };
+    const settled = folded?.settled ?? null;
+    if (leg.guarantee === "at-least-once" && settled === "dropped") return { counter: "lost" };
+    if (leg.guarantee === "at-least-once" && settled === "dead-lettered") return { counter: "deadLettered" };
+    const destination = hop.message.destination;
+    if (settled === "completed" && this.completesWhenAll.has(destination)) {
+      unit.completed.add(destination);
+      if (unit.completed.size === this.completesWhenAll.size) return { counter: "completed" };
+    }
+    return null;
+  }
+
+  private count(ending: UnitEnding): void {
+    this.totals[ending.counter]++;
+    if (ending.counter === "dropped") this.totals.dropReasons[ending.reason] = (this.totals.dropReasons[ending.reason] ?? 0) + 1;
+  }
+
+  counts(): UnitCounts {
+    return { ...this.totals, dropReasons: { ...this.totals.dropReasons } };
+  }
+
+  reset(): void {
+    this.totals = emptyUnitCounts();
+    this.units.reset();
+  }
+
+  get remembered(): number {
+    return this.units.size;
+  }
+}
+
+type UnitCounts = Pick<Ledger, "published" | "completed" | "dropped" | "dropReasons" | "lost" | "deadLettered">;
+
+function emptyUnitCounts(): UnitCounts {
+  return { published: 0, completed: 0, dropped: 0, dropReasons: {}, lost: 0, deadLettered: 0 };
 }
 
 /** The ledger of a finite list of hops, e.g. a recording or a test's capture. */

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const BROKERS = ["nats", "rabbitmq", "redis", "kafka"] as const;
 export type BrokerId = (typeof BROKERS)[number];
@@ -127,6 +127,10 @@ export interface RoleInfo {
   min: number;
   max: number;
   killable: boolean;
+  /** The transport its program speaks: its hops carry this broker. */
+  transport: BrokerId;
+  /** Receives the scenario's `publish` commands. */
+  publishes?: boolean;
 }
 
 export interface CommandInfo {
@@ -148,7 +152,10 @@ export interface ScenarioInfo {
   title: string;
   summary: string;
   pattern: string;
+  /** The first of `brokers`, for clients that show one. */
   broker: BrokerId;
+  /** Every broker the scenario talks to: it is available only while all of them answer. */
+  brokers: BrokerId[];
   guarantee: Guarantee;
   /** What the main button says, e.g. "Send request" or "Send job". */
   publishLabel: string;
@@ -174,6 +181,34 @@ export interface ScenarioInfo {
   checksKeyOrder?: boolean;
   /** The hops that complete a message, when not the usual reply-received or acked. */
   completesOn?: MessageHopKind[];
+  /** For a story across brokers: its legs, each under its own guarantee. */
+  legs?: LegRule[];
+  /** For a story across brokers: the business action one trace is (an order). */
+  unit?: UnitRule;
+}
+
+/** One leg of a story: the messages on these destinations, under this guarantee. */
+export interface LegRule {
+  name: string;
+  guarantee: Guarantee;
+  /** Subjects, queues, channels: a message hop belongs to the leg whose list has its destination. */
+  destinations: readonly string[];
+  /** The hops that complete one of its messages, when not the usual reply-received or acked. */
+  completesOn?: readonly MessageHopKind[];
+}
+
+/**
+ * A business action that spans legs, one per trace (an order). It starts with the trace's first
+ * publish; it completes once a message of the trace has completed on every destination of
+ * `completesWhenAll`; a drop in one of the `endsOnDropIn` legs ends it as dropped, with that
+ * drop's reason (declined, timed out); a lost or dead-lettered message in an at-least-once leg
+ * ends it as lost or dead-lettered.
+ */
+export interface UnitRule {
+  /** What one is called, e.g. "order". */
+  name: string;
+  completesWhenAll: readonly string[];
+  endsOnDropIn: readonly string[];
 }
 
 export type ChannelInfo = ScenarioInfo["channels"][number];
@@ -212,6 +247,19 @@ export interface Ledger {
   inFlight: number;
   /** First deliveries whose key's running number went backwards (where order is checked). */
   outOfOrder: number;
+  /**
+   * Set where the scenario counts a business action (an order) rather than single messages:
+   * published, completed, dropped, lost and inFlight then count those, and each leg's messages
+   * are counted in `legs` under that leg's own guarantee.
+   */
+  unit?: string;
+  legs?: LegLedger[];
+}
+
+export interface LegLedger {
+  name: string;
+  guarantee: Guarantee;
+  ledger: Ledger;
 }
 
 export interface ActorState {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { hops } from "./fixtures";
-import { emptyLedger } from "./ledger";
-import { PROTOCOL_VERSION, type ScenarioInfo } from "./protocol";
+import { emptyLedger, type LedgerRules } from "./ledger";
+import { PROTOCOL_VERSION, type Ledger, type ScenarioInfo } from "./protocol";
 import { encodeRecording, ledgerAt, parseRecording, type RecordingHeader } from "./recording";
 
 const scenario: ScenarioInfo = {
@@ -10,10 +10,11 @@ const scenario: ScenarioInfo = {
   summary: "",
   pattern: "request-reply",
   broker: "nats",
+  brokers: ["nats"],
   guarantee: "at-most-once",
   publishLabel: "Send",
   roundTrip: "request → reply",
-  roles: [{ name: "req", description: "", min: 1, max: 1, killable: false }],
+  roles: [{ name: "req", description: "", min: 1, max: 1, killable: false, transport: "nats", publishes: true }],
   commands: [],
   settings: [],
   channels: [{ id: "subj", label: "subj", kind: "subject" }],
@@ -56,5 +57,86 @@ describe("recording", () => {
     const badHop = JSON.parse(lines[2]!) as Record<string, unknown>;
     badHop.kind = "teleported";
     expect(parseRecording([lines[0], lines[1], JSON.stringify(badHop)].join("\n"))).toMatchObject({ ok: false, error: expect.stringMatching(/^line 3: kind/) });
+  });
+});
+
+/** The same recording as protocol v2 wrote it: one broker per scenario, no transports. */
+function asV2(text: string): string {
+  const [first, ...rest] = text.trim().split("\n");
+  const head = JSON.parse(first!) as { v: number; scenario: { brokers?: unknown; roles: { transport?: unknown; publishes?: unknown }[] } };
+  head.v = 2;
+  delete head.scenario.brokers;
+  for (const role of head.scenario.roles) {
+    delete role.transport;
+    delete role.publishes;
+  }
+  const lines = rest.map((line) => JSON.stringify({ ...(JSON.parse(line) as object), v: 2 }));
+  return [JSON.stringify(head), ...lines].join("\n") + "\n";
+}
+
+describe("recordings of protocol v2", () => {
+  const rabbit: RecordingHeader = { ...header, scenario: { ...scenario, broker: "rabbitmq", brokers: ["rabbitmq"], roles: [{ ...scenario.roles[0]!, transport: "rabbitmq" }] } };
+
+  test("are upgraded on read: the scenario's one broker is its brokers and every role's transport", () => {
+    const parsed = parseRecording(asV2(encodeRecording(rabbit, list)));
+    if (!parsed.ok) throw new Error(parsed.error);
+    const { header: upgraded, hops: read } = parsed.recording;
+    expect(upgraded.v).toBe(PROTOCOL_VERSION);
+    expect(upgraded.scenario.brokers).toEqual(["rabbitmq"]);
+    expect(upgraded.scenario.roles.map((role) => role.transport)).toEqual(["rabbitmq"]);
+    expect(read.every((hop) => hop.v === PROTOCOL_VERSION)).toBe(true);
+    expect(read.map((hop) => ({ ...hop, v: 0 }))).toEqual(list.map((hop) => ({ ...hop, v: 0 })));
+    expect(ledgerAt(parsed.recording, 3)).toMatchObject({ published: 1, completed: 1, inFlight: 0 });
+  });
+
+  test("still validate as v2 did: a hop stamped with another version is refused", () => {
+    const lines = asV2(encodeRecording(header, list)).trim().split("\n");
+    const hop = JSON.parse(lines[1]!) as Record<string, unknown>;
+    hop.v = PROTOCOL_VERSION;
+    expect(parseRecording([lines[0], JSON.stringify(hop), ...lines.slice(2)].join("\n"))).toMatchObject({ ok: false, error: expect.stringMatching(/^line 2: v/) });
+    expect(parseRecording(encodeRecording(header, list).replace(`"v":${PROTOCOL_VERSION},"recordedAt"`, '"v":1,"recordedAt"'))).toMatchObject({ ok: false, error: "line 1: recorded with protocol v1; this Hopscope reads v2 and v3" });
+  });
+});
+
+describe("recordings of protocol v3", () => {
+  const rules: LedgerRules = {
+    guarantee: "at-least-once",
+    legs: [
+      { name: "payment", guarantee: "at-most-once", destinations: ["subj"] },
+      { name: "jobs", guarantee: "at-least-once", destinations: ["emails"], completesOn: ["acked"] },
+    ],
+    unit: { name: "order", completesWhenAll: ["subj"], endsOnDropIn: ["payment"] },
+  };
+  const story: RecordingHeader = {
+    ...header,
+    scenario: { ...scenario, brokers: ["nats", "rabbitmq"], roles: [...scenario.roles, { name: "worker", description: "", min: 0, max: 4, killable: true, transport: "rabbitmq" }] },
+    rules,
+    state: { ...header.state, ledger: { ...emptyLedger(), unit: "order", legs: [{ name: "payment", guarantee: "at-most-once", ledger: emptyLedger() }, { name: "jobs", guarantee: "at-least-once", ledger: emptyLedger() }] } },
+  };
+  const reencode = (edit: (h: RecordingHeader) => void): string => {
+    const h = structuredClone(story);
+    edit(h);
+    return encodeRecording(h, list);
+  };
+
+  test("keep legs and units, and replay them", () => {
+    const parsed = parseRecording(encodeRecording(story, list));
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.recording.header).toEqual(story);
+    expect(ledgerAt(parsed.recording, 3)).toMatchObject({ unit: "order", published: 1, completed: 1, legs: [{ name: "payment", ledger: { completed: 1 } }, { name: "jobs", ledger: { published: 0 } }] });
+  });
+
+  test("need the new fields, consistent with each other", () => {
+    const refused = (edit: (h: RecordingHeader) => void) => parseRecording(reencode(edit));
+    expect(refused((h) => delete (h.scenario as Partial<ScenarioInfo>).brokers)).toMatchObject({ ok: false, error: expect.stringMatching(/^line 1: scenario\.brokers/) });
+    expect(refused((h) => delete (h.scenario.roles[1] as { transport?: string }).transport)).toMatchObject({ ok: false, error: expect.stringMatching(/^line 1: scenario\.roles\.1\.transport/) });
+    expect(refused((h) => (h.scenario.roles[1]!.transport = "kafka"))).toMatchObject({ ok: false, error: "line 1: scenario.roles.1.transport: kafka is not one of brokers" });
+    expect(refused((h) => (h.scenario.broker = "rabbitmq"))).toMatchObject({ ok: false, error: "line 1: scenario.broker: must be the first of brokers" });
+    expect(refused((h) => (h.rules.unit = { name: "order", completesWhenAll: ["subj"], endsOnDropIn: ["billing"] }))).toMatchObject({ ok: false, error: "line 1: rules.unit.endsOnDropIn.0: no leg billing" });
+    expect(refused((h) => (h.rules.unit = { name: "order", completesWhenAll: ["shipping"], endsOnDropIn: [] }))).toMatchObject({ ok: false, error: "line 1: rules.unit.completesWhenAll.0: shipping is in no leg" });
+    expect(refused((h) => (h.rules.legs = [...h.rules.legs!, { name: "again", guarantee: "at-most-once", destinations: ["emails"] }]))).toMatchObject({ ok: false, error: "line 1: rules.legs.2.destinations: emails is already in leg jobs" });
+    expect(refused((h) => ((h.rules.legs![0] as { guarantee: string }).guarantee = "exactly-once"))).toMatchObject({ ok: false, error: expect.stringMatching(/^line 1: rules\.legs\.0\.guarantee/) });
+    expect(refused((h) => ((h.state.ledger.legs![1]!.ledger as Partial<Ledger>).completed = undefined))).toMatchObject({ ok: false, error: expect.stringMatching(/^line 1: state\.ledger\.legs\.1\.ledger\.completed/) });
+    expect(refused((h) => ((h.state.ledger as { unit?: unknown }).unit = 3))).toMatchObject({ ok: false, error: expect.stringMatching(/^line 1: state\.ledger\.unit/) });
   });
 });

@@ -2,7 +2,8 @@
  * A recording: one scenario's hops as NDJSON, in the protocol's own format. The first line says
  * what it is (format, protocol version, the scenario, how its ledger counts, the state at the
  * end); every other line is one hop, oldest first. Pure, so the server writes it and the
- * browser reads it with the same code.
+ * browser reads it with the same code. Recordings of protocol v2 (one broker per scenario) are
+ * upgraded on read, so what was recorded then still replays.
  */
 import { z } from "zod";
 import { ledgerOf, type LedgerRules } from "./ledger";
@@ -39,23 +40,45 @@ export interface Recording {
   hops: Hop[];
 }
 
-const stamped = { v: z.literal(PROTOCOL_VERSION), seq: z.number().int().positive() };
-const hopSchema = z.discriminatedUnion("kind", [messageHopDraftSchema.extend(stamped), actorHopDraftSchema.extend(stamped)]);
+/** Recordings of these versions are read; older ones are upgraded to this protocol on read. */
+export const READABLE_VERSIONS = [2, PROTOCOL_VERSION] as const;
+type ReadableVersion = (typeof READABLE_VERSIONS)[number];
 
-const roleSchema = z.object({ name: z.string(), description: z.string(), min: z.number(), max: z.number(), killable: z.boolean() });
+const hopSchemaOf = (v: ReadableVersion) => {
+  const stamped = { v: z.literal(v), seq: z.number().int().positive() };
+  return z.discriminatedUnion("kind", [messageHopDraftSchema.extend(stamped), actorHopDraftSchema.extend(stamped)]);
+};
+const hopSchemas = { 2: hopSchemaOf(2), [PROTOCOL_VERSION]: hopSchemaOf(PROTOCOL_VERSION) } as const;
+
+const guaranteeSchema = z.enum(["at-most-once", "at-least-once"]);
+const brokerSchema = z.enum(BROKERS);
+
+const v2RoleSchema = z.object({ name: z.string(), description: z.string(), min: z.number(), max: z.number(), killable: z.boolean() });
+const roleSchema = v2RoleSchema.extend({ transport: brokerSchema, publishes: z.boolean().optional() });
 const channelSchema = z.object({ id: z.string(), label: z.string(), kind: z.string(), column: z.enum(["middle", "queues", "sink"]).optional() });
 const linkSchema = z.object({ from: z.string(), to: z.string(), label: z.string().optional() });
 
-const scenarioInfoSchema = z.object({
+const legRuleSchema = z.object({
+  name: z.string().min(1).max(64),
+  guarantee: guaranteeSchema,
+  destinations: z.array(z.string().max(256)).min(1).max(64),
+  completesOn: z.array(z.enum(MESSAGE_HOP_KINDS)).max(16).optional(),
+});
+const unitRuleSchema = z.object({
+  name: z.string().min(1).max(64),
+  completesWhenAll: z.array(z.string().max(256)).min(1).max(64),
+  endsOnDropIn: z.array(z.string().max(64)).max(16),
+});
+
+const scenarioFields = {
   id: z.string().min(1).max(64),
   title: z.string().max(200),
   summary: z.string().max(2000),
   pattern: z.string().max(64),
-  broker: z.enum(BROKERS),
-  guarantee: z.enum(["at-most-once", "at-least-once"]),
+  broker: brokerSchema,
+  guarantee: guaranteeSchema,
   publishLabel: z.string().max(64),
   roundTrip: z.string().max(200),
-  roles: z.array(roleSchema).max(16),
   commands: z.array(z.object({ type: z.enum(["publish", "add-actor", "kill-actor", "set", "reset"]), description: z.string() })).max(16),
   settings: z.array(z.object({ name: z.string(), label: z.string(), unit: z.string(), min: z.number(), max: z.number(), step: z.number() })).max(32),
   channels: z.array(channelSchema).max(64),
@@ -63,9 +86,46 @@ const scenarioInfoSchema = z.object({
   publishFields: z.array(z.object({ name: z.enum(["exchange", "key", "headers", "priority", "ttlMs"]), label: z.string(), options: z.array(z.string()).optional(), initial: z.string(), placeholder: z.string().optional() })).max(8).optional(),
   checksKeyOrder: z.boolean().optional(),
   completesOn: z.array(z.enum(MESSAGE_HOP_KINDS)).max(16).optional(),
+};
+
+const v2ScenarioInfoSchema = z.object({ ...scenarioFields, roles: z.array(v2RoleSchema).max(16) });
+const scenarioInfoSchema = z
+  .object({
+    ...scenarioFields,
+    brokers: z.array(brokerSchema).min(1).max(BROKERS.length),
+    roles: z.array(roleSchema).max(16),
+    legs: z.array(legRuleSchema).max(16).optional(),
+    unit: unitRuleSchema.optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.brokers[0] !== s.broker) ctx.addIssue({ code: "custom", path: ["broker"], message: "must be the first of brokers" });
+    s.roles.forEach((role, i) => {
+      if (!s.brokers.includes(role.transport)) ctx.addIssue({ code: "custom", path: ["roles", i, "transport"], message: `${role.transport} is not one of brokers` });
+    });
+  });
+
+const ledgerCounts = {
+  published: z.number(),
+  delivered: z.number(),
+  redelivered: z.number(),
+  completed: z.number(),
+  duplicates: z.number(),
+  deadLettered: z.number(),
+  dropped: z.number(),
+  dropReasons: z.record(z.string(), z.number()),
+  lost: z.number(),
+  inFlight: z.number(),
+  outOfOrder: z.number(),
+};
+/** A v2 ledger, and a leg's: counts only. */
+const countsLedgerSchema = z.object(ledgerCounts);
+const ledgerSchema = z.object({
+  ...ledgerCounts,
+  unit: z.string().max(64).optional(),
+  legs: z.array(z.object({ name: z.string().max(64), guarantee: guaranteeSchema, ledger: countsLedgerSchema })).max(16).optional(),
 });
 
-const stateSchema = z.object({
+const stateFields = {
   id: z.string(),
   running: z.boolean(),
   actors: z.array(z.object({ id: z.string(), role: z.string(), pid: z.number(), alive: z.boolean(), connected: z.boolean(), connections: z.array(z.string()).optional() })).max(256),
@@ -73,37 +133,56 @@ const stateSchema = z.object({
   gauges: z.record(z.string(), z.record(z.string(), z.number())),
   unavailable: z.string().nullable(),
   layout: z.object({ channels: z.array(channelSchema), links: z.array(linkSchema), caption: z.string().optional() }).optional(),
-  // Recomputed from the hops on replay; kept as the live run saw it, for comparison.
-  ledger: z.object({
-    published: z.number(),
-    delivered: z.number(),
-    redelivered: z.number(),
-    completed: z.number(),
-    duplicates: z.number(),
-    deadLettered: z.number(),
-    dropped: z.number(),
-    dropReasons: z.record(z.string(), z.number()),
-    lost: z.number(),
-    inFlight: z.number(),
-    outOfOrder: z.number(),
-  }),
   latency: z.object({ count: z.number(), lastMs: z.number().nullable(), p50Ms: z.number().nullable(), p99Ms: z.number().nullable() }),
-});
+};
+// The ledger is recomputed from the hops on replay; kept as the live run saw it, for comparison.
+const v2StateSchema = z.object({ ...stateFields, ledger: countsLedgerSchema });
+const stateSchema = z.object({ ...stateFields, ledger: ledgerSchema });
 
-const headerSchema = z.object({
-  format: z.literal(RECORDING_FORMAT),
-  v: z.literal(PROTOCOL_VERSION),
-  recordedAt: z.string().max(64),
-  scenario: scenarioInfoSchema,
-  rules: z.object({
-    guarantee: z.enum(["at-most-once", "at-least-once"]),
-    completesOn: z.array(z.enum(MESSAGE_HOP_KINDS)).optional(),
-    exclusiveDelivery: z.boolean().optional(),
-    keyOrder: z.boolean().optional(),
-  }),
-  state: stateSchema,
-  truncated: z.boolean().optional(),
-});
+const ruleFields = {
+  guarantee: guaranteeSchema,
+  completesOn: z.array(z.enum(MESSAGE_HOP_KINDS)).optional(),
+  exclusiveDelivery: z.boolean().optional(),
+  keyOrder: z.boolean().optional(),
+};
+const v2RulesSchema = z.object(ruleFields);
+const rulesSchema = z
+  .object({ ...ruleFields, legs: z.array(legRuleSchema).max(16).optional(), unit: unitRuleSchema.optional() })
+  .superRefine((rules, ctx) => {
+    // The ledger would quietly count nothing for a leg or destination misnamed here.
+    const legs = rules.legs ?? [];
+    const owner = new Map<string, string>();
+    legs.forEach((leg, i) => {
+      if (legs.findIndex((other) => other.name === leg.name) !== i) ctx.addIssue({ code: "custom", path: ["legs", i, "name"], message: `leg ${leg.name} is declared twice` });
+      for (const destination of leg.destinations) {
+        const first = owner.get(destination);
+        if (first !== undefined && first !== leg.name) ctx.addIssue({ code: "custom", path: ["legs", i, "destinations"], message: `${destination} is already in leg ${first}` });
+        owner.set(destination, leg.name);
+      }
+    });
+    if (!rules.unit) return;
+    rules.unit.endsOnDropIn.forEach((name, i) => {
+      if (!legs.some((leg) => leg.name === name)) ctx.addIssue({ code: "custom", path: ["unit", "endsOnDropIn", i], message: `no leg ${name}` });
+    });
+    if (legs.length === 0) return;
+    rules.unit.completesWhenAll.forEach((destination, i) => {
+      if (!owner.has(destination)) ctx.addIssue({ code: "custom", path: ["unit", "completesWhenAll", i], message: `${destination} is in no leg` });
+    });
+  });
+
+const headerFields = { format: z.literal(RECORDING_FORMAT), recordedAt: z.string().max(64), truncated: z.boolean().optional() };
+const v2HeaderSchema = z.object({ ...headerFields, v: z.literal(2), scenario: v2ScenarioInfoSchema, rules: v2RulesSchema, state: v2StateSchema });
+const headerSchema = z.object({ ...headerFields, v: z.literal(PROTOCOL_VERSION), scenario: scenarioInfoSchema, rules: rulesSchema, state: stateSchema });
+
+/** A v2 scenario spoke to one broker: every role's transport is that broker. */
+function upgradeHeader(header: z.infer<typeof v2HeaderSchema>): RecordingHeader {
+  const { scenario } = header;
+  return {
+    ...header,
+    v: PROTOCOL_VERSION,
+    scenario: { ...scenario, brokers: [scenario.broker], roles: scenario.roles.map((role) => ({ ...role, transport: scenario.broker })) },
+  };
+}
 
 export function encodeRecording(header: RecordingHeader, hops: readonly Hop[]): string {
   return [JSON.stringify(header), ...hops.map((hop) => JSON.stringify(hop))].join("\n") + "\n";
@@ -127,19 +206,34 @@ export function parseRecording(text: string): ParseResult {
   if (!first.ok) return first;
   const probe = z.object({ format: z.string(), v: z.number() }).safeParse(first.value);
   if (!probe.success || probe.data.format !== RECORDING_FORMAT) return { ok: false, error: "line 1: not a Hopscope recording (no hopscope-recording header)" };
-  if (probe.data.v !== PROTOCOL_VERSION) return { ok: false, error: `line 1: recorded with protocol v${probe.data.v}; this Hopscope reads v${PROTOCOL_VERSION}` };
-  const header = headerSchema.safeParse(first.value);
-  if (!header.success) return { ok: false, error: `line 1: ${describe(header.error)}` };
+  const v = probe.data.v;
+  if (!isReadable(v)) return { ok: false, error: `line 1: recorded with protocol v${v}; this Hopscope reads ${READABLE_VERSIONS.map((r) => `v${r}`).join(" and ")}` };
+  let header: RecordingHeader;
+  if (v === PROTOCOL_VERSION) {
+    const parsed = headerSchema.safeParse(first.value);
+    if (!parsed.success) return { ok: false, error: `line 1: ${describe(parsed.error)}` };
+    header = parsed.data;
+  } else {
+    const parsed = v2HeaderSchema.safeParse(first.value);
+    if (!parsed.success) return { ok: false, error: `line 1: ${describe(parsed.error)}` };
+    header = upgradeHeader(parsed.data);
+  }
+  const hopSchema = hopSchemas[v];
   const hops: Hop[] = [];
   for (let i = 1; i < lines.length; i++) {
     const parsed = json(lines[i] ?? "", i + 1);
     if (!parsed.ok) return parsed;
     const hop = hopSchema.safeParse(parsed.value);
     if (!hop.success) return { ok: false, error: `line ${i + 1}: ${describe(hop.error)}` };
-    hops.push(hop.data);
+    // Hops mean the same in v2 and v3: only the stamp changes.
+    hops.push({ ...hop.data, v: PROTOCOL_VERSION });
   }
   hops.sort((a, b) => a.at - b.at || a.seq - b.seq);
-  return { ok: true, recording: { header: header.data, hops } };
+  return { ok: true, recording: { header, hops } };
+}
+
+function isReadable(v: number): v is ReadableVersion {
+  return (READABLE_VERSIONS as readonly number[]).includes(v);
 }
 
 function describe(error: z.ZodError): string {

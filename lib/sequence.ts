@@ -1,5 +1,5 @@
 import type { CastMember } from "./cast";
-import type { ActorHopKind, Hop, MessageHopKind } from "./protocol";
+import type { ActorHopKind, BrokerId, Hop, MessageHopKind } from "./protocol";
 import { isMessageHop } from "./protocol";
 import { formatMs } from "./hops";
 
@@ -8,6 +8,8 @@ export interface Lane {
   label: string;
   role: string;
   kind: "actor" | "channel";
+  /** For a channel: the broker it lives on. */
+  broker?: BrokerId;
   x: number;
   /** Where the lifeline ends with a cross, when the actor was killed in view. */
   killedAtY: number | null;
@@ -73,6 +75,7 @@ export function layoutSequence(
     label: m.label,
     role: m.role,
     kind: m.kind,
+    ...(m.broker ? { broker: m.broker } : {}),
     x: laneWidth / 2 + i * laneWidth,
     killedAtY: null,
   }));

@@ -1,5 +1,5 @@
 import { SIDES, type CastMember } from "./cast";
-import type { ScenarioInfo } from "./protocol";
+import type { BrokerId, ScenarioInfo } from "./protocol";
 
 export interface TopologyNode {
   id: string;
@@ -8,6 +8,8 @@ export interface TopologyNode {
   kind: "actor" | "channel";
   alive: boolean;
   connections?: string[];
+  /** For a channel: the broker it lives on. */
+  broker?: BrokerId;
   x: number;
   y: number;
 }
@@ -21,29 +23,99 @@ export interface TopologyEdge {
   label?: string;
 }
 
+/** A box drawn behind the channels of one broker, where a scenario spans several. */
+export interface TopologyGroup {
+  id: string;
+  broker: BrokerId;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface NodeSize {
+  w: number;
+  h: number;
+}
+
 export interface Topology {
   nodes: TopologyNode[];
   edges: TopologyEdge[];
+  /** Empty unless the scenario spans more than one broker. */
+  groups: TopologyGroup[];
+  /** How big each kind of node is drawn: the boxes and the dots depend on it. */
+  sizes: Record<TopologyNode["kind"], NodeSize>;
 }
 
 export const TOPOLOGY_COLUMN_GAP = 320;
 export const TOPOLOGY_ROW_GAP = 110;
+/** Drawn sizes of the nodes, which the broker boxes and the dots need to know. */
+export const TOPOLOGY_NODE_SIZE: Topology["sizes"] = { actor: { w: 224, h: 64 }, channel: { w: 208, h: 84 } };
+/**
+ * A story across brokers has many receivers with long names (the role says which queue it
+ * serves, e.g. inventory-worker-11): actors are drawn wider so a name is not cut next to its
+ * kill button, and receivers are packed closer, so the picture keeps a size a room can read.
+ */
+export const TOPOLOGY_STORY_NODE_SIZE: Topology["sizes"] = { actor: { w: 260, h: 64 }, channel: TOPOLOGY_NODE_SIZE.channel };
+export const TOPOLOGY_STORY_ACTOR_ROW_GAP = 84;
+/** Extra space between two brokers' channels in one column, so their boxes stand apart. */
+export const TOPOLOGY_GROUP_GAP = 64;
+/** How far a broker box reaches past its channels; the top leaves room for its label. */
+export const TOPOLOGY_GROUP_PADDING = { x: 16, top: 40, bottom: 14 } as const;
+
+export interface TopologyOptions {
+  /** Draw each broker's channels as a separate, boxed group: for scenarios that span brokers. */
+  groupByBroker?: boolean;
+}
 
 /**
  * Senders on the left, the broker in the middle, receivers on the right and sinks past them,
  * each column centred. Edges follow the scenario's links, or connect every sender and every
- * receiver to every channel.
+ * receiver to every channel. Grouped by broker, a column's channels are stacked broker by broker
+ * (in the order the scenario first names each), and receivers follow the channels they read, so
+ * their edges do not cross.
  */
-export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo["links"]): Topology {
+export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo["links"], options: TopologyOptions = {}): Topology {
+  const grouped = options.groupByBroker ?? false;
   const columns = SIDES.map((side) => cast.filter((m) => m.side === side)).filter((members) => members.length > 0);
-  const tallest = Math.max(1, ...columns.map((members) => members.length));
+  if (grouped) {
+    for (const [i, members] of columns.entries()) if (members.some((m) => m.kind === "channel")) columns[i] = byBroker(members);
+    const right = columns.findIndex((members) => members[0]?.side === "right");
+    const readers = right >= 0 ? columns[right] : undefined;
+    if (readers && links) columns[right] = followChannels(readers, columns, links);
+  }
+  const sizes = grouped ? TOPOLOGY_STORY_NODE_SIZE : TOPOLOGY_NODE_SIZE;
+  // Each member's offset within its column: a row apart, plus a gap where the broker changes.
+  const offsets = columns.map((members) => {
+    let y = 0;
+    return members.map((m, row) => {
+      const previous = members[row - 1];
+      if (!previous) return y;
+      if (!grouped) y += TOPOLOGY_ROW_GAP;
+      else if (m.kind === "actor" && previous.kind === "actor") y += TOPOLOGY_STORY_ACTOR_ROW_GAP;
+      else y += TOPOLOGY_ROW_GAP + (m.broker !== previous.broker ? TOPOLOGY_GROUP_GAP : 0);
+      return y;
+    });
+  });
+  const tallest = Math.max(0, ...offsets.map((ys) => ys[ys.length - 1] ?? 0));
   const nodes: TopologyNode[] = [];
   const columnOf = new Map<string, number>();
   columns.forEach((members, column) => {
-    const offset = ((tallest - members.length) * TOPOLOGY_ROW_GAP) / 2;
+    const ys = offsets[column] ?? [];
+    const offset = (tallest - (ys[ys.length - 1] ?? 0)) / 2;
     members.forEach((m, row) => {
       columnOf.set(m.id, column);
-      nodes.push({ id: m.id, label: m.label, role: m.role, kind: m.kind, alive: m.alive, ...(m.connections ? { connections: m.connections } : {}), x: column * TOPOLOGY_COLUMN_GAP, y: offset + row * TOPOLOGY_ROW_GAP });
+      nodes.push({
+        id: m.id,
+        label: m.label,
+        role: m.role,
+        kind: m.kind,
+        alive: m.alive,
+        ...(m.connections ? { connections: m.connections } : {}),
+        ...(m.broker ? { broker: m.broker } : {}),
+        x: column * TOPOLOGY_COLUMN_GAP,
+        y: offset + (ys[row] ?? 0),
+      });
     });
   });
   const edge = (source: string, target: string, label?: string): TopologyEdge => ({
@@ -64,7 +136,55 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
       for (const receiver of cast.filter((m) => m.side === "right")) edges.push(edge(channel.id, receiver.id));
     }
   }
-  return { nodes, edges };
+  return { nodes, edges, groups: grouped ? groupsOf(nodes, sizes.channel) : [], sizes };
+}
+
+/** The column's channels broker by broker, each broker where the scenario first names it. */
+function byBroker(members: readonly CastMember[]): CastMember[] {
+  const order = [...new Set(members.map((m) => m.broker))];
+  return [...members].sort((a, b) => order.indexOf(a.broker) - order.indexOf(b.broker));
+}
+
+/**
+ * Receivers in the order of the channels they read (the mean row of those channels), so edges
+ * from a stack of channels fan out without crossing. Ties and receivers that read no channel
+ * keep their order.
+ */
+function followChannels(readers: readonly CastMember[], columns: readonly CastMember[][], links: NonNullable<ScenarioInfo["links"]>): CastMember[] {
+  const rowOf = new Map<string, number>();
+  let row = 0;
+  for (const members of columns) for (const m of members) if (m.kind === "channel") rowOf.set(m.id, row++);
+  const rank = new Map<string, number>();
+  for (const reader of readers) {
+    const rows = links.filter((l) => rowOf.has(l.from) && (l.to === reader.id || l.to === `role:${reader.role}`)).map((l) => rowOf.get(l.from) ?? 0);
+    rank.set(reader.id, rows.length ? rows.reduce((sum, r) => sum + r, 0) / rows.length : Number.MAX_SAFE_INTEGER);
+  }
+  return [...readers].sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0));
+}
+
+/** One box per run of one broker's channels in a column. */
+function groupsOf(nodes: readonly TopologyNode[], { w, h }: NodeSize): TopologyGroup[] {
+  const groups: TopologyGroup[] = [];
+  const pad = TOPOLOGY_GROUP_PADDING;
+  let current: { broker: BrokerId; x: number; top: number; bottom: number } | null = null;
+  const close = () => {
+    if (!current) return;
+    const { broker, x, top, bottom } = current;
+    const seen = groups.filter((g) => g.broker === broker).length;
+    groups.push({ id: seen ? `group:${broker}:${seen + 1}` : `group:${broker}`, broker, x: x - pad.x, y: top - pad.top, width: w + 2 * pad.x, height: bottom - top + pad.top + pad.bottom });
+    current = null;
+  };
+  for (const node of nodes) {
+    if (node.kind !== "channel" || !node.broker) {
+      close();
+      continue;
+    }
+    if (current && (current.broker !== node.broker || current.x !== node.x)) close();
+    if (current) current.bottom = node.y + h;
+    else current = { broker: node.broker, x: node.x, top: node.y, bottom: node.y + h };
+  }
+  close();
+  return groups;
 }
 
 /** The edge a hop travels along, and whether it runs against the edge's direction. */

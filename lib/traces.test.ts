@@ -68,3 +68,36 @@ test("a trace completes on what its scenario says completes a message", () => {
   expect(assembleTraces(list).get("m1")?.status).toBe("in-flight");
   expect(assembleTraces(list, ["confirmed"]).get("m1")).toMatchObject({ status: "completed", rttMs: 0.4 });
 });
+
+describe("a story's trace", () => {
+  const story = {
+    guarantee: "at-least-once" as const,
+    legs: [
+      { name: "payment", guarantee: "at-most-once" as const, destinations: ["pay"] },
+      { name: "jobs", guarantee: "at-least-once" as const, destinations: ["inv", "ship"] },
+    ],
+    unit: { name: "order", completesWhenAll: ["inv", "ship"], endsOnDropIn: ["payment"] },
+  };
+
+  test("is completed when all its jobs are done, not when payment answers", () => {
+    const log = hops(`
+      published co>pay o1 dest=pay
+      reply-received pay>co o1 dest=pay rtt=1.5
+      published co>inv o1.inv trace=o1 dest=inv
+      published co>ship o1.ship trace=o1 dest=ship
+      acked w1>inv o1.inv trace=o1 dest=inv
+    `);
+    expect(assembleTraces(log, story).get("o1")?.status).toBe("in-flight");
+    const done = assembleTraces([...log, ...hops("acked w2>ship o1.ship trace=o1 dest=ship t=99")], story).get("o1");
+    expect(done).toMatchObject({ status: "completed", rttMs: 1.5 });
+  });
+
+  test("is dropped, with the reason, when payment declines", () => {
+    const log = hops(`
+      published co>pay o2 dest=pay
+      reply-received pay>co o2 dest=pay
+      dropped co>co o2 dest=pay reason=declined_by_payment
+    `);
+    expect(assembleTraces(log, story).get("o2")).toMatchObject({ status: "dropped", reason: "declined by payment" });
+  });
+});

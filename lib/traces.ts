@@ -1,6 +1,10 @@
-import type { Hop, MessageHop, MessageHopKind } from "./protocol";
+import type { Hop, MessageHop, MessageHopKind, ScenarioInfo } from "./protocol";
 import { isMessageHop } from "./protocol";
 import { statusAfter, type MessageStatus } from "./hops";
+import { ledgerOf } from "./ledger";
+
+/** What decides a trace's status: the scenario's completion hops, or for a story, its unit. */
+export type TraceRules = Pick<ScenarioInfo, "guarantee" | "completesOn" | "legs" | "unit">;
 
 export interface Trace {
   traceId: string;
@@ -13,9 +17,15 @@ export interface Trace {
   reason: string | null;
 }
 
-/** Groups message hops by trace, each trace's hops in time order; `completesOn` as the scenario says. */
-export function assembleTraces(hops: readonly Hop[], completesOn?: readonly MessageHopKind[]): Map<string, Trace> {
+/**
+ * Groups message hops by trace, each trace's hops in time order. A trace's status follows its
+ * scenario: the first hop that settles it (`completesOn`), or for a story across brokers, its
+ * unit (an order completes when all its jobs are done, not when payment answers).
+ */
+export function assembleTraces(hops: readonly Hop[], rules?: TraceRules | readonly MessageHopKind[]): Map<string, Trace> {
+  const completesOn = rules === undefined || isKindList(rules) ? rules : rules.completesOn;
   const completion = completesOn ? new Set(completesOn) : undefined;
+  const story = rules !== undefined && !isKindList(rules) && rules.unit ? rules : null;
   const traces = new Map<string, Trace>();
   for (const hop of hops) {
     if (!isMessageHop(hop)) continue;
@@ -31,14 +41,32 @@ export function assembleTraces(hops: readonly Hop[], completesOn?: readonly Mess
     for (const hop of trace.hops) {
       trace.attempts = Math.max(trace.attempts, hop.message.attempt);
       const status = statusAfter(hop.kind, completion);
-      if (status && trace.status === "in-flight") {
+      if (status && trace.status === "in-flight" && !story) {
         trace.status = status;
         trace.rttMs = hop.rttMs ?? null;
         trace.reason = hop.reason ?? null;
       }
     }
+    if (story) settleByUnit(trace, story);
   }
   return traces;
+}
+
+function isKindList(rules: TraceRules | readonly MessageHopKind[]): rules is readonly MessageHopKind[] {
+  return Array.isArray(rules);
+}
+
+/** The unit's own ledger over the trace's hops says how the business action ended. */
+function settleByUnit(trace: Trace, story: TraceRules): void {
+  const ledger = ledgerOf(trace.hops, { guarantee: story.guarantee, ...(story.legs ? { legs: story.legs } : {}), ...(story.unit ? { unit: story.unit } : {}) });
+  // The round trip shown is the first leg's: the request the story waited on.
+  trace.rttMs = trace.hops.find((h) => h.rttMs !== undefined)?.rttMs ?? null;
+  if (ledger.completed > 0) trace.status = "completed";
+  else if (ledger.deadLettered > 0) trace.status = "dead-lettered";
+  else if (ledger.dropped > 0 || ledger.lost > 0) {
+    trace.status = "dropped";
+    trace.reason = Object.keys(ledger.dropReasons)[0] ?? (ledger.lost > 0 ? "lost: a job the broker did not confirm" : null);
+  }
 }
 
 /**

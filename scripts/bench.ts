@@ -8,11 +8,10 @@
 import { chromium } from "@playwright/test";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { z } from "zod";
 import { percentile } from "../lib/latency";
 import { createHopscope } from "../server/app";
 import { loadConfig } from "../server/config";
-import type { ScenarioDefinition } from "../server/scenarios/definition";
+import { BENCH_SCENARIO } from "../server/bench/scenario";
 import { CHROMIUM_ARGS, chromiumPath } from "./chromium";
 
 const LATENCY_RATE = 1_000;
@@ -22,32 +21,6 @@ const INGEST_EMITTERS = 2;
 /** The lag target is stated at this sustained rate, spread over the emitters. */
 const PACED_RATE = 20_000;
 
-const bench: ScenarioDefinition = {
-  info: {
-    id: "bench",
-    title: "Pipeline benchmark",
-    summary: "",
-    pattern: "bench",
-    broker: "nats",
-    guarantee: "at-most-once",
-    roundTrip: "none",
-    publishLabel: "Send",
-    roles: [{ name: "emitter", description: "", min: 1, max: 4, killable: true }],
-    commands: [
-      { type: "publish", description: "" },
-      { type: "add-actor", description: "" },
-      { type: "set", description: "" },
-      { type: "reset", description: "" },
-    ],
-    settings: [],
-    channels: [{ id: "bench:pipeline", label: "pipeline", kind: "bench" }],
-  },
-  programs: { emitter: "bench-emitter" },
-  publisherRole: "emitter",
-  initialActors: [{ role: "emitter", count: 1 }],
-  defaults: { rate: LATENCY_RATE },
-  settingsSchema: z.object({ rate: z.number().min(0) }).partial().strict(),
-};
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>bench</title>
 <script src="/socket.io/socket.io.js"></script>
@@ -73,7 +46,7 @@ function fmt(ms: number | null): string {
 
 async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, PORT: "0", HOST: "127.0.0.1" });
-  const hopscope = await createHopscope({ config, scenarios: [bench], pages: servePage });
+  const hopscope = await createHopscope({ config, scenarios: [BENCH_SCENARIO], pages: servePage });
   const { port } = await hopscope.listen(0, "127.0.0.1");
   const base = `http://127.0.0.1:${port}`;
   const engine = hopscope.engine;

@@ -7,7 +7,7 @@ import type { Config } from "./config";
 import { ScenarioEngine } from "./engine";
 import { attachGateway } from "./gateway";
 import { HealthMonitor } from "./health";
-import type { ScenarioDefinition } from "./scenarios/definition";
+import type { ScenarioDefinition } from "./scenarios/model";
 
 export interface HopscopeOptions {
   config: Config;

@@ -14,7 +14,12 @@ export const REORDER_WINDOW_MS = 10;
 /** About one emit per animation frame per room. */
 export const BATCH_INTERVAL_MS = 16;
 
-export const ACTOR_READY_TIMEOUT_MS = 15_000;
+/**
+ * A scenario starts up to a dozen actor processes at once, and each needs about a second of CPU
+ * to load (TypeScript through tsx, the broker clients). On a busy 2-core machine that adds up to
+ * tens of seconds; only an actor that hangs should reach this.
+ */
+export const ACTOR_READY_TIMEOUT_MS = 45_000;
 export const ACTOR_COMMAND_TIMEOUT_MS = 10_000;
 /** Grace given to actors on a stop before they are SIGKILLed. */
 export const ACTOR_STOP_GRACE_MS = 1_500;

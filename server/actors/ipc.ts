@@ -32,10 +32,12 @@ export const actorSpecSchema = z.object({
   id: z.string().min(1),
   /** The scenario's role name, e.g. "responder". */
   role: z.string().min(1),
-  /** Which program runs it, e.g. "nats-responder". */
-  program: z.string().min(1),
+  /** With the role, names the program that runs it (the scenario's declaration holds it). */
   scenarioId: z.string().min(1),
+  /** The URL of its role's transport. */
   brokerUrl: z.string(),
+  /** The URLs of the other transports its role speaks, by broker. */
+  otherUrls: z.record(z.string(), z.string()).default({}),
   settings: z.record(z.string(), z.number()),
 });
 export type ActorSpec = z.infer<typeof actorSpecSchema>;

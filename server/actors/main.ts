@@ -2,10 +2,10 @@
  * Entry point of every actor process. An actor is its own OS process with its own broker
  * connection, so a SIGKILL looks to the broker exactly as it would in production.
  */
-import type { BrokerId, HopDraft } from "../../lib/protocol";
+import type { HopDraft } from "../../lib/protocol";
 import { parentMessageSchema, readActorSpec, type ChildMessage } from "./ipc";
 import { now, type ActorContext } from "./runtime";
-import { PROGRAMS } from "./roles";
+import { programFor } from "./programs";
 
 function send(message: ChildMessage): void {
   if (process.connected) process.send?.(message);
@@ -13,8 +13,8 @@ function send(message: ChildMessage): void {
 
 async function run(): Promise<void> {
   const spec = readActorSpec();
-  const entry = PROGRAMS[spec.program];
-  if (!entry) throw new Error(`unknown actor program "${spec.program}"`);
+  const entry = programFor(spec.scenarioId, spec.role);
+  const broker = entry.transport;
 
   let pending: HopDraft[] = [];
   let connections: string[] | undefined;
@@ -26,16 +26,21 @@ async function run(): Promise<void> {
   };
   const ctx: ActorContext = {
     spec,
-    broker: entry.broker as BrokerId,
+    broker,
+    urlOf(transport) {
+      const url = transport === broker ? spec.brokerUrl : spec.otherUrls[transport];
+      if (url === undefined) throw new Error(`the ${spec.role} role does not declare ${transport}`);
+      return url;
+    },
     settings: { ...spec.settings },
     emit(hop) {
       // Batched per event-loop turn: one IPC message carries every hop of a burst.
       if (pending.length === 0) setImmediate(flush);
-      pending.push({ ...hop, at: hop.at ?? now(), scenarioId: spec.scenarioId, broker: entry.broker });
+      pending.push({ ...hop, at: hop.at ?? now(), scenarioId: spec.scenarioId, broker: hop.broker ?? broker });
     },
     note(kind, detail) {
       if (pending.length === 0) setImmediate(flush);
-      pending.push({ kind, from: spec.id, to: spec.id, at: now(), scenarioId: spec.scenarioId, broker: entry.broker, actor: { id: spec.id, role: spec.role, pid: process.pid }, ...detail });
+      pending.push({ kind, from: spec.id, to: spec.id, at: now(), scenarioId: spec.scenarioId, broker, actor: { id: spec.id, role: spec.role, pid: process.pid }, ...detail });
     },
     setConnected(connected) {
       connectedNow = connected;

@@ -1,16 +1,20 @@
 import { randomBytes } from "node:crypto";
-import type { ActorHopKind, BrokerId, MessageDescriptor, MessageHopDraft, SettingsValues } from "../../lib/protocol";
+import type { ActorHopKind, BrokerId, MessageDescriptor, MessageHopDraft } from "../../lib/protocol";
 import { wallClockMs } from "../../lib/clock";
 import type { ActorCommand, ActorSpec } from "./ipc";
 
-export type HopInput = Omit<MessageHopDraft, "scenarioId" | "broker" | "at"> & { at?: number };
+/** A hop as a role reports it; `broker` only where the role speaks more than one transport. */
+export type HopInput = Omit<MessageHopDraft, "scenarioId" | "broker" | "at"> & { at?: number; broker?: BrokerId };
 
-/** What a role gets from the process it runs in. */
-export interface ActorContext {
+/** What a role gets from the process it runs in. `K`: the settings its scenario declares. */
+export interface ActorContext<K extends string = string> {
   spec: ActorSpec;
+  /** The transport of its role: every hop it emits carries this broker unless it names another. */
   broker: BrokerId;
-  /** Current scenario parameters; updated in place when the presenter changes one. */
-  settings: SettingsValues;
+  /** The URL of one of its role's transports; throws for one the role does not declare. */
+  urlOf(transport: BrokerId): string;
+  /** Every setting its scenario declares, current; updated in place when the presenter changes one. */
+  settings: Record<K, number>;
   emit(hop: HopInput): void;
   /** Something that happened to this actor itself, such as its group handing it partitions. */
   note(kind: Exclude<ActorHopKind, "actor-started" | "actor-killed" | "actor-exited">, detail: { partitions?: number[]; reason?: string }): void;
@@ -25,7 +29,8 @@ export interface ActorBehaviour {
   close(): Promise<void>;
 }
 
-export type ActorProgram = (ctx: ActorContext) => Promise<ActorBehaviour>;
+/** A role's program. It may read only the settings in `K`, which its scenario must declare. */
+export type ActorProgram<K extends string = never> = (ctx: ActorContext<K>) => Promise<ActorBehaviour>;
 
 /** A role that only listens: it takes no commands, and lets go of its broker on close. */
 export function listening(close: () => Promise<void> | void): ActorBehaviour {

@@ -2,20 +2,15 @@ import { fork, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { fileURLToPath } from "node:url";
 import { describeZodError, hopDraftSchema, type HopDraft } from "../../lib/protocol";
+import type { Actor, ActorEvents } from "../engine/actor";
 import { ACTOR_COMMAND_TIMEOUT_MS, ACTOR_READY_TIMEOUT_MS } from "../options";
 import { ACTOR_SPEC_ENV, childMessageSchema, type ActorCommand, type ActorSpec } from "./ipc";
 
 const ACTOR_ENTRY = fileURLToPath(new URL("./main.ts", import.meta.url));
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-interface ActorEvents {
-  hops: [HopDraft[]];
-  status: [];
-  exit: [{ code: number | null; signal: NodeJS.Signals | null }];
-}
-
 /** The server's grip on one actor process: commands down, hops and status up. */
-export class ActorHandle extends EventEmitter<ActorEvents> {
+export class ActorHandle extends EventEmitter<ActorEvents> implements Actor {
   readonly pid: number;
   alive = true;
   connected = true;

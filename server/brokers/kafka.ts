@@ -28,6 +28,10 @@ export function probeKafka(brokers: string, timeoutMs: number): Promise<void> {
 
 export const KAFKA_START_COMMAND = "npm run brokers (or: docker compose up -d kafka)";
 
+/** Every Hopscope record names itself, and its key's running number, in these headers. */
+export const MESSAGE_ID_HEADER = "hopscope-message-id";
+export const KEY_SEQ_HEADER = "hopscope-key-seq";
+
 export interface KafkaClientOptions {
   brokers: string;
   clientId: string;

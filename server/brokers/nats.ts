@@ -34,3 +34,10 @@ export async function connectNats({ url, name, onConnectedChange }: NatsClientOp
   })();
   return nc;
 }
+
+/** Every Hopscope message on NATS names itself in this header, so each process names it alike. */
+export const MESSAGE_ID_HEADER = "Hopscope-Message-Id";
+/** Which attempt of a retried request this is. */
+export const ATTEMPT_HEADER = "Hopscope-Attempt";
+/** The story a message belongs to (an order), where it differs from the message id. */
+export const TRACE_ID_HEADER = "Hopscope-Trace-Id";

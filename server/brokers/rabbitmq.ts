@@ -90,3 +90,6 @@ export async function managementQueue(amqpUrl: string, queue: string): Promise<{
 }
 
 export const MANAGEMENT_PORT = 15672;
+
+/** The story a message belongs to (an order), where it differs from its message id. */
+export const TRACE_ID_HEADER = "hopscope-trace-id";

@@ -1,4 +1,9 @@
-import type { ScenarioDefinition } from "./definition";
+/**
+ * The one list of scenarios. Everything else derives from it: the catalogue, the program each
+ * actor process runs, the recorder, the screenshots and the generic tests. Adding a scenario is
+ * one folder and one line here.
+ */
+import type { ScenarioDefinition } from "./model";
 import { natsRequestReply } from "./nats-request-reply";
 import { natsQueueGroup } from "./nats-queue-group";
 import { natsPubsub } from "./nats-pubsub";
@@ -9,5 +14,6 @@ import { rabbitmqWorkQueue } from "./rabbitmq-work-queue";
 import { redisPubsub } from "./redis-pubsub";
 import { redisStreams } from "./redis-streams";
 import { kafkaConsumerGroup } from "./kafka-consumer-group";
+import { orderPlacement } from "./order-placement";
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup];
+export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup, orderPlacement];

@@ -3,7 +3,7 @@ import { isMessageHop, type ActorHop, type Hop, type MessageHop } from "../../li
 import type { Hopscope } from "../../server/app";
 import { createKafka, describeGroup, partitionFigures } from "../../server/brokers/kafka";
 import { loadConfig } from "../../server/config";
-import { GROUP, partitionChannelId, TOPIC } from "../../server/scenarios/kafka-consumer-group";
+import { GROUP, partitionChannelId, TOPIC } from "../../server/scenarios/kafka-consumer-group/names";
 import { api, everyHop as everyHopOf, startHopscope, state, waitFor } from "./harness";
 
 const ID = "kafka-consumer-group";

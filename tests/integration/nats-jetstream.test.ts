@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
-import { CONSUMER_CHANNEL_ID, INVENTORY_CONSUMER, ORDERS_STREAM, STREAM_CHANNEL_ID, TERMINATED_CHANNEL_ID } from "../../server/scenarios/nats-jetstream";
+import { CONSUMER_CHANNEL_ID, INVENTORY_CONSUMER, ORDERS_STREAM, STREAM_CHANNEL_ID, TERMINATED_CHANNEL_ID } from "../../server/scenarios/nats-jetstream/names";
 import { api, startHopscope, state, waitFor } from "./harness";
 
 const ID = "nats-jetstream";

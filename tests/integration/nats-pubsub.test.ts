@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
-import { DROP_NO_SUBSCRIBERS, ORDER_EVENTS } from "../../server/scenarios/nats-pubsub";
+import { DROP_NO_SUBSCRIBERS, ORDER_EVENTS } from "../../server/scenarios/nats-pubsub/names";
 import { allHops, api, liveActors, noInterestIn, startHopscope, state, waitFor } from "./harness";
 
 const ID = "nats-pubsub";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
-import { DROP_KILLED_IN_FLIGHT, DROP_NO_WORKERS, RESERVE_SUBJECT } from "../../server/scenarios/nats-queue-group";
+import { DROP_KILLED_IN_FLIGHT, DROP_NO_WORKERS, RESERVE_SUBJECT } from "../../server/scenarios/nats-queue-group/names";
 import { api, everyHop, liveActors, noInterestIn, startHopscope, state, waitFor } from "./harness";
 
 const ID = "nats-queue-group";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
-import { DROP_NO_RESPONDERS, DROP_TIMED_OUT } from "../../server/scenarios/nats-request-reply";
+import { DROP_NO_RESPONDERS, DROP_TIMED_OUT } from "../../server/scenarios/nats-request-reply/names";
 import type { Hopscope } from "../../server/app";
 import { allHops, api, startHopscope, state, waitFor } from "./harness";
 

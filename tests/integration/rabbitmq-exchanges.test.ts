@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
-import { declareExchanges, DROP_UNROUTABLE, EXCHANGE_QUEUES } from "../../server/scenarios/rabbitmq-exchanges";
+import { declareExchanges, DROP_UNROUTABLE, EXCHANGE_QUEUES } from "../../server/scenarios/rabbitmq-exchanges/names";
 import { allHops, api, startHopscope, state, waitFor } from "./harness";
 
 const ID = "rabbitmq-exchanges";

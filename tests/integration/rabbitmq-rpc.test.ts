@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
-import { DROP_UNCORRELATED } from "../../server/scenarios/rabbitmq-rpc";
+import { DROP_UNCORRELATED } from "../../server/scenarios/rabbitmq-rpc/names";
 import { allHops, api, startHopscope, state, waitFor } from "./harness";
 
 const ID = "rabbitmq-rpc";

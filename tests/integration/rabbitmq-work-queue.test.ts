@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
-import { DEAD_LETTER_EXPIRED, DEAD_LETTER_QUEUE, declareJobQueues, JOB_QUEUE, RETRY_DELAY_MS, RETRY_QUEUE } from "../../server/scenarios/rabbitmq-work-queue";
+import { DEAD_LETTER_EXPIRED, DEAD_LETTER_QUEUE, declareJobQueues, JOB_QUEUE, RETRY_DELAY_MS, RETRY_QUEUE } from "../../server/scenarios/rabbitmq-work-queue/names";
 import { api, startHopscope, state, waitFor } from "./harness";
 
 const ID = "rabbitmq-work-queue";

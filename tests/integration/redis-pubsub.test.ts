@@ -3,7 +3,7 @@ import { isMessageHop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { Redis } from "ioredis";
 import { loadConfig } from "../../server/config";
-import { DRIVER_CHANNEL, DROP_NO_SUBSCRIBERS } from "../../server/scenarios/redis-pubsub";
+import { DRIVER_CHANNEL, DROP_NO_SUBSCRIBERS } from "../../server/scenarios/redis-pubsub/names";
 import { allHops, api, startHopscope, state, waitFor } from "./harness";
 
 const ID = "redis-pubsub";

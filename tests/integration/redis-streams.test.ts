@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
-import { DEAD_LETTER_REASON, DLQ_STREAM, GROUPS, RETRY_BACKOFF_MS, STREAM } from "../../server/scenarios/redis-streams";
+import { DEAD_LETTER_REASON, DLQ_STREAM, GROUPS, RETRY_BACKOFF_MS, STREAM } from "../../server/scenarios/redis-streams/names";
 import { api, everyHop as everyHopOf, startHopscope, state, waitFor } from "./harness";
 
 const ID = "redis-streams";

@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import type { GaugeReader } from "../scenarios/model";
+import { URLS } from "./fakes";
+import { GAUGE_INTERVAL_MS, GaugePoller, type Gauges } from "./gauges";
+
+/** A reader whose reads finish when the test says so. */
+function slowReader() {
+  const pending: ((gauges: Gauges) => void)[] = [];
+  const reader: GaugeReader & { closed: number } = {
+    closed: 0,
+    read: () => new Promise((resolve) => pending.push(resolve)),
+    close: async () => {
+      reader.closed++;
+    },
+  };
+  return { reader, pending };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("gauge polling", () => {
+  test("reads one at a time, the next a while after the last answered", async () => {
+    const { reader, pending } = slowReader();
+    const open = vi.fn(() => reader);
+    const changes = vi.fn();
+    const poller = new GaugePoller({ transport: "rabbitmq", open }, URLS, changes);
+
+    poller.start();
+    expect(open).toHaveBeenCalledWith("amqp://test:5672");
+    expect(pending).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(GAUGE_INTERVAL_MS * 5);
+    expect(pending).toHaveLength(1);
+
+    pending[0]?.({ jobs: { depth: 3 } });
+    await vi.advanceTimersByTimeAsync(GAUGE_INTERVAL_MS - 1);
+    expect(pending).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(pending).toHaveLength(2);
+    expect(poller.gauges).toEqual({ jobs: { depth: 3 } });
+    expect(changes).toHaveBeenCalledTimes(1);
+
+    // The same figures again are no change.
+    pending[1]?.({ jobs: { depth: 3 } });
+    await vi.advanceTimersByTimeAsync(GAUGE_INTERVAL_MS);
+    expect(changes).toHaveBeenCalledTimes(1);
+  });
+
+  test("a read that answers after the stop is ignored, and the reader is closed", async () => {
+    const { reader, pending } = slowReader();
+    const changes = vi.fn();
+    const poller = new GaugePoller({ transport: "rabbitmq", open: () => reader }, URLS, changes);
+    poller.start();
+
+    await poller.stop();
+    pending[0]?.({ jobs: { depth: 9 } });
+    await vi.advanceTimersByTimeAsync(GAUGE_INTERVAL_MS * 3);
+
+    expect(reader.closed).toBe(1);
+    expect(poller.gauges).toEqual({});
+    expect(changes).not.toHaveBeenCalled();
+    expect(pending).toHaveLength(1);
+  });
+});

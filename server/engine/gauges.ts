@@ -1,0 +1,57 @@
+import type { LiveLayout } from "../../lib/protocol";
+import type { Config } from "../config";
+import type { GaugeReader, ScenarioDefinition } from "../scenarios/model";
+
+/** How often broker figures (queue depth, consumers) are read while a scenario runs. */
+export const GAUGE_INTERVAL_MS = 1_000;
+
+export type Gauges = Record<string, Record<string, number>>;
+
+/**
+ * Reads a scenario's live broker figures while it runs. One read at a time, the next a while
+ * after the last: a slow broker never stacks reads up.
+ */
+export class GaugePoller {
+  gauges: Gauges = {};
+  layout: LiveLayout | null = null;
+  private reader: GaugeReader | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly source: ScenarioDefinition["gauges"],
+    private readonly urls: Config["urls"],
+    /** Called when the figures or the layout changed. */
+    private readonly onChange: () => void,
+    private readonly intervalMs = GAUGE_INTERVAL_MS,
+  ) {}
+
+  start(): void {
+    const source = this.source;
+    if (!source || this.reader) return;
+    const reader = source.open(this.urls[source.transport]);
+    this.reader = reader;
+    const read = async () => {
+      const gauges = await reader.read().catch(() => null);
+      // Stopped, or restarted with a new reader, while this read was out: its figures are stale.
+      if (this.reader !== reader) return;
+      const layout = gauges ? (reader.layout?.() ?? null) : this.layout;
+      if (gauges && (JSON.stringify(gauges) !== JSON.stringify(this.gauges) || JSON.stringify(layout) !== JSON.stringify(this.layout))) {
+        this.gauges = gauges;
+        this.layout = layout;
+        this.onChange();
+      }
+      this.timer = setTimeout(() => void read(), this.intervalMs);
+    };
+    void read();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const reader = this.reader;
+    this.reader = null;
+    this.gauges = {};
+    this.layout = null;
+    await reader?.close();
+  }
+}

@@ -1,0 +1,195 @@
+import { EventEmitter } from "node:events";
+import { wallClockMs } from "../../lib/clock";
+import { PROTOCOL_VERSION, type ApiError, type HealthReport, type Hop, type HopBatch, type ScenarioInfo, type ScenarioSnapshot, type ScenarioState } from "../../lib/protocol";
+import { encodeRecording, RECORDING_FORMAT, type RecordingHeader } from "../../lib/recording";
+import { assembleTraces, type Trace } from "../../lib/traces";
+import { ActorHandle } from "../actors/spawn";
+import type { Config } from "../config";
+import { BROKER_NAMES } from "../health";
+import { HopBus } from "../hop-bus";
+import { BATCH_INTERVAL_MS, HOPS_PAGE_LIMIT, SNAPSHOT_HOPS } from "../options";
+import type { ScenarioDefinition } from "../scenarios/model";
+import type { ActorFactory } from "./actor";
+import { runCommand, type CommandHost } from "./commands";
+import { fail, ok, type Result } from "./result";
+import { ScenarioRunner } from "./runner";
+
+export type { Actor, ActorEvents, ActorFactory } from "./actor";
+export { fail, type Result } from "./result";
+
+/** What the engine reads of broker health: the `HealthMonitor`, or a stand-in in tests. */
+export interface HealthSource {
+  current(): HealthReport;
+  on(event: "change", listener: (report: HealthReport) => void): unknown;
+}
+
+/** Real actors: each one its own OS process. */
+const spawnProcess: ActorFactory = (spec) => new ActorHandle(spec);
+
+interface EngineEvents {
+  hops: [HopBatch];
+  state: [ScenarioState];
+  reset: [string];
+}
+
+/** Runs the scenarios: the one place HTTP and Socket.IO commands end up. */
+export class ScenarioEngine extends EventEmitter<EngineEvents> {
+  readonly bus = new HopBus();
+  private runners = new Map<string, ScenarioRunner>();
+  private pumpTimer: NodeJS.Timeout | null = null;
+  private readonly commandHost: CommandHost = {
+    unavailable: (runner) => this.unavailable(runner),
+    reset: (runner) => this.reset(runner),
+    changed: (runner) => this.emit("state", this.stateOf(runner)),
+  };
+
+  constructor(
+    definitions: readonly ScenarioDefinition[],
+    private readonly health: HealthSource,
+    urls: Config["urls"],
+    createActor: ActorFactory = spawnProcess,
+  ) {
+    super();
+    for (const definition of definitions) {
+      const { id } = definition.info;
+      const store = this.bus.register(id, definition.ledgerRules);
+      const runner: ScenarioRunner = new ScenarioRunner(definition, store, {
+        bus: this.bus,
+        urls,
+        onChange: () => this.emit("state", this.stateOf(runner)),
+        drain: () => this.pump(id),
+        brokerUp: (broker) => health.current().brokers[broker].up,
+        createActor,
+      });
+      this.runners.set(id, runner);
+    }
+    health.on("change", () => {
+      for (const runner of this.runners.values()) this.emit("state", this.stateOf(runner));
+    });
+  }
+
+  list(): ScenarioInfo[] {
+    return [...this.runners.values()].map((r) => r.info);
+  }
+
+  startPumping(intervalMs = BATCH_INTERVAL_MS): void {
+    this.pumpTimer ??= setInterval(() => this.pump(), intervalMs);
+  }
+
+  /** Sequences waiting hops and hands each scenario's batch to whoever listens. */
+  pump(drainScenarioId?: string): void {
+    const batches = this.bus.flush(wallClockMs(), drainScenarioId);
+    for (const [scenarioId, { afterSeq, hops }] of batches) {
+      const runner = this.runners.get(scenarioId);
+      if (!runner) continue;
+      this.emit("hops", { scenarioId, afterSeq, hops, ledger: runner.store.ledgerSnapshot(), latency: runner.store.latencySummary() });
+    }
+  }
+
+  async start(id: string): Promise<Result<ScenarioState>> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    const down = this.unavailable(runner);
+    if (down) return fail("broker-down", down);
+    try {
+      await runner.start();
+    } catch (error) {
+      return fail("internal", `Could not start ${id}: ${(error as Error).message}`);
+    }
+    return ok(this.stateOf(runner));
+  }
+
+  async stop(id: string): Promise<Result<ScenarioState>> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    await runner.stop();
+    return ok(this.stateOf(runner));
+  }
+
+  async command(id: string, raw: unknown): Promise<Result<unknown>> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    return runCommand(runner, raw, this.commandHost);
+  }
+
+  state(id: string): Result<ScenarioState> {
+    const runner = this.runners.get(id);
+    return runner ? ok(this.stateOf(runner)) : this.unknown(id);
+  }
+
+  /** Oldest first; `lastSeq` is where the next page starts, so paging never skips a hop. */
+  hops(id: string, since: number, limit = HOPS_PAGE_LIMIT): Result<{ hops: Hop[]; lastSeq: number }> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    const hops = runner.store.after(since, Math.min(limit, HOPS_PAGE_LIMIT));
+    return ok({ hops, lastSeq: hops.at(-1)?.seq ?? Math.max(since, runner.store.lastSeq) });
+  }
+
+  /** The hops after `since` still in the buffer, as a recording a browser replays without brokers. */
+  recording(id: string, since: number): Result<string> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    this.pump(id);
+    const hops = runner.store.after(since, Number.MAX_SAFE_INTEGER);
+    // The buffer keeps the newest hops only: once it has let some go, a recording from before
+    // its oldest hop misses its beginning, and says so.
+    const oldest = runner.store.hops.at(0);
+    const truncated = runner.store.count > runner.store.hops.size && oldest !== undefined && since < oldest.seq - 1;
+    const header: RecordingHeader = {
+      format: RECORDING_FORMAT,
+      v: PROTOCOL_VERSION,
+      recordedAt: new Date().toISOString(),
+      scenario: runner.info,
+      rules: runner.definition.ledgerRules,
+      state: this.stateOf(runner),
+      ...(truncated ? { truncated } : {}),
+    };
+    return ok(encodeRecording(header, hops));
+  }
+
+  trace(id: string, traceId: string): Result<Trace> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    const hops = runner.store.hops.toArray().filter((h) => "message" in h && h.message.traceId === traceId);
+    const trace = assembleTraces(hops, runner.info).get(traceId);
+    return trace ? ok(trace) : fail("not-found", `no trace "${traceId}" in ${id}'s buffer`);
+  }
+
+  snapshot(id: string): Result<ScenarioSnapshot> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    return ok({ v: PROTOCOL_VERSION, scenario: runner.info, state: this.stateOf(runner), hops: runner.store.newest(SNAPSHOT_HOPS), lastSeq: runner.store.lastSeq, totalHops: runner.store.count });
+  }
+
+  async close(): Promise<void> {
+    if (this.pumpTimer) clearInterval(this.pumpTimer);
+    this.pumpTimer = null;
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+  }
+
+  private reset(runner: ScenarioRunner): { reset: true } {
+    // Hops of this scenario still waiting in the reorder window belong to the old ledger.
+    this.pump(runner.info.id);
+    runner.store.reset();
+    runner.forgetDead();
+    this.emit("reset", runner.info.id);
+    this.emit("state", this.stateOf(runner));
+    return { reset: true };
+  }
+
+  private stateOf(runner: ScenarioRunner): ScenarioState {
+    return runner.state(this.unavailable(runner));
+  }
+
+  /** Why the scenario cannot run now: every one of its brokers that does not answer, by name. */
+  private unavailable(runner: ScenarioRunner): string | null {
+    const report = this.health.current().brokers;
+    const down = runner.info.brokers.filter((broker) => !report[broker].up);
+    if (down.length === 0) return null;
+    return down.map((broker) => `${BROKER_NAMES[broker]} is down at ${report[broker].url} (${report[broker].error ?? "unreachable"}). Start it with: ${report[broker].startCommand}`).join(" ");
+  }
+
+  private unknown(id: string): { ok: false; error: ApiError } {
+    return fail("not-found", `No scenario "${id}". Known: ${[...this.runners.keys()].join(", ")}`);
+  }
+}

@@ -1,0 +1,222 @@
+import { wallClockMs } from "../../lib/clock";
+import { compareIds } from "../../lib/cast";
+import type { ActorHopDraft, BrokerId, ScenarioInfo, ScenarioState, SettingsValues } from "../../lib/protocol";
+import type { Config } from "../config";
+import type { HopBus, TraceStore } from "../hop-bus";
+import { ACTOR_STOP_GRACE_MS } from "../options";
+import type { ScenarioDefinition } from "../scenarios/model";
+import type { Actor, ActorFactory } from "./actor";
+import { DeliveryEffects } from "./delivery-effects";
+import { GaugePoller } from "./gauges";
+import { Supervisor } from "./supervisor";
+
+/** Killed and exited actors stay listed (their lifelines keep the cross) up to this many. */
+const DEAD_ACTORS_KEPT = 16;
+
+export interface RunnerDeps {
+  bus: HopBus;
+  urls: Config["urls"];
+  onChange: () => void;
+  /** Whether a broker answers now. */
+  brokerUp: (broker: BrokerId) => boolean;
+  /** Sequences everything this scenario has waiting, so the store is complete. */
+  drain: () => void;
+  createActor: ActorFactory;
+}
+
+/** The actors of one scenario: started, stopped, added, killed, replaced and told settings. */
+export class ScenarioRunner {
+  running = false;
+  settings: SettingsValues;
+  private actors = new Map<string, Actor>();
+  private nextNumber = new Map<string, number>();
+  private starting: Promise<void> | null = null;
+  private readonly gauges: GaugePoller;
+  private readonly supervisor: Supervisor;
+  private readonly effects: DeliveryEffects;
+  private readonly bus: HopBus;
+  private readonly onChange: () => void;
+
+  constructor(
+    readonly definition: ScenarioDefinition,
+    readonly store: TraceStore,
+    private readonly deps: RunnerDeps,
+  ) {
+    this.settings = { ...definition.defaults };
+    this.bus = deps.bus;
+    this.onChange = deps.onChange;
+    this.gauges = new GaugePoller(definition.gauges, deps.urls, deps.onChange);
+    this.supervisor = new Supervisor({
+      running: () => this.running,
+      transportUp: (role) => deps.brokerUp(this.transportOf(role)),
+      hasRoom: (role) => this.aliveCount(role) < (this.info.roles.find((r) => r.name === role)?.max ?? 0),
+      spawn: (role) => this.spawn(role),
+      actors: () => this.actors.values(),
+    });
+    this.effects = new DeliveryEffects({
+      kills: definition.kills,
+      ...(definition.audienceRole ? { audience: { role: definition.audienceRole, transport: this.transportOf(definition.audienceRole) } } : {}),
+      store,
+      drain: deps.drain,
+      ingest: (hops) => this.bus.ingest(hops),
+      // A member that died and was replaced by the supervisor is not missing any more.
+      downIn: (role) => [...this.actors.values()].filter((a) => !a.alive && a.spec.role === role && !this.supervisor.hasReplaced(a.spec.id)).length,
+    });
+  }
+
+  get info(): ScenarioInfo {
+    return this.definition.info;
+  }
+
+  /** The transport an actor's role speaks: its hops, and the engine's about it, carry it. */
+  transportOf(role: string): BrokerId {
+    return this.definition.roles.get(role)?.transport ?? this.info.broker;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.starting ??= this.spawnInitialActors().finally(() => {
+      this.starting = null;
+    });
+    await this.starting;
+  }
+
+  private async spawnInitialActors(): Promise<void> {
+    const spawned: Actor[] = [];
+    try {
+      for (const { role, count } of this.definition.initialActors) {
+        for (let i = 0; i < count; i++) spawned.push(this.spawn(role));
+      }
+      await Promise.all(spawned.map((actor) => actor.ready));
+      this.running = true;
+      this.gauges.start();
+      this.onChange();
+    } catch (error) {
+      for (const actor of spawned) actor.kill("SIGKILL");
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.supervisor.stop();
+    await this.gauges.stop();
+    const alive = [...this.actors.values()].filter((a) => a.alive);
+    for (const actor of alive) actor.kill("SIGTERM");
+    const grace = setTimeout(() => alive.forEach((a) => a.kill("SIGKILL")), ACTOR_STOP_GRACE_MS);
+    await Promise.all(alive.map((a) => a.exited()));
+    clearTimeout(grace);
+    this.onChange();
+  }
+
+  aliveCount(role: string): number {
+    return [...this.actors.values()].filter((a) => a.alive && a.spec.role === role).length;
+  }
+
+  spawn(role: string): Actor {
+    const spec = this.definition.roles.get(role);
+    if (!spec) throw new Error(`${this.info.id} has no role ${role}`);
+    const n = (this.nextNumber.get(role) ?? 0) + 1;
+    this.nextNumber.set(role, n);
+    const actor = this.deps.createActor({
+      id: `${role}-${n}`,
+      role,
+      scenarioId: this.info.id,
+      brokerUrl: this.deps.urls[spec.transport],
+      otherUrls: Object.fromEntries((spec.alsoSpeaks ?? []).map((t) => [t, this.deps.urls[t]])),
+      settings: this.settings,
+    });
+    this.actors.set(actor.spec.id, actor);
+    this.pruneDead();
+    actor.on("hops", (hops) => this.bus.ingest(this.effects.noteMissed(hops)));
+    actor.on("status", () => this.onChange());
+    actor.ready.then(
+      () => {
+        // A `set` that arrived while the actor was still connecting did not reach it.
+        actor.send({ type: "settings", settings: { ...this.settings } }).catch(() => undefined);
+        this.emitActorHop(actor, "actor-started");
+        this.onChange();
+      },
+      () => undefined,
+    );
+    actor.on("exit", ({ code, signal }) => {
+      if (!actor.killedByPresenter) {
+        const exitedAt = this.emitActorHop(actor, "actor-exited", { signal: signal ?? undefined, exitCode: code ?? undefined });
+        this.effects.afterDeath(actor, exitedAt);
+        // Died on its own (its broker went away, or it crashed): a running scenario gets a
+        // replacement once the broker answers again, so it resumes without the presenter.
+        if (this.running) this.supervisor.scheduleRespawn(role);
+      }
+      this.onChange();
+    });
+    return actor;
+  }
+
+  kill(actor: Actor): void {
+    actor.kill("SIGKILL");
+    const killedAt = this.emitActorHop(actor, "actor-killed", { signal: "SIGKILL" });
+    this.effects.afterKill(actor, killedAt);
+  }
+
+  actor(id: string): Actor | undefined {
+    return this.actors.get(id);
+  }
+
+  publisher(): Actor | undefined {
+    return [...this.actors.values()].find((a) => a.alive && a.spec.role === this.definition.publisherRole);
+  }
+
+  /**
+   * The publisher hears first and may refuse a value the broker cannot take (Kafka never
+   * removes partitions); then nothing changes. Otherwise every actor gets the new values.
+   */
+  async applySettings(values: SettingsValues): Promise<string | null> {
+    const publisher = this.running ? this.publisher() : undefined;
+    if (publisher) {
+      const refused = await publisher.send({ type: "settings", settings: values }).then(
+        () => null,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+      if (refused) return refused;
+    }
+    Object.assign(this.settings, values);
+    for (const actor of this.actors.values()) {
+      if (actor.alive && actor !== publisher) actor.send({ type: "settings", settings: values }).catch(() => undefined);
+    }
+    return null;
+  }
+
+  state(unavailable: string | null): ScenarioState {
+    const layout = this.gauges.layout;
+    return {
+      id: this.info.id,
+      running: this.running,
+      actors: [...this.actors.values()]
+        .map((a) => ({ id: a.spec.id, role: a.spec.role, pid: a.pid, alive: a.alive, connected: a.alive && a.connected, ...(a.connections ? { connections: a.connections } : {}) }))
+        .sort((a, b) => compareIds(a.id, b.id)),
+      ledger: this.store.ledgerSnapshot(),
+      latency: this.store.latencySummary(),
+      settings: { ...this.settings },
+      gauges: this.gauges.gauges,
+      unavailable,
+      ...(layout ? { layout } : {}),
+    };
+  }
+
+  forgetDead(): void {
+    for (const [id, actor] of this.actors) if (!actor.alive) this.actors.delete(id);
+  }
+
+  private pruneDead(): void {
+    const dead = [...this.actors.values()].filter((a) => !a.alive);
+    for (const actor of dead.slice(0, Math.max(0, dead.length - DEAD_ACTORS_KEPT))) this.actors.delete(actor.spec.id);
+  }
+
+  /** Returns the hop's timestamp. */
+  private emitActorHop(actor: Actor, kind: ActorHopDraft["kind"], extra: { signal?: string; exitCode?: number } = {}): number {
+    const id = actor.spec.id;
+    const at = wallClockMs();
+    this.bus.ingest([{ kind, scenarioId: this.info.id, broker: this.transportOf(actor.spec.role), from: id, to: id, at, actor: { id, role: actor.spec.role, pid: actor.pid, ...extra } }]);
+    return at;
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * The scenario model: a scenario is declared once, in its folder, with `defineScenario`, and
+ * everything else (catalogue entry, UI controls, `set` schema, defaults, typed role settings,
+ * program registry, ledger rules, kill effects, demo storyline) is derived from that one value.
+ */
+import { z } from "zod";
+import type {
+  BrokerId,
+  ChannelInfo,
+  CommandInfo,
+  Guarantee,
+  LinkInfo,
+  LiveLayout,
+  MessageHopKind,
+  PublishField,
+  RoleInfo,
+  ScenarioInfo,
+  SettingInfo,
+  SettingsValues,
+} from "../../lib/protocol";
+import type { LedgerRules, LegRule, UnitRule } from "../../lib/ledger";
+import type { ActorProgram } from "../actors/runtime";
+
+/** A transport a role speaks. gRPC joins this list with its own scenario. */
+export type Transport = BrokerId;
+
+/** One tunable number: the UI control, the `set` schema, the default and the role's typed value. */
+export interface SettingSpec {
+  label: string;
+  unit: string;
+  min: number;
+  max: number;
+  step: number;
+  default: number;
+}
+
+export type SettingsSpec = Record<string, SettingSpec>;
+
+/** What a kill (or a death of its own) of a role's actor means for what it held. */
+export type KillEffect =
+  /** The broker gives its unacknowledged messages back: reported as `requeued`. */
+  | { requeue: true }
+  /** The broker forgets what it handed it (core NATS): its unfinished deliveries are `dropped`. */
+  | { drop: string };
+
+export interface RoleSpec<K extends string> {
+  description: string;
+  /** The program that plays the role, as a value: a typo is a compile error. */
+  program: ActorProgram<K>;
+  transport: Transport;
+  /** Other transports it talks to, for a role at the centre of a story that crosses brokers. */
+  alsoSpeaks?: readonly Transport[];
+  /** How many start with the scenario. */
+  initial: number;
+  min: number;
+  max: number;
+  killable: boolean;
+  /** Receives `publish` commands; exactly one role of a scenario does. */
+  publishes?: boolean;
+}
+
+/** A publish command as the demo storyline sends it. */
+export type DemoPublish = { count?: number; payload?: string | Record<string, unknown>; key?: string; priority?: number; ttlMs?: number; exchange?: string; headers?: Record<string, string> };
+
+/** The short run recorded for the shipped replay and the screenshots. */
+export interface DemoScript<R extends string = string> {
+  settings?: SettingsValues;
+  /** Actors to add before the story starts. */
+  add?: readonly R[];
+  /** How long to let the actors settle before the ledger is reset (consumer groups take a while). */
+  warmupMs?: number;
+  /** Publishes before the kill, then after it. */
+  before: readonly DemoPublish[];
+  after?: readonly DemoPublish[];
+  /** The role whose first live member is SIGKILLed, and when. */
+  kill?: { role: R; afterMs: number };
+  settleMs: number;
+}
+
+export interface GaugeReader {
+  read(): Promise<Record<string, Record<string, number>>>;
+  /** The picture as of the last read, for brokers whose topology changes while running. */
+  layout?(): LiveLayout | null;
+  close(): Promise<void>;
+}
+
+/** Who a scenario's messages are delivered under, and what completes them. */
+export interface DeliverySpec<R extends string> {
+  guarantee: Guarantee;
+  /** The hops that complete a message, when not the usual reply-received or acked. */
+  completesOn?: readonly MessageHopKind[];
+  /** Each destination hands a message to one consumer: a second delivery there is a redelivery. */
+  exclusiveDelivery?: boolean;
+  /** Deliveries carry a key and its running number, and the ledger checks per-key order. */
+  keyOrder?: boolean;
+  /** What killing an actor of a role means; roles not named here: nothing the engine reports. */
+  kills?: Partial<Record<R, KillEffect>>;
+  /** For a broadcast: the role whose members each get a copy, and miss it while down. */
+  audience?: R;
+  /** Legs of a story that crosses brokers, each counted under its own guarantee. */
+  legs?: readonly LegRule[];
+  /** The business action the ledger counts instead of single messages (an order). */
+  unit?: UnitRule;
+}
+
+export interface ScenarioDeclaration<S extends SettingsSpec, R extends string> {
+  id: string;
+  title: string;
+  summary: string;
+  pattern: string;
+  roundTrip: string;
+  publishLabel: string;
+  settings: S;
+  roles: Record<R, RoleSpec<Extract<keyof S, string>>>;
+  commands: CommandInfo[];
+  /** Extra inputs beside the publish button, from the shared catalogue (`publishField`). */
+  publishFields?: PublishField[];
+  channels: ChannelInfo[];
+  links?: LinkInfo[];
+  delivery: DeliverySpec<NoInfer<R>>;
+  /** Reads live figures from the broker while the scenario runs. */
+  gauges?: { transport: Transport; open: (url: string) => GaugeReader };
+  demo: DemoScript<NoInfer<R>>;
+}
+
+/** What the engine runs: the declaration, normalised. */
+export interface ScenarioDefinition {
+  info: ScenarioInfo;
+  roles: ReadonlyMap<string, RoleSpec<string>>;
+  publisherRole: string;
+  initialActors: { role: string; count: number }[];
+  defaults: SettingsValues;
+  /** Validates a `set`; strict, so an unknown parameter is named in the error. */
+  settingsSchema: z.ZodType<Partial<SettingsValues>>;
+  ledgerRules: LedgerRules;
+  kills: ReadonlyMap<string, KillEffect>;
+  audienceRole?: string;
+  gauges?: { transport: Transport; open: (url: string) => GaugeReader };
+  demo: DemoScript;
+}
+
+/** Settings as a role reads them: every declared one, always set (no fallbacks). */
+export type SettingsOf<S extends SettingsSpec> = { [K in keyof S]: number };
+
+export function settingsSchemaOf(settings: SettingsSpec): z.ZodType<Partial<SettingsValues>> {
+  const shape: Record<string, z.ZodNumber> = {};
+  for (const [name, s] of Object.entries(settings)) {
+    const integral = Number.isInteger(s.step) && Number.isInteger(s.min);
+    shape[name] = (integral ? z.number().int() : z.number()).min(s.min).max(s.max);
+  }
+  return z.object(shape).partial().strict() as unknown as z.ZodType<Partial<SettingsValues>>;
+}
+
+export function defineScenario<const S extends SettingsSpec, const R extends string>(d: ScenarioDeclaration<S, R>): ScenarioDefinition {
+  const roles = new Map<string, RoleSpec<string>>(Object.entries(d.roles) as [string, RoleSpec<string>][]);
+  const publishers = [...roles].filter(([, r]) => r.publishes).map(([name]) => name);
+  if (publishers.length !== 1) throw new Error(`${d.id}: exactly one role publishes, found ${publishers.length}`);
+  const names = new Set(roles.keys());
+  for (const role of [...Object.keys(d.delivery.kills ?? {}), d.delivery.audience, d.demo.kill?.role, ...(d.demo.add ?? [])]) {
+    if (role !== undefined && !names.has(role)) throw new Error(`${d.id}: no role "${role}"`);
+  }
+  for (const [name, s] of Object.entries(d.settings)) {
+    if (!(s.min <= s.default && s.default <= s.max)) throw new Error(`${d.id}: ${name} default ${s.default} outside ${s.min}–${s.max}`);
+  }
+
+  const brokers = [...new Set([...[...roles.values()].flatMap((r) => [r.transport, ...(r.alsoSpeaks ?? [])]), ...(d.gauges ? [d.gauges.transport] : [])])];
+  const primary = brokers[0];
+  if (!primary) throw new Error(`${d.id}: no transport`);
+  const settingInfos: SettingInfo[] = Object.entries(d.settings).map(([name, s]) => ({ name, label: s.label, unit: s.unit, min: s.min, max: s.max, step: s.step }));
+  const roleInfos: RoleInfo[] = [...roles].map(([name, r]) => ({ name, description: r.description, min: r.min, max: r.max, killable: r.killable, transport: r.transport, ...(r.publishes ? { publishes: true } : {}) }));
+  const { delivery } = d;
+  const info: ScenarioInfo = {
+    id: d.id,
+    title: d.title,
+    summary: d.summary,
+    pattern: d.pattern,
+    broker: primary,
+    brokers,
+    guarantee: delivery.guarantee,
+    roundTrip: d.roundTrip,
+    publishLabel: d.publishLabel,
+    ...(d.publishFields ? { publishFields: d.publishFields } : {}),
+    roles: roleInfos,
+    commands: d.commands,
+    settings: settingInfos,
+    channels: d.channels,
+    ...(d.links ? { links: d.links } : {}),
+    ...(delivery.keyOrder ? { checksKeyOrder: true } : {}),
+    ...(delivery.completesOn ? { completesOn: [...delivery.completesOn] } : {}),
+    ...(delivery.legs ? { legs: delivery.legs.map((leg) => ({ ...leg })) } : {}),
+    ...(delivery.unit ? { unit: delivery.unit } : {}),
+  };
+  const ledgerRules: LedgerRules = {
+    guarantee: delivery.guarantee,
+    ...(delivery.completesOn ? { completesOn: delivery.completesOn } : {}),
+    ...(delivery.exclusiveDelivery ? { exclusiveDelivery: true } : {}),
+    ...(delivery.keyOrder ? { keyOrder: true } : {}),
+    ...(delivery.legs ? { legs: delivery.legs } : {}),
+    ...(delivery.unit ? { unit: delivery.unit } : {}),
+  };
+  return {
+    info,
+    roles,
+    publisherRole: publishers[0] as string,
+    initialActors: [...roles].filter(([, r]) => r.initial > 0).map(([role, r]) => ({ role, count: r.initial })),
+    defaults: Object.fromEntries(Object.entries(d.settings).map(([name, s]) => [name, s.default])),
+    settingsSchema: settingsSchemaOf(d.settings),
+    ledgerRules,
+    kills: new Map(Object.entries(delivery.kills ?? {}) as [string, KillEffect][]),
+    ...(delivery.audience ? { audienceRole: delivery.audience } : {}),
+    ...(d.gauges ? { gauges: d.gauges } : {}),
+    demo: d.demo,
+  };
+}
+
+/** The publish inputs every scenario picks from; a scenario may narrow the choices or the text. */
+const PUBLISH_FIELDS: Record<PublishField["name"], PublishField> = {
+  priority: { name: "priority", label: "Priority (0–10)", initial: "", placeholder: "0" },
+  ttlMs: { name: "ttlMs", label: "TTL (ms)", initial: "", placeholder: "none" },
+  exchange: { name: "exchange", label: "Exchange", initial: "" },
+  key: { name: "key", label: "Key", initial: "" },
+  headers: { name: "headers", label: "Headers", initial: "", placeholder: "name=value, name=value" },
+};
+
+export function publishField(name: PublishField["name"], overrides: Partial<Omit<PublishField, "name">> = {}): PublishField {
+  return { ...PUBLISH_FIELDS[name], ...overrides };
+}

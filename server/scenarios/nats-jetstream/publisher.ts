@@ -1,0 +1,105 @@
+import { headers, type Msg } from "nats";
+import type { MessageDescriptor } from "../../../lib/protocol";
+import { connectNats, MESSAGE_ID_HEADER } from "../../brokers/nats";
+import { outgoing } from "../../actors/kit";
+import { describeMessage, messageIds, now, type ActorProgram } from "../../actors/runtime";
+import {
+  CONSUMER_CHANNEL_ID,
+  MAX_DELIVERIES_ADVISORY,
+  maxDeliveriesAdvisorySchema,
+  ORDER_CREATED_SUBJECT,
+  ORDERS_STREAM,
+  STREAM_CHANNEL_ID,
+  TERMINATED_CHANNEL_ID,
+  terminatedReason,
+} from "./names";
+import { ensureInventoryConsumer, ensureOrdersStream } from "./stream";
+
+const sampleOrder = (n: number) => ({ orderId: `order-${n}`, items: [{ productId: `sku-${100 + (n % 7)}`, quantity: 1 + (n % 3) }] });
+/** Stream sequence → message, for advisories about messages the stream no longer holds. */
+const REMEMBERED_SEQUENCES = 20_000;
+
+/**
+ * Stores order events in the stream: a message counts as stored once the PubAck names its
+ * stream sequence. It also keeps the stream and the durable consumer as the settings say, and
+ * reports what JetStream gives up on, which no worker sees.
+ */
+export const natsJsPublisher: ActorProgram<"ackWaitMs" | "maxDeliver"> = async (ctx) => {
+  const self = ctx.spec.id;
+  const nc = await connectNats({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
+  const jsm = await nc.jetstreamManager();
+  const js = nc.jetstream();
+  await ensureOrdersStream(jsm);
+  await ensureInventoryConsumer(jsm, ctx.settings);
+  const nextId = messageIds();
+  const stored = new Map<number, MessageDescriptor>();
+
+  /** The message as the stream holds it, or as this publisher sent it. */
+  const lookUp = async (seq: number, deliveries: number): Promise<MessageDescriptor> => {
+    const fields = { attempt: deliveries, redelivered: deliveries > 1 };
+    try {
+      const held = await jsm.streams.getMessage(ORDERS_STREAM, { seq });
+      const id = held.header.get(MESSAGE_ID_HEADER) || `untracked-${seq}`;
+      return { ...describeMessage({ id, destination: held.subject, ...fields }, held.data), offset: String(seq) };
+    } catch {
+      const sent = stored.get(seq);
+      return sent ? { ...sent, ...fields } : { ...describeMessage({ id: `untracked-${seq}`, destination: ORDER_CREATED_SUBJECT, ...fields }, new Uint8Array()), offset: String(seq) };
+    }
+  };
+  const onAdvisory = async (msg: Msg) => {
+    let advisory;
+    try {
+      advisory = maxDeliveriesAdvisorySchema.parse(msg.json());
+    } catch (error) {
+      return ctx.log(`unreadable max-deliveries advisory: ${(error as Error).message}`);
+    }
+    const message = await lookUp(advisory.stream_seq, advisory.deliveries);
+    ctx.emit({ kind: "dead-lettered", from: CONSUMER_CHANNEL_ID, to: TERMINATED_CHANNEL_ID, message, reason: terminatedReason(advisory.deliveries) });
+  };
+  nc.subscribe(MAX_DELIVERIES_ADVISORY, {
+    callback: (error, msg) => {
+      if (error) return ctx.log(error.message);
+      void onAdvisory(msg);
+    },
+  });
+  await nc.flush();
+
+  const publishOne = async (id: string, body: Uint8Array): Promise<void> => {
+    const h = headers();
+    h.set(MESSAGE_ID_HEADER, id);
+    const message = describeMessage({ id, destination: ORDER_CREATED_SUBJECT, attempt: 1, redelivered: false }, body);
+    const publishedAt = now();
+    ctx.emit({ kind: "published", from: self, to: STREAM_CHANNEL_ID, message, at: publishedAt });
+    try {
+      // msgID: the stream's duplicate window drops a second copy, should a publish be repeated.
+      const ack = await js.publish(ORDER_CREATED_SUBJECT, body, { headers: h, msgID: id });
+      const confirmed = { ...message, offset: String(ack.seq) };
+      stored.set(ack.seq, confirmed);
+      if (stored.size > REMEMBERED_SEQUENCES) stored.delete(stored.keys().next().value ?? ack.seq);
+      ctx.emit({ kind: "confirmed", from: STREAM_CHANNEL_ID, to: self, message: confirmed, rttMs: now() - publishedAt, ...(ack.duplicate ? { reason: "duplicate: the stream had it already" } : {}) });
+    } catch (error) {
+      // The producer knows the stream did not take it: published, and dropped with the reason.
+      ctx.emit({ kind: "dropped", from: STREAM_CHANNEL_ID, to: self, message, reason: `not stored: ${(error as Error).message}`.slice(0, 200) });
+    }
+  };
+
+  return {
+    async handle(command) {
+      if (command.type === "settings") {
+        if (command.settings.ackWaitMs !== undefined || command.settings.maxDeliver !== undefined) await ensureInventoryConsumer(jsm, ctx.settings);
+        return null;
+      }
+      const ids: string[] = [];
+      const publishes: Promise<void>[] = [];
+      for (const { id, body } of outgoing(command, nextId, sampleOrder)) {
+        ids.push(id);
+        publishes.push(publishOne(id, body));
+      }
+      await Promise.all(publishes);
+      return { messageIds: ids };
+    },
+    async close() {
+      await nc.close();
+    },
+  };
+};

@@ -1,0 +1,33 @@
+import { expect, test } from "@playwright/test";
+import { SCENARIOS } from "../../server/scenarios";
+
+/**
+ * A smoke test derived from the catalogue: a new scenario is covered by adding it to the list.
+ * Each starts from the page, publishes with its own button, draws the arrow, counts it, and
+ * (where it has one) loses a killable actor to a click.
+ */
+for (const { info } of SCENARIOS) {
+  test(`${info.id}: start, publish, see the hop, kill from the picture`, async ({ page, request }) => {
+    await request.post(`/api/scenarios/${info.id}/stop`);
+    await page.goto(`/scenarios/${info.id}`);
+    await page.getByRole("button", { name: "Start scenario" }).click();
+    const publish = page.getByRole("button", { name: info.publishLabel, exact: true });
+    await expect(publish).toBeEnabled({ timeout: 30_000 });
+    await request.post(`/api/scenarios/${info.id}/commands`, { data: { type: "reset" } });
+
+    await publish.click();
+    await expect(page.getByTestId("sequence").locator('[data-testid="arrow"][data-kind="published"]').first()).toBeVisible();
+    await expect(page.getByTestId("ledger-published").getByTestId("ledger-value")).not.toHaveText("0");
+
+    const killable = info.roles.find((r) => r.killable && r.min < r.max);
+    if (killable) {
+      const state = (await (await request.get(`/api/scenarios/${info.id}/state`)).json()) as { actors: { id: string; role: string; alive: boolean }[] };
+      const victim = state.actors.find((a) => a.role === killable.name && a.alive);
+      if (victim) {
+        await page.getByTestId(`node-${victim.id}`).getByRole("button", { name: `Kill ${victim.id}` }).click();
+        await expect(page.getByTestId(`kill-cross-${victim.id}`)).toBeVisible();
+      }
+    }
+    await request.post(`/api/scenarios/${info.id}/stop`);
+  });
+}

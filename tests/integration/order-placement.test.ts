@@ -1,0 +1,149 @@
+import { connect } from "amqplib";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { isMessageHop, type Ledger, type MessageHop } from "../../lib/protocol";
+import type { Hopscope } from "../../server/app";
+import { DROP_DECLINED, DROP_NO_PAYMENT, DROP_TIMED_OUT, JOB_QUEUES, ORDER_CHANNEL, PAYMENT_SUBJECT } from "../../server/scenarios/order-placement/names";
+import { api, everyHop, startHopscope, state, waitFor } from "./harness";
+
+const ID = "order-placement";
+const ORDERS = 200;
+let hopscope: Hopscope;
+let base: string;
+
+const command = (body: unknown) => api<{ ok: boolean; result: Record<string, unknown>; error?: { code: string; message: string } }>(base, "POST", `/api/scenarios/${ID}/commands`, body);
+
+beforeAll(async () => {
+  ({ hopscope, base } = await startHopscope());
+});
+afterAll(async () => {
+  await api(base, "POST", `/api/scenarios/${ID}/stop`);
+  await hopscope.close();
+});
+
+async function publish(count: number): Promise<string[]> {
+  const res = await command({ type: "publish", count });
+  expect(res.status).toBe(200);
+  return res.body.result.messageIds as string[];
+}
+
+/**
+ * Kills one actor of each role at the same moment, each while it holds at least `held`
+ * deliveries it has not settled: mid-burst, so the kill has something to show.
+ */
+async function killWhileHolding(roles: string[], held: number): Promise<string[]> {
+  const victims = await waitFor(`a ${roles.join(" and a ")} each holding ${held} unsettled deliveries`, async () => {
+    const hops = (await everyHop(base, ID)).filter(isMessageHop);
+    const actors = (await state(base, ID)).actors.filter((a) => a.alive);
+    const holding = (id: string) => {
+      const got = hops.filter((h) => h.to === id && (h.kind === "delivered" || h.kind === "redelivered")).length;
+      const done = hops.filter((h) => h.from === id && (h.kind === "acked" || h.kind === "replied")).length;
+      return got - done >= held;
+    };
+    const found = roles.map((role) => actors.find((a) => a.role === role && holding(a.id))?.id);
+    return found.every((id) => id !== undefined) ? (found as string[]) : undefined;
+  }, 20_000, 20);
+  for (const victim of victims) expect((await command({ type: "kill-actor", actorId: victim })).status).toBe(200);
+  return victims;
+}
+
+const legOf = (ledger: Ledger, name: string): Ledger => {
+  const leg = ledger.legs?.find((l) => l.name === name)?.ledger;
+  if (!leg) throw new Error(`no leg ${name}`);
+  return leg;
+};
+
+describe("order-placement across the real NATS, RabbitMQ and Redis", () => {
+  test(`${ORDERS} orders with a SIGKILL in each leg: every order ends, the jobs lose nothing, the counts add up`, async () => {
+    expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).body).toMatchObject({ ok: true });
+    expect((await command({ type: "reset" })).status).toBe(200);
+    expect((await command({ type: "set", paymentDelayMs: 30, timeoutMs: 500, retries: 3, declineRate: 0.1, jobDelayMs: 40 })).status).toBe(200);
+    expect((await command({ type: "add-actor", role: "payment" })).status).toBe(200);
+
+    const orderIds = await publish(ORDERS / 2);
+    const [payment, inventory] = await killWhileHolding(["payment", "inventory-worker"], 2);
+    const subscriber = (await state(base, ID)).actors.find((a) => a.role === "subscriber" && a.alive)?.id;
+    expect(subscriber).toBeDefined();
+    expect((await command({ type: "kill-actor", actorId: subscriber })).status).toBe(200);
+    orderIds.push(...(await publish(ORDERS / 2)));
+
+    const settled = await waitFor("every order to end", async () => {
+      const s = await state(base, ID);
+      return s.ledger.published === ORDERS && s.ledger.inFlight === 0 ? s : undefined;
+    }, 90_000, 200);
+    const { ledger } = settled;
+    for (const victim of [payment, inventory, subscriber]) expect(settled.actors.find((a) => a.id === victim)?.alive).toBe(false);
+
+    // Per order: completed, declined or timed out after its retries; nothing lost.
+    expect(ledger.unit).toBe("order");
+    expect(ledger.lost).toBe(0);
+    expect(ledger.completed + ledger.dropped).toBe(ORDERS);
+    for (const reason of Object.keys(ledger.dropReasons)) expect([DROP_DECLINED, DROP_TIMED_OUT, DROP_NO_PAYMENT]).toContain(reason);
+    expect(ledger.dropReasons[DROP_DECLINED] ?? 0, JSON.stringify(ledger)).toBeGreaterThan(0);
+
+    const hops = (await everyHop(base, ID)).filter(isMessageHop);
+    const byOrder = new Map<string, MessageHop[]>();
+    for (const hop of hops) byOrder.set(hop.message.traceId, [...(byOrder.get(hop.message.traceId) ?? []), hop]);
+    let completed = 0;
+    for (const orderId of orderIds) {
+      const trace = byOrder.get(orderId) ?? [];
+      const acked = new Set(trace.filter((h) => h.kind === "acked").map((h) => h.message.destination));
+      const ended = trace.find((h) => h.kind === "dropped" && h.message.destination === PAYMENT_SUBJECT);
+      if (ended) {
+        // An order that ends at payment goes no further.
+        expect(trace.filter((h) => h.message.destination !== PAYMENT_SUBJECT)).toEqual([]);
+      } else {
+        expect([...acked].sort()).toEqual([...JOB_QUEUES].sort());
+        completed++;
+      }
+    }
+    expect(completed).toBe(ledger.completed);
+
+    // The payment leg, at-most-once: each request answered or given up on after its retries.
+    const pay = legOf(ledger, "payment");
+    expect(pay.published).toBe(ORDERS);
+    expect(pay.completed + pay.dropped).toBe(ORDERS);
+    expect(hops.some((h) => h.kind === "retry")).toBe(true);
+
+    // The jobs leg, at-least-once: three per paid order, all acked, the killed worker's redelivered.
+    const jobs = legOf(ledger, "jobs");
+    expect(jobs.published).toBe(3 * completed);
+    expect(jobs.completed).toBe(jobs.published);
+    expect(jobs.lost).toBe(0);
+    expect(jobs.inFlight).toBe(0);
+    expect(jobs.redelivered).toBeGreaterThan(0);
+    expect(hops.some((h) => h.kind === "requeued" && h.from === inventory)).toBe(true);
+
+    // The broadcast leg, at-most-once: one per paid order, settled on Redis's answer; the killed
+    // subscriber's misses are expected losses, not lost orders.
+    const broadcast = legOf(ledger, "broadcast");
+    expect(broadcast.published).toBe(completed);
+    expect(broadcast.completed + broadcast.dropped).toBe(broadcast.published);
+    expect(hops.some((h) => h.kind === "confirmed" && h.message.destination === ORDER_CHANNEL && h.reason?.startsWith("missed by 1 subscriber"))).toBe(true);
+    expect(hops.some((h) => h.kind === "confirmed" && h.message.destination !== ORDER_CHANNEL && h.reason?.startsWith("missed"))).toBe(false);
+
+    // The broker's own word: nothing left in the job queues.
+    const connection = await connect("amqp://guest:guest@127.0.0.1:5672");
+    try {
+      const channel = await connection.createChannel();
+      for (const queue of JOB_QUEUES) expect((await channel.checkQueue(queue)).messageCount).toBe(0);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  test("a declined order queues no jobs and broadcasts nothing", async () => {
+    expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).body).toMatchObject({ ok: true });
+    expect((await command({ type: "reset" })).status).toBe(200);
+    expect((await command({ type: "set", declineRate: 1, paymentDelayMs: 0 })).status).toBe(200);
+    const [orderId] = await publish(1);
+    const settled = await waitFor("the order to end", async () => {
+      const s = await state(base, ID);
+      return s.ledger.published === 1 && s.ledger.inFlight === 0 ? s : undefined;
+    });
+    expect(settled.ledger.dropReasons).toEqual({ [DROP_DECLINED]: 1 });
+    const trace = (await everyHop(base, ID)).filter(isMessageHop).filter((h) => h.message.traceId === orderId);
+    expect(trace.every((h) => h.message.destination === PAYMENT_SUBJECT)).toBe(true);
+    expect(legOf(settled.ledger, "jobs").published).toBe(0);
+    expect((await command({ type: "set", declineRate: 0.1 })).status).toBe(200);
+  });
+});
