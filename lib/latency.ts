@@ -1,4 +1,4 @@
-import type { LatencySummary } from "./protocol";
+import type { LatencySummary, LegRule, MessageHop } from "./protocol";
 import { RingBuffer } from "./ring";
 
 /** Percentile by nearest rank over an ascending array. */
@@ -41,4 +41,16 @@ export class LatencyWindow {
     this.lastMs = null;
     this.cached = null;
   }
+}
+
+/**
+ * Which hops' round trips the readout shows. A story reads only its first leg, the request it
+ * waits on (the order's payment): a job's confirm or a broadcast's answer on another broker is
+ * another measure, and mixing them would show no broker's latency at all.
+ */
+export function roundTripsOf(legs: readonly LegRule[] | undefined): (hop: MessageHop) => boolean {
+  const first = legs?.[0];
+  if (!first) return (hop) => hop.rttMs !== undefined;
+  const timed = new Set(first.destinations);
+  return (hop) => hop.rttMs !== undefined && timed.has(hop.message.destination);
 }

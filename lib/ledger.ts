@@ -174,6 +174,8 @@ export class LedgerTracker {
 
   apply(hop: Hop): HopVerdict {
     if (!isMessageHop(hop)) return PLAIN;
+    // A late hop of an action begun before the reset counts nowhere, in no leg either.
+    if (this.units?.retired(hop.message.traceId)) return PLAIN;
     const leg = this.legByDestination.get(hop.message.destination);
     const onLeg = leg ? leg.tracker.fold(hop) : null;
     if (!this.units) return this.fold(hop).verdict;
@@ -333,6 +335,10 @@ class UnitBook {
     this.completesWhenAll = new Set(rule.completesWhenAll);
     this.endsOnDropIn = new Set(rule.endsOnDropIn);
     this.units = new Generations(capacity, () => ({ published: false, ending: null, completed: new Set() }));
+  }
+
+  retired(traceId: string): boolean {
+    return this.units.retired(traceId);
   }
 
   apply(hop: MessageHop, leg: LegOfHop | null, folded: Folded | null): void {

@@ -1,6 +1,7 @@
 import type { Hop, MessageHop, MessageHopKind, ScenarioInfo } from "./protocol";
 import { isMessageHop } from "./protocol";
 import { statusAfter, type MessageStatus } from "./hops";
+import { roundTripsOf } from "./latency";
 import { ledgerOf } from "./ledger";
 
 /** What decides a trace's status: the scenario's completion hops, or for a story, its unit. */
@@ -41,7 +42,7 @@ export function assembleTraces(hops: readonly Hop[], rules?: TraceRules | readon
     for (const hop of trace.hops) {
       trace.attempts = Math.max(trace.attempts, hop.message.attempt);
       const status = statusAfter(hop.kind, completion);
-      if (status && trace.status === "in-flight" && !story) {
+      if (status && trace.status === "in-flight") {
         trace.status = status;
         trace.rttMs = hop.rttMs ?? null;
         trace.reason = hop.reason ?? null;
@@ -56,16 +57,23 @@ function isKindList(rules: TraceRules | readonly MessageHopKind[]): rules is rea
   return Array.isArray(rules);
 }
 
-/** The unit's own ledger over the trace's hops says how the business action ended. */
+/**
+ * The unit's own ledger over the trace's hops says how the business action ended. Where the
+ * action's first publish is no longer among the hops (a buffer let it go), the ledger cannot
+ * count it, and the hop-by-hop status stands.
+ */
 function settleByUnit(trace: Trace, story: TraceRules): void {
   const ledger = ledgerOf(trace.hops, { guarantee: story.guarantee, ...(story.legs ? { legs: story.legs } : {}), ...(story.unit ? { unit: story.unit } : {}) });
+  if (ledger.published === 0) return;
+  trace.status = "in-flight";
+  trace.reason = null;
   // The round trip shown is the first leg's: the request the story waited on.
-  trace.rttMs = trace.hops.find((h) => h.rttMs !== undefined)?.rttMs ?? null;
+  trace.rttMs = trace.hops.find(roundTripsOf(story.legs))?.rttMs ?? null;
   if (ledger.completed > 0) trace.status = "completed";
   else if (ledger.deadLettered > 0) trace.status = "dead-lettered";
   else if (ledger.dropped > 0 || ledger.lost > 0) {
     trace.status = "dropped";
-    trace.reason = Object.keys(ledger.dropReasons)[0] ?? (ledger.lost > 0 ? "lost: a job the broker did not confirm" : null);
+    trace.reason = Object.keys(ledger.dropReasons)[0] ?? (ledger.lost > 0 ? "lost: a message of an at-least-once leg never arrived" : null);
   }
 }
 

@@ -1,7 +1,7 @@
-import { LatencyWindow } from "../lib/latency";
+import { LatencyWindow, roundTripsOf } from "../lib/latency";
 import { LedgerTracker, type LedgerRules } from "../lib/ledger";
 import { ReorderWindow } from "../lib/ordering";
-import { PROTOCOL_VERSION, type Hop, type HopDraft, type LatencySummary, type Ledger } from "../lib/protocol";
+import { isMessageHop, PROTOCOL_VERSION, type Hop, type HopDraft, type LatencySummary, type Ledger, type MessageHop } from "../lib/protocol";
 import { RingBuffer } from "../lib/ring";
 import { HOP_BUFFER_SIZE, REORDER_WINDOW_MS } from "./options";
 
@@ -15,9 +15,12 @@ export class TraceStore {
   /** Hops added since the last reset. */
   count = 0;
 
+  private readonly timesRoundTrip: (hop: MessageHop) => boolean;
+
   constructor(rules: LedgerRules, capacity = HOP_BUFFER_SIZE) {
     this.hops = new RingBuffer<Hop>(capacity);
     this.ledger = new LedgerTracker(rules);
+    this.timesRoundTrip = roundTripsOf(rules.legs);
   }
 
   add(hop: Hop): void {
@@ -34,7 +37,7 @@ export class TraceStore {
       }
       if (verdict.outOfOrder) hop.reason = verdict.outOfOrder;
     }
-    if ("rttMs" in hop && hop.rttMs !== undefined) this.latency.add(hop.rttMs);
+    if (isMessageHop(hop) && hop.rttMs !== undefined && this.timesRoundTrip(hop)) this.latency.add(hop.rttMs);
   }
 
   /** The first `limit` hops after `seq`, oldest first. */

@@ -1,7 +1,7 @@
 "use client";
 import type { Flight } from "../animation";
 import { DEFAULT_PACE } from "../animation";
-import { LatencyWindow } from "../latency";
+import { LatencyWindow, roundTripsOf } from "../latency";
 import { ledgerOf } from "../ledger";
 import type { ActorState, Hop, ScenarioState } from "../protocol";
 import { isMessageHop } from "../protocol";
@@ -175,7 +175,8 @@ export class ReplayStore {
     const count = this.indexAt(this.cursorMs);
     const seen = hops.slice(0, count);
     const latency = new LatencyWindow();
-    for (const hop of seen) if (isMessageHop(hop) && hop.rttMs !== undefined) latency.add(hop.rttMs);
+    const timesRoundTrip = roundTripsOf(header.rules.legs);
+    for (const hop of seen) if (isMessageHop(hop) && hop.rttMs !== undefined && timesRoundTrip(hop)) latency.add(hop.rttMs);
     // The broker's own readings (queue depths, Kafka's assignment) were taken at the end: they
     // are shown there, and only there.
     const atEnd = count === hops.length;

@@ -12,18 +12,17 @@
  * - Kafka: kafkajs restarts a crashed consumer itself; one it gives up on exits the actor.
  */
 import type { Channel, ChannelModel, ConfirmChannel } from "amqplib";
-import { connectAmqp, guardChannel } from "../brokers/rabbitmq";
+import { connectAmqp } from "../brokers/rabbitmq";
 import type { ActorCommand } from "./ipc";
 import type { ActorContext } from "./runtime";
 
 /**
  * Leaves for good: the supervisor sees a death it did not cause and starts a replacement once
  * the broker answers. For state that no reconnect can repair (a dead channel, a cancelled
- * consumer).
+ * consumer). The hops already reported reach the server first.
  */
-export function replaceMe(ctx: Pick<ActorContext, "log">, why: string): never {
-  ctx.log(`exiting so a fresh actor replaces me: ${why}`);
-  process.exit(1);
+export function replaceMe(ctx: Pick<ActorContext, "leave">, why: string): void {
+  ctx.leave(why);
 }
 
 /**
@@ -87,13 +86,17 @@ interface AmqpActorOptions<C extends boolean> {
  * reconnect policy above), and the broker's reason for a channel error reaches the log.
  */
 export async function openAmqpActor<C extends boolean>(
-  ctx: Pick<ActorContext, "spec" | "setConnected" | "log">,
+  ctx: Pick<ActorContext, "spec" | "setConnected" | "log" | "leave">,
   options: AmqpActorOptions<C>,
 ): Promise<{ connection: ChannelModel; channel: C extends true ? ConfirmChannel : Channel }> {
   const connection = await connectAmqp({ url: options.url ?? ctx.spec.brokerUrl, name: ctx.spec.id, onConnectedChange: options.url ? undefined : ctx.setConnected });
   connection.on("close", () => replaceMe(ctx, "lost the RabbitMQ connection"));
   const channel = options.confirm ? await connection.createConfirmChannel() : await connection.createChannel();
-  guardChannel(channel, ctx.log);
+  // A channel error (the broker refusing a declaration, a queue deleted under a consumer) closes
+  // the channel and its delivery tags with it. Without an "error" listener amqplib would throw
+  // and hide the broker's reason.
+  channel.on("error", (error: Error) => ctx.log(`channel error: ${error.message}`));
+  channel.on("close", () => replaceMe(ctx, "the RabbitMQ channel closed"));
   if (options.declare) await options.declare(channel);
   if (options.prefetch !== undefined) await channel.prefetch(options.prefetch);
   return { connection, channel: channel as C extends true ? ConfirmChannel : Channel };

@@ -7,6 +7,9 @@ import { parentMessageSchema, readActorSpec, type ChildMessage } from "./ipc";
 import { now, type ActorContext } from "./runtime";
 import { programFor } from "./programs";
 
+/** How long a leaving actor waits at most for its last hops to reach the server. */
+const LEAVE_FLUSH_MS = 500;
+
 function send(message: ChildMessage): void {
   if (process.connected) process.send?.(message);
 }
@@ -19,6 +22,8 @@ async function run(): Promise<void> {
   let pending: HopDraft[] = [];
   let connections: string[] | undefined;
   let connectedNow = true;
+  let leaving = false;
+  const leaveHandlers: (() => void)[] = [];
   const flush = () => {
     const hops = pending;
     pending = [];
@@ -52,6 +57,29 @@ async function run(): Promise<void> {
     },
     log(message) {
       process.stderr.write(`[${spec.id}] ${message}\n`);
+    },
+    onLeave(handler) {
+      leaveHandlers.push(handler);
+    },
+    leave(why) {
+      if (leaving) return;
+      leaving = true;
+      ctx.log(`exiting so a fresh actor replaces me: ${why}`);
+      for (const handler of leaveHandlers) {
+        try {
+          handler();
+        } catch (error) {
+          ctx.log(`while leaving: ${String(error)}`);
+        }
+      }
+      // What this actor reported just before, and what its handlers said, must reach the server:
+      // exit once the IPC channel has taken it, or soon regardless.
+      const hops = pending;
+      pending = [];
+      const exit = () => process.exit(1);
+      setTimeout(exit, LEAVE_FLUSH_MS);
+      if (process.connected && process.send) process.send({ t: "hops", hops } satisfies ChildMessage, undefined, {}, exit);
+      else exit();
     },
   };
 

@@ -22,6 +22,14 @@ export interface ActorContext<K extends string = string> {
   /** Names the broker connections this actor holds, for the picture. */
   setConnections(connections: string[]): void;
   log(message: string): void;
+  /**
+   * Leaves for good, so that the supervisor starts a fresh actor once its brokers answer: for
+   * state no reconnect can repair (a dead channel, a cancelled consumer). Everything emitted so
+   * far, and by the `onLeave` handlers, reaches the server first.
+   */
+  leave(why: string): void;
+  /** Runs on `leave`: report here what this actor will never finish. */
+  onLeave(handler: () => void): void;
 }
 
 export interface ActorBehaviour {

@@ -49,16 +49,6 @@ export async function connectAmqpOnce(url: string, name: string): Promise<{ conn
   }
 }
 
-/**
- * An actor's channel is its life: a channel error (the broker refusing a declaration, a queue
- * deleted under a consumer) closes it, its delivery tags die with it, and the actor exits to be
- * replaced. Without an "error" listener amqplib would throw and hide the broker's reason.
- */
-export function guardChannel(channel: Channel, log: (message: string) => void): void {
-  channel.on("error", (error: Error) => log(`channel error: ${error.message}`));
-  channel.on("close", () => process.exit(1));
-}
-
 /** RabbitMQ refuses to redeclare a queue with other arguments: say what to do about it. */
 export function explainDeclareError(error: unknown, queues: readonly string[]): Error {
   const code = (error as { code?: unknown }).code;

@@ -48,7 +48,9 @@ export class ScenarioRunner {
     this.gauges = new GaugePoller(definition.gauges, deps.urls, deps.onChange);
     this.supervisor = new Supervisor({
       running: () => this.running,
-      transportUp: (role) => deps.brokerUp(this.transportOf(role)),
+      // A role that speaks several brokers needs them all: a replacement started while one is
+      // away would only hang until its ready timeout.
+      transportUp: (role) => this.transportsOf(role).every((broker) => deps.brokerUp(broker)),
       hasRoom: (role) => this.aliveCount(role) < (this.info.roles.find((r) => r.name === role)?.max ?? 0),
       spawn: (role) => this.spawn(role),
       actors: () => this.actors.values(),
@@ -71,6 +73,10 @@ export class ScenarioRunner {
   /** The transport an actor's role speaks: its hops, and the engine's about it, carry it. */
   transportOf(role: string): BrokerId {
     return this.definition.roles.get(role)?.transport ?? this.info.broker;
+  }
+
+  transportsOf(role: string): BrokerId[] {
+    return [this.transportOf(role), ...(this.definition.roles.get(role)?.alsoSpeaks ?? [])];
   }
 
   async start(): Promise<void> {

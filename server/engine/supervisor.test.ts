@@ -96,6 +96,30 @@ describe("the supervisor", () => {
     expect(replacement.alive).toBe(true);
   });
 
+  test("a role that speaks several brokers waits for all of them", async () => {
+    const story = defineScenario({
+      id: "story",
+      ...UNREMARKABLE,
+      title: "Story",
+      pattern: "story",
+      settings: {},
+      roles: { checkout: { description: "", program, transport: "nats", alsoSpeaks: ["rabbitmq"], initial: 1, min: 1, max: 1, killable: false, publishes: true } },
+      commands: ALL_COMMANDS,
+      channels: [],
+      delivery: { guarantee: "at-least-once" },
+    });
+    const { engine, actors, health } = fakeEngine([story]);
+    must(await engine.start("story"));
+    health.set("rabbitmq", false);
+    actors.get("checkout-1").crash();
+
+    await vi.advanceTimersByTimeAsync(500 + 1_000 + 2_000);
+    expect(actors.ofRole("checkout")).toHaveLength(1);
+    health.set("rabbitmq", true);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(actors.get("checkout-2").alive).toBe(true);
+  });
+
   test("respects the role's maximum", async () => {
     const { engine, actors } = await started();
     actors.get("worker-1").crash();

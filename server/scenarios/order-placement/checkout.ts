@@ -6,6 +6,7 @@ import { createRedis, ready } from "../../brokers/redis";
 import { requestWithRetries } from "../shared/nats-request-reply";
 import {
   declareJobQueues,
+  DROP_CHECKOUT_LEFT,
   DROP_DECLINED,
   DROP_NO_PAYMENT,
   DROP_NO_SUBSCRIBERS,
@@ -59,6 +60,15 @@ export const checkout: ActorProgram<"timeoutMs" | "retries"> = async (ctx) => {
   const redis = createRedis({ url: ctx.urlOf("redis"), name: self, onConnectedChange: onConnected("redis"), queueWhileOffline: false });
   await ready(redis);
   const nextId = messageIds();
+  // Orders not yet past their last job's confirm: a checkout that has to go says so for each,
+  // rather than leave them in flight for ever.
+  const unfinished = new Set<string>();
+  ctx.onLeave(() => {
+    for (const orderId of unfinished) {
+      const message = describeMessage({ id: orderId, destination: PAYMENT_SUBJECT, attempt: 1, redelivered: false }, Buffer.alloc(0));
+      ctx.emit({ kind: "dropped", from: self, to: self, message, reason: DROP_CHECKOUT_LEFT });
+    }
+  });
 
   /** True once payment approved; a decline ends the order here, said as its drop. */
   async function charge(orderId: string, body: Buffer): Promise<boolean> {
@@ -107,10 +117,16 @@ export const checkout: ActorProgram<"timeoutMs" | "retries"> = async (ctx) => {
     }
   }
 
-  async function placeOrder(orderId: string, order: ReturnType<typeof sampleOrder> | unknown): Promise<void> {
-    if (!(await charge(orderId, encodeBody(order)))) return;
-    const jobs = await Promise.all(JOBS.map((job) => queueJob(orderId, job, { job, orderId, order })));
-    if (jobs.every(Boolean)) await broadcast(orderId);
+  async function placeOrder(orderId: string, order: unknown): Promise<void> {
+    unfinished.add(orderId);
+    try {
+      if (!(await charge(orderId, encodeBody(order)))) return;
+      const jobs = await Promise.all(JOBS.map((job) => queueJob(orderId, job, { job, orderId, order })));
+      if (!jobs.every(Boolean)) return;
+    } finally {
+      unfinished.delete(orderId);
+    }
+    await broadcast(orderId);
   }
 
   return {

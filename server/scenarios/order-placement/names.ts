@@ -24,6 +24,8 @@ export const ORDER_CHANNEL_ID = `redis:${ORDER_CHANNEL}`;
 export const DROP_DECLINED = "declined by payment";
 export const DROP_NO_PAYMENT = "no payment responder (503)";
 export const DROP_TIMED_OUT = "payment timed out after retries";
+/** A checkout that has to go (its RabbitMQ connection died) cannot finish what it started. */
+export const DROP_CHECKOUT_LEFT = "checkout went away mid-order: its remaining steps never ran";
 export const DROP_NO_SUBSCRIBERS = "no subscriber listening (PUBLISH answered 0)";
 
 export async function declareJobQueues(channel: Channel): Promise<void> {
