@@ -28,6 +28,8 @@ async function openTellingArrow(page: Page): Promise<void> {
     if (await arrow.count()) {
       await arrow.click();
       await page.waitForTimeout(400);
+      // The click scrolls the page to the arrow; the picture is the top of the page.
+      await page.evaluate(() => window.scrollTo(0, 0));
       return;
     }
   }
