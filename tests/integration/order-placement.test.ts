@@ -121,6 +121,12 @@ describe("order-placement across the real NATS, RabbitMQ and Redis", () => {
     expect(hops.some((h) => h.kind === "confirmed" && h.message.destination === ORDER_CHANNEL && h.reason?.startsWith("missed by 1 subscriber"))).toBe(true);
     expect(hops.some((h) => h.kind === "confirmed" && h.message.destination !== ORDER_CHANNEL && h.reason?.startsWith("missed"))).toBe(false);
 
+    console.log(
+      `orders ${ledger.published}: completed ${ledger.completed}, dropped ${JSON.stringify(ledger.dropReasons)}; ` +
+        `payment published ${pay.published} retried ${hops.filter((h) => h.kind === "retry").length} duplicates ${pay.duplicates}; ` +
+        `jobs ${jobs.published} redelivered ${jobs.redelivered} lost ${jobs.lost}; broadcast ${broadcast.published} dropped ${broadcast.dropped}`,
+    );
+
     // The broker's own word: nothing left in the job queues.
     const connection = await connect("amqp://guest:guest@127.0.0.1:5672");
     try {
