@@ -43,6 +43,9 @@ async function run(): Promise<void> {
       if (pending.length === 0) setImmediate(flush);
       pending.push({ ...hop, at: hop.at ?? now(), scenarioId: spec.scenarioId, broker: hop.broker ?? broker });
     },
+    flush() {
+      if (pending.length > 0) flush();
+    },
     note(kind, detail) {
       if (pending.length === 0) setImmediate(flush);
       pending.push({ kind, from: spec.id, to: spec.id, at: now(), scenarioId: spec.scenarioId, broker, actor: { id: spec.id, role: spec.role, pid: process.pid }, ...detail });

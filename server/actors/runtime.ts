@@ -16,6 +16,12 @@ export interface ActorContext<K extends string = string> {
   /** Every setting its scenario declares, current; updated in place when the presenter changes one. */
   settings: Record<K, number>;
   emit(hop: HopInput): void;
+  /**
+   * Hands what was emitted to the server now rather than at the end of this turn: before an
+   * answer leaves for the broker, so that a SIGKILL right after cannot keep the answer's hop
+   * from the server while the broker delivers the answer itself.
+   */
+  flush(): void;
   /** Something that happened to this actor itself, such as its group handing it partitions. */
   note(kind: Exclude<ActorHopKind, "actor-started" | "actor-killed" | "actor-exited">, detail: { partitions?: number[]; reason?: string }): void;
   setConnected(connected: boolean): void;

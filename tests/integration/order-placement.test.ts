@@ -56,7 +56,7 @@ describe("order-placement across the real NATS, RabbitMQ and Redis", () => {
   test(`${ORDERS} orders with a SIGKILL in each leg: every order ends, the jobs lose nothing, the counts add up`, async () => {
     expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).body).toMatchObject({ ok: true });
     expect((await command({ type: "reset" })).status).toBe(200);
-    expect((await command({ type: "set", paymentDelayMs: 30, timeoutMs: 500, retries: 3, declineRate: 0.1, jobDelayMs: 40 })).status).toBe(200);
+    expect((await command({ type: "set", paymentDelayMs: 20, timeoutMs: 2_000, retries: 2, declineRate: 0.1, jobDelayMs: 40 })).status).toBe(200);
     expect((await command({ type: "add-actor", role: "payment" })).status).toBe(200);
 
     const orderIds = await publish(ORDERS / 2);

@@ -6,6 +6,8 @@ import { DEAD_LETTER_REASON, DLQ_CHANNEL_ID, DLQ_STREAM, groupOf, RETRY_BACKOFF_
 type Entry = [id: string, fields: string[] | null];
 /** An entry this consumer read or claimed, with Redis's count of its deliveries. */
 type Job = { entryId: string; fields: string[]; deliveries: number };
+/** A job, and while it waits behind another, the timer that keeps it this consumer's. */
+type Held = Job & { keep: NodeJS.Timeout | null };
 
 const BLOCK_MS = 1_000;
 const CLAIM_EVERY_MS = 1_000;
@@ -88,7 +90,8 @@ export const redisStreamConsumer: ActorProgram<"delayMs" | "failRate" | "minIdle
 
   /** Entries taken and not yet acked or parked: the read and claim loops wait while one is held. */
   let held = 0;
-  const work = workLoop(async (job: Job) => {
+  const work = workLoop(async (job: Held) => {
+    if (job.keep) clearInterval(job.keep);
     try {
       await process_(job.entryId, job.fields, job.deliveries);
     } finally {
@@ -97,7 +100,10 @@ export const redisStreamConsumer: ActorProgram<"delayMs" | "failRate" | "minIdle
   });
   const take = (job: Job) => {
     held++;
-    work(job);
+    // The read and the claim loop can each take one at the same moment. The second waits here,
+    // kept like the one being worked on: left idle, another consumer would claim it from a live one.
+    const keep = held > 1 ? setInterval(() => void commands.call("XCLAIM", STREAM, group, self, "0", job.entryId, "JUSTID").catch(() => undefined), ctx.settings.minIdleMs / 3) : null;
+    work({ ...job, keep });
   };
 
   let stopped = false;

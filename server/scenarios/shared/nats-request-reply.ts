@@ -93,6 +93,7 @@ export async function answerInQueueGroup(ctx: ActorContext<string>, nc: NatsConn
     h.set(TRACE_ID_HEADER, fields.traceId);
     h.set(ATTEMPT_HEADER, String(fields.attempt));
     ctx.emit({ kind: "replied", from: self, to: plan.channelId, message: describeMessage(fields, body), ...(reason ? { reason } : {}) });
+    ctx.flush();
     msg.respond(body, { headers: h });
   });
   nc.subscribe(plan.subject, {
