@@ -37,7 +37,7 @@ export class TraceStore {
       }
       if (verdict.outOfOrder) hop.reason = verdict.outOfOrder;
     }
-    if (isMessageHop(hop) && hop.rttMs !== undefined && this.timesRoundTrip(hop)) this.latency.add(hop.rttMs);
+    if (isMessageHop(hop) && this.timesRoundTrip(hop) && hop.rttMs !== undefined) this.latency.add(hop.rttMs);
   }
 
   /** The first `limit` hops after `seq`, oldest first. */

@@ -130,7 +130,7 @@ export class ScenarioRunner {
       scenarioId: this.info.id,
       brokerUrl: this.deps.urls[spec.transport],
       otherUrls: Object.fromEntries((spec.alsoSpeaks ?? []).map((t) => [t, this.deps.urls[t]])),
-      settings: this.settings,
+      settings: { ...this.settings },
     });
     this.actors.set(actor.spec.id, actor);
     this.pruneDead();

@@ -54,8 +54,8 @@ export const checkout: ActorProgram<"timeoutMs" | "retries"> = async (ctx) => {
   const self = ctx.spec.id;
   const onConnected = connectionTracker(ctx);
   const nc = await connectNats({ url: ctx.urlOf("nats"), name: self, onConnectedChange: onConnected("nats") });
+  // Losing RabbitMQ ends this checkout (the kit's policy): its unfinished orders are reported below.
   const { connection, channel } = await openAmqpActor(ctx, { confirm: true, declare: declareJobQueues, url: ctx.urlOf("rabbitmq") });
-  connection.on("close", () => onConnected("rabbitmq")(false));
   // A broadcast sent while Redis is away fails at once rather than minutes later.
   const redis = createRedis({ url: ctx.urlOf("redis"), name: self, onConnectedChange: onConnected("redis"), queueWhileOffline: false });
   await ready(redis);
