@@ -1,6 +1,6 @@
 import { defineConfig } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumPath } from "./scripts/chromium";
-import { PORT, WORKSHOP_PORT, WORKSHOP_TOKEN } from "./tests/e2e/servers";
+import { NAMESPACE, PORT, WORKSHOP_NAMESPACE, WORKSHOP_PORT, WORKSHOP_TOKEN } from "./tests/e2e/servers";
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -24,7 +24,7 @@ export default defineConfig({
     {
       // The production build of `npm test`'s build step, served by the real custom server.
       command: "npx tsx server/main.ts",
-      env: { NODE_ENV: "production", PORT: String(PORT), HOST: "127.0.0.1" },
+      env: { NODE_ENV: "production", PORT: String(PORT), HOST: "127.0.0.1", HOPSCOPE_NAMESPACE: NAMESPACE },
       url: `http://127.0.0.1:${PORT}/api/health`,
       reuseExistingServer: false,
       timeout: 60_000,
@@ -34,7 +34,7 @@ export default defineConfig({
     {
       // A workshop server: listening beyond loopback, so only the token's holder presents.
       command: "npx tsx server/main.ts",
-      env: { NODE_ENV: "production", PORT: String(WORKSHOP_PORT), HOST: "0.0.0.0", HOPSCOPE_TOKEN: WORKSHOP_TOKEN },
+      env: { NODE_ENV: "production", PORT: String(WORKSHOP_PORT), HOST: "0.0.0.0", HOPSCOPE_TOKEN: WORKSHOP_TOKEN, HOPSCOPE_NAMESPACE: WORKSHOP_NAMESPACE },
       url: `http://127.0.0.1:${WORKSHOP_PORT}/api/health`,
       reuseExistingServer: false,
       timeout: 60_000,

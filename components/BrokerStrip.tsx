@@ -41,6 +41,11 @@ export function BrokerStrip({ health }: { health: HealthReport | null }) {
           </li>
         );
       })}
+      {health?.namespace && (
+        <li className="font-mono text-[11px] text-[var(--muted)]" data-testid="namespace" title="Every queue, subject, stream and topic this Hopscope uses carries this prefix, so copies sharing a broker never take each other's messages">
+          ns {health.namespace}
+        </li>
+      )}
     </ul>
   );
 }

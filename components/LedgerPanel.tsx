@@ -41,6 +41,9 @@ const LEG_ROWS: { key: Count; label: string }[] = [
 /** The delivery ledger, and in plain words what it means. */
 export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Ledger; guarantee: Guarantee; checksKeyOrder: boolean }) {
   const reasons = Object.entries(ledger.dropReasons);
+  // Where the broker gave up on a message, the panel says why, as it does for expected drops.
+  const lostReasons = Object.entries(ledger.lostReasons);
+  const parkedReasons = Object.entries(ledger.deadLetterReasons).map(([reason, count]) => `${reason} × ${count}`);
   const unit = ledger.unit;
   const legs = ledger.legs ?? [];
   return (
@@ -51,7 +54,7 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
           const alarm = key === "lost" && value > 0;
           const warn = (key === "dropped" || key === "deadLettered") && value > 0;
           return (
-            <div key={key} title={hint} className="bg-[var(--panel)] px-3 py-2" data-testid={`ledger-${key}`}>
+            <div key={key} title={key === "deadLettered" && parkedReasons.length > 0 ? parkedReasons.join("\n") : hint} className="bg-[var(--panel)] px-3 py-2" data-testid={`ledger-${key}`}>
               <div className="text-[11px] text-[var(--muted)]">{label}</div>
               <div data-testid="ledger-value" className={`font-mono text-lg font-semibold tabular-nums ${alarm ? "text-rose-600 dark:text-rose-400" : warn ? "text-amber-600 dark:text-amber-400" : ""}`}>{value}</div>
             </div>
@@ -89,6 +92,15 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
           {reasons.map(([reason, count]) => (
             <li key={reason}>
               dropped: {reason} × {count} <span className="text-[var(--muted)]">{unit ? "(expected)" : "(at-most-once, expected)"}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {lostReasons.length > 0 && (
+        <ul className="mt-1 space-y-0.5 text-xs font-medium text-rose-700 dark:text-rose-300" data-testid="ledger-lost-reasons">
+          {lostReasons.map(([reason, count]) => (
+            <li key={reason}>
+              lost: {reason} × {count}
             </li>
           ))}
         </ul>
@@ -137,7 +149,8 @@ function LegTable({ legs }: { legs: readonly LegLedger[] }) {
                     : key === "dropped" && value > 0
                       ? "text-amber-600 dark:text-amber-400"
                       : "";
-              const reasons = key === "dropped" ? Object.entries(leg.ledger.dropReasons).map(([reason, count]) => `${reason} × ${count}`) : [];
+              const byReason = key === "dropped" ? leg.ledger.dropReasons : key === "lost" ? leg.ledger.lostReasons : {};
+              const reasons = Object.entries(byReason).map(([reason, count]) => `${reason} × ${count}`);
               return (
                 <td key={leg.name} className={`border-t border-[var(--line)] px-1.5 py-1 text-right font-mono text-base font-semibold tabular-nums ${tone}`} data-testid={`leg-${leg.name}-${key}`} title={reasons.length ? reasons.join("\n") : undefined}>
                   {value}

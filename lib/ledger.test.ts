@@ -86,6 +86,50 @@ describe("ledger", () => {
     expect(l).toMatchObject({ lost: 1, dropped: 0 });
   });
 
+  test("a message that ends without completing says why: lost and dead-lettered, each by reason", () => {
+    const l = ledgerOf(hops(`
+      published p>q m1
+      delivered q>w1 m1
+      dropped q>w1 m1 reason=trimmed_away
+      published p>q m2
+      delivered q>w1 m2
+      dead-lettered q>dlq m2 reason=max_deliveries
+      published p>q m3
+      dead-lettered q>dlq m3 reason=max_deliveries
+      published p>q m4
+      dropped q>p m4
+    `), "at-least-once");
+    expect(l).toMatchObject({ published: 4, lost: 2, deadLettered: 2, dropped: 0, inFlight: 0 });
+    expect(l.lostReasons).toEqual({ "trimmed away": 1, unspecified: 1 });
+    expect(l.deadLetterReasons).toEqual({ "max deliveries": 2 });
+    expect(l.dropReasons).toEqual({});
+  });
+
+  test("a redelivery is counted even when the first delivery's hop died with its consumer", () => {
+    // Killed before it could report what it was handed: the broker's next delivery says "again".
+    const l = ledgerOf(hops(`
+      published p>q m1
+      redelivered q>w2 m1@2
+      acked w2>q m1@2
+      published p>q m2
+      claimed q>w2 m2@2
+      acked w2>q m2@2
+    `), "at-least-once");
+    expect(l).toMatchObject({ delivered: 2, redelivered: 2, completed: 2, duplicates: 0, inFlight: 0 });
+  });
+
+  test("a retry's first delivery is not a redelivery when the first attempt reached nobody", () => {
+    const l = ledgerOf(hops(`
+      published req>subj m1
+      timeout req>req m1
+      retry req>subj m1@2
+      delivered subj>r1 m1@2
+      replied r1>subj m1@2
+      reply-received subj>req m1@2
+    `), "at-most-once");
+    expect(l).toMatchObject({ delivered: 1, redelivered: 0, completed: 1 });
+  });
+
   test("counts do not depend on arrival order", () => {
     const inOrder = hops(`
       published req>subj m1
@@ -172,6 +216,26 @@ describe("ledger", () => {
     for (const hop of hops(Array.from({ length: 50 }, (_, i) => `published a>b m${i}`).join("\n"))) tracker.apply(hop);
     expect(tracker.snapshot().published).toBe(50);
     expect(tracker.remembered).toBeLessThanOrEqual(10);
+  });
+
+  test("a message waiting behind more than the ledger's memory still counts when it completes", () => {
+    const tracker = new LedgerTracker("at-least-once", 4);
+    const others = Array.from({ length: 20 }, (_, i) => `published p>q m${i}\ndelivered q>w m${i}\nacked w>q m${i}`).join("\n");
+    for (const hop of hops(`published p>q slow\n${others}\ndelivered q>w slow\nacked w>q slow`)) tracker.apply(hop);
+    expect(tracker.snapshot()).toMatchObject({ published: 21, delivered: 21, completed: 21, inFlight: 0, lost: 0 });
+  });
+
+  test("settled messages are remembered for a window only, so memory stays flat", () => {
+    const tracker = new LedgerTracker("at-least-once", 10);
+    for (const hop of hops(Array.from({ length: 100 }, (_, i) => `published p>q m${i}\ndelivered q>w m${i}\nacked w>q m${i}`).join("\n"))) tracker.apply(hop);
+    expect(tracker.snapshot()).toMatchObject({ published: 100, completed: 100, inFlight: 0 });
+    expect(tracker.remembered).toBe(5);
+  });
+
+  test("a settled message's late duplicate within the window is still counted", () => {
+    const tracker = new LedgerTracker("at-least-once", 10);
+    for (const hop of hops(`published p>q m1\ndelivered q>w m1\nacked w>q m1\npublished p>q m2\nredelivered q>w m1\nacked w>q m1`)) tracker.apply(hop);
+    expect(tracker.snapshot()).toMatchObject({ published: 2, delivered: 1, redelivered: 1, completed: 1, duplicates: 1, inFlight: 1 });
   });
 });
 
@@ -356,6 +420,16 @@ describe("ledger for a story across brokers (place an order)", () => {
     const l = ledgerOf(hops(order("o7", `${paid}\n${jobs.replace("acked emails-1>rabbitmq mail", "dropped rabbitmq>checkout mail")}`)), rules);
     expect(l).toMatchObject({ published: 1, completed: 0, lost: 1, inFlight: 0 });
     expect(legOf(l, "jobs")).toMatchObject({ lost: 1 });
+  });
+
+  test("a lost or dead-lettered order says why, as its job's hop did", () => {
+    const lost = ledgerOf(hops(order("o9", `${paid}
+${jobs.replace("acked emails-1>rabbitmq mail", "dropped rabbitmq>checkout mail reason=queue_deleted")}`)), rules);
+    expect(lost).toMatchObject({ lost: 1, lostReasons: { "queue deleted": 1 }, dropReasons: {} });
+    expect(legOf(lost, "jobs")).toMatchObject({ lost: 1, lostReasons: { "queue deleted": 1 } });
+    const parked = ledgerOf(hops(order("o10", `${paid}
+${jobs.replace("acked emails-1>rabbitmq mail", "dead-lettered rabbitmq>rabbitmq mail reason=failed_3_times")}`)), rules);
+    expect(parked).toMatchObject({ deadLettered: 1, deadLetterReasons: { "failed 3 times": 1 } });
   });
 
   test("counts do not depend on arrival order: acks seen before any publication complete the order once", () => {

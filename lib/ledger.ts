@@ -11,20 +11,34 @@ import { COMPLETION_KINDS, DELIVERY_KINDS, PROCESSED_KINDS, statusAfter, type Me
 interface MessageRecord {
   published: boolean;
   delivered: boolean;
-  deliveries: Map<string, number>;
-  processed: Map<string, number>;
+  /**
+   * The recipients it was delivered to and the work done on it, as keys. Only "seen before?"
+   * matters, and most messages have one of each: a short array, made on first use, costs a
+   * fraction of a Map, and the ledger keeps tens of thousands of these.
+   */
+  deliveries: string[] | null;
+  processed: string[] | null;
   done: boolean;
   /** What happened before its publication was seen; applied when (if ever) it is. */
   credit: Delta | null;
 }
 
 type Counter = "delivered" | "redelivered" | "completed" | "duplicates" | "deadLettered" | "dropped" | "lost" | "outOfOrder";
-type Delta = { counts: Partial<Record<Counter, number>>; reasons: Record<string, number> };
+/** The ways a message ends without completing; each keeps count of the reasons its hops gave. */
+type Ending = "dropped" | "lost" | "deadLettered";
+const REASONS_OF = { dropped: "dropReasons", lost: "lostReasons", deadLettered: "deadLetterReasons" } as const satisfies Record<Ending, keyof Ledger>;
+type Reasons = Partial<Record<Ending, Record<string, number>>>;
+type Delta = { counts: Partial<Record<Counter, number>>; reasons: Reasons };
 
-function bump(counts: Map<string, number>, key: string): number {
-  const next = (counts.get(key) ?? 0) + 1;
-  counts.set(key, next);
-  return next;
+function addReason(reasons: Reasons, ending: Ending, reason: string, n = 1): void {
+  const byReason = (reasons[ending] ??= {});
+  byReason[reason] = (byReason[reason] ?? 0) + n;
+}
+
+/** `keys` with `key` added, and whether it was there already. */
+function note(keys: string[] | null, key: string): [string[], boolean] {
+  if (!keys) return [[key], false];
+  return keys.includes(key) ? [keys, true] : [[...keys, key], false];
 }
 
 export function emptyLedger(): Ledger {
@@ -38,6 +52,8 @@ export function emptyLedger(): Ledger {
     dropped: 0,
     dropReasons: {},
     lost: 0,
+    lostReasons: {},
+    deadLetterReasons: {},
     inFlight: 0,
     outOfOrder: 0,
   };
@@ -85,46 +101,87 @@ const UNTOUCHED: Folded = { verdict: PLAIN, settled: null };
 
 /**
  * Bounded memory of records by id, and of the ids seen before the last reset.
- * Two generations bound memory in O(1) per lookup: when the young one fills up, the old one is
- * forgotten whole. Evicting entry by entry from one Map degrades as deleted slots pile up.
+ * An open record (its counts may still change) is kept until it settles, so that however long a
+ * message waits in a queue, its later hops count. Only a flow whose messages never settle (a
+ * publish that nothing completes) fills the open book; past `capacity` its oldest half is
+ * forgotten in one pass, as evicting one by one from the front of a Map degrades while deleted
+ * slots pile up there.
+ * A settled record stays for a window of the `capacity / 2` latest settlements, for the late
+ * hops a settled message still gets (a copy to another subscriber, a duplicate after a
+ * rebalance). The window is a ring: its memory is flat, not a sawtooth.
  */
-class Generations<V> {
-  private young = new Map<string, V>();
-  private old = new Map<string, V>();
+class Book<V> {
+  private open = new Map<string, V>();
+  private settled = new Map<string, V>();
+  /** Ids in the order they settled; grown up to `window`, then overwritten oldest first. */
+  private settledOrder: string[] = [];
+  private nextSlot = 0;
+  private readonly window: number;
   private beforeReset = new Set<string>();
 
   constructor(
     private readonly capacity: number,
     private readonly create: () => V,
-  ) {}
+  ) {
+    this.window = Math.max(1, Math.floor(capacity / 2));
+  }
 
   /** Seen before the last reset: its late hops must not count in the fresh ledger. */
   retired(id: string): boolean {
     return this.beforeReset.has(id);
   }
 
+  /** The record of `id`, if one is kept; unlike `recall`, makes none. */
+  peek(id: string): V | undefined {
+    return this.open.get(id) ?? this.settled.get(id);
+  }
+
   recall(id: string): V {
-    const young = this.young.get(id);
-    if (young) return young;
-    const record = this.old.get(id) ?? this.create();
-    this.young.set(id, record);
-    if (this.young.size >= this.capacity / 2) {
-      this.old = this.young;
-      this.young = new Map();
-    }
+    const known = this.open.get(id) ?? this.settled.get(id);
+    if (known !== undefined) return known;
+    const record = this.create();
+    this.open.set(id, record);
+    if (this.open.size > this.capacity) this.forgetOldestOpen();
     return record;
+  }
+
+  /** Its counts are final: it moves from the open book to the window of settled records. */
+  settle(id: string): void {
+    const record = this.open.get(id);
+    if (record === undefined) return;
+    this.open.delete(id);
+    if (this.settledOrder.length < this.window) this.settledOrder.push(id);
+    else {
+      const evicted = this.settledOrder[this.nextSlot];
+      if (evicted !== undefined) this.settled.delete(evicted);
+      this.settledOrder[this.nextSlot] = id;
+      this.nextSlot = (this.nextSlot + 1) % this.window;
+    }
+    this.settled.set(id, record);
+  }
+
+  private forgetOldestOpen(): void {
+    let excess = Math.ceil(this.open.size / 2);
+    // Deleting while iterating a Map is safe; insertion order makes these the oldest.
+    for (const id of this.open.keys()) {
+      if (excess-- <= 0) break;
+      this.open.delete(id);
+    }
   }
 
   reset(): void {
     // Settled ones too: a slow consumer's late reply must not count in the fresh ledger.
-    this.beforeReset = new Set([...this.beforeReset, ...this.old.keys(), ...this.young.keys()]);
-    if (this.beforeReset.size > this.capacity) this.beforeReset = new Set([...this.old.keys(), ...this.young.keys()]);
-    this.young = new Map();
-    this.old = new Map();
+    const current = [...this.open.keys(), ...this.settled.keys()];
+    this.beforeReset = new Set([...this.beforeReset, ...current]);
+    if (this.beforeReset.size > this.capacity + this.window) this.beforeReset = new Set(current);
+    this.open = new Map();
+    this.settled = new Map();
+    this.settledOrder = [];
+    this.nextSlot = 0;
   }
 
   get size(): number {
-    return this.young.size + this.old.size;
+    return this.open.size + this.settled.size;
   }
 }
 
@@ -145,7 +202,7 @@ interface Leg {
  */
 export class LedgerTracker {
   private ledger = emptyLedger();
-  private messages: Generations<MessageRecord>;
+  private messages: Book<MessageRecord>;
 
   private readonly completion: ReadonlySet<MessageHopKind>;
   private readonly guarantee: Guarantee;
@@ -161,7 +218,7 @@ export class LedgerTracker {
     this.rules = typeof rules === "string" ? { guarantee: rules } : rules;
     this.guarantee = this.rules.guarantee;
     this.completion = this.rules.completesOn ? new Set(this.rules.completesOn) : COMPLETION_KINDS;
-    this.messages = new Generations(capacity, () => ({ published: false, delivered: false, deliveries: new Map(), processed: new Map(), done: false, credit: null }));
+    this.messages = new Book(capacity, () => ({ published: false, delivered: false, deliveries: null, processed: null, done: false, credit: null }));
     this.legs = (this.rules.legs ?? []).map((rule) => ({
       rule,
       tracker: new LedgerTracker({ guarantee: rule.guarantee, ...(rule.completesOn ? { completesOn: rule.completesOn } : {}) }, capacity),
@@ -203,11 +260,15 @@ export class LedgerTracker {
     if (DELIVERY_KINDS.has(hop.kind)) {
       // A copy for another queue or subscriber is not a redelivery; the broker's flag, a later
       // attempt, a claim, or the same recipient getting it again are.
-      const again = bump(record.deliveries, this.rules.exclusiveDelivery ? destination : `${destination}|${hop.to}`) > 1;
+      const [deliveries, again] = note(record.deliveries, this.rules.exclusiveDelivery ? destination : `${destination}|${hop.to}`);
+      record.deliveries = deliveries;
       const flagged = hop.message.redelivered || hop.message.attempt > 1 || hop.kind !== "delivered";
       if (!record.delivered) {
         record.delivered = true;
         count("delivered");
+        // The broker says it handed this out before: that first delivery's hop died with the
+        // consumer it went to (killed before it could report), and it was a delivery all the same.
+        if (hop.kind !== "delivered") count("redelivered");
       } else if (again || flagged) count("redelivered");
       if (again && !flagged) verdict = { redelivery: true, outOfOrder: null };
       if (!again && !flagged && this.rules.keyOrder) {
@@ -218,18 +279,22 @@ export class LedgerTracker {
         }
       }
     }
-    if (PROCESSED_KINDS.has(hop.kind) && bump(record.processed, `${hop.kind}:${destination}`) > 1) count("duplicates");
+    if (PROCESSED_KINDS.has(hop.kind)) {
+      const [processed, again] = note(record.processed, `${hop.kind}:${destination}`);
+      record.processed = processed;
+      if (again) count("duplicates");
+    }
     const status = statusAfter(hop.kind, this.completion);
     if (status && !record.done) {
       record.done = true;
       settled = status;
       if (status === "completed") count("completed");
-      else if (status === "dead-lettered") count("deadLettered");
-      else if (this.guarantee === "at-least-once") count("lost");
       else {
-        count("dropped");
-        const reason = hop.reason ?? "unspecified";
-        delta.reasons[reason] = (delta.reasons[reason] ?? 0) + 1;
+        // Whatever ends a message short of completing says why: the broker gave up after max
+        // deliveries, an entry was trimmed away, a consumer died holding it.
+        const ending: Ending = status === "dead-lettered" ? "deadLettered" : this.guarantee === "at-least-once" && !hop.forgottenByBroker ? "lost" : "dropped";
+        count(ending);
+        addReason(delta.reasons, ending, hop.reason ?? "unspecified");
       }
     }
 
@@ -242,6 +307,8 @@ export class LedgerTracker {
     // A message never seen published (sent before this session or before a reset) never counts.
     if (record.published) this.add(delta);
     else record.credit = merge(record.credit, delta);
+    // Counted in full: from now on only a late copy or a duplicate can touch it.
+    if (record.done && record.published) this.messages.settle(id);
     return { verdict, settled };
   }
 
@@ -258,11 +325,20 @@ export class LedgerTracker {
 
   private add(delta: Delta): void {
     for (const [counter, n] of Object.entries(delta.counts) as [Counter, number][]) this.ledger[counter] += n;
-    for (const [reason, n] of Object.entries(delta.reasons)) this.ledger.dropReasons[reason] = (this.ledger.dropReasons[reason] ?? 0) + n;
+    for (const [ending, byReason] of Object.entries(delta.reasons) as [Ending, Record<string, number>][]) {
+      const into = this.ledger[REASONS_OF[ending]];
+      for (const [reason, n] of Object.entries(byReason)) into[reason] = (into[reason] ?? 0) + n;
+    }
+  }
+
+  /** Published, and nothing has settled it yet. */
+  isOpen(id: string): boolean {
+    const record = this.messages.peek(id);
+    return record !== undefined && record.published && !record.done;
   }
 
   snapshot(): Ledger {
-    const own = withInFlight({ ...this.ledger, dropReasons: { ...this.ledger.dropReasons } });
+    const own = withInFlight(copyReasons(this.ledger));
     const legs: LegLedger[] = this.legs.map((leg) => ({ name: leg.rule.name, guarantee: leg.rule.guarantee, ledger: leg.tracker.snapshot() }));
     const withLegs = legs.length > 0 ? { legs } : {};
     if (!this.units) return { ...own, ...withLegs };
@@ -299,14 +375,21 @@ function withInFlight(ledger: Ledger): Ledger {
   return { ...ledger, inFlight: Math.max(0, ledger.published - settled) };
 }
 
+/** A copy whose reason maps the caller may keep: the tracker goes on counting into its own. */
+function copyReasons<L extends Pick<Ledger, "dropReasons" | "lostReasons" | "deadLetterReasons">>(ledger: L): L {
+  return { ...ledger, dropReasons: { ...ledger.dropReasons }, lostReasons: { ...ledger.lostReasons }, deadLetterReasons: { ...ledger.deadLetterReasons } };
+}
+
 function merge(into: Delta | null, delta: Delta): Delta {
   const out: Delta = into ?? { counts: {}, reasons: {} };
   for (const [counter, n] of Object.entries(delta.counts) as [Counter, number][]) out.counts[counter] = (out.counts[counter] ?? 0) + n;
-  for (const [reason, n] of Object.entries(delta.reasons)) out.reasons[reason] = (out.reasons[reason] ?? 0) + n;
+  for (const [ending, byReason] of Object.entries(delta.reasons) as [Ending, Record<string, number>][]) {
+    for (const [reason, n] of Object.entries(byReason)) addReason(out.reasons, ending, reason, n);
+  }
   return out;
 }
 
-type UnitEnding = { counter: "completed" | "lost" | "deadLettered" } | { counter: "dropped"; reason: string };
+type UnitEnding = { counter: "completed" } | { counter: Ending; reason: string };
 
 interface UnitRecord {
   published: boolean;
@@ -325,7 +408,7 @@ interface LegOfHop {
 /** Counts business actions, one per trace, from what each hop did to its message. */
 class UnitBook {
   readonly name: string;
-  private units: Generations<UnitRecord>;
+  private units: Book<UnitRecord>;
   private readonly completesWhenAll: ReadonlySet<string>;
   private readonly endsOnDropIn: ReadonlySet<string>;
   private totals = emptyUnitCounts();
@@ -334,7 +417,7 @@ class UnitBook {
     this.name = rule.name;
     this.completesWhenAll = new Set(rule.completesWhenAll);
     this.endsOnDropIn = new Set(rule.endsOnDropIn);
-    this.units = new Generations(capacity, () => ({ published: false, ending: null, completed: new Set() }));
+    this.units = new Book(capacity, () => ({ published: false, ending: null, completed: new Set() }));
   }
 
   retired(traceId: string): boolean {
@@ -353,7 +436,10 @@ class UnitBook {
       this.totals.published++;
     }
     // An ending seen before the publication waits for it, as a message's credit does.
-    if (!counted && unit.published && unit.ending) this.count(unit.ending);
+    if (!counted && unit.published && unit.ending) {
+      this.count(unit.ending);
+      this.units.settle(traceId);
+    }
   }
 
   private endingAfter(hop: MessageHop, leg: LegOfHop | null, folded: Folded | null, unit: UnitRecord): UnitEnding | null {
@@ -361,8 +447,8 @@ class UnitBook {
     // A business "no" (declined, timed out) ends the action even after its message completed.
     if (hop.kind === "dropped" && leg.name !== null && this.endsOnDropIn.has(leg.name)) return { counter: "dropped", reason: hop.reason ?? "unspecified" };
     const settled = folded?.settled ?? null;
-    if (leg.guarantee === "at-least-once" && settled === "dropped") return { counter: "lost" };
-    if (leg.guarantee === "at-least-once" && settled === "dead-lettered") return { counter: "deadLettered" };
+    if (leg.guarantee === "at-least-once" && settled === "dropped") return { counter: "lost", reason: hop.reason ?? "unspecified" };
+    if (leg.guarantee === "at-least-once" && settled === "dead-lettered") return { counter: "deadLettered", reason: hop.reason ?? "unspecified" };
     const destination = hop.message.destination;
     if (settled === "completed" && this.completesWhenAll.has(destination)) {
       unit.completed.add(destination);
@@ -373,11 +459,13 @@ class UnitBook {
 
   private count(ending: UnitEnding): void {
     this.totals[ending.counter]++;
-    if (ending.counter === "dropped") this.totals.dropReasons[ending.reason] = (this.totals.dropReasons[ending.reason] ?? 0) + 1;
+    if (ending.counter === "completed") return;
+    const reasons = this.totals[REASONS_OF[ending.counter]];
+    reasons[ending.reason] = (reasons[ending.reason] ?? 0) + 1;
   }
 
   counts(): UnitCounts {
-    return { ...this.totals, dropReasons: { ...this.totals.dropReasons } };
+    return copyReasons(this.totals);
   }
 
   reset(): void {
@@ -390,10 +478,10 @@ class UnitBook {
   }
 }
 
-type UnitCounts = Pick<Ledger, "published" | "completed" | "dropped" | "dropReasons" | "lost" | "deadLettered">;
+type UnitCounts = Pick<Ledger, "published" | "completed" | "dropped" | "dropReasons" | "lost" | "lostReasons" | "deadLettered" | "deadLetterReasons">;
 
 function emptyUnitCounts(): UnitCounts {
-  return { published: 0, completed: 0, dropped: 0, dropReasons: {}, lost: 0, deadLettered: 0 };
+  return { published: 0, completed: 0, dropped: 0, dropReasons: {}, lost: 0, lostReasons: {}, deadLettered: 0, deadLetterReasons: {} };
 }
 
 /** The ledger of a finite list of hops, e.g. a recording or a test's capture. */

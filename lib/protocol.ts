@@ -80,6 +80,12 @@ export const messageHopDraftSchema = z.object({
   rttMs: z.number().finite().nonnegative().optional(),
   /** Why a message was dropped, dead-lettered or retried, in words. */
   reason: z.string().max(200).optional(),
+  /**
+   * On a `dropped` hop: the broker itself forgot the message (a Redis that keeps nothing on disk
+   * restarted). It never promised to keep it, so this counts as dropped with its reason, never
+   * as lost; and it says so only of a message nothing has settled yet (the server checks).
+   */
+  forgottenByBroker: z.literal(true).optional(),
   /** On a broadcast publish: how many subscribers the broker handed it to (Redis PUBLISH). */
   receivers: z.number().int().nonnegative().optional(),
   /** On a publish to an exchange: what each binding made of it, and why. */
@@ -244,6 +250,10 @@ export interface Ledger {
   dropReasons: Record<string, number>;
   /** Broken at-least-once promises. Must stay 0 where the broker promises delivery. */
   lost: number;
+  /** Why they were lost, counted by reason (an entry trimmed away, a refused publish). */
+  lostReasons: Record<string, number>;
+  /** Why messages were parked, counted by reason (failed every attempt, max deliveries reached). */
+  deadLetterReasons: Record<string, number>;
   inFlight: number;
   /** First deliveries whose key's running number went backwards (where order is checked). */
   outOfOrder: number;
@@ -305,7 +315,10 @@ export interface BrokerHealth {
   checkedAt: number;
 }
 
-export type HealthReport = { brokers: Record<BrokerId, BrokerHealth> };
+/** `namespace`: what this instance's broker objects are prefixed with, shown small. */
+export type HealthReport = { brokers: Record<BrokerId, BrokerHealth>; namespace?: string };
+/** `GET /api/health`: the report, and the server's version (package.json) for bug reports and scripts. */
+export type HealthResponse = HealthReport & { version: string };
 
 /* ---------- Commands ---------- */
 
@@ -346,6 +359,10 @@ export type ErrorCode =
   | "broker-down"
   | "not-running"
   | "conflict"
+  /** The request body is larger than the server accepts (HTTP 413). */
+  | "too-large"
+  /** Too many requests from one connection in too short a time (HTTP 429). */
+  | "rate-limited"
   | "internal";
 
 export interface ApiError {

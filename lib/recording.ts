@@ -114,6 +114,9 @@ const ledgerCounts = {
   dropped: z.number(),
   dropReasons: z.record(z.string(), z.number()),
   lost: z.number(),
+  // Absent from recordings made before the ledger kept them.
+  lostReasons: z.record(z.string(), z.number()).default({}),
+  deadLetterReasons: z.record(z.string(), z.number()).default({}),
   inFlight: z.number(),
   outOfOrder: z.number(),
 };

@@ -100,4 +100,18 @@ describe("a story's trace", () => {
     `);
     expect(assembleTraces(log, story).get("o2")).toMatchObject({ status: "dropped", reason: "declined by payment" });
   });
+
+  test("a lost job says why it was lost, where its hop said", () => {
+    const paid = `
+      published co>pay o3 dest=pay
+      reply-received pay>co o3 dest=pay
+      published co>inv o3.inv trace=o3 dest=inv
+    `;
+    const withReason = hops(`${paid}
+dropped inv>co o3.inv trace=o3 dest=inv reason=queue_deleted`);
+    expect(assembleTraces(withReason, story).get("o3")).toMatchObject({ status: "dropped", reason: "lost: queue deleted" });
+    const without = hops(`${paid}
+dropped inv>co o3.inv trace=o3 dest=inv`);
+    expect(assembleTraces(without, story).get("o3")).toMatchObject({ status: "dropped", reason: "lost: a message of an at-least-once leg never arrived" });
+  });
 });

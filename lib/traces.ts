@@ -73,7 +73,8 @@ function settleByUnit(trace: Trace, story: TraceRules): void {
   else if (ledger.deadLettered > 0) trace.status = "dead-lettered";
   else if (ledger.dropped > 0 || ledger.lost > 0) {
     trace.status = "dropped";
-    trace.reason = Object.keys(ledger.dropReasons)[0] ?? (ledger.lost > 0 ? "lost: a message of an at-least-once leg never arrived" : null);
+    const lostWhy = Object.keys(ledger.lostReasons).find((reason) => reason !== "unspecified");
+    trace.reason = Object.keys(ledger.dropReasons)[0] ?? (ledger.lost > 0 ? `lost: ${lostWhy ?? "a message of an at-least-once leg never arrived"}` : null);
   }
 }
 

@@ -1,17 +1,29 @@
 /**
  * `npm run bench`: what the hop pipeline sustains, measured end to end.
- *   1. Latency at 1,000 hops/s: from the actor's timestamp to receipt in headless Chromium.
- *   2. Ingest: emitters flat out; hops sequenced per second and the event loop's lag.
+ *   1. latency: at 1,000 hops/s, from the actor's timestamp to receipt in headless Chromium.
+ *   2. ingest: emitters flat out; hops sequenced per second and the event loop's lag.
+ *   3. memory: the server's RSS and heap over a long ingest (5 million hops by default).
+ *   4. page: a scenario page's JS heap in headless Chromium over a long session (10 minutes at
+ *      500 hops/s by default), served by the production build.
  * Synthetic emitter processes feed the real pipeline (IPC, ordering, ledger, Socket.IO), so
  * the figures are Hopscope's own, not a broker's.
+ *
+ * Flags (npm run bench -- --flag value): --only latency,ingest,memory,page  --memory-hops N
+ * --memory-rate HOPS_PER_S (0: full speed)  --page-minutes M  --page-rate HOPS_PER_S
  */
 import { chromium } from "@playwright/test";
+import next from "next";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { z } from "zod";
 import { percentile } from "../lib/latency";
+import { describeZodError } from "../lib/protocol";
 import { createHopscope } from "../server/app";
 import { loadConfig } from "../server/config";
 import { BENCH_SCENARIO } from "../server/bench/scenario";
+import { ensureProductionBuild, memoryIngest, pageHeap, type BenchHarness } from "./bench-memory";
 import { CHROMIUM_ARGS, chromiumPath } from "./chromium";
 
 const LATENCY_RATE = 1_000;
@@ -20,7 +32,34 @@ const INGEST_SECONDS = 6;
 const INGEST_EMITTERS = 2;
 /** The lag target is stated at this sustained rate, spread over the emitters. */
 const PACED_RATE = 20_000;
+const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
+const SECTIONS = ["latency", "ingest", "memory", "page"] as const;
+type Section = (typeof SECTIONS)[number];
+
+const optionsSchema = z.object({
+  only: z
+    .string()
+    .default(SECTIONS.join(","))
+    .transform((list) => list.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(SECTIONS)).min(1)),
+  "memory-hops": z.coerce.number().int().min(10_000).default(5_000_000),
+  "memory-rate": z.coerce.number().int().min(0).default(PACED_RATE),
+  "page-minutes": z.coerce.number().positive().max(24 * 60).default(10),
+  "page-rate": z.coerce.number().int().min(3).max(100_000).default(500),
+});
+type Options = z.infer<typeof optionsSchema>;
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(Object.keys(optionsSchema.shape).map((name) => [name, { type: "string" }])),
+    strict: true,
+  });
+  const parsed = optionsSchema.safeParse(values);
+  if (!parsed.success) throw new Error(`Bad flags: ${describeZodError(parsed.error)}`);
+  return parsed.data;
+}
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>bench</title>
 <script src="/socket.io/socket.io.js"></script>
@@ -35,7 +74,10 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>bench</title>
   });
 </script>`;
 
-function servePage(req: IncomingMessage, res: ServerResponse): void {
+/** What the pages handler serves: the bare watcher page always, the dashboard once loaded. */
+type PagesHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+function servePage(res: ServerResponse): void {
   res.writeHead(200, { "content-type": "text/html" });
   res.end(PAGE);
 }
@@ -45,8 +87,22 @@ function fmt(ms: number | null): string {
 }
 
 async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const runs = (section: Section) => options.only.includes(section);
+  // Built before anything starts, so the build does not compete with the measurements.
+  if (runs("page")) ensureProductionBuild(PROJECT_ROOT);
   const config = loadConfig({ ...process.env, PORT: "0", HOST: "127.0.0.1" });
-  const hopscope = await createHopscope({ config, scenarios: [BENCH_SCENARIO], pages: servePage });
+  // The dashboard is loaded only for the page run: the other figures stay those of the pipeline.
+  let dashboard: PagesHandler | null = null;
+  const pages: PagesHandler = (req, res) => {
+    if (req.url === "/bench") servePage(res);
+    else if (dashboard) dashboard(req, res);
+    else {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found");
+    }
+  };
+  const hopscope = await createHopscope({ config, scenarios: [BENCH_SCENARIO], pages });
   const { port } = await hopscope.listen(0, "127.0.0.1");
   const base = `http://127.0.0.1:${port}`;
   const engine = hopscope.engine;
@@ -56,52 +112,69 @@ async function main(): Promise<void> {
   };
 
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  const verdicts: [string, boolean][] = [];
   try {
     must(await engine.start("bench"));
     const page = await browser.newPage();
     await page.goto(`${base}/bench`);
     await page.waitForFunction(() => (window as unknown as { watching?: boolean }).watching === true);
+    const harness: BenchHarness = { hopscope, base, browser, watcher: page, must };
 
-    console.log(`Latency: ${LATENCY_RATE} hops/s for ${LATENCY_SECONDS} s, actor → headless Chromium`);
-    await page.evaluate(() => ((window as unknown as { recording: boolean }).recording = true));
-    for (let second = 0; second < LATENCY_SECONDS; second++) {
-      must(await engine.command("bench", { type: "publish", count: LATENCY_RATE }));
-      process.stdout.write(".");
+    if (runs("latency")) {
+      console.log(`Latency: ${LATENCY_RATE} hops/s for ${LATENCY_SECONDS} s, actor → headless Chromium`);
+      await page.evaluate(() => ((window as unknown as { recording: boolean }).recording = true));
+      for (let second = 0; second < LATENCY_SECONDS; second++) {
+        must(await engine.command("bench", { type: "publish", count: LATENCY_RATE }));
+        process.stdout.write(".");
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      await page.evaluate(() => ((window as unknown as { recording: boolean }).recording = false));
+      const latencies = (await page.evaluate(() => (window as unknown as { latencies: number[] }).latencies)).sort((a, b) => a - b);
+      console.log(`\n  received ${latencies.length} of ${LATENCY_RATE * LATENCY_SECONDS} hops`);
+      console.log(`  hop→browser p50 ${fmt(percentile(latencies, 50))}  p99 ${fmt(percentile(latencies, 99))}  max ${fmt(latencies.at(-1) ?? null)}`);
     }
-    await new Promise((r) => setTimeout(r, 500));
-    await page.evaluate(() => ((window as unknown as { recording: boolean }).recording = false));
-    const latencies = (await page.evaluate(() => (window as unknown as { latencies: number[] }).latencies)).sort((a, b) => a - b);
-    console.log(`\n  received ${latencies.length} of ${LATENCY_RATE * LATENCY_SECONDS} hops`);
-    console.log(`  hop→browser p50 ${fmt(percentile(latencies, 50))}  p99 ${fmt(percentile(latencies, 99))}  max ${fmt(latencies.at(-1) ?? null)}`);
 
-    for (let i = 1; i < INGEST_EMITTERS; i++) must(await engine.command("bench", { type: "add-actor", role: "emitter" }));
-    const emitters = must(engine.state("bench")).actors.filter((a) => a.alive).length;
+    if (runs("ingest")) {
+      for (let i = 1; i < INGEST_EMITTERS; i++) must(await engine.command("bench", { type: "add-actor", role: "emitter" }));
+      const emitters = must(engine.state("bench")).actors.filter((a) => a.alive).length;
 
-    const ingest = async (label: string, rate: number) => {
-      must(await engine.command("bench", { type: "reset" }));
-      must(await engine.command("bench", { type: "set", rate }));
-      console.log(`\n${label}`);
-      const lag = monitorEventLoopDelay({ resolution: 5 });
-      const startSeq = engine.bus.lastSeq;
-      const started = performance.now();
-      const deadline = started + INGEST_SECONDS * 1000;
-      lag.enable();
-      // Each emitter gets its own stream of publish calls so they run side by side.
-      await Promise.all(
-        Array.from({ length: emitters }, async () => {
-          while (performance.now() < deadline) must(await engine.command("bench", { type: "publish", count: 1000 }));
-        }),
-      );
-      const elapsedS = (performance.now() - started) / 1000;
-      await new Promise((r) => setTimeout(r, 300));
-      lag.disable();
-      const sequenced = engine.bus.lastSeq - startSeq;
-      console.log(`  sequenced ${sequenced} hops in ${elapsedS.toFixed(2)} s: ${Math.round(sequenced / elapsedS).toLocaleString("en-US")} hops/s`);
-      console.log(`  event-loop lag p50 ${(lag.percentile(50) / 1e6).toFixed(2)} ms  p99 ${(lag.percentile(99) / 1e6).toFixed(2)} ms  max ${(lag.max / 1e6).toFixed(2)} ms`);
-    };
-    await ingest(`Ingest, paced: ${emitters} emitters at ${PACED_RATE.toLocaleString("en-US")} hops/s in all for ${INGEST_SECONDS} s, browser watching`, PACED_RATE / emitters);
-    await ingest(`Ingest, flat out: ${emitters} emitters as fast as they can for ${INGEST_SECONDS} s (they compete with the server for the cores)`, 0);
-    console.log("\nTargets: p50 ≤ 25 ms, p99 ≤ 60 ms at 1,000 hops/s; ≥ 20,000 hops/s ingest with event-loop lag p99 ≤ 20 ms.");
+      const ingest = async (label: string, rate: number) => {
+        must(await engine.command("bench", { type: "reset" }));
+        must(await engine.command("bench", { type: "set", rate, acks: 0 }));
+        console.log(`\n${label}`);
+        const lag = monitorEventLoopDelay({ resolution: 5 });
+        const startSeq = engine.bus.lastSeq;
+        const started = performance.now();
+        const deadline = started + INGEST_SECONDS * 1000;
+        lag.enable();
+        // Each emitter gets its own stream of publish calls so they run side by side.
+        await Promise.all(
+          Array.from({ length: emitters }, async () => {
+            while (performance.now() < deadline) must(await engine.command("bench", { type: "publish", count: 1000 }));
+          }),
+        );
+        const elapsedS = (performance.now() - started) / 1000;
+        await new Promise((r) => setTimeout(r, 300));
+        lag.disable();
+        const sequenced = engine.bus.lastSeq - startSeq;
+        console.log(`  sequenced ${sequenced} hops in ${elapsedS.toFixed(2)} s: ${Math.round(sequenced / elapsedS).toLocaleString("en-US")} hops/s`);
+        console.log(`  event-loop lag p50 ${(lag.percentile(50) / 1e6).toFixed(2)} ms  p99 ${(lag.percentile(99) / 1e6).toFixed(2)} ms  max ${(lag.max / 1e6).toFixed(2)} ms`);
+      };
+      await ingest(`Ingest, paced: ${emitters} emitters at ${PACED_RATE.toLocaleString("en-US")} hops/s in all for ${INGEST_SECONDS} s, browser watching`, PACED_RATE / emitters);
+      await ingest(`Ingest, flat out: ${emitters} emitters as fast as they can for ${INGEST_SECONDS} s (they compete with the server for the cores)`, 0);
+      console.log("\nTargets: p50 ≤ 25 ms, p99 ≤ 60 ms at 1,000 hops/s; ≥ 20,000 hops/s ingest with event-loop lag p99 ≤ 20 ms.");
+    }
+
+    if (runs("memory")) verdicts.push(["server memory", await memoryIngest(harness, { hops: options["memory-hops"], rate: options["memory-rate"] })]);
+
+    if (runs("page")) {
+      const app = next({ dev: false, dir: PROJECT_ROOT, hostname: "127.0.0.1", port });
+      await app.prepare();
+      const handle = app.getRequestHandler();
+      dashboard = (req, res) => void handle(req, res);
+      verdicts.push(["page memory", await pageHeap(harness, { minutes: options["page-minutes"], rate: options["page-rate"] })]);
+    }
+    if (verdicts.length > 0) console.log(`\nMemory targets: ${verdicts.map(([name, met]) => `${name} ${met ? "met" : "MISSED"}`).join(", ")}`);
   } finally {
     await browser.close();
     await hopscope.close();

@@ -2,6 +2,8 @@
 # `npm start`: dependencies, brokers, a production build when the sources changed, then the server.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Next.js would report usage to Vercel from the build and the server; Hopscope stays offline.
+export NEXT_TELEMETRY_DISABLED=1
 bash scripts/ensure-deps.sh
 # A missing broker is not fatal: the dashboard shows it as down, with the command that starts it.
 bash scripts/brokers.sh up || echo "Some brokers are down; their scenarios stay disabled until they answer."
@@ -15,4 +17,6 @@ if [ "$stale" = yes ]; then
   echo "Building the dashboard (about half a minute)…"
   npx next build
 fi
-NODE_ENV=production exec npx tsx server/main.ts
+# Node itself, not the tsx command: that wrapper relays Ctrl-C to its child and SIGKILLs it when
+# the child does not confirm within 30 ms, which a busy machine misses, and then no graceful stop.
+NODE_ENV=production exec node --import tsx server/main.ts

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ErrorCode } from "../lib/protocol";
+import type { ErrorCode, HealthResponse } from "../lib/protocol";
 import { Access } from "./access";
 import { fail, type Result, type ScenarioEngine } from "./engine";
 import type { HealthMonitor } from "./health";
-import { MAX_BODY_BYTES } from "./options";
+import { log } from "./log";
+import { MAX_BODY_BYTES, REFUSED_BODY_DRAIN_BYTES, REFUSED_BODY_DRAIN_MS } from "./options";
+import { VERSION } from "./version";
 
 const STATUS: Record<ErrorCode, number> = {
   "bad-request": 400,
@@ -12,10 +14,16 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   "not-running": 409,
   "broker-down": 503,
+  "too-large": 413,
+  "rate-limited": 429,
   internal: 500,
 };
 
 class BodyError extends Error {}
+/** The body is over MAX_BODY_BYTES; the rest of it may still be on its way. */
+class BodyTooLarge extends Error {}
+/** The client went away before its body arrived: nobody is left to answer. */
+class ClientGone extends Error {}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
@@ -27,15 +35,56 @@ function sendResult(res: ServerResponse, result: Result<unknown>): void {
   send(res, result.ok ? 200 : STATUS[result.error.code], result);
 }
 
+/**
+ * Reads the body with listeners rather than an async iterator: leaving an iterator early destroys
+ * the request and with it the socket, so an oversized body could only be answered with a reset.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return Promise.reject(new BodyTooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      req.off("data", onData);
+      reject(new BodyTooLarge());
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", () => reject(new ClientGone()));
+    req.once("close", () => reject(new ClientGone()));
+  });
+}
+
+/**
+ * Answers 413 with Connection: close once the client has sent all it meant to (within bounds).
+ * Answering first would close the socket while the client is still sending, and the kernel
+ * resets such a connection: a browser's fetch would read a network error instead of the 413.
+ */
+function refuseBody(req: IncomingMessage, res: ServerResponse): void {
+  const answer = () => {
+    clearTimeout(timer);
+    req.off("data", onData);
+    if (res.headersSent) return;
+    res.setHeader("connection", "close");
+    sendResult(res, fail("too-large", `body: larger than ${MAX_BODY_BYTES} bytes`));
+  };
+  let drained = 0;
+  const onData = (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > REFUSED_BODY_DRAIN_BYTES) answer();
+  };
+  const timer = setTimeout(answer, REFUSED_BODY_DRAIN_MS);
+  if (req.complete || Number(req.headers["content-length"] ?? 0) > REFUSED_BODY_DRAIN_BYTES) return answer();
+  req.on("data", onData);
+  req.once("end", answer);
+  req.once("close", () => clearTimeout(timer));
+  req.resume();
+}
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BodyError(`body: larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString("utf8").trim();
+  const text = (await readBody(req)).toString("utf8").trim();
   if (!text) return {};
   try {
     return JSON.parse(text) as unknown;
@@ -61,7 +110,7 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
     const method = req.method ?? "GET";
     if (!access.trustedHost(req.headers)) return sendResult(res, fail("forbidden", "This server only answers requests addressed to this machine"));
     try {
-      if (url.pathname === "/api/health" && method === "GET") return send(res, 200, health.current());
+      if (url.pathname === "/api/health" && method === "GET") return send(res, 200, { ...health.current(), version: VERSION } satisfies HealthResponse);
       if (url.pathname === "/api/scenarios" && method === "GET") return send(res, 200, engine.list());
 
       const match = SCENARIO_ROUTE.exec(url.pathname);
@@ -126,7 +175,9 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
       }
     } catch (error) {
       if (error instanceof BodyError) return sendResult(res, fail("bad-request", error.message));
-      console.error("api error", error);
+      if (error instanceof BodyTooLarge) return refuseBody(req, res);
+      if (error instanceof ClientGone) return;
+      log.error({ err: error, method, path: url.pathname }, "API request failed");
       if (!res.headersSent) sendResult(res, fail("internal", "Internal error; see the server log"));
     }
   };

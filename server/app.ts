@@ -22,9 +22,9 @@ export interface HopscopeOptions {
 /** The whole server with its parts injected, so tests run a real one on port 0. */
 export async function createHopscope(options: HopscopeOptions) {
   const { config } = options;
-  const health = new HealthMonitor(config.urls, options.healthIntervalMs);
+  const health = new HealthMonitor(config.urls, options.healthIntervalMs, config.namespace);
   await health.start();
-  const engine = new ScenarioEngine(options.scenarios, health, config.urls);
+  const engine = new ScenarioEngine(options.scenarios, health, config);
   engine.startPumping();
   const access = new Access(config);
   const api = createApiHandler(engine, health, access);
@@ -57,9 +57,13 @@ export async function createHopscope(options: HopscopeOptions) {
       });
     },
     async close(): Promise<void> {
+      // No new connections while the actors stop: a command arriving now could start more.
+      server.close();
       health.stop();
       await engine.close();
       await io.close();
+      // Idle keep-alive sockets and upgraded ones (Next's dev reload) would hold the server open.
+      server.closeAllConnections();
     },
   };
 }

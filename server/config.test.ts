@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { endpointOf } from "./brokers/probe";
-import { ConfigError, loadConfig, redactUrl } from "./config";
+import { ConfigError, disableNextTelemetry, loadConfig, redactUrl } from "./config";
 
 describe("config", () => {
   test("local defaults, and loopback needs no token", () => {
@@ -8,6 +8,25 @@ describe("config", () => {
     expect(config).toMatchObject({ port: 3000, host: "127.0.0.1", requireToken: false });
     expect(config.urls.nats).toBe("nats://127.0.0.1:4222");
     expect(config.token.length).toBeGreaterThanOrEqual(16);
+  });
+
+  test("without NODE_ENV it is a developer's run: Next.js in development mode, with the dashboard", () => {
+    expect(loadConfig({})).toMatchObject({ dev: true, dashboard: true });
+    expect(loadConfig({ NODE_ENV: "development" }).dev).toBe(true);
+  });
+
+  test.each(["production", "test"])("NODE_ENV=%s serves the production build", (NODE_ENV) => {
+    expect(loadConfig({ NODE_ENV }).dev).toBe(false);
+  });
+
+  test("HOPSCOPE_DASHBOARD=off runs the API and Socket.IO without Next.js", () => {
+    expect(loadConfig({ HOPSCOPE_DASHBOARD: "off" }).dashboard).toBe(false);
+  });
+
+  test("Next.js telemetry is switched off in the environment Next reads", () => {
+    const env: Record<string, string | undefined> = {};
+    disableNextTelemetry(env);
+    expect(env.NEXT_TELEMETRY_DISABLED).toBe("1");
   });
 
   test("listening beyond loopback requires the presenter token", () => {
@@ -20,6 +39,8 @@ describe("config", () => {
     [{ NATS_URL: "http://x" }, "NATS_URL"],
     [{ KAFKA_BROKERS: "a:1,b" }, "KAFKA_BROKERS"],
     [{ HOPSCOPE_TOKEN: "short" }, "HOPSCOPE_TOKEN"],
+    [{ NODE_ENV: "staging" }, "NODE_ENV"],
+    [{ HOPSCOPE_DASHBOARD: "no" }, "HOPSCOPE_DASHBOARD"],
   ])("a bad environment %j names %s", (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);

@@ -14,6 +14,9 @@ import {
 import { Access } from "./access";
 import { fail, type Result, type ScenarioEngine } from "./engine";
 import type { HealthMonitor } from "./health";
+import { log } from "./log";
+import { RATE_LIMIT_LOG_INTERVAL_MS, SOCKET_RATE_LIMITS } from "./options";
+import { TokenBucket } from "./rate-limit";
 
 interface SocketData {
   presenter: boolean;
@@ -57,8 +60,32 @@ export function attachGateway(httpServer: HttpServer, engine: ScenarioEngine, he
       if (audience.delete(socket.id)) tellPresenters();
     });
 
+    // Checked before anything is parsed, so a flood costs the server as little as possible.
+    const buckets = {
+      command: new TokenBucket(SOCKET_RATE_LIMITS.command),
+      watch: new TokenBucket(SOCKET_RATE_LIMITS.watch),
+      focus: new TokenBucket(SOCKET_RATE_LIMITS.focus),
+    };
+    let refused = 0;
+    let loggedAt = -Infinity;
+    const overLimit = (kind: keyof typeof buckets): ReturnType<typeof fail> | null => {
+      const bucket = buckets[kind];
+      if (bucket.take()) return null;
+      refused++;
+      const at = performance.now();
+      if (at - loggedAt >= RATE_LIMIT_LOG_INTERVAL_MS) {
+        log.warn({ socket: socket.id, address: socket.handshake.address, kind, refused }, "rate limited a Socket.IO client");
+        loggedAt = at;
+        refused = 0;
+      }
+      const { burst, perSecond } = bucket.limit;
+      return fail("rate-limited", `Too many ${kind} requests: at most ${perSecond} a second after a burst of ${burst}. Try again in ${bucket.waitMs()} ms.`);
+    };
+
     socket.on("focus", (raw, ackRaw) => {
       const ack = replier<PresenterFocus>(ackRaw);
+      const limited = overLimit("focus");
+      if (limited) return ack(limited);
       const parsed = presenterFocusSchema.safeParse(raw);
       if (!parsed.success) return ack(fail("bad-request", describeZodError(parsed.error)));
       if (!socket.data.presenter) return ack(fail("forbidden", "Only the presenter leads the audience"));
@@ -71,12 +98,14 @@ export function attachGateway(httpServer: HttpServer, engine: ScenarioEngine, he
 
     const guarded = <T>(raw: unknown, ackRaw: unknown, run: (scenarioId: string, body: unknown) => Promise<Result<T>> | Result<T>, needsPresenter: boolean) => {
       const ack = replier<T>(ackRaw);
+      const limited = overLimit(needsPresenter ? "command" : "watch");
+      if (limited) return ack(limited);
       const parsed = (needsPresenter ? commandRequestSchema : scenarioRequestSchema).safeParse(raw);
       if (!parsed.success) return ack(fail("bad-request", describeZodError(parsed.error)));
       if (needsPresenter && !socket.data.presenter) return ack(fail("forbidden", "Only the presenter can act"));
       const body = "command" in parsed.data ? parsed.data.command : undefined;
       Promise.resolve(run(parsed.data.scenarioId, body)).then(ack, (error: unknown) => {
-        console.error("gateway error", error);
+        log.error({ err: error, socket: socket.id }, "Socket.IO request failed");
         ack(fail("internal", "Internal error; see the server log"));
       });
     };

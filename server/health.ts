@@ -28,13 +28,14 @@ export class HealthMonitor extends EventEmitter<{ change: [HealthReport] }> {
   constructor(
     private readonly urls: Config["urls"],
     private readonly intervalMs = HEALTH_INTERVAL_MS,
+    private readonly namespace?: string,
   ) {
     super();
     const brokers = {} as Record<BrokerId, BrokerHealth>;
     for (const id of BROKERS) {
       brokers[id] = { up: false, url: redactUrl(urls[id]), error: "not checked yet", startCommand: PROBES[id].startCommand, checkedAt: 0 };
     }
-    this.report = { brokers };
+    this.report = { brokers, ...(namespace ? { namespace } : {}) };
   }
 
   current(): HealthReport {
@@ -73,7 +74,7 @@ export class HealthMonitor extends EventEmitter<{ change: [HealthReport] }> {
         }
       }),
     );
-    const next: HealthReport = { brokers: Object.fromEntries(results) as Record<BrokerId, BrokerHealth> };
+    const next: HealthReport = { brokers: Object.fromEntries(results) as Record<BrokerId, BrokerHealth>, ...(this.namespace ? { namespace: this.namespace } : {}) };
     const changed = BROKERS.some((id) => next.brokers[id].up !== this.report.brokers[id].up || next.brokers[id].error !== this.report.brokers[id].error);
     this.report = next;
     if (changed) this.emit("change", next);

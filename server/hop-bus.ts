@@ -23,6 +23,14 @@ export class TraceStore {
     this.timesRoundTrip = roundTripsOf(rules.legs);
   }
 
+  /**
+   * Whether a hop has anything to say: a broker's forgetting a message matters only while the
+   * message is still open; a settled one (acked just before the broker went) keeps its ending.
+   */
+  accepts(draft: HopDraft): boolean {
+    return !("forgottenByBroker" in draft && draft.forgottenByBroker) || this.ledger.isOpen(draft.message.id);
+  }
+
   add(hop: Hop): void {
     this.hops.push(hop);
     this.lastSeq = hop.seq;
@@ -105,7 +113,7 @@ export class HopBus {
     const out = new Map<string, SequencedBatch>();
     for (const draft of ready) {
       const store = this.stores.get(draft.scenarioId);
-      if (!store) continue;
+      if (!store || !store.accepts(draft)) continue;
       let pending = out.get(draft.scenarioId);
       if (!pending) out.set(draft.scenarioId, (pending = { afterSeq: store.lastSeq, hops: [] }));
       // Drafts handed to the bus are its own (fresh from validation): stamping in place saves a

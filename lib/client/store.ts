@@ -266,6 +266,9 @@ export class HopscopeStore {
     const now = performance.now();
     for (const hop of batch.hops) this.log.push(hop);
     this.arrivals.push([now, batch.hops.length]);
+    // Trimmed here as well as when the view is built: a hidden tab gets no animation frames,
+    // builds no view, and would otherwise keep an entry per batch for as long as it stays hidden.
+    this.forgetArrivalsBefore(now - 1000);
     this.totalHops += batch.hops.length;
     this.lastSeq = batch.hops[batch.hops.length - 1]?.seq ?? this.lastSeq;
     if (document.hidden) {
@@ -294,10 +297,13 @@ export class HopscopeStore {
   }
 
   private rate(): number {
-    const cutoff = performance.now() - 1000;
-    const firstRecent = this.arrivals.findIndex(([at]) => at >= cutoff);
-    this.arrivals = firstRecent < 0 ? [] : this.arrivals.slice(firstRecent);
+    this.forgetArrivalsBefore(performance.now() - 1000);
     return this.arrivals.reduce((sum, [, count]) => sum + count, 0);
+  }
+
+  private forgetArrivalsBefore(cutoff: number): void {
+    const firstRecent = this.arrivals.findIndex(([at]) => at >= cutoff);
+    if (firstRecent !== 0) this.arrivals = firstRecent < 0 ? [] : this.arrivals.slice(firstRecent);
   }
 
   private setGlobal(patch: Partial<GlobalView>): void {

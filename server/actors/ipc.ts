@@ -1,5 +1,6 @@
 /** Messages between the server and an actor process, validated on both ends. */
 import { z } from "zod";
+import { namespaceIdSchema } from "../brokers/namespace";
 
 export const actorCommandSchema = z.discriminatedUnion("type", [
   z.object({
@@ -38,6 +39,8 @@ export const actorSpecSchema = z.object({
   brokerUrl: z.string(),
   /** The URLs of the other transports its role speaks, by broker. */
   otherUrls: z.record(z.string(), z.string()).default({}),
+  /** Prefixes every broker object it creates or consumes. */
+  namespace: namespaceIdSchema,
   settings: z.record(z.string(), z.number()),
 });
 export type ActorSpec = z.infer<typeof actorSpecSchema>;

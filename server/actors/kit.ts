@@ -3,7 +3,9 @@
  *
  * Reconnect policy, per broker (the clients are set up in server/brokers/):
  * - NATS: the client reconnects forever (nats.js would give up after about 20 s); subscriptions
- *   come back by themselves, so NATS actors live through a broker restart.
+ *   come back by themselves, so NATS actors live through a broker restart. A JetStream worker
+ *   whose ack went unconfirmed meanwhile leaves: only the engine can ask the stream what became
+ *   of that message without mistaking another worker's ack for its own.
  * - RabbitMQ: amqplib does not reconnect. A delivery tag dies with its channel, so an actor that
  *   loses its connection or channel exits and the supervisor replaces it once the broker answers;
  *   the broker has already requeued what it held.
@@ -12,6 +14,7 @@
  * - Kafka: kafkajs restarts a crashed consumer itself; one it gives up on exits the actor.
  */
 import type { Channel, ChannelModel, ConfirmChannel } from "amqplib";
+import type { Namespace } from "../brokers/namespace";
 import { connectAmqp } from "../brokers/rabbitmq";
 import type { ActorCommand } from "./ipc";
 import type { ActorContext } from "./runtime";
@@ -75,7 +78,7 @@ interface AmqpActorOptions<C extends boolean> {
   /** A confirm channel: the broker says when it has taken responsibility for a publish. */
   confirm: C;
   /** Declares the queues and exchanges the role needs; every process declares the same. */
-  declare?: (channel: Channel) => Promise<void>;
+  declare?: (channel: Channel, names: Namespace) => Promise<void>;
   prefetch?: number;
   /** Where the role speaks RabbitMQ besides its own transport: that URL. */
   url?: string;
@@ -86,7 +89,7 @@ interface AmqpActorOptions<C extends boolean> {
  * reconnect policy above), and the broker's reason for a channel error reaches the log.
  */
 export async function openAmqpActor<C extends boolean>(
-  ctx: Pick<ActorContext, "spec" | "setConnected" | "log" | "leave">,
+  ctx: Pick<ActorContext, "spec" | "names" | "setConnected" | "log" | "leave">,
   options: AmqpActorOptions<C>,
 ): Promise<{ connection: ChannelModel; channel: C extends true ? ConfirmChannel : Channel }> {
   const connection = await connectAmqp({ url: options.url ?? ctx.spec.brokerUrl, name: ctx.spec.id, onConnectedChange: options.url ? undefined : ctx.setConnected });
@@ -97,7 +100,7 @@ export async function openAmqpActor<C extends boolean>(
   // and hide the broker's reason.
   channel.on("error", (error: Error) => ctx.log(`channel error: ${error.message}`));
   channel.on("close", () => replaceMe(ctx, "the RabbitMQ channel closed"));
-  if (options.declare) await options.declare(channel);
+  if (options.declare) await options.declare(channel, ctx.names);
   if (options.prefetch !== undefined) await channel.prefetch(options.prefetch);
   return { connection, channel: channel as C extends true ? ConfirmChannel : Channel };
 }

@@ -3,6 +3,9 @@
  * connection, so a SIGKILL looks to the broker exactly as it would in production.
  */
 import type { HopDraft } from "../../lib/protocol";
+import { namespace } from "../brokers/namespace";
+import { actorLogger, log as processLog, type Logger } from "../log";
+import { ORPHAN_EXIT_MS } from "../options";
 import { parentMessageSchema, readActorSpec, type ChildMessage } from "./ipc";
 import { now, type ActorContext } from "./runtime";
 import { programFor } from "./programs";
@@ -10,12 +13,16 @@ import { programFor } from "./programs";
 /** How long a leaving actor waits at most for its last hops to reach the server. */
 const LEAVE_FLUSH_MS = 500;
 
+/** Names the actor on every line once its spec is read; before that, only the process. */
+let logger: Logger = processLog;
+
 function send(message: ChildMessage): void {
   if (process.connected) process.send?.(message);
 }
 
 async function run(): Promise<void> {
   const spec = readActorSpec();
+  logger = actorLogger(processLog, spec);
   const entry = programFor(spec.scenarioId, spec.role);
   const broker = entry.transport;
 
@@ -25,6 +32,8 @@ async function run(): Promise<void> {
   let leaving = false;
   const leaveHandlers: (() => void)[] = [];
   const flush = () => {
+    // Already handed over by `ctx.flush()` since this was scheduled.
+    if (pending.length === 0) return;
     const hops = pending;
     pending = [];
     send({ t: "hops", hops });
@@ -32,6 +41,7 @@ async function run(): Promise<void> {
   const ctx: ActorContext = {
     spec,
     broker,
+    names: namespace(spec.namespace),
     urlOf(transport) {
       const url = transport === broker ? spec.brokerUrl : spec.otherUrls[transport];
       if (url === undefined) throw new Error(`the ${spec.role} role does not declare ${transport}`);
@@ -44,7 +54,15 @@ async function run(): Promise<void> {
       pending.push({ ...hop, at: hop.at ?? now(), scenarioId: spec.scenarioId, broker: hop.broker ?? broker });
     },
     flush() {
-      if (pending.length > 0) flush();
+      const hops = pending;
+      pending = [];
+      // Sent even when empty: IPC messages leave in order, so this one's callback vouches for
+      // every batch before it too. Once written, a batch reaches the server even if a SIGKILL
+      // follows at once: the socket keeps what was written to it.
+      return new Promise<void>((resolve) => {
+        if (!process.connected || !process.send) return resolve();
+        process.send({ t: "hops", hops } satisfies ChildMessage, undefined, {}, () => resolve());
+      });
     },
     note(kind, detail) {
       if (pending.length === 0) setImmediate(flush);
@@ -58,8 +76,9 @@ async function run(): Promise<void> {
       connections = names;
       send({ t: "status", connected: connectedNow, connections });
     },
+    // What a role says is out of the ordinary (a lost connection, a retry): worth a warning.
     log(message) {
-      process.stderr.write(`[${spec.id}] ${message}\n`);
+      logger.warn(message);
     },
     onLeave(handler) {
       leaveHandlers.push(handler);
@@ -89,11 +108,15 @@ async function run(): Promise<void> {
   // The server going away must not leave orphans connected to the broker, even while this
   // actor is still starting (waiting for a broker that is away).
   let behaviour: Awaited<ReturnType<typeof entry.program>> | null = null;
-  process.on("disconnect", () => {
+  const leaveOrphaned = () => {
     // A broker that is unreachable can stall a graceful close; the server is gone either way.
-    setTimeout(() => process.exit(0), 2_000).unref();
+    setTimeout(() => process.exit(0), ORPHAN_EXIT_MS).unref();
     void (behaviour?.close() ?? Promise.resolve()).finally(() => process.exit(0));
-  });
+  };
+  process.on("disconnect", leaveOrphaned);
+  // A server SIGKILLed while this process was still loading its modules closed the channel
+  // before anyone listened: that "disconnect" is gone, but the channel says so.
+  if (!process.connected) leaveOrphaned();
   behaviour = await entry.program(ctx);
   const running = behaviour;
   process.on("message", (raw: unknown) => {
@@ -110,7 +133,8 @@ async function run(): Promise<void> {
 }
 
 run().catch((error: unknown) => {
+  // Logged first: the server kills an actor that reports a fatal error.
+  logger.error({ err: error }, "actor failed to start");
   send({ t: "fatal", error: error instanceof Error ? error.message : String(error) });
-  process.stderr.write(`actor failed to start: ${String(error)}\n`);
   setTimeout(() => process.exit(1), 50);
 });

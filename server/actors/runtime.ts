@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { ActorHopKind, BrokerId, MessageDescriptor, MessageHopDraft } from "../../lib/protocol";
 import { wallClockMs } from "../../lib/clock";
+import type { Namespace } from "../brokers/namespace";
 import type { ActorCommand, ActorSpec } from "./ipc";
 
 /** A hop as a role reports it; `broker` only where the role speaks more than one transport. */
@@ -11,6 +12,8 @@ export interface ActorContext<K extends string = string> {
   spec: ActorSpec;
   /** The transport of its role: every hop it emits carries this broker unless it names another. */
   broker: BrokerId;
+  /** Names its broker objects: the seeds' names in this instance's namespace. */
+  names: Namespace;
   /** The URL of one of its role's transports; throws for one the role does not declare. */
   urlOf(transport: BrokerId): string;
   /** Every setting its scenario declares, current; updated in place when the presenter changes one. */
@@ -19,14 +22,18 @@ export interface ActorContext<K extends string = string> {
   /**
    * Hands what was emitted to the server now rather than at the end of this turn: before an
    * answer leaves for the broker, so that a SIGKILL right after cannot keep the answer's hop
-   * from the server while the broker delivers the answer itself.
+   * from the server while the broker delivers the answer itself. Resolves once the hops are
+   * written to the server's channel: await it where the broker must not act on a message (an
+   * ack, a commit) before the server knows what this actor did with it, since a hop still
+   * waiting here dies with the process.
    */
-  flush(): void;
+  flush(): Promise<void>;
   /** Something that happened to this actor itself, such as its group handing it partitions. */
   note(kind: Exclude<ActorHopKind, "actor-started" | "actor-killed" | "actor-exited">, detail: { partitions?: number[]; reason?: string }): void;
   setConnected(connected: boolean): void;
   /** Names the broker connections this actor holds, for the picture. */
   setConnections(connections: string[]): void;
+  /** A warning on this actor's logger, which names the actor, its role and its scenario. */
   log(message: string): void;
   /**
    * Leaves for good, so that the supervisor starts a fresh actor once its brokers answer: for

@@ -3,11 +3,33 @@ import { EventEmitter } from "node:events";
 import { fileURLToPath } from "node:url";
 import { describeZodError, hopDraftSchema, type HopDraft } from "../../lib/protocol";
 import type { Actor, ActorEvents } from "../engine/actor";
+import { actorLogger, log, type Logger } from "../log";
 import { ACTOR_COMMAND_TIMEOUT_MS, ACTOR_READY_TIMEOUT_MS } from "../options";
 import { ACTOR_SPEC_ENV, childMessageSchema, type ActorCommand, type ActorSpec } from "./ipc";
 
 const ACTOR_ENTRY = fileURLToPath(new URL("./main.ts", import.meta.url));
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** Enough of an actor's stderr for a stack trace: kept to explain an early exit. */
+const STDERR_TAIL_CHARS = 2000;
+
+/** Every actor process still running, so none outlives this one (see `killLiveActorsOnExit`). */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/**
+ * However this process ends (a graceful stop is done with its actors first, but a second Ctrl-C,
+ * the shutdown deadline or a crash exits with them still running), its last act is to SIGKILL
+ * them: "exit" listeners run synchronously, and kill() is one system call per child.
+ */
+function killLiveActorsOnExit(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once("exit", () => liveChildren.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const live of liveChildren) live.kill("SIGKILL");
+  });
+}
 
 /** The server's grip on one actor process: commands down, hops and status up. */
 export class ActorHandle extends EventEmitter<ActorEvents> implements Actor {
@@ -22,10 +44,16 @@ export class ActorHandle extends EventEmitter<ActorEvents> implements Actor {
   private nextCommandId = 1;
   private waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private stderrTail = "";
+  /** A line the actor has not finished writing yet. */
+  private stderrPartial = "";
   private reportedInvalidHop = false;
+  /** Set once we sent a signal, so the exit is expected rather than a crash. */
+  private signalled = false;
+  private readonly logger: Logger;
 
   constructor(readonly spec: ActorSpec) {
     super();
+    this.logger = actorLogger(log, spec);
     this.child = fork(ACTOR_ENTRY, [], {
       cwd: PROJECT_ROOT,
       execArgv: ["--import", "tsx"],
@@ -33,10 +61,22 @@ export class ActorHandle extends EventEmitter<ActorEvents> implements Actor {
       stdio: ["ignore", "inherit", "pipe", "ipc"],
     });
     this.pid = this.child.pid ?? 0;
-    this.child.stderr?.on("data", (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000);
-      process.stderr.write(chunk);
+    killLiveActorsOnExit(this.child);
+    // The actor's own diagnostics go to its logger; what reaches stderr is what bypassed it (an
+    // uncaught exception's stack, a Node warning), so it must stay visible, with the actor named.
+    this.child.stderr?.setEncoding("utf8");
+    this.child.stderr?.on("data", (text: string) => {
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
+      const pending = this.stderrPartial + text;
+      const end = pending.lastIndexOf("\n");
+      if (end === -1 && pending.length < STDERR_TAIL_CHARS) {
+        this.stderrPartial = pending;
+        return;
+      }
+      this.stderrPartial = end === -1 ? "" : pending.slice(end + 1);
+      this.logStderr(end === -1 ? pending : pending.slice(0, end));
     });
+    this.child.stderr?.on("end", () => this.logStderr(this.stderrPartial));
 
     this.ready = new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -47,13 +87,14 @@ export class ActorHandle extends EventEmitter<ActorEvents> implements Actor {
         if (!error) return resolve();
         // An actor that never became ready must not linger: it would hold a role slot and
         // could still join the broker later, unseen.
+        this.signalled = true;
         this.child.kill("SIGKILL");
         reject(error);
       };
       const timer = setTimeout(() => settle(new Error(`${spec.id} did not become ready within ${ACTOR_READY_TIMEOUT_MS} ms`)), ACTOR_READY_TIMEOUT_MS);
       // Without a listener, a failed spawn or a send to a dying child would crash the server.
       this.child.on("error", (error) => {
-        process.stderr.write(`[${spec.id}] ${error.message}\n`);
+        this.logger.error({ err: error }, "actor process error");
         settle(error);
       });
       this.child.on("message", (raw: unknown) => {
@@ -91,6 +132,8 @@ export class ActorHandle extends EventEmitter<ActorEvents> implements Actor {
       this.child.once("exit", (code, signal) => {
         this.alive = false;
         this.connected = false;
+        if (this.signalled) this.logger.debug({ code, signal }, "actor exited");
+        else this.logger.warn({ code, signal }, "actor exited by itself");
         settle(new Error(`${spec.id} exited before it was ready (${signal ?? `code ${code}`}): ${this.stderrTail.trim().split("\n").pop() ?? ""}`));
         for (const waiter of this.waiting.values()) {
           clearTimeout(waiter.timer);
@@ -124,6 +167,7 @@ export class ActorHandle extends EventEmitter<ActorEvents> implements Actor {
 
   kill(signal: NodeJS.Signals): void {
     if (!this.alive) return;
+    this.signalled = true;
     if (signal === "SIGKILL") this.killedByPresenter = true;
     this.child.kill(signal);
   }
@@ -136,10 +180,14 @@ export class ActorHandle extends EventEmitter<ActorEvents> implements Actor {
       if (parsed.success) hops.push(parsed.data);
       else if (!this.reportedInvalidHop) {
         this.reportedInvalidHop = true;
-        process.stderr.write(`[${this.spec.id}] dropped an invalid hop: ${describeZodError(parsed.error)}\n`);
+        this.logger.error(`dropped an invalid hop: ${describeZodError(parsed.error)}`);
       }
     }
     return hops;
+  }
+
+  private logStderr(text: string): void {
+    if (text.trim() !== "") this.logger.warn({ stream: "stderr" }, text);
   }
 
   exited(): Promise<void> {

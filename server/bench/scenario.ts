@@ -15,7 +15,11 @@ export const BENCH_SCENARIO = defineScenario({
   pattern: "bench",
   roundTrip: "none",
   publishLabel: "Send",
-  settings: { rate: { label: "Rate", unit: "hops/s", min: 0, max: 1_000_000, step: 1, default: BENCH_DEFAULT_RATE } },
+  settings: {
+    rate: { label: "Rate", unit: "hops/s", min: 0, max: 1_000_000, step: 1, default: BENCH_DEFAULT_RATE },
+    // 1: every message is published, delivered and acked, so the ledger settles it.
+    acks: { label: "Acks", unit: "", min: 0, max: 1, step: 1, default: 0 },
+  },
   roles: { emitter: { description: "", program: benchEmitter, transport: "nats", initial: 1, min: 1, max: 4, killable: true, publishes: true } },
   commands: [
     { type: "publish", description: "" },

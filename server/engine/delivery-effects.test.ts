@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { hops } from "../../lib/fixtures";
 import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
-import { defineScenario } from "../scenarios/model";
-import { REQUEUE_SETTLE_MS, unsettledBy } from "./delivery-effects";
+import { defineScenario, type Fate, type FateSource } from "../scenarios/model";
+import { orphanedBy, REQUEUE_SETTLE_MS, unsettledBy } from "./delivery-effects";
 import { ALL_COMMANDS, fakeEngine, messageHop, must, program, UNREMARKABLE } from "./fakes";
 
 const LOST_WITH_WORKER = "core NATS keeps no copy: lost with its worker (at-most-once)";
@@ -263,5 +263,172 @@ describe("unsettledBy", () => {
       dead-lettered w1>jobs m2
     `);
     expect(unsettledBy(log, "w1").map((h) => h.message.id)).toEqual(["m3"]);
+  });
+});
+
+/** A broker that answers from a table the test fills, and remembers what it was asked. */
+function askableBroker(recheckMs = 1_000) {
+  const answers = new Map<string, Fate>();
+  const asked: string[][] = [];
+  let gate: Promise<void> = Promise.resolve();
+  const source: FateSource = {
+    transport: "nats",
+    open: () => ({
+      async fates(deliveries) {
+        asked.push(deliveries.map((d) => d.message.id));
+        const answer = deliveries.map((d) => answers.get(d.message.id) ?? { status: "held" as const });
+        await gate;
+        return answer;
+      },
+      async close() {},
+    }),
+    recheckMs: () => recheckMs,
+  };
+  return { answers, asked, source, hold: (until: Promise<void>) => (gate = until) };
+}
+
+function jetstreamLike(source: FateSource) {
+  return defineScenario({
+    id: "stream",
+    ...UNREMARKABLE,
+    title: "Stream work queue",
+    pattern: "work-queue",
+    settings: {},
+    roles: {
+      publisher: { description: "", program, transport: "nats", initial: 1, min: 1, max: 1, killable: false, publishes: true },
+      worker: { description: "", program, transport: "nats", initial: 2, min: 0, max: 4, killable: true },
+    },
+    commands: ALL_COMMANDS,
+    channels: [{ id: "stream", label: "stream", kind: "durable consumer" }],
+    delivery: { guarantee: "at-least-once", fates: source },
+  });
+}
+
+/** The kill, the settle before asking, and the settle after the answer. */
+const AUDITED_MS = 2 * REQUEUE_SETTLE_MS;
+
+describe("what a dead consumer held, asked of the broker", () => {
+  test("an ack the broker recorded but the worker never reported settles the message as acked, by the dead worker", async () => {
+    const broker = askableBroker();
+    broker.answers.set("m1", { status: "acked", reason: "the broker has its ack" });
+    broker.answers.set("m3", { status: "gone", reason: "trimmed away" });
+    const { engine, actors, stored } = fakeEngine([jetstreamLike(broker.source)], () => ({ transport: "nats" }));
+    must(await engine.start("stream"));
+    actors.get("worker-1").report("delivered stream>worker-1 m1", "delivered stream>worker-1 m2", "delivered stream>worker-1 m3", "delivered stream>worker-1 m4", "acked worker-1>stream m4");
+
+    must(await engine.command("stream", { type: "kill-actor", actorId: "worker-1" }));
+    await vi.advanceTimersByTimeAsync(AUDITED_MS);
+
+    const hops = stored("stream");
+    expect(broker.asked).toEqual([["m1", "m2", "m3"]]);
+    expect(messageHops(hops, "acked").map((h) => [h.message.id, h.from, h.to, h.reason])).toEqual([
+      ["m4", "worker-1", "stream", undefined],
+      ["m1", "worker-1", "stream", "the broker has its ack"],
+    ]);
+    // It acked before it died: the hop goes just before the kill on the timeline.
+    expect(messageHops(hops, "acked")[1]?.at).toBeCloseTo(killedAt(hops, "worker-1") - 0.001, 6);
+    expect(messageHops(hops, "dropped")).toMatchObject([{ from: "stream", to: "worker-1", message: { id: "m3" }, reason: "trimmed away" }]);
+    expect(engine.state("stream")).toMatchObject({ ok: true, result: { ledger: { lost: 0 } } });
+  });
+
+  test("what the broker still holds is asked about again after the redelivery bound, until it is settled", async () => {
+    const broker = askableBroker(3_000);
+    const { engine, actors, stored } = fakeEngine([jetstreamLike(broker.source)], () => ({ transport: "nats" }));
+    must(await engine.start("stream"));
+    actors.get("worker-1").report("delivered stream>worker-1 m1");
+    must(await engine.command("stream", { type: "kill-actor", actorId: "worker-1" }));
+    await vi.advanceTimersByTimeAsync(AUDITED_MS);
+    expect(broker.asked).toEqual([["m1"]]);
+    expect(messageHops(stored("stream"), "acked")).toEqual([]);
+
+    // Its ack reached the broker late: the next question finds it recorded.
+    broker.answers.set("m1", { status: "acked", reason: "late ack" });
+    await vi.advanceTimersByTimeAsync(3_000 + REQUEUE_SETTLE_MS);
+    expect(broker.asked).toEqual([["m1"], ["m1"]]);
+    expect(messageHops(stored("stream"), "acked").map((h) => h.reason)).toEqual(["late ack"]);
+
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(broker.asked).toHaveLength(2);
+  });
+
+  test("a message redelivered to another worker is the broker's to tell again: no more questions", async () => {
+    const broker = askableBroker(3_000);
+    const { engine, actors } = fakeEngine([jetstreamLike(broker.source)], () => ({ transport: "nats" }));
+    must(await engine.start("stream"));
+    actors.get("worker-1").report("delivered stream>worker-1 m1");
+    must(await engine.command("stream", { type: "kill-actor", actorId: "worker-1" }));
+    await vi.advanceTimersByTimeAsync(AUDITED_MS);
+
+    actors.get("worker-2").report("redelivered stream>worker-2 m1");
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(broker.asked).toEqual([["m1"]]);
+  });
+
+  test("a hop that arrives while the broker answers wins: the worker's own late ack is not counted twice", async () => {
+    const broker = askableBroker();
+    broker.answers.set("m1", { status: "acked", reason: "the broker has its ack" });
+    let answer = () => {};
+    broker.hold(new Promise((resolve) => (answer = resolve)));
+    const { engine, actors, stored } = fakeEngine([jetstreamLike(broker.source)], () => ({ transport: "nats" }));
+    must(await engine.start("stream"));
+    actors.get("worker-1").report("published publisher-1>stream m1", "delivered stream>worker-1 m1");
+    must(await engine.command("stream", { type: "kill-actor", actorId: "worker-1" }));
+    await vi.advanceTimersByTimeAsync(REQUEUE_SETTLE_MS);
+    expect(broker.asked).toEqual([["m1"]]);
+
+    actors.get("worker-1").report("acked worker-1>stream m1");
+    answer();
+    await vi.advanceTimersByTimeAsync(AUDITED_MS);
+
+    expect(messageHops(stored("stream"), "acked")).toHaveLength(1);
+    expect(engine.state("stream")).toMatchObject({ ok: true, result: { ledger: { completed: 1, duplicates: 0, inFlight: 0 } } });
+  });
+
+  test("a worker that dies on its own is audited as a killed one is", async () => {
+    const broker = askableBroker();
+    broker.answers.set("m1", { status: "dead-lettered", reason: "max deliveries", to: "terminated" });
+    const { engine, actors, stored } = fakeEngine([jetstreamLike(broker.source)], () => ({ transport: "nats" }));
+    must(await engine.start("stream"));
+    actors.get("worker-2").report("redelivered stream>worker-2 m1");
+    actors.get("worker-2").crash();
+    await vi.advanceTimersByTimeAsync(AUDITED_MS);
+
+    expect(messageHops(stored("stream"), "dead-lettered")).toMatchObject([{ from: "stream", to: "terminated", message: { id: "m1" }, reason: "max deliveries" }]);
+  });
+
+  test("a stopped scenario asks its broker nothing", async () => {
+    const broker = askableBroker();
+    const { engine, actors } = fakeEngine([jetstreamLike(broker.source)], () => ({ transport: "nats" }));
+    must(await engine.start("stream"));
+    actors.get("worker-1").report("delivered stream>worker-1 m1");
+    must(await engine.stop("stream"));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(broker.asked).toEqual([]);
+  });
+});
+
+describe("orphanedBy", () => {
+  test("what a dead consumer held and nobody touched since; a nak is not a settlement", () => {
+    const log = hops(`
+      delivered q>w1 m1
+      delivered q>w1 m2
+      redelivered q>w2 m2@2
+      delivered q>w1 m3
+      acked w1>q m3
+      delivered q>w1 m4
+      nacked w1>q m4
+      delivered q>w1 m5
+      dead-lettered q>sink m5
+    `);
+    expect(orphanedBy(log, "w1").map((h) => h.message.id)).toEqual(["m1", "m4"]);
+  });
+
+  test("per destination: another group's copy moving on says nothing about this one", () => {
+    const log = hops(`
+      delivered s>w1 m1 dest=email
+      delivered s>a1 m1 dest=analytics
+      acked a1>s m1 dest=analytics
+    `);
+    expect(orphanedBy(log, "w1").map((h) => `${h.message.id}|${h.message.destination}`)).toEqual(["m1|email"]);
   });
 });

@@ -1,7 +1,8 @@
+import { wallClockMs } from "../../lib/clock";
 import { DELIVERY_KINDS } from "../../lib/hops";
-import { isMessageHop, type BrokerId, type Hop, type HopDraft, type MessageHop, type MessageHopDraft } from "../../lib/protocol";
+import { isMessageHop, type BrokerId, type Hop, type HopDraft, type MessageHop, type MessageHopDraft, type MessageHopKind } from "../../lib/protocol";
 import type { TraceStore } from "../hop-bus";
-import type { KillEffect } from "../scenarios/model";
+import type { Fate, KillEffect } from "../scenarios/model";
 import type { Actor } from "./actor";
 
 /** Hops by which a consumer gives a delivery back to the broker, one way or another. */
@@ -25,6 +26,47 @@ export function unsettledBy(hops: Iterable<Hop>, actorId: string): MessageHop[] 
     }
   }
   return [...held.values()];
+}
+
+/** Hops after which nothing more happens to a message on its destination. */
+const FINAL_KINDS: ReadonlySet<MessageHopKind> = new Set(["acked", "processed", "dead-lettered", "dropped", "reply-received"]);
+
+/**
+ * What a dead consumer held that nobody has touched since: on each message's destination, the
+ * last hop is its own delivery of it (or its own step short of settling it, such as a nak).
+ * A later delivery elsewhere, or any settlement, means the broker and the hops have moved on.
+ */
+export function orphanedBy(hops: Iterable<Hop>, actorId: string): MessageHop[] {
+  const last = new Map<string, MessageHop>();
+  const deliveredTo = new Map<string, MessageHop>();
+  for (const hop of hops) {
+    if (!isMessageHop(hop)) continue;
+    const key = `${hop.message.id}|${hop.message.destination}`;
+    last.set(key, hop);
+    if (hop.to === actorId && DELIVERY_KINDS.has(hop.kind)) deliveredTo.set(key, hop);
+  }
+  const orphans: MessageHop[] = [];
+  for (const [key, delivery] of deliveredTo) {
+    const latest = last.get(key);
+    if (latest && (latest.to === actorId || latest.from === actorId) && !FINAL_KINDS.has(latest.kind)) orphans.push(delivery);
+  }
+  return orphans;
+}
+
+/**
+ * The hop that says what the broker did with an orphaned message. An ack is the dead consumer's
+ * own, sent just before it died; giving up is the broker's, seen now.
+ */
+export function fateHop(delivery: MessageHop, fate: Exclude<Fate, { status: "held" }>, actorId: string, diedAt: number, now: number): MessageHopDraft {
+  const base = { scenarioId: delivery.scenarioId, broker: delivery.broker, message: delivery.message, reason: fate.reason.slice(0, 200) };
+  switch (fate.status) {
+    case "acked":
+      return { ...base, kind: "acked", from: actorId, to: delivery.from, at: diedAt - BROKER_REACTION_MS };
+    case "dead-lettered":
+      return { ...base, kind: "dead-lettered", from: delivery.from, to: fate.to, at: now };
+    case "gone":
+      return { ...base, kind: "dropped", from: delivery.from, to: actorId, at: now };
+  }
 }
 
 /** The broker takes back what a dead consumer had not acked: say which messages those were. */
@@ -79,8 +121,20 @@ export interface Audience {
   transport: BrokerId;
 }
 
+/** The broker, asked about single messages; the engine binds the scenario's current settings. */
+export interface FateCheck {
+  check(deliveries: readonly MessageHop[]): Promise<Fate[]>;
+  recheckMs(): number;
+}
+
+const HELD: Fate = { status: "held" };
+
 export interface DeliveryEffectsDeps {
   kills: ReadonlyMap<string, KillEffect>;
+  /** Where the scenario's broker can say what became of one message. */
+  fates?: FateCheck;
+  /** A stopped scenario asks its broker nothing more. */
+  running: () => boolean;
   /** The broadcast's audience, if the scenario has one. */
   audience?: Audience;
   store: TraceStore;
@@ -97,6 +151,7 @@ export class DeliveryEffects {
 
   /** After a presenter's SIGKILL: requeued or dropped, per the role's kill effect. */
   afterKill(actor: Actor, killedAt: number): void {
+    if (this.deps.fates) void actor.exited().then(() => this.auditAfterSettle(actor.spec.id, killedAt));
     const effect = this.deps.kills.get(actor.spec.role);
     if (!effect) return;
     const reason = dropReasonOf(effect);
@@ -107,6 +162,7 @@ export class DeliveryEffects {
 
   /** Died on its own with messages in hand: at-most-once loses them just as with a kill. */
   afterDeath(actor: Actor, exitedAt: number): void {
+    if (this.deps.fates) this.auditAfterSettle(actor.spec.id, exitedAt);
     const reason = dropReasonOf(this.deps.kills.get(actor.spec.role));
     if (!reason) return;
     setTimeout(() => this.reportDropped(actor.spec.id, exitedAt + BROKER_REACTION_MS, reason), REQUEUE_SETTLE_MS);
@@ -117,6 +173,44 @@ export class DeliveryEffects {
     const audience = this.deps.audience;
     if (!audience) return hops;
     return hops.map((hop) => noteMissed(hop, audience, () => this.deps.downIn(audience.role)));
+  }
+
+  private auditAfterSettle(actorId: string, diedAt: number): void {
+    setTimeout(() => void this.audit(actorId, diedAt), REQUEUE_SETTLE_MS).unref();
+  }
+
+  /**
+   * Asks the broker about what a dead consumer held and nobody has touched since, and says
+   * what it answers. What it still holds is asked about again after the redelivery bound, until
+   * another delivery, an ack or the broker's giving up settles it.
+   */
+  private async audit(actorId: string, diedAt: number): Promise<void> {
+    const fates = this.deps.fates;
+    if (!fates || !this.deps.running()) return;
+    const orphans = this.orphanedBy(actorId);
+    if (orphans.length === 0) return;
+    const answers = await fates.check(orphans).catch(() => orphans.map(() => HELD));
+    // Hops that were on their way while the broker answered (a redelivery, the consumer's own
+    // late ack) know better than the answer: only what is still untouched is settled by it.
+    await new Promise((resolve) => setTimeout(resolve, REQUEUE_SETTLE_MS).unref());
+    if (!this.deps.running()) return;
+    const untouched = new Set(this.orphanedBy(actorId).map((hop) => hop.seq));
+    const settled: MessageHopDraft[] = [];
+    let held = false;
+    const now = wallClockMs();
+    orphans.forEach((delivery, i) => {
+      if (!untouched.has(delivery.seq)) return;
+      const fate = answers[i] ?? HELD;
+      if (fate.status === "held") held = true;
+      else settled.push(fateHop(delivery, fate, actorId, diedAt, now));
+    });
+    if (settled.length > 0) this.deps.ingest(settled);
+    if (held) setTimeout(() => void this.audit(actorId, diedAt), fates.recheckMs()).unref();
+  }
+
+  private orphanedBy(actorId: string): MessageHop[] {
+    this.deps.drain();
+    return orphanedBy(this.deps.store.hops.toArray(), actorId);
   }
 
   private unsettledBy(actorId: string): MessageHop[] {

@@ -173,7 +173,7 @@ export function fakeEngine(definitions: readonly ScenarioDefinition[], optionsFo
   // Like the real runtime, an actor's hops carry its role's transport.
   const transportOf = (spec: ActorSpec) => definitions.find((d) => d.info.id === spec.scenarioId)?.roles.get(spec.role)?.transport;
   const actors = new FakeActors((spec) => ({ transport: transportOf(spec), ...optionsFor?.(spec) }));
-  const engine = new ScenarioEngine(definitions, health, URLS, actors.factory);
+  const engine = new ScenarioEngine(definitions, health, { urls: URLS, namespace: "test" }, actors.factory);
   const stored = (scenarioId: string): Hop[] => {
     engine.pump(scenarioId);
     return must(engine.hops(scenarioId, 0)).hops;

@@ -1,3 +1,4 @@
+import { namespace } from "../brokers/namespace";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { GaugeReader } from "../scenarios/model";
 import { URLS } from "./fakes";
@@ -29,10 +30,10 @@ describe("gauge polling", () => {
     const { reader, pending } = slowReader();
     const open = vi.fn(() => reader);
     const changes = vi.fn();
-    const poller = new GaugePoller({ transport: "rabbitmq", open }, URLS, changes);
+    const poller = new GaugePoller({ transport: "rabbitmq", open }, URLS, namespace("test"), changes);
 
     poller.start();
-    expect(open).toHaveBeenCalledWith("amqp://test:5672");
+    expect(open).toHaveBeenCalledWith("amqp://test:5672", expect.objectContaining({ id: "test" }));
     expect(pending).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(GAUGE_INTERVAL_MS * 5);
     expect(pending).toHaveLength(1);
@@ -54,7 +55,7 @@ describe("gauge polling", () => {
   test("a read that answers after the stop is ignored, and the reader is closed", async () => {
     const { reader, pending } = slowReader();
     const changes = vi.fn();
-    const poller = new GaugePoller({ transport: "rabbitmq", open: () => reader }, URLS, changes);
+    const poller = new GaugePoller({ transport: "rabbitmq", open: () => reader }, URLS, namespace("test"), changes);
     poller.start();
 
     await poller.stop();

@@ -1,4 +1,5 @@
 import type { LiveLayout } from "../../lib/protocol";
+import type { Namespace } from "../brokers/namespace";
 import type { Config } from "../config";
 import type { GaugeReader, ScenarioDefinition } from "../scenarios/model";
 
@@ -20,6 +21,7 @@ export class GaugePoller {
   constructor(
     private readonly source: ScenarioDefinition["gauges"],
     private readonly urls: Config["urls"],
+    private readonly names: Namespace,
     /** Called when the figures or the layout changed. */
     private readonly onChange: () => void,
     private readonly intervalMs = GAUGE_INTERVAL_MS,
@@ -28,7 +30,7 @@ export class GaugePoller {
   start(): void {
     const source = this.source;
     if (!source || this.reader) return;
-    const reader = source.open(this.urls[source.transport]);
+    const reader = source.open(this.urls[source.transport], this.names);
     this.reader = reader;
     const read = async () => {
       const gauges = await reader.read().catch(() => null);

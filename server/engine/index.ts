@@ -46,7 +46,7 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
   constructor(
     definitions: readonly ScenarioDefinition[],
     private readonly health: HealthSource,
-    urls: Config["urls"],
+    brokers: Pick<Config, "urls" | "namespace">,
     createActor: ActorFactory = spawnProcess,
   ) {
     super();
@@ -55,7 +55,8 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
       const store = this.bus.register(id, definition.ledgerRules);
       const runner: ScenarioRunner = new ScenarioRunner(definition, store, {
         bus: this.bus,
-        urls,
+        urls: brokers.urls,
+        namespace: brokers.namespace,
         onChange: () => this.emit("state", this.stateOf(runner)),
         drain: () => this.pump(id),
         brokerUp: (broker) => health.current().brokers[broker].up,

@@ -1,12 +1,14 @@
 import { wallClockMs } from "../../lib/clock";
 import { compareIds } from "../../lib/cast";
 import type { ActorHopDraft, BrokerId, ScenarioInfo, ScenarioState, SettingsValues } from "../../lib/protocol";
+import { namespace } from "../brokers/namespace";
 import type { Config } from "../config";
 import type { HopBus, TraceStore } from "../hop-bus";
 import { ACTOR_STOP_GRACE_MS } from "../options";
 import type { ScenarioDefinition } from "../scenarios/model";
 import type { Actor, ActorFactory } from "./actor";
 import { DeliveryEffects } from "./delivery-effects";
+import { BrokerFates } from "./fates";
 import { GaugePoller } from "./gauges";
 import { Supervisor } from "./supervisor";
 
@@ -16,6 +18,7 @@ const DEAD_ACTORS_KEPT = 16;
 export interface RunnerDeps {
   bus: HopBus;
   urls: Config["urls"];
+  namespace: string;
   onChange: () => void;
   /** Whether a broker answers now. */
   brokerUp: (broker: BrokerId) => boolean;
@@ -34,6 +37,7 @@ export class ScenarioRunner {
   private readonly gauges: GaugePoller;
   private readonly supervisor: Supervisor;
   private readonly effects: DeliveryEffects;
+  private readonly fates: BrokerFates | null;
   private readonly bus: HopBus;
   private readonly onChange: () => void;
 
@@ -45,7 +49,7 @@ export class ScenarioRunner {
     this.settings = { ...definition.defaults };
     this.bus = deps.bus;
     this.onChange = deps.onChange;
-    this.gauges = new GaugePoller(definition.gauges, deps.urls, deps.onChange);
+    this.gauges = new GaugePoller(definition.gauges, deps.urls, namespace(deps.namespace), deps.onChange);
     this.supervisor = new Supervisor({
       running: () => this.running,
       // A role that speaks several brokers needs them all: a replacement started while one is
@@ -55,8 +59,12 @@ export class ScenarioRunner {
       spawn: (role) => this.spawn(role),
       actors: () => this.actors.values(),
     });
+    const fates = definition.fates;
+    this.fates = fates ? new BrokerFates(fates, deps.urls[fates.transport], namespace(deps.namespace), () => this.settings) : null;
     this.effects = new DeliveryEffects({
       kills: definition.kills,
+      ...(this.fates ? { fates: this.fates } : {}),
+      running: () => this.running,
       ...(definition.audienceRole ? { audience: { role: definition.audienceRole, transport: this.transportOf(definition.audienceRole) } } : {}),
       store,
       drain: deps.drain,
@@ -107,6 +115,7 @@ export class ScenarioRunner {
     this.running = false;
     this.supervisor.stop();
     await this.gauges.stop();
+    await this.fates?.close();
     const alive = [...this.actors.values()].filter((a) => a.alive);
     for (const actor of alive) actor.kill("SIGTERM");
     const grace = setTimeout(() => alive.forEach((a) => a.kill("SIGKILL")), ACTOR_STOP_GRACE_MS);
@@ -130,6 +139,7 @@ export class ScenarioRunner {
       scenarioId: this.info.id,
       brokerUrl: this.deps.urls[spec.transport],
       otherUrls: Object.fromEntries((spec.alsoSpeaks ?? []).map((t) => [t, this.deps.urls[t]])),
+      namespace: this.deps.namespace,
       settings: { ...this.settings },
     });
     this.actors.set(actor.spec.id, actor);

@@ -4,10 +4,12 @@
  * program registry, ledger rules, kill effects, demo storyline) is derived from that one value.
  */
 import { z } from "zod";
+import type { Namespace } from "../brokers/namespace";
 import type {
   BrokerId,
   ChannelInfo,
   CommandInfo,
+  MessageHop,
   Guarantee,
   LinkInfo,
   LiveLayout,
@@ -84,6 +86,39 @@ export interface GaugeReader {
   close(): Promise<void>;
 }
 
+/** What the broker says became of a message that a consumer held when it died. */
+export type Fate =
+  /** It still has it for that destination and will hand it out again; that delivery will say so. */
+  | { status: "held" }
+  /** It recorded the ack: the consumer acked, then died before its hop left. */
+  | { status: "acked"; reason: string }
+  /** It gave up on it after its last allowed delivery, and parked it at `to` (a channel id). */
+  | { status: "dead-lettered"; reason: string; to: string }
+  /** It no longer has it and never will deliver it again (trimmed, its stream deleted). */
+  | { status: "gone"; reason: string };
+
+/**
+ * Asks a broker that can be asked about one message (JetStream, Redis streams) what became of
+ * it. A consumer's last hops die with it (an ack the broker recorded, sent a moment before a
+ * SIGKILL), and only the broker still knows.
+ */
+export interface FateReader {
+  /** One fate per delivery, in order; one it cannot look up now is "held", asked again later. */
+  fates(deliveries: readonly MessageHop[], settings: SettingsValues): Promise<Fate[]>;
+  close(): Promise<void>;
+}
+
+export interface FateSource {
+  transport: Transport;
+  open: (url: string, names: Namespace) => FateReader;
+  /**
+   * How long after a consumer's death to ask again about a message the broker still held: by
+   * then the broker has delivered it again (and that delivery's hop has arrived) unless it is
+   * waiting for a consumer, or has given up on it, in which case it answers so.
+   */
+  recheckMs: (settings: SettingsValues) => number;
+}
+
 /** Who a scenario's messages are delivered under, and what completes them. */
 export interface DeliverySpec<R extends string> {
   guarantee: Guarantee;
@@ -95,6 +130,12 @@ export interface DeliverySpec<R extends string> {
   keyOrder?: boolean;
   /** What killing an actor of a role means; roles not named here: nothing the engine reports. */
   kills?: Partial<Record<R, KillEffect>>;
+  /**
+   * Where the broker can be asked about single messages: when a consumer dies, each message it
+   * held and never reported settled is looked up, and looked up again while the broker holds it,
+   * so none stays in flight past the broker's redelivery bound.
+   */
+  fates?: FateSource;
   /** For a broadcast: the role whose members each get a copy, and miss it while down. */
   audience?: R;
   /** Legs of a story that crosses brokers, each counted under its own guarantee. */
@@ -119,7 +160,7 @@ export interface ScenarioDeclaration<S extends SettingsSpec, R extends string> {
   links?: LinkInfo[];
   delivery: DeliverySpec<NoInfer<R>>;
   /** Reads live figures from the broker while the scenario runs. */
-  gauges?: { transport: Transport; open: (url: string) => GaugeReader };
+  gauges?: { transport: Transport; open: (url: string, names: Namespace) => GaugeReader };
   demo: DemoScript<NoInfer<R>>;
 }
 
@@ -134,8 +175,9 @@ export interface ScenarioDefinition {
   settingsSchema: z.ZodType<Partial<SettingsValues>>;
   ledgerRules: LedgerRules;
   kills: ReadonlyMap<string, KillEffect>;
+  fates?: FateSource;
   audienceRole?: string;
-  gauges?: { transport: Transport; open: (url: string) => GaugeReader };
+  gauges?: { transport: Transport; open: (url: string, names: Namespace) => GaugeReader };
   demo: DemoScript;
 }
 
@@ -207,6 +249,7 @@ export function defineScenario<const S extends SettingsSpec, const R extends str
     settingsSchema: settingsSchemaOf(d.settings),
     ledgerRules,
     kills: new Map(Object.entries(delivery.kills ?? {}) as [string, KillEffect][]),
+    ...(delivery.fates ? { fates: delivery.fates } : {}),
     ...(delivery.audience ? { audienceRole: delivery.audience } : {}),
     ...(d.gauges ? { gauges: d.gauges } : {}),
     demo: d.demo,

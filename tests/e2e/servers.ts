@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { hostSlug } from "../../server/brokers/namespace";
 
 /** The two servers the end-to-end tests run: one on loopback, one as a workshop on the LAN. */
 export const PORT = Number(process.env.E2E_PORT ?? 3199);
@@ -7,3 +9,9 @@ export const WORKSHOP_PORT = Number(process.env.E2E_WORKSHOP_PORT ?? 3198);
 // listens on every interface while the tests run.
 process.env.E2E_WORKSHOP_TOKEN ??= randomBytes(16).toString("hex");
 export const WORKSHOP_TOKEN = process.env.E2E_WORKSHOP_TOKEN;
+/**
+ * Namespaces of their own: apart from a dashboard running beside the suite, and from each other,
+ * since a scenario one spec left running on the first must not take the second's messages.
+ */
+export const NAMESPACE = `${hostSlug(hostname())}-e2e`;
+export const WORKSHOP_NAMESPACE = `${hostSlug(hostname())}-e2e-workshop`;

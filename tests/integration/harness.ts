@@ -1,14 +1,24 @@
 import { request } from "node:http";
+import { hostname } from "node:os";
 import { ErrorCode, type NatsConnection, type NatsError } from "nats";
 import { io as connectSocket, type Socket } from "socket.io-client";
 import { createHopscope, type Hopscope } from "../../server/app";
+import { hostSlug, namespace } from "../../server/brokers/namespace";
 import { loadConfig } from "../../server/config";
 import { SCENARIOS } from "../../server/scenarios";
 import type { ClientToServerEvents, Hop, ScenarioState, ServerToClientEvents } from "../../lib/protocol";
 
+/**
+ * The suite's own namespace, apart from any dashboard running on this machine or on another
+ * machine sharing the brokers: `npm test` never takes a presenter's messages, nor they its.
+ */
+export const TEST_NAMESPACE = `${hostSlug(hostname())}-test`;
+/** The suite's broker names, for tests that look at the brokers directly. */
+export const testNames = namespace(TEST_NAMESPACE);
+
 /** A real Hopscope on port 0, talking to the real brokers on this machine. */
 export async function startHopscope(env: Record<string, string> = {}): Promise<{ hopscope: Hopscope; base: string }> {
-  const config = loadConfig({ ...process.env, PORT: "0", HOST: "127.0.0.1", ...env });
+  const config = loadConfig({ ...process.env, PORT: "0", HOST: "127.0.0.1", HOPSCOPE_NAMESPACE: TEST_NAMESPACE, ...env });
   const hopscope = await createHopscope({ config, scenarios: SCENARIOS, healthIntervalMs: 500 });
   const address = await hopscope.listen(0, "127.0.0.1");
   return { hopscope, base: `http://127.0.0.1:${address.port}` };

@@ -4,7 +4,11 @@ import type { Hopscope } from "../../server/app";
 import { createKafka, describeGroup, partitionFigures } from "../../server/brokers/kafka";
 import { loadConfig } from "../../server/config";
 import { GROUP, partitionChannelId, TOPIC } from "../../server/scenarios/kafka-consumer-group/names";
-import { api, everyHop as everyHopOf, startHopscope, state, waitFor } from "./harness";
+import { api, everyHop as everyHopOf, startHopscope, state, testNames, waitFor } from "./harness";
+
+/** As the broker knows them: in the suite's namespace. */
+const topic = testNames.name(TOPIC);
+const groupId = testNames.name(GROUP);
 
 const ID = "kafka-consumer-group";
 const BROKERS = loadConfig(process.env).urls.kafka;
@@ -29,11 +33,11 @@ beforeAll(async () => {
   await admin.connect();
   // A clean topic and group: the history of earlier runs would be read again by a new group.
   const topics = await admin.listTopics();
-  if (topics.includes(TOPIC)) {
-    await admin.deleteTopics({ topics: [TOPIC], timeout: 10_000 });
-    await waitFor("the topic to be gone", async () => (!(await admin.listTopics()).includes(TOPIC) ? true : undefined), 20_000, 200);
+  if (topics.includes(topic)) {
+    await admin.deleteTopics({ topics: [topic], timeout: 10_000 });
+    await waitFor("the topic to be gone", async () => (!(await admin.listTopics()).includes(topic) ? true : undefined), 20_000, 200);
   }
-  await admin.deleteGroups([GROUP]).catch(() => undefined);
+  await admin.deleteGroups([groupId]).catch(() => undefined);
   ({ hopscope, base } = await startHopscope());
   expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).status).toBe(200);
 });
@@ -71,7 +75,7 @@ describe("kafka-consumer-group against a real Kafka", () => {
     expect((await command({ type: "add-actor", role: "consumer" })).status).toBe(200);
     // Three members own the three partitions before the load arrives.
     await waitFor("three members to own every partition", async () => {
-      const group = await describeGroup(admin, TOPIC, GROUP);
+      const group = await describeGroup(admin, topic, groupId);
       return group.state === "Stable" && new Set(group.owners.values()).size === 3 ? true : undefined;
     }, 30_000, 200);
     await command({ type: "reset" });
@@ -89,7 +93,7 @@ describe("kafka-consumer-group against a real Kafka", () => {
       expect((await command({ type: "add-actor", role: "consumer" })).status).toBe(200);
       // The victim's partitions move once its session ends: wait for the group to settle on live members.
       await waitFor("the group to rebalance without the victim", async () => {
-        const group = await describeGroup(admin, TOPIC, GROUP);
+        const group = await describeGroup(admin, topic, groupId);
         const owners = new Set(group.owners.values());
         return group.state === "Stable" && !owners.has(victim.id) && group.owners.size === 3 ? true : undefined;
       }, 45_000, 200);
@@ -97,7 +101,7 @@ describe("kafka-consumer-group against a real Kafka", () => {
 
     await waitFor("every message processed", async () => ((await state(base, ID)).ledger.completed === 1000 ? true : undefined), 90_000, 250);
     // And committed: the group's lag reaches zero by Kafka's own offsets.
-    await waitFor("the group's lag to reach 0", async () => ((await partitionFigures(admin, TOPIC, GROUP)).every((p) => p.committed === p.end) ? true : undefined), 30_000, 250);
+    await waitFor("the group's lag to reach 0", async () => ((await partitionFigures(admin, topic, groupId)).every((p) => p.committed === p.end) ? true : undefined), 30_000, 250);
 
     const hops = await everyHop();
     const moving = messageHops(hops);

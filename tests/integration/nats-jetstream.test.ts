@@ -4,7 +4,7 @@ import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
 import { CONSUMER_CHANNEL_ID, INVENTORY_CONSUMER, ORDERS_STREAM, STREAM_CHANNEL_ID, TERMINATED_CHANNEL_ID } from "../../server/scenarios/nats-jetstream/names";
-import { api, startHopscope, state, waitFor } from "./harness";
+import { api, startHopscope, state, testNames, waitFor } from "./harness";
 
 const ID = "nats-jetstream";
 let hopscope: Hopscope;
@@ -33,7 +33,7 @@ async function setAndAwaitConsumer(settings: Record<string, number>, ackWaitMs: 
   expect((await command({ type: "set", ...settings, ackWaitMs, maxDeliver })).status).toBe(200);
   // The processes update the durable consumer in place; JetStream's own view is the proof.
   await waitFor("the consumer to take the new limits", async () => {
-    const info = await jsm.consumers.info(ORDERS_STREAM, INVENTORY_CONSUMER);
+    const info = await jsm.consumers.info(testNames.jetstream(ORDERS_STREAM), testNames.jetstream(INVENTORY_CONSUMER));
     return info.config.ack_wait === ackWaitMs * 1_000_000 && info.config.max_deliver === maxDeliver ? true : undefined;
   });
 }
@@ -46,7 +46,7 @@ beforeAll(async () => {
   nc = await connect({ servers: loadConfig(process.env).urls.nats });
   jsm = await nc.jetstreamManager();
   // A clean stream and consumer: the scenario's processes make them again on start.
-  await jsm.streams.delete(ORDERS_STREAM).catch(() => false);
+  await jsm.streams.delete(testNames.jetstream(ORDERS_STREAM)).catch(() => false);
   ({ hopscope, base } = await startHopscope());
   expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).status).toBe(200);
 });
@@ -130,10 +130,10 @@ describe("nats-jetstream against the real NATS", () => {
     });
     expect(settled.ledger).toMatchObject({ published: 500, delivered: 500, completed: 500, redelivered: redeliveries.length, duplicates: 0, deadLettered: 0, dropped: 0, lost: 0 });
     // JetStream agrees: nothing left to deliver or to ack, and acked messages left the stream.
-    const consumer = await jsm.consumers.info(ORDERS_STREAM, INVENTORY_CONSUMER);
+    const consumer = await jsm.consumers.info(testNames.jetstream(ORDERS_STREAM), testNames.jetstream(INVENTORY_CONSUMER));
     expect(consumer.num_pending).toBe(0);
     expect(consumer.num_ack_pending).toBe(0);
-    expect((await jsm.streams.info(ORDERS_STREAM)).state.messages).toBe(0);
+    expect((await jsm.streams.info(testNames.jetstream(ORDERS_STREAM))).state.messages).toBe(0);
     const gauges = await waitFor("the gauges to catch up", async () => {
       const { gauges: g } = await state(base, ID);
       return g[CONSUMER_CHANNEL_ID]?.unacked === 0 && g[STREAM_CHANNEL_ID]?.stored === 0 ? g : undefined;

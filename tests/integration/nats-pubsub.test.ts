@@ -4,7 +4,7 @@ import { isMessageHop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
 import { DROP_NO_SUBSCRIBERS, ORDER_EVENTS } from "../../server/scenarios/nats-pubsub/names";
-import { allHops, api, liveActors, noInterestIn, startHopscope, state, waitFor } from "./harness";
+import { allHops, api, liveActors, noInterestIn, startHopscope, state, testNames, waitFor } from "./harness";
 
 const ID = "nats-pubsub";
 let hopscope: Hopscope;
@@ -101,7 +101,7 @@ describe("nats-pubsub against the real NATS", () => {
   test("with nobody subscribed, NATS answers 503 and the event is dropped as at-most-once allows", async () => {
     for (const s of await liveSubscribers()) expect((await command({ type: "kill-actor", actorId: s })).status).toBe(200);
     await waitFor("every subscriber gone", async () => ((await liveSubscribers()).length === 0 ? true : undefined));
-    for (const event of ORDER_EVENTS) await waitFor(`the server to drop the dead subscriptions to ${event}`, () => noInterestIn(nc, event));
+    for (const event of ORDER_EVENTS) await waitFor(`the server to drop the dead subscriptions to ${event}`, () => noInterestIn(nc, testNames.name(event)));
     await command({ type: "reset" });
     const ids = await publish(3, "order_status_updated");
     await waitFor("the drops", async () => ((await messageHops()).filter((h) => h.kind === "dropped").length === 3 ? true : undefined));

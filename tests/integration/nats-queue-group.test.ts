@@ -4,7 +4,7 @@ import { isMessageHop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
 import { DROP_KILLED_IN_FLIGHT, DROP_NO_WORKERS, RESERVE_SUBJECT } from "../../server/scenarios/nats-queue-group/names";
-import { api, everyHop, liveActors, noInterestIn, startHopscope, state, waitFor } from "./harness";
+import { api, everyHop, liveActors, noInterestIn, startHopscope, state, testNames, waitFor } from "./harness";
 
 const ID = "nats-queue-group";
 let hopscope: Hopscope;
@@ -111,7 +111,7 @@ describe("nats-queue-group against the real NATS", () => {
   test("with no worker in the group, NATS answers 503 and the message is dropped as expected", async () => {
     for (const worker of await liveWorkers()) expect((await command({ type: "kill-actor", actorId: worker })).status).toBe(200);
     await waitFor("every worker gone", async () => ((await liveWorkers()).length === 0 ? true : undefined));
-    await waitFor("the server to drop the dead workers' subscriptions", () => noInterestIn(nc, RESERVE_SUBJECT));
+    await waitFor("the server to drop the dead workers' subscriptions", () => noInterestIn(nc, testNames.name(RESERVE_SUBJECT)));
     await command({ type: "reset" });
     const [id] = await publish(1);
     const dropped = await waitFor("the drop", async () => (await messageHops()).find((h) => h.kind === "dropped" && h.message.id === id));

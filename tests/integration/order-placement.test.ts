@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type Ledger, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { DROP_DECLINED, DROP_NO_PAYMENT, DROP_TIMED_OUT, JOB_QUEUES, ORDER_CHANNEL, PAYMENT_SUBJECT } from "../../server/scenarios/order-placement/names";
-import { api, everyHop, startHopscope, state, waitFor } from "./harness";
+import { api, everyHop, startHopscope, state, testNames, waitFor } from "./harness";
 
 const ID = "order-placement";
 const ORDERS = 200;
@@ -131,7 +131,7 @@ describe("order-placement across the real NATS, RabbitMQ and Redis", () => {
     const connection = await connect("amqp://guest:guest@127.0.0.1:5672");
     try {
       const channel = await connection.createChannel();
-      for (const queue of JOB_QUEUES) expect((await channel.checkQueue(queue)).messageCount).toBe(0);
+      for (const queue of JOB_QUEUES) expect((await channel.checkQueue(testNames.name(queue))).messageCount).toBe(0);
     } finally {
       await connection.close();
     }

@@ -4,7 +4,7 @@ import { isMessageHop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
 import { declareExchanges, DROP_UNROUTABLE, EXCHANGE_QUEUES } from "../../server/scenarios/rabbitmq-exchanges/names";
-import { allHops, api, startHopscope, state, waitFor } from "./harness";
+import { allHops, api, startHopscope, state, testNames, waitFor } from "./harness";
 
 const ID = "rabbitmq-exchanges";
 let hopscope: Hopscope;
@@ -15,8 +15,8 @@ const command = (body: unknown) => api<{ ok: boolean; result: Record<string, unk
 beforeAll(async () => {
   const connection = await connect(loadConfig(process.env).urls.rabbitmq);
   const channel = await connection.createChannel();
-  await declareExchanges(channel);
-  for (const queue of EXCHANGE_QUEUES) await channel.purgeQueue(queue);
+  await declareExchanges(channel, testNames);
+  for (const queue of EXCHANGE_QUEUES) await channel.purgeQueue(testNames.name(queue));
   await connection.close();
   ({ hopscope, base } = await startHopscope());
   expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).status).toBe(200);

@@ -4,7 +4,7 @@ import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
 import { DEAD_LETTER_EXPIRED, DEAD_LETTER_QUEUE, declareJobQueues, JOB_QUEUE, RETRY_DELAY_MS, RETRY_QUEUE } from "../../server/scenarios/rabbitmq-work-queue/names";
-import { api, startHopscope, state, waitFor } from "./harness";
+import { api, startHopscope, state, testNames, waitFor } from "./harness";
 
 const ID = "rabbitmq-work-queue";
 const AMQP_URL = loadConfig(process.env).urls.rabbitmq;
@@ -18,9 +18,9 @@ async function brokerQueue(queue = JOB_QUEUE, purge = false): Promise<{ messageC
   const connection = await connect(AMQP_URL);
   try {
     const channel = await connection.createChannel();
-    await declareJobQueues(channel);
-    if (purge) for (const q of [JOB_QUEUE, RETRY_QUEUE, DEAD_LETTER_QUEUE]) await channel.purgeQueue(q);
-    return await channel.checkQueue(queue);
+    await declareJobQueues(channel, testNames);
+    if (purge) for (const q of [JOB_QUEUE, RETRY_QUEUE, DEAD_LETTER_QUEUE]) await channel.purgeQueue(testNames.name(q));
+    return await channel.checkQueue(testNames.name(queue));
   } finally {
     await connection.close();
   }

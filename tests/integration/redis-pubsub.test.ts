@@ -4,7 +4,7 @@ import type { Hopscope } from "../../server/app";
 import { Redis } from "ioredis";
 import { loadConfig } from "../../server/config";
 import { DRIVER_CHANNEL, DROP_NO_SUBSCRIBERS } from "../../server/scenarios/redis-pubsub/names";
-import { allHops, api, startHopscope, state, waitFor } from "./harness";
+import { allHops, api, startHopscope, state, testNames, waitFor } from "./harness";
 
 const ID = "redis-pubsub";
 let hopscope: Hopscope;
@@ -74,7 +74,7 @@ describe("redis-pubsub against the real Redis", () => {
     const redis = new Redis(loadConfig(process.env).urls.redis);
     try {
       await waitFor("Redis to see no subscribers", async () => {
-        const [, count] = (await redis.pubsub("NUMSUB", DRIVER_CHANNEL)) as [string, number];
+        const [, count] = (await redis.pubsub("NUMSUB", testNames.redis(DRIVER_CHANNEL))) as [string, number];
         return count === 0 ? true : undefined;
       });
     } finally {

@@ -4,7 +4,7 @@ import { isMessageHop, type Hop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { loadConfig } from "../../server/config";
 import { DEAD_LETTER_REASON, DLQ_STREAM, GROUPS, RETRY_BACKOFF_MS, STREAM } from "../../server/scenarios/redis-streams/names";
-import { api, everyHop as everyHopOf, startHopscope, state, waitFor } from "./harness";
+import { api, everyHop as everyHopOf, startHopscope, state, testNames, waitFor } from "./harness";
 
 const ID = "redis-streams";
 let hopscope: Hopscope;
@@ -16,14 +16,14 @@ const command = (body: unknown) => api<{ ok: boolean; result: Record<string, unk
 const everyHop = async (): Promise<MessageHop[]> => (await everyHopOf(base, ID)).filter(isMessageHop);
 
 async function pendingIn(group: string): Promise<number> {
-  const summary = (await redis.xpending(STREAM, group)) as [number, ...unknown[]];
+  const summary = (await redis.xpending(testNames.redis(STREAM), group)) as [number, ...unknown[]];
   return summary[0];
 }
 
 beforeAll(async () => {
   redis = new Redis(loadConfig(process.env).urls.redis);
   // A clean stream: this Redis is ours to use, and the groups are recreated by the consumers.
-  await redis.del(STREAM, DLQ_STREAM);
+  await redis.del(testNames.redis(STREAM), testNames.redis(DLQ_STREAM));
   ({ hopscope, base } = await startHopscope());
   expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).status).toBe(200);
 });
@@ -90,9 +90,9 @@ describe("redis-streams against the real Redis", () => {
   });
 
   test("after the stream and its groups vanish (as in a Redis restart), consumers recreate the groups and carry on", async () => {
-    await redis.del(STREAM, DLQ_STREAM);
+    await redis.del(testNames.redis(STREAM), testNames.redis(DLQ_STREAM));
     await waitFor("both groups back", async () => {
-      const groups = (await redis.xinfo("GROUPS", STREAM).catch(() => [])) as unknown[];
+      const groups = (await redis.xinfo("GROUPS", testNames.redis(STREAM)).catch(() => [])) as unknown[];
       return groups.length >= GROUPS.length ? true : undefined;
     }, 15_000, 200);
     await command({ type: "reset" });
@@ -103,7 +103,7 @@ describe("redis-streams against the real Redis", () => {
 
   test("a failing entry is retried after 100, 400 and 900 ms, then parked in the dead-letter stream and acked", async () => {
     await command({ type: "reset" });
-    await redis.del(DLQ_STREAM);
+    await redis.del(testNames.redis(DLQ_STREAM));
     await command({ type: "set", delayMs: 0, failRate: 1, minIdleMs: 500 });
     const [id] = (await command({ type: "publish" })).body.result.messageIds as string[];
     await waitFor("both groups to park it", async () => ((await everyHop()).filter((h) => h.kind === "dead-lettered" && h.message.id === id).length === GROUPS.length ? true : undefined), 15_000);
@@ -125,12 +125,12 @@ describe("redis-streams against the real Redis", () => {
       console.log(`${group}: parked after ${nacks.length + 1} attempts; waits ${waits.map((w) => w.toFixed(0)).join(", ")} ms`);
       expect(await pendingIn(group)).toBe(0);
     }
-    expect(await redis.xlen(DLQ_STREAM)).toBe(GROUPS.length);
+    expect(await redis.xlen(testNames.redis(DLQ_STREAM))).toBe(GROUPS.length);
     expect((await state(base, ID)).ledger).toMatchObject({ deadLettered: 1, lost: 0 });
   });
 
   test("a replay group created from 0 reads the whole history", async () => {
-    const length = await redis.xlen(STREAM);
+    const length = await redis.xlen(testNames.redis(STREAM));
     const replay = String(((await command({ type: "add-actor", role: "replay" })).body.result as { actorId: string }).actorId);
     await waitFor("the replay to read everything", async () => ((await everyHop()).filter((h) => h.kind === "delivered" && h.to === replay).length === length ? true : undefined), 30_000, 500);
   });

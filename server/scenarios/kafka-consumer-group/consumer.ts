@@ -21,12 +21,13 @@ const HEARTBEAT_SLICE_MS = 500;
  */
 export const kafkaConsumer: ActorProgram<"delayMs" | "partitions"> = async (ctx) => {
   const self = ctx.spec.id;
-  const { groupId, fromBeginning } = groupOf(ctx.spec.role, self);
+  const topic = ctx.names.name(TOPIC);
+  const { groupId, groupName, fromBeginning } = groupOf(ctx.spec.role, self, ctx.names);
   const kafka = createKafka({ brokers: ctx.spec.brokerUrl, clientId: self, log: ctx.log });
   // The producer makes the topic, but a consumer may start first.
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopic(admin, TOPIC, ctx.settings.partitions);
+  await ensureTopic(admin, topic, ctx.settings.partitions);
   await admin.disconnect();
 
   /** Per partition: the last record processed, to name the message an offset commit covers. */
@@ -39,7 +40,7 @@ export const kafkaConsumer: ActorProgram<"delayMs" | "partitions"> = async (ctx)
     const id = header(message.headers, MESSAGE_ID_HEADER) ?? `untracked-${partition}-${message.offset}`;
     const keySeq = Number(header(message.headers, KEY_SEQ_HEADER));
     const descriptor: MessageDescriptor = {
-      ...describeMessage({ id, destination: groupId, attempt: 1, redelivered: false }, message.value ?? Buffer.alloc(0)),
+      ...describeMessage({ id, destination: groupName, attempt: 1, redelivered: false }, message.value ?? Buffer.alloc(0)),
       partition,
       offset: message.offset,
       ...(message.key ? { key: message.key.toString() } : {}),
@@ -52,6 +53,11 @@ export const kafkaConsumer: ActorProgram<"delayMs" | "partitions"> = async (ctx)
       await heartbeat();
     }
     ctx.emit({ kind: "processed", from: self, to: channel, message: descriptor });
+    // Handed over before kafkajs can commit past this record (it commits what eachMessage has
+    // returned from, at once when its interval is up): a hop lost to a kill after that commit
+    // would leave the record in flight for good. Killed before it, the record is read again by
+    // the partition's next owner: a duplicate, counted.
+    await ctx.flush();
     processed.set(partition, descriptor);
   };
 
@@ -60,18 +66,18 @@ export const kafkaConsumer: ActorProgram<"delayMs" | "partitions"> = async (ctx)
     const next = kafka.consumer({ groupId, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 500, rebalanceTimeout: 15_000, maxWaitTimeInMs: 250, metadataMaxAge: 2_000 });
     consumer = next;
     next.on(next.events.GROUP_JOIN, ({ payload }) => {
-      const partitions = [...(payload.memberAssignment[TOPIC] ?? [])].sort((a, b) => a - b);
+      const partitions = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
       // Records of partitions it gave up are no longer its to commit.
       for (const p of [...processed.keys()]) if (!partitions.includes(p)) processed.delete(p);
-      ctx.note("rebalanced", { partitions, reason: `${groupId}${payload.isLeader ? " (leader)" : ""}: joined in ${payload.duration} ms` });
+      ctx.note("rebalanced", { partitions, reason: `${groupName}${payload.isLeader ? " (leader)" : ""}: joined in ${payload.duration} ms` });
     });
     next.on(next.events.COMMIT_OFFSETS, ({ payload }) => {
-      for (const topic of payload.topics) {
-        for (const { partition, offset } of topic.partitions) {
+      for (const committedTopic of payload.topics) {
+        for (const { partition, offset } of committedTopic.partitions) {
           const last = processed.get(Number(partition));
           if (!last || committed.get(Number(partition)) === offset) continue;
           committed.set(Number(partition), offset);
-          ctx.emit({ kind: "committed", from: self, to: partitionChannelId(Number(partition)), message: last, reason: `offset ${offset} committed for ${groupId}` });
+          ctx.emit({ kind: "committed", from: self, to: partitionChannelId(Number(partition)), message: last, reason: `offset ${offset} committed for ${groupName}` });
         }
       }
     });
@@ -95,7 +101,7 @@ export const kafkaConsumer: ActorProgram<"delayMs" | "partitions"> = async (ctx)
     next.on(next.events.CONNECT, () => ctx.setConnected(true));
     next.on(next.events.DISCONNECT, () => ctx.setConnected(false));
     await next.connect();
-    await next.subscribe({ topic: TOPIC, fromBeginning });
+    await next.subscribe({ topic, fromBeginning });
     await next.run({ autoCommit: true, autoCommitInterval: COMMIT_INTERVAL_MS, eachMessage: onMessage });
   };
   await start();

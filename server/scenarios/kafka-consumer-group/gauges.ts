@@ -1,5 +1,6 @@
 import type { LinkInfo, LiveLayout } from "../../../lib/protocol";
 import { createKafka, describeGroup, partitionFigures } from "../../brokers/kafka";
+import type { Namespace } from "../../brokers/namespace";
 import type { GaugeReader } from "../model";
 import { GROUP, partitionChannelId, partitionChannels, TOPIC } from "./names";
 
@@ -7,7 +8,9 @@ import { GROUP, partitionChannelId, partitionChannels, TOPIC } from "./names";
  * Per partition: log end, the group's committed offset and its lag; per consumer: its lag. The
  * layout draws each partition to the member that owns it, as the group coordinator says.
  */
-export function groupGauges(brokers: string): GaugeReader {
+export function groupGauges(brokers: string, names: Namespace): GaugeReader {
+  const topic = names.name(TOPIC);
+  const groupId = names.name(GROUP);
   const admin = createKafka({ brokers, clientId: "hopscope-gauges" }).admin();
   let connected: Promise<void> | null = null;
   let layout: LiveLayout | null = null;
@@ -18,7 +21,7 @@ export function groupGauges(brokers: string): GaugeReader {
         throw error;
       });
       await connected;
-      const [figures, group] = await Promise.all([partitionFigures(admin, TOPIC, GROUP), describeGroup(admin, TOPIC, GROUP)]);
+      const [figures, group] = await Promise.all([partitionFigures(admin, topic, groupId), describeGroup(admin, topic, groupId)]);
       const gauges: Record<string, Record<string, number>> = {};
       const links: LinkInfo[] = [];
       for (const { partition, end, start, committed } of figures) {

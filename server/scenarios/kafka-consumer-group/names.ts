@@ -1,4 +1,5 @@
 import type { ChannelInfo } from "../../../lib/protocol";
+import type { Namespace } from "../../brokers/namespace";
 
 /** From the seeds: order events on a partitioned topic, read by the analytics service's group. */
 export const TOPIC = "orders";
@@ -19,10 +20,11 @@ export function partitionChannels(count: number): ChannelInfo[] {
 }
 
 /**
- * The group a consumer of `role` joins; a replay consumer gets a fresh group of its own. Both
+ * The group a consumer of `role` joins (`groupName` is the one the picture shows); a replay consumer gets a fresh group of its own. Both
  * start a partition the group never committed from its earliest offset: with "latest", a
  * consumer killed before its first commit would make the group skip that partition's records.
  */
-export function groupOf(role: string, actorId: string): { groupId: string; fromBeginning: true } {
-  return { groupId: role === "replay" ? `${TOPIC}-replay-${actorId}-${Date.now().toString(36)}` : GROUP, fromBeginning: true };
+export function groupOf(role: string, actorId: string, names: Namespace): { groupId: string; groupName: string; fromBeginning: true } {
+  const groupName = role === "replay" ? `${TOPIC}-replay-${actorId}-${Date.now().toString(36)}` : GROUP;
+  return { groupId: names.name(groupName), groupName, fromBeginning: true };
 }

@@ -12,11 +12,12 @@ const sampleOrder = (n: number, key: string) => ({ orderId: `order-${1000 + n}`,
  */
 export const kafkaProducer: ActorProgram<"partitions"> = async (ctx) => {
   const self = ctx.spec.id;
+  const topic = ctx.names.name(TOPIC);
   const kafka = createKafka({ brokers: ctx.spec.brokerUrl, clientId: self, log: ctx.log });
   const admin = kafka.admin();
   const producer = kafka.producer();
   await Promise.all([admin.connect(), producer.connect()]);
-  let partitions = await ensureTopic(admin, TOPIC, ctx.settings.partitions);
+  let partitions = await ensureTopic(admin, topic, ctx.settings.partitions);
   const nextId = messageIds();
   // Microseconds since the epoch, then +1 per record: a replacement producer keeps counting
   // upwards, so its records never look older than those of the one it replaced.
@@ -28,9 +29,9 @@ export const kafkaProducer: ActorProgram<"partitions"> = async (ctx) => {
         // The engine asks this producer before it takes a new partition count: it may refuse.
         const wanted = command.settings.partitions;
         if (wanted !== undefined) {
-          const current = await partitionCount(admin, TOPIC);
+          const current = await partitionCount(admin, topic);
           if (wanted < current) throw new Error(`partitions: ${TOPIC} has ${current}; Kafka can add partitions to a topic, never remove them`);
-          partitions = await ensureTopic(admin, TOPIC, wanted);
+          partitions = await ensureTopic(admin, topic, wanted);
         }
         return { partitions };
       }
@@ -38,7 +39,7 @@ export const kafkaProducer: ActorProgram<"partitions"> = async (ctx) => {
       const keyOf = (n: number) => command.key ?? sampleKey(n);
       const records = [...outgoing(command, nextId, (n) => sampleOrder(n, keyOf(n)))].map(({ id, n, body }) => {
         const key = keyOf(n);
-        const partition = partitionForKey(TOPIC, key, partitions);
+        const partition = partitionForKey(topic, key, partitions);
         const message = { ...describeMessage({ id, destination: TOPIC, attempt: 1, redelivered: false }, body), partition, key, keySeq: ++keySeq };
         return { id, key, value: body, partition, message };
       });
@@ -48,7 +49,7 @@ export const kafkaProducer: ActorProgram<"partitions"> = async (ctx) => {
       let answers: Awaited<ReturnType<typeof producer.send>>;
       try {
         answers = await producer.send({
-          topic: TOPIC,
+          topic,
           acks: -1,
           messages: records.map((r) => ({ key: r.key, value: r.value, partition: r.partition, headers: { [MESSAGE_ID_HEADER]: r.id, [KEY_SEQ_HEADER]: String(r.message.keySeq) } })),
         });

@@ -1,10 +1,12 @@
 import type { JetStreamManager, NatsConnection } from "nats";
 import { connectNats } from "../../brokers/nats";
 import type { GaugeReader } from "../model";
-import { CONSUMER_CHANNEL_ID, INVENTORY_CONSUMER, ORDERS_STREAM, STREAM_CHANNEL_ID } from "./names";
+import type { Namespace } from "../../brokers/namespace";
+import { CONSUMER_CHANNEL_ID, ordersStreamNames, STREAM_CHANNEL_ID } from "./names";
 
 /** What the stream holds and what the consumer has out, as JetStream counts them. */
-export function jetstreamGauges(url: string): GaugeReader {
+export function jetstreamGauges(url: string, namespace: Namespace): GaugeReader {
+  const names = ordersStreamNames(namespace);
   let open: Promise<{ nc: NatsConnection; jsm: JetStreamManager }> | null = null;
   return {
     async read() {
@@ -14,7 +16,7 @@ export function jetstreamGauges(url: string): GaugeReader {
         if (open === opening) open = null;
         throw error;
       });
-      const [stream, consumer] = await Promise.all([jsm.streams.info(ORDERS_STREAM), jsm.consumers.info(ORDERS_STREAM, INVENTORY_CONSUMER)]);
+      const [stream, consumer] = await Promise.all([jsm.streams.info(names.stream), jsm.consumers.info(names.stream, names.consumer)]);
       return {
         [STREAM_CHANNEL_ID]: { stored: stream.state.messages },
         [CONSUMER_CHANNEL_ID]: { ready: consumer.num_pending, unacked: consumer.num_ack_pending, pulls: consumer.num_waiting },

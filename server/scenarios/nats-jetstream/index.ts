@@ -1,4 +1,5 @@
 import { defineScenario } from "../model";
+import { jetstreamFateSource } from "./fates";
 import { jetstreamGauges } from "./gauges";
 import { CONSUMER_CHANNEL_ID, INVENTORY_CONSUMER, ORDER_CREATED_SUBJECT, ORDERS_STREAM, ORDERS_SUBJECTS, STREAM_CHANNEL_ID, TERMINATED_CHANNEL_ID } from "./names";
 import { natsJsPublisher } from "./publisher";
@@ -40,7 +41,8 @@ export const natsJetstream = defineScenario({
     { from: CONSUMER_CHANNEL_ID, to: "role:worker" },
     { from: CONSUMER_CHANNEL_ID, to: TERMINATED_CHANNEL_ID },
   ],
-  delivery: { guarantee: "at-least-once" },
+  // A dead worker's last hops die with it; the stream says what became of what it held.
+  delivery: { guarantee: "at-least-once", fates: jetstreamFateSource },
   gauges: { transport: "nats", open: jetstreamGauges },
   demo: { settings: { delayMs: 1200, ackWaitMs: 2000, failRate: 0 }, before: [{ count: 4 }], kill: { role: "worker", afterMs: 500 }, settleMs: 8000 },
 });

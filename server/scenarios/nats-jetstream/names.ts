@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Namespace } from "../../brokers/namespace";
 
 /**
  * From the seeds: order events, made durable with JetStream ("message persistence, consumer
@@ -9,8 +10,28 @@ export const ORDERS_STREAM = "ORDERS";
 export const ORDERS_SUBJECTS = "orders.>";
 export const ORDER_CREATED_SUBJECT = "orders.created";
 export const INVENTORY_CONSUMER = "inventory-service";
-/** JetStream publishes this when a message has used up its deliveries and is given up on. */
-export const MAX_DELIVERIES_ADVISORY = `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${ORDERS_STREAM}.${INVENTORY_CONSUMER}`;
+
+/** The names above as the broker knows them, in the instance's namespace. */
+export interface OrdersStreamNames {
+  stream: string;
+  subjects: string;
+  orderCreated: string;
+  consumer: string;
+  /** JetStream publishes this when a message has used up its deliveries and is given up on. */
+  maxDeliveriesAdvisory: string;
+}
+
+export function ordersStreamNames(names: Namespace): OrdersStreamNames {
+  const stream = names.jetstream(ORDERS_STREAM);
+  const consumer = names.jetstream(INVENTORY_CONSUMER);
+  return {
+    stream,
+    subjects: names.name(ORDERS_SUBJECTS),
+    orderCreated: names.name(ORDER_CREATED_SUBJECT),
+    consumer,
+    maxDeliveriesAdvisory: `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.${consumer}`,
+  };
+}
 
 export const STREAM_CHANNEL_ID = `nats:${ORDERS_STREAM}`;
 export const CONSUMER_CHANNEL_ID = `nats:${ORDERS_STREAM}/${INVENTORY_CONSUMER}`;

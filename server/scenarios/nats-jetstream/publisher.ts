@@ -5,10 +5,9 @@ import { outgoing } from "../../actors/kit";
 import { describeMessage, messageIds, now, type ActorProgram } from "../../actors/runtime";
 import {
   CONSUMER_CHANNEL_ID,
-  MAX_DELIVERIES_ADVISORY,
   maxDeliveriesAdvisorySchema,
   ORDER_CREATED_SUBJECT,
-  ORDERS_STREAM,
+  ordersStreamNames,
   STREAM_CHANNEL_ID,
   TERMINATED_CHANNEL_ID,
   terminatedReason,
@@ -29,8 +28,9 @@ export const natsJsPublisher: ActorProgram<"ackWaitMs" | "maxDeliver"> = async (
   const nc = await connectNats({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
   const jsm = await nc.jetstreamManager();
   const js = nc.jetstream();
-  await ensureOrdersStream(jsm);
-  await ensureInventoryConsumer(jsm, ctx.settings);
+  const names = ordersStreamNames(ctx.names);
+  await ensureOrdersStream(jsm, names);
+  await ensureInventoryConsumer(jsm, names, ctx.settings);
   const nextId = messageIds();
   const stored = new Map<number, MessageDescriptor>();
 
@@ -38,9 +38,9 @@ export const natsJsPublisher: ActorProgram<"ackWaitMs" | "maxDeliver"> = async (
   const lookUp = async (seq: number, deliveries: number): Promise<MessageDescriptor> => {
     const fields = { attempt: deliveries, redelivered: deliveries > 1 };
     try {
-      const held = await jsm.streams.getMessage(ORDERS_STREAM, { seq });
+      const held = await jsm.streams.getMessage(names.stream, { seq });
       const id = held.header.get(MESSAGE_ID_HEADER) || `untracked-${seq}`;
-      return { ...describeMessage({ id, destination: held.subject, ...fields }, held.data), offset: String(seq) };
+      return { ...describeMessage({ id, destination: ORDER_CREATED_SUBJECT, ...fields }, held.data), offset: String(seq) };
     } catch {
       const sent = stored.get(seq);
       return sent ? { ...sent, ...fields } : { ...describeMessage({ id: `untracked-${seq}`, destination: ORDER_CREATED_SUBJECT, ...fields }, new Uint8Array()), offset: String(seq) };
@@ -56,7 +56,7 @@ export const natsJsPublisher: ActorProgram<"ackWaitMs" | "maxDeliver"> = async (
     const message = await lookUp(advisory.stream_seq, advisory.deliveries);
     ctx.emit({ kind: "dead-lettered", from: CONSUMER_CHANNEL_ID, to: TERMINATED_CHANNEL_ID, message, reason: terminatedReason(advisory.deliveries) });
   };
-  nc.subscribe(MAX_DELIVERIES_ADVISORY, {
+  nc.subscribe(names.maxDeliveriesAdvisory, {
     callback: (error, msg) => {
       if (error) return ctx.log(error.message);
       void onAdvisory(msg);
@@ -72,7 +72,7 @@ export const natsJsPublisher: ActorProgram<"ackWaitMs" | "maxDeliver"> = async (
     ctx.emit({ kind: "published", from: self, to: STREAM_CHANNEL_ID, message, at: publishedAt });
     try {
       // msgID: the stream's duplicate window drops a second copy, should a publish be repeated.
-      const ack = await js.publish(ORDER_CREATED_SUBJECT, body, { headers: h, msgID: id });
+      const ack = await js.publish(names.orderCreated, body, { headers: h, msgID: id });
       const confirmed = { ...message, offset: String(ack.seq) };
       stored.set(ack.seq, confirmed);
       if (stored.size > REMEMBERED_SEQUENCES) stored.delete(stored.keys().next().value ?? ack.seq);
@@ -86,7 +86,7 @@ export const natsJsPublisher: ActorProgram<"ackWaitMs" | "maxDeliver"> = async (
   return {
     async handle(command) {
       if (command.type === "settings") {
-        if (command.settings.ackWaitMs !== undefined || command.settings.maxDeliver !== undefined) await ensureInventoryConsumer(jsm, ctx.settings);
+        if (command.settings.ackWaitMs !== undefined || command.settings.maxDeliver !== undefined) await ensureInventoryConsumer(jsm, names, ctx.settings);
         return null;
       }
       const ids: string[] = [];

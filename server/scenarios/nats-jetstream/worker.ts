@@ -1,7 +1,8 @@
 import type { JsMsg } from "nats";
 import { connectNats, MESSAGE_ID_HEADER } from "../../brokers/nats";
+import { replaceMe } from "../../actors/kit";
 import { describeMessage, sleep, type ActorProgram } from "../../actors/runtime";
-import { CONSUMER_CHANNEL_ID, INVENTORY_CONSUMER, NAK_DELAY_MS, ORDERS_STREAM } from "./names";
+import { CONSUMER_CHANNEL_ID, NAK_DELAY_MS, ORDER_CREATED_SUBJECT, ordersStreamNames } from "./names";
 import { ensureInventoryConsumer, ensureOrdersStream } from "./stream";
 
 /** How long one pull waits on the server for a message before it is renewed. */
@@ -17,15 +18,16 @@ export const natsJsWorker: ActorProgram<"delayMs" | "failRate" | "ackWaitMs" | "
   const self = ctx.spec.id;
   const nc = await connectNats({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
   const jsm = await nc.jetstreamManager();
-  await ensureOrdersStream(jsm);
-  await ensureInventoryConsumer(jsm, ctx.settings);
-  const consumer = await nc.jetstream().consumers.get(ORDERS_STREAM, INVENTORY_CONSUMER);
+  const names = ordersStreamNames(ctx.names);
+  await ensureOrdersStream(jsm, names);
+  await ensureInventoryConsumer(jsm, names, ctx.settings);
+  const consumer = await nc.jetstream().consumers.get(names.stream, names.consumer);
 
   const describe = (msg: JsMsg) => {
     const id = msg.headers?.get(MESSAGE_ID_HEADER) || `untracked-${msg.seq}`;
     // Its attempt is JetStream's own delivery count, so a redelivery reads "#2", "#3".
     const deliveries = msg.info.deliveryCount;
-    return { ...describeMessage({ id, destination: msg.subject, attempt: deliveries, redelivered: deliveries > 1 }, msg.data), offset: String(msg.seq) };
+    return { ...describeMessage({ id, destination: ORDER_CREATED_SUBJECT, attempt: deliveries, redelivered: deliveries > 1 }, msg.data), offset: String(msg.seq) };
   };
 
   /**
@@ -41,12 +43,16 @@ export const natsJsWorker: ActorProgram<"delayMs" | "failRate" | "ackWaitMs" | "
     }
   };
 
+  let stopped = false;
   const handle = async (msg: JsMsg) => {
     const message = describe(msg);
     const deliveries = msg.info.deliveryCount;
     const { maxDeliver } = ctx.settings;
     if (deliveries > 1) ctx.emit({ kind: "redelivered", from: CONSUMER_CHANNEL_ID, to: self, message, reason: `delivery ${deliveries} of at most ${maxDeliver}` });
     else ctx.emit({ kind: "delivered", from: CONSUMER_CHANNEL_ID, to: self, message });
+    // Handed over before any ack can leave: should this worker die between its ack and the
+    // ack's hop, the engine knows it held the message and asks the stream what became of it.
+    await ctx.flush();
     await workOn(msg, ctx.settings.delayMs);
     if (Math.random() < ctx.settings.failRate) {
       msg.nak(NAK_DELAY_MS);
@@ -56,11 +62,15 @@ export const natsJsWorker: ActorProgram<"delayMs" | "failRate" | "ackWaitMs" | "
     }
     // A double ack: "acked" is shown only once the server has recorded it.
     const recorded = await msg.ackAck({ timeout: ACK_CONFIRM_TIMEOUT_MS }).catch(() => false);
-    if (recorded) ctx.emit({ kind: "acked", from: self, to: CONSUMER_CHANNEL_ID, message });
-    else ctx.log(`the ack of ${message.id} was not confirmed; JetStream will deliver it again`);
+    if (recorded) return ctx.emit({ kind: "acked", from: self, to: CONSUMER_CHANNEL_ID, message });
+    // Unconfirmed is not unrecorded: JetStream may have the ack (sent late, after a reconnect)
+    // and lost only its answer, and a live worker cannot tell that from a redelivery acked by
+    // another. Leaving hands the question to the engine, which asks the stream about what a
+    // gone worker held, with every worker's hops at hand.
+    stopped = true;
+    replaceMe(ctx, `the ack of ${message.id} was not confirmed within ${ACK_CONFIRM_TIMEOUT_MS} ms`);
   };
 
-  let stopped = false;
   const pullLoop = async () => {
     while (!stopped) {
       try {
@@ -71,8 +81,8 @@ export const natsJsWorker: ActorProgram<"delayMs" | "failRate" | "ackWaitMs" | "
         ctx.log(`pull failed: ${(error as Error).message}`);
         await sleep(RETRY_AFTER_ERROR_MS);
         // The stream or consumer may have been deleted, or lost with a broker's store: remake them.
-        await ensureOrdersStream(jsm)
-          .then(() => ensureInventoryConsumer(jsm, ctx.settings))
+        await ensureOrdersStream(jsm, names)
+          .then(() => ensureInventoryConsumer(jsm, names, ctx.settings))
           .catch(() => undefined);
       }
     }
@@ -81,7 +91,7 @@ export const natsJsWorker: ActorProgram<"delayMs" | "failRate" | "ackWaitMs" | "
 
   return {
     async handle(command) {
-      if (command.type === "settings" && (command.settings.ackWaitMs !== undefined || command.settings.maxDeliver !== undefined)) await ensureInventoryConsumer(jsm, ctx.settings);
+      if (command.type === "settings" && (command.settings.ackWaitMs !== undefined || command.settings.maxDeliver !== undefined)) await ensureInventoryConsumer(jsm, names, ctx.settings);
       return null;
     },
     async close() {

@@ -10,12 +10,12 @@ import { eventChannelId, ORDER_EVENTS } from "./names";
 export const natsEventSubscriber: ActorProgram = async (ctx) => {
   const self = ctx.spec.id;
   const nc = await connectNats({ url: ctx.spec.brokerUrl, name: self, onConnectedChange: ctx.setConnected });
-  const receive = (error: Error | null, msg: Msg) => {
+  const receiverOf = (event: string) => (error: Error | null, msg: Msg) => {
     if (error) return ctx.log(error.message);
     const id = msg.headers?.get(MESSAGE_ID_HEADER) || `untracked-${msg.sid}`;
-    ctx.emit({ kind: "delivered", from: eventChannelId(msg.subject), to: self, message: describeMessage({ id, destination: msg.subject, attempt: 1, redelivered: false }, msg.data) });
+    ctx.emit({ kind: "delivered", from: eventChannelId(event), to: self, message: describeMessage({ id, destination: event, attempt: 1, redelivered: false }, msg.data) });
   };
-  for (const event of ORDER_EVENTS) nc.subscribe(event, { callback: receive });
+  for (const event of ORDER_EVENTS) nc.subscribe(ctx.names.name(event), { callback: receiverOf(event) });
   // Ready only once the server has the subscriptions: a publish right after reaches this one.
   await nc.flush();
 

@@ -23,8 +23,8 @@ export const natsQueueWorker: ActorProgram<"delayMs"> = async (ctx) => {
     // On its own lane: core NATS has no ack, so nothing travels back to the server.
     ctx.emit({ kind: "processed", from: self, to: self, message: describe(msg), reason: DONE_WITHOUT_ACK });
   });
-  nc.subscribe(RESERVE_SUBJECT, {
-    queue: RESERVE_QUEUE_GROUP,
+  nc.subscribe(ctx.names.name(RESERVE_SUBJECT), {
+    queue: ctx.names.name(RESERVE_QUEUE_GROUP),
     callback: (error, msg) => {
       if (error) return ctx.log(error.message);
       ctx.emit({ kind: "delivered", from: RESERVE_CHANNEL_ID, to: self, message: describe(msg) });

@@ -88,7 +88,7 @@ export const checkout: ActorProgram<"timeoutMs" | "retries"> = async (ctx) => {
     const publishedAt = now();
     return new Promise((resolve) => {
       const options = { persistent: true, messageId: id, headers: { [AMQP_TRACE_HEADER]: orderId }, contentType: "application/json" };
-      channel.sendToQueue(jobQueue(job), body, options, (error) => {
+      channel.sendToQueue(ctx.names.name(jobQueue(job)), body, options, (error) => {
         ctx.emit({ kind: "published", broker: "rabbitmq", from: self, to: jobChannelId(job), message, at: publishedAt });
         if (error) {
           ctx.emit({ kind: "dropped", broker: "rabbitmq", from: jobChannelId(job), to: self, message, reason: `not confirmed: ${(error as Error).message ?? error}`.slice(0, 200) });
@@ -107,7 +107,7 @@ export const checkout: ActorProgram<"timeoutMs" | "retries"> = async (ctx) => {
     const message = describeMessage({ id: event.messageId, traceId: orderId, destination: ORDER_CHANNEL, attempt: 1, redelivered: false }, Buffer.from(body));
     const publishedAt = now();
     try {
-      const receivers = await redis.publish(ORDER_CHANNEL, body);
+      const receivers = await redis.publish(ctx.names.redis(ORDER_CHANNEL), body);
       ctx.emit({ kind: "published", broker: "redis", from: self, to: ORDER_CHANNEL_ID, message, at: publishedAt });
       if (receivers > 0) ctx.emit({ kind: "confirmed", broker: "redis", from: ORDER_CHANNEL_ID, to: self, message, receivers, rttMs: now() - publishedAt });
       else ctx.emit({ kind: "dropped", broker: "redis", from: ORDER_CHANNEL_ID, to: self, message, receivers: 0, reason: DROP_NO_SUBSCRIBERS });

@@ -24,11 +24,15 @@ export function jobWorker(job: Job): ActorProgram<"jobDelayMs"> {
     };
     const work = workLoop(async (msg: ConsumeMessage) => {
       if (ctx.settings.jobDelayMs > 0) await sleep(ctx.settings.jobDelayMs);
-      channel.ack(msg);
+      // Reported before the ack leaves: RabbitMQ cannot be asked later whether it got an ack, so
+      // a hop lost to a kill after it would leave the job in flight for good. Killed in between,
+      // the job is requeued and done again: a duplicate, counted.
       ctx.emit({ kind: "acked", from: self, to: channelId, message: describe(msg) });
+      await ctx.flush();
+      channel.ack(msg);
     });
     await channel.consume(
-      queue,
+      ctx.names.name(queue),
       (msg) => {
         if (!msg) return replaceMe(ctx, "the broker cancelled the consumer (its queue went away)");
         ctx.emit({ kind: msg.fields.redelivered ? "redelivered" : "delivered", from: channelId, to: self, message: describe(msg) });

@@ -1,4 +1,5 @@
 import type { Channel } from "amqplib";
+import type { Namespace } from "../../brokers/namespace";
 import { explainDeclareError } from "../../brokers/rabbitmq";
 
 /** From seed 000's "User places order": checkout cannot go on without the payment's answer. */
@@ -28,11 +29,12 @@ export const DROP_TIMED_OUT = "payment timed out after retries";
 export const DROP_CHECKOUT_LEFT = "checkout went away mid-order: its remaining steps never ran";
 export const DROP_NO_SUBSCRIBERS = "no subscriber listening (PUBLISH answered 0)";
 
-export async function declareJobQueues(channel: Channel): Promise<void> {
+export async function declareJobQueues(channel: Channel, names: Namespace): Promise<void> {
+  const queues = JOB_QUEUES.map((queue) => names.name(queue));
   try {
-    for (const queue of JOB_QUEUES) await channel.assertQueue(queue, { durable: true });
+    for (const queue of queues) await channel.assertQueue(queue, { durable: true });
   } catch (error) {
-    throw explainDeclareError(error, JOB_QUEUES);
+    throw explainDeclareError(error, queues);
   }
 }
 

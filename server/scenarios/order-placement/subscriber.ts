@@ -18,6 +18,6 @@ export const orderSubscriber: ActorProgram = async (ctx) => {
     if (typeof event.messageId !== "string" || typeof event.orderId !== "string") return;
     ctx.emit({ kind: "delivered", from: ORDER_CHANNEL_ID, to: self, message: describeMessage({ id: event.messageId, traceId: event.orderId, destination: ORDER_CHANNEL, attempt: 1, redelivered: false }, Buffer.from(body)) });
   });
-  await subscriber.subscribe(ORDER_CHANNEL);
+  await subscriber.subscribe(ctx.names.redis(ORDER_CHANNEL));
   return listening(() => subscriber.disconnect());
 };

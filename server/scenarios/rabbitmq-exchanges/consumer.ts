@@ -12,14 +12,15 @@ export const rabbitmqExchangeConsumer: ActorProgram<"delayMs"> = async (ctx) => 
 
   for (const queue of EXCHANGE_QUEUES) {
     await channel.consume(
-      queue,
+      ctx.names.name(queue),
       (msg) => {
         if (!msg) return replaceMe(ctx, `the broker cancelled the consumer of ${queue} (its queue went away)`);
         const id = String(msg.properties.messageId ?? `untracked-${msg.fields.deliveryTag}`);
         const redelivered = msg.fields.redelivered;
         const message = describeMessage({ id, destination: queue, attempt: redelivered ? 2 : 1, redelivered }, msg.content);
         const at = now();
-        if (!redelivered) ctx.emit({ kind: "routed", from: exchangeChannelId(msg.fields.exchange), to: queueChannelId(queue), message, at: at - 0.001, reason: `bound to ${msg.fields.exchange}` });
+        const exchange = ctx.names.local(msg.fields.exchange);
+        if (!redelivered) ctx.emit({ kind: "routed", from: exchangeChannelId(exchange), to: queueChannelId(queue), message, at: at - 0.001, reason: `bound to ${exchange}` });
         ctx.emit({ kind: redelivered ? "redelivered" : "delivered", from: queueChannelId(queue), to: self, message, at });
         // Up to the prefetch window at once: each message waits its own delay, then is acked.
         void sleep(ctx.settings.delayMs).then(() => {

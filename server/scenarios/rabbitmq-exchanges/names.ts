@@ -1,4 +1,5 @@
 import type { Channel } from "amqplib";
+import type { Namespace } from "../../brokers/namespace";
 import type { BindingSpec, ExchangeType } from "../../../lib/routing";
 
 export interface ExchangeSpec {
@@ -42,13 +43,13 @@ export const exchangeChannelId = (name: string) => `rabbitmq:exchange:${name}`;
 export const queueChannelId = (name: string) => `rabbitmq:${name}`;
 export const DROP_UNROUTABLE = "unroutable: no binding matched (returned by the broker)";
 
-export async function declareExchanges(channel: Channel): Promise<void> {
+export async function declareExchanges(channel: Channel, names: Namespace): Promise<void> {
   for (const exchange of EXCHANGES) {
-    await channel.assertExchange(exchange.name, exchange.type, { durable: true });
+    await channel.assertExchange(names.name(exchange.name), exchange.type, { durable: true });
     for (const binding of exchange.bindings) {
-      await channel.assertQueue(binding.queue, { durable: true });
+      await channel.assertQueue(names.name(binding.queue), { durable: true });
       const args = exchange.type === "headers" ? { "x-match": binding.match ?? "all", ...binding.headers } : undefined;
-      await channel.bindQueue(binding.queue, exchange.name, binding.key ?? "", args);
+      await channel.bindQueue(names.name(binding.queue), names.name(exchange.name), binding.key ?? "", args);
     }
   }
 }

@@ -14,8 +14,9 @@ export const rabbitmqPublisher: ActorProgram = async (ctx) => {
 
   channel.on("return", (msg) => {
     const id = String(msg.properties.messageId ?? "unknown");
-    const message = describeMessage({ id, destination: msg.fields.exchange, attempt: 1, redelivered: false }, msg.content);
-    ctx.emit({ kind: "dropped", from: exchangeChannelId(msg.fields.exchange), to: self, message, reason: DROP_UNROUTABLE });
+    const exchange = ctx.names.local(msg.fields.exchange);
+    const message = describeMessage({ id, destination: exchange, attempt: 1, redelivered: false }, msg.content);
+    ctx.emit({ kind: "dropped", from: exchangeChannelId(exchange), to: self, message, reason: DROP_UNROUTABLE });
   });
 
   return {
@@ -32,7 +33,7 @@ export const rabbitmqPublisher: ActorProgram = async (ctx) => {
         ids.push(id);
         const publishedAt = now();
         ctx.emit({ kind: "published", from: self, to: exchangeChannelId(exchange.name), message, at: publishedAt, routing });
-        channel.publish(exchange.name, key, body, { mandatory: true, persistent: true, messageId: id, headers, contentType: "application/json" }, (error) => {
+        channel.publish(ctx.names.name(exchange.name), key, body, { mandatory: true, persistent: true, messageId: id, headers, contentType: "application/json" }, (error) => {
           if (!error) ctx.emit({ kind: "confirmed", from: exchangeChannelId(exchange.name), to: self, message, rttMs: now() - publishedAt });
           else ctx.emit({ kind: "dropped", from: exchangeChannelId(exchange.name), to: self, message, reason: `not confirmed: ${(error as Error).message ?? error}`.slice(0, 200) });
         });

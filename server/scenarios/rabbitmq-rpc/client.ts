@@ -1,6 +1,6 @@
 import { openAmqpActor, outgoing, replaceMe } from "../../actors/kit";
 import { describeMessage, messageIds, type ActorProgram } from "../../actors/runtime";
-import { declareRpcQueue, DROP_RPC_TIMEOUT, DROP_UNCORRELATED, REPLY_CHANNEL_ID, RPC_CHANNEL_ID, RPC_QUEUE } from "./names";
+import { declareRpcQueue, DROP_CLIENT_LEFT, DROP_RPC_TIMEOUT, DROP_UNCORRELATED, REPLY_CHANNEL_ID, RPC_CHANNEL_ID, RPC_QUEUE } from "./names";
 
 interface Pending {
   startedAt: number;
@@ -18,6 +18,16 @@ export const rabbitmqRpcClient: ActorProgram<"timeoutMs"> = async (ctx) => {
   const { queue: replyQueue } = await channel.assertQueue("", { exclusive: true, autoDelete: true });
   const pending = new Map<string, Pending>();
   const nextId = messageIds();
+  // Leaving (its connection died) ends every request still waiting: said for each, rather than
+  // left in flight for ever, since no reply can reach this client any more.
+  ctx.onLeave(() => {
+    for (const [id, request] of pending) {
+      clearTimeout(request.timer);
+      const message = describeMessage({ id, destination: RPC_QUEUE, attempt: 1, redelivered: false }, request.body);
+      ctx.emit({ kind: "dropped", from: self, to: self, message, reason: DROP_CLIENT_LEFT });
+    }
+    pending.clear();
+  });
 
   await channel.consume(
     replyQueue,
@@ -50,7 +60,7 @@ export const rabbitmqRpcClient: ActorProgram<"timeoutMs"> = async (ctx) => {
         }, ctx.settings.timeoutMs);
         pending.set(id, { startedAt: performance.now(), timer, body });
         ctx.emit({ kind: "published", from: self, to: RPC_CHANNEL_ID, message });
-        channel.sendToQueue(RPC_QUEUE, body, { correlationId: id, replyTo: replyQueue, messageId: id, persistent: true, contentType: "application/json" });
+        channel.sendToQueue(ctx.names.name(RPC_QUEUE), body, { correlationId: id, replyTo: replyQueue, messageId: id, persistent: true, contentType: "application/json" });
       }
       return { messageIds: ids };
     },

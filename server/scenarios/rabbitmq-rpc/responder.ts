@@ -31,7 +31,7 @@ export const rabbitmqRpcResponder: ActorProgram<"delayMs"> = async (ctx) => {
   });
 
   await channel.consume(
-    RPC_QUEUE,
+    ctx.names.name(RPC_QUEUE),
     (msg) => {
       if (!msg) return replaceMe(ctx, "the broker cancelled the consumer (its queue went away)");
       const fields = fieldsOf(msg);

@@ -1,13 +1,15 @@
 import { connectAmqpOnce, managementQueue } from "../../brokers/rabbitmq";
 import type { GaugeReader } from "../model";
-import { DEAD_LETTER_QUEUE, DLQ_CHANNEL_ID, JOB_CHANNEL_ID, JOB_QUEUE, RETRY_CHANNEL_ID, RETRY_QUEUE } from "./names";
+import type { Namespace } from "../../brokers/namespace";
+import { DLQ_CHANNEL_ID, JOB_CHANNEL_ID, jobQueueNames, RETRY_CHANNEL_ID } from "./names";
 
 /**
  * Queue depths as the broker counts them (checkQueue over AMQP, exact and current), and the
  * job queue's unacked count from the management API when it is enabled (it samples every few
  * seconds).
  */
-export function queueGauges(url: string): GaugeReader {
+export function queueGauges(url: string, names: Namespace): GaugeReader {
+  const queues = jobQueueNames(names);
   let open: ReturnType<typeof connectAmqpOnce> | null = null;
   const forget = () => {
     const stale = open;
@@ -20,10 +22,10 @@ export function queueGauges(url: string): GaugeReader {
       try {
         const { channel } = await open;
         const [jobs, retry, parked, stats] = await Promise.all([
-          channel.checkQueue(JOB_QUEUE),
-          channel.checkQueue(RETRY_QUEUE),
-          channel.checkQueue(DEAD_LETTER_QUEUE),
-          managementQueue(url, JOB_QUEUE),
+          channel.checkQueue(queues.job),
+          channel.checkQueue(queues.retry),
+          channel.checkQueue(queues.deadLetter),
+          managementQueue(url, queues.job),
         ]);
         const job: Record<string, number> = { ready: jobs.messageCount, consumers: jobs.consumerCount };
         if (stats) job.unacked = stats.unacked;

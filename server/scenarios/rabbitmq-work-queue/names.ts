@@ -1,4 +1,5 @@
 import type { Channel } from "amqplib";
+import type { Namespace } from "../../brokers/namespace";
 import { explainDeclareError } from "../../brokers/rabbitmq";
 
 /** From the seeds: email jobs that must not be lost, shared by competing workers. */
@@ -25,40 +26,47 @@ export const DEAD_LETTER_EXCHANGE = "emails.dead-letters";
  * dead-letter queue: sent back to the job queue it would close a cycle with no rejection in it,
  * and RabbitMQ silently drops messages in such cycles.
  */
-export async function declareJobQueues(channel: Channel): Promise<void> {
+export async function declareJobQueues(channel: Channel, names: Namespace): Promise<void> {
+  const q = jobQueueNames(names);
   try {
-    await declareJobTopology(channel);
+    await declareJobTopology(channel, q);
   } catch (error) {
-    throw explainDeclareError(error, [JOB_QUEUE, RETRY_QUEUE, DEAD_LETTER_QUEUE]);
+    throw explainDeclareError(error, [q.job, q.retry, q.deadLetter]);
   }
 }
 
-async function declareJobTopology(channel: Channel): Promise<void> {
-  await channel.assertExchange(DEAD_LETTER_EXCHANGE, "headers", { durable: true });
-  await channel.assertQueue(JOB_QUEUE, {
+/** The names above as the broker knows them, in the instance's namespace. */
+export function jobQueueNames(names: Namespace) {
+  return { job: names.name(JOB_QUEUE), retry: names.name(RETRY_QUEUE), deadLetter: names.name(DEAD_LETTER_QUEUE), deadLetterExchange: names.name(DEAD_LETTER_EXCHANGE) };
+}
+export type JobQueueNames = ReturnType<typeof jobQueueNames>;
+
+async function declareJobTopology(channel: Channel, q: JobQueueNames): Promise<void> {
+  await channel.assertExchange(q.deadLetterExchange, "headers", { durable: true });
+  await channel.assertQueue(q.job, {
     durable: true,
-    arguments: { "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE, "x-max-priority": MAX_PRIORITY },
+    arguments: { "x-dead-letter-exchange": q.deadLetterExchange, "x-max-priority": MAX_PRIORITY },
   });
-  await channel.assertQueue(RETRY_QUEUE, {
+  await channel.assertQueue(q.retry, {
     durable: true,
-    arguments: { "x-message-ttl": RETRY_DELAY_MS, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": JOB_QUEUE },
+    arguments: { "x-message-ttl": RETRY_DELAY_MS, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": q.job },
   });
-  await channel.assertQueue(DEAD_LETTER_QUEUE, { durable: true });
+  await channel.assertQueue(q.deadLetter, { durable: true });
   // "-with-x" lets a headers binding look at x- headers, which the broker's own are.
-  await channel.bindQueue(RETRY_QUEUE, DEAD_LETTER_EXCHANGE, "", { "x-match": "all-with-x", "x-first-death-reason": "rejected" });
-  await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, "", EXPIRED_BINDING);
+  await channel.bindQueue(q.retry, q.deadLetterExchange, "", { "x-match": "all-with-x", "x-first-death-reason": "rejected" });
+  await channel.bindQueue(q.deadLetter, q.deadLetterExchange, "", EXPIRED_BINDING);
 }
 
 export const EXPIRED_BINDING = { "x-match": "all-with-x", "x-first-death-reason": "expired" };
 export const DEAD_LETTER_EXPIRED = "its TTL ran out before a worker took it";
 
-/** How many times the job queue has rejected this message, from the broker's x-death record. */
-export function rejections(headers: Record<string, unknown> | undefined): number {
+/** How many times `jobQueue` has rejected this message, from the broker's x-death record. */
+export function rejections(headers: Record<string, unknown> | undefined, jobQueue: string): number {
   const deaths = headers?.["x-death"];
   if (!Array.isArray(deaths)) return 0;
   let count = 0;
   for (const death of deaths as { queue?: unknown; reason?: unknown; count?: unknown }[]) {
-    if (death.queue === JOB_QUEUE && death.reason === "rejected" && typeof death.count === "number") count += death.count;
+    if (death.queue === jobQueue && death.reason === "rejected" && typeof death.count === "number") count += death.count;
   }
   return count;
 }

@@ -1,7 +1,6 @@
 import { openAmqpActor, outgoing, replaceMe } from "../../actors/kit";
 import { describeMessage, now, messageIds, type ActorProgram } from "../../actors/runtime";
 import {
-  DEAD_LETTER_EXCHANGE,
   DEAD_LETTER_EXPIRED,
   DEAD_LETTER_QUEUE,
   declareJobQueues,
@@ -10,6 +9,7 @@ import {
   JOB_CHANNEL_ID,
   JOB_ID_HEADER,
   JOB_QUEUE,
+  jobQueueNames,
 } from "./names";
 
 const recipients = ["ada@example.com", "grace@example.com", "linus@example.com", "margaret@example.com"];
@@ -22,10 +22,11 @@ const sampleJob = (n: number) => ({ to: recipients[n % recipients.length], templ
 export const rabbitmqProducer: ActorProgram = async (ctx) => {
   const self = ctx.spec.id;
   const { connection, channel } = await openAmqpActor(ctx, { confirm: true, declare: declareJobQueues });
+  const queues = jobQueueNames(ctx.names);
   // No consumer sees a job the broker expires, so the producer taps the dead-letter exchange
   // with a queue of its own: the parked job stays in the dead-letter queue, the tap reports it.
   const { queue: expiredTap } = await channel.assertQueue("", { exclusive: true, autoDelete: true });
-  await channel.bindQueue(expiredTap, DEAD_LETTER_EXCHANGE, "", EXPIRED_BINDING);
+  await channel.bindQueue(expiredTap, queues.deadLetterExchange, "", EXPIRED_BINDING);
   await channel.consume(
     expiredTap,
     (msg) => {
@@ -53,7 +54,7 @@ export const rabbitmqProducer: ActorProgram = async (ctx) => {
           priority: command.priority,
           expiration: command.ttlMs === undefined ? undefined : String(command.ttlMs),
         };
-        channel.sendToQueue(JOB_QUEUE, body, options, (error) => {
+        channel.sendToQueue(queues.job, body, options, (error) => {
           if (error) {
             // The producer knows: it counts as published and dropped, with the broker's reason.
             ctx.emit({ kind: "published", from: self, to: JOB_CHANNEL_ID, message, at: publishedAt });

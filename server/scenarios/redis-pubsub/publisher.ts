@@ -24,7 +24,7 @@ export const redisPublisher: ActorProgram = async (ctx) => {
         const body = JSON.stringify({ ...(fields as Record<string, unknown>), messageId: id });
         const message = describeMessage({ id, destination: DRIVER_CHANNEL, attempt: 1, redelivered: false }, Buffer.from(body));
         const publishedAt = now();
-        const count = await redis.publish(DRIVER_CHANNEL, body);
+        const count = await redis.publish(ctx.names.redis(DRIVER_CHANNEL), body);
         ctx.emit({ kind: "published", from: self, to: DRIVER_CHANNEL_ID, message, at: publishedAt });
         // Redis's answer settles the message: handed to `count` subscribers, or to nobody.
         if (count > 0) ctx.emit({ kind: "confirmed", from: DRIVER_CHANNEL_ID, to: self, message, receivers: count, rttMs: now() - publishedAt });

@@ -30,10 +30,10 @@ export const redisSubscriber: ActorProgram<"usePattern"> = async (ctx) => {
       kind: "delivered",
       from: DRIVER_CHANNEL_ID,
       to: self,
-      message: describeMessage({ id, destination: channel, attempt: 1, redelivered: false }, Buffer.from(body)),
-      ...(via ? { reason: `via PSUBSCRIBE ${via}` } : {}),
+      message: describeMessage({ id, destination: ctx.names.local(channel), attempt: 1, redelivered: false }, Buffer.from(body)),
+      ...(via ? { reason: `via PSUBSCRIBE ${DRIVER_PATTERN}` } : {}),
     });
-    if (typeof parsed.driverId === "string") void commands.hset("drivers:available", parsed.driverId, String(parsed.available)).catch(() => undefined);
+    if (typeof parsed.driverId === "string") void commands.hset(ctx.names.redis("drivers:available"), parsed.driverId, String(parsed.available)).catch(() => undefined);
   };
   subscriber.on("message", (channel: string, body: string) => receive(channel, body, null));
   subscriber.on("pmessage", (pattern: string, channel: string, body: string) => receive(channel, body, pattern));
@@ -49,11 +49,11 @@ export const redisSubscriber: ActorProgram<"usePattern"> = async (ctx) => {
         if (pattern === usingPattern) return;
         wantPattern = pattern;
         if (pattern) {
-          await subscriber.psubscribe(DRIVER_PATTERN);
-          await subscriber.unsubscribe(DRIVER_CHANNEL);
+          await subscriber.psubscribe(ctx.names.redis(DRIVER_PATTERN));
+          await subscriber.unsubscribe(ctx.names.redis(DRIVER_CHANNEL));
         } else {
-          await subscriber.subscribe(DRIVER_CHANNEL);
-          await subscriber.punsubscribe(DRIVER_PATTERN);
+          await subscriber.subscribe(ctx.names.redis(DRIVER_CHANNEL));
+          await subscriber.punsubscribe(ctx.names.redis(DRIVER_PATTERN));
         }
         usingPattern = pattern;
       }));

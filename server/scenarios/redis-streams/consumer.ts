@@ -10,7 +10,7 @@ type Job = { entryId: string; fields: string[]; deliveries: number };
 type Held = Job & { keep: NodeJS.Timeout | null };
 
 const BLOCK_MS = 1_000;
-const CLAIM_EVERY_MS = 1_000;
+export const CLAIM_EVERY_MS = 1_000;
 /**
  * Read only when nothing waits locally: every entry read is pending and its idle time runs,
  * and an entry idle long enough is fair game for another consumer's claim.
@@ -30,14 +30,20 @@ function field(fields: string[], name: string): string | undefined {
 export const redisStreamConsumer: ActorProgram<"delayMs" | "failRate" | "minIdleMs"> = async (ctx) => {
   const self = ctx.spec.id;
   const { group, from } = groupOf(ctx.spec.role, self);
+  const stream = ctx.names.redis(STREAM);
+  const deadLetters = ctx.names.redis(DLQ_STREAM);
   const commands = createRedis({ url: ctx.spec.brokerUrl, name: `${self}:commands` });
   const reader = createRedis({ url: ctx.spec.brokerUrl, name: `${self}:reader`, onConnectedChange: ctx.setConnected });
   await Promise.all([ready(commands), ready(reader)]);
   ctx.setConnections(["reader", "commands"]);
 
-  const ensureGroup = async () => {
+  /**
+   * `afresh` after the group vanished (a restart of a Redis that keeps nothing on disk, or the
+   * stream deleted): the stream holds only what was added since, and all of it is unread.
+   */
+  const ensureGroup = async (afresh = false) => {
     try {
-      await commands.call("XGROUP", "CREATE", STREAM, group, from, "MKSTREAM");
+      await commands.call("XGROUP", "CREATE", stream, group, afresh ? "0" : from, "MKSTREAM");
     } catch (error) {
       if (!String(error).includes("BUSYGROUP")) throw error;
     }
@@ -58,7 +64,7 @@ export const redisStreamConsumer: ActorProgram<"delayMs" | "failRate" | "minIdle
     if (ms <= 0) return;
     const deadline = performance.now() + ms;
     for (;;) {
-      await commands.call("XCLAIM", STREAM, group, self, "0", entryId, "JUSTID").catch(() => undefined);
+      await commands.call("XCLAIM", stream, group, self, "0", entryId, "JUSTID").catch(() => undefined);
       const left = deadline - performance.now();
       if (left <= 0) return;
       await sleep(Math.min(left, ctx.settings.minIdleMs / 3));
@@ -70,16 +76,19 @@ export const redisStreamConsumer: ActorProgram<"delayMs" | "failRate" | "minIdle
       await holdWhileWaiting(entryId, ctx.settings.delayMs);
       const message = describe(entryId, fields, attempt, deliveries > 1);
       if (Math.random() >= ctx.settings.failRate) {
-        await commands.xack(STREAM, group, entryId);
+        await commands.xack(stream, group, entryId);
         ctx.emit({ kind: "acked", from: self, to: STREAM_CHANNEL_ID, message });
         return;
       }
       const backoff = RETRY_BACKOFF_MS[attempt - 1];
       if (backoff === undefined) {
-        // Parked with where it came from, then acked so the group's PEL lets go of it.
-        await commands.xadd(DLQ_STREAM, "*", ...fields, "originalId", entryId, "group", group, "error", DEAD_LETTER_REASON);
-        await commands.xack(STREAM, group, entryId);
+        // Parked with where it came from, then acked so the group's PEL lets go of it. Reported
+        // before the ack: acked, the entry would leave the PEL, and a hop lost to a kill after
+        // that would leave it in flight for good. Killed before the ack, it is claimed again.
+        await commands.xadd(deadLetters, "*", ...fields, "originalId", entryId, "group", group, "error", DEAD_LETTER_REASON);
         ctx.emit({ kind: "dead-lettered", from: self, to: DLQ_CHANNEL_ID, message, reason: DEAD_LETTER_REASON });
+        await ctx.flush();
+        await commands.xack(stream, group, entryId);
         return;
       }
       ctx.emit({ kind: "nacked", from: self, to: STREAM_CHANNEL_ID, message, reason: `attempt ${attempt} failed; retry in ${backoff} ms` });
@@ -93,6 +102,9 @@ export const redisStreamConsumer: ActorProgram<"delayMs" | "failRate" | "minIdle
   const work = workLoop(async (job: Held) => {
     if (job.keep) clearInterval(job.keep);
     try {
+      // Its delivery reaches the server before any XACK can: should this consumer die between
+      // an XACK and its hop, the engine knows it held the entry and asks Redis what became of it.
+      await ctx.flush();
       await process_(job.entryId, job.fields, job.deliveries);
     } finally {
       held--;
@@ -102,7 +114,7 @@ export const redisStreamConsumer: ActorProgram<"delayMs" | "failRate" | "minIdle
     held++;
     // The read and the claim loop can each take one at the same moment. The second waits here,
     // kept like the one being worked on: left idle, another consumer would claim it from a live one.
-    const keep = held > 1 ? setInterval(() => void commands.call("XCLAIM", STREAM, group, self, "0", job.entryId, "JUSTID").catch(() => undefined), ctx.settings.minIdleMs / 3) : null;
+    const keep = held > 1 ? setInterval(() => void commands.call("XCLAIM", stream, group, self, "0", job.entryId, "JUSTID").catch(() => undefined), ctx.settings.minIdleMs / 3) : null;
     work({ ...job, keep });
   };
 
@@ -114,7 +126,7 @@ export const redisStreamConsumer: ActorProgram<"delayMs" | "failRate" | "minIdle
         continue;
       }
       try {
-        const result = (await reader.call("XREADGROUP", "GROUP", group, self, "COUNT", String(READ_AHEAD), "BLOCK", String(BLOCK_MS), "STREAMS", STREAM, ">")) as [string, Entry[]][] | null;
+        const result = (await reader.call("XREADGROUP", "GROUP", group, self, "COUNT", String(READ_AHEAD), "BLOCK", String(BLOCK_MS), "STREAMS", stream, ">")) as [string, Entry[]][] | null;
         for (const [, entries] of result ?? []) {
           for (const [entryId, fields] of entries) {
             if (!fields) continue;
@@ -124,7 +136,7 @@ export const redisStreamConsumer: ActorProgram<"delayMs" | "failRate" | "minIdle
         }
       } catch (error) {
         // After a Redis restart the group is gone: make it again and carry on.
-        if (String(error).includes("NOGROUP")) await ensureGroup().catch(() => undefined);
+        if (String(error).includes("NOGROUP")) await ensureGroup(true).catch(() => undefined);
         else await sleep(500);
       }
     }
@@ -139,10 +151,10 @@ export const redisStreamConsumer: ActorProgram<"delayMs" | "failRate" | "minIdle
       if (held >= READ_AHEAD) continue;
       try {
         const minIdle = ctx.settings.minIdleMs;
-        const [, entries] = (await commands.call("XAUTOCLAIM", STREAM, group, self, String(minIdle), "0-0", "COUNT", String(READ_AHEAD))) as [string, Entry[]];
+        const [, entries] = (await commands.call("XAUTOCLAIM", stream, group, self, String(minIdle), "0-0", "COUNT", String(READ_AHEAD))) as [string, Entry[]];
         for (const [entryId, fields] of entries) {
           if (!fields) continue;
-          const pending = (await commands.call("XPENDING", STREAM, group, entryId, entryId, "1")) as [string, string, number, number][];
+          const pending = (await commands.call("XPENDING", stream, group, entryId, entryId, "1")) as [string, string, number, number][];
           const deliveries = Number(pending[0]?.[3] ?? 2);
           ctx.emit({
             kind: "claimed",

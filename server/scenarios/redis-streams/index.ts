@@ -1,5 +1,6 @@
 import { defineScenario } from "../model";
 import { redisStreamConsumer } from "./consumer";
+import { redisStreamFateSource } from "./fates";
 import { streamGauges } from "./gauges";
 import { DLQ_CHANNEL_ID, DLQ_STREAM, GROUPS, STREAM, STREAM_CHANNEL_ID } from "./names";
 import { redisStreamProducer } from "./producer";
@@ -41,7 +42,8 @@ export const redisStreams = defineScenario({
     { from: STREAM_CHANNEL_ID, to: "role:replay" },
     ...GROUPS.map((g) => ({ from: `role:${g}`, to: DLQ_CHANNEL_ID })),
   ],
-  delivery: { guarantee: "at-least-once" },
+  // A dead consumer's last hops die with it; the group's pending list says what became of what it held.
+  delivery: { guarantee: "at-least-once", fates: redisStreamFateSource },
   gauges: { transport: "redis", open: streamGauges },
   demo: { settings: { delayMs: 600, failRate: 0, minIdleMs: 1000 }, before: [{ count: 5 }], kill: { role: "email-service", afterMs: 400 }, settleMs: 8000 },
 });

@@ -6,7 +6,7 @@ import { describeMessage, messageIds, type ActorProgram } from "../../actors/run
 
 /** What differs between the core NATS publishers: where a publish goes and what it says. */
 export interface CorePublishPlan {
-  /** The subject for a publish command's `key`; throws a readable error for one it does not know. */
+  /** The subject (as the seeds name it) for a publish command's `key`; throws a readable error for one it does not know. */
   subjectFor(key: string | undefined): string;
   channelOf(subject: string): string;
   samplePayload(n: number, subject: string): unknown;
@@ -47,7 +47,7 @@ export function corePublisher(plan: CorePublishPlan): ActorProgram {
           const message = describeMessage({ id, destination: subject, attempt: 1, redelivered: false }, body);
           ctx.emit({ kind: "published", from: self, to: channel, message });
           sent.push({ message, started: performance.now() });
-          nc.publish(subject, body, { headers: h, reply: `${inbox}.${id}` });
+          nc.publish(ctx.names.name(subject), body, { headers: h, reply: `${inbox}.${id}` });
         }
         await nc.flush();
         const flushed = performance.now();

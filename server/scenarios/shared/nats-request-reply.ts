@@ -39,7 +39,7 @@ export async function requestWithRetries(ctx: RequesterContext, nc: NatsConnecti
     ctx.emit({ kind: attempt === 1 ? "published" : "retry", from: self, to: plan.channelId, message });
     const started = performance.now();
     try {
-      const reply = await nc.request(plan.subject, body, { timeout: timeoutMs, headers: h });
+      const reply = await nc.request(ctx.names.name(plan.subject), body, { timeout: timeoutMs, headers: h });
       const rttMs = performance.now() - started;
       ctx.emit({ kind: "reply-received", from: plan.channelId, to: self, message: describe(attempt, reply.data), rttMs });
       return { data: reply.data, attempt };
@@ -96,8 +96,8 @@ export async function answerInQueueGroup(ctx: ActorContext<string>, nc: NatsConn
     ctx.flush();
     msg.respond(body, { headers: h });
   });
-  nc.subscribe(plan.subject, {
-    queue: plan.queueGroup,
+  nc.subscribe(ctx.names.name(plan.subject), {
+    queue: ctx.names.name(plan.queueGroup),
     callback: (error, msg) => {
       if (error) return ctx.log(error.message);
       ctx.emit({ kind: "delivered", from: plan.channelId, to: self, message: describeMessage(fieldsOf(msg), msg.data) });

@@ -1,0 +1,153 @@
+/**
+ * Stops and starts the brokers on this machine, each the way it is run here, so the soak can
+ * take them away under load. Only local brokers: a remote one is not ours to restart.
+ */
+import { execFile, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import Redis from "ioredis";
+import type { BrokerId } from "../lib/protocol";
+import { endpointOf, probeTcp, type Endpoint } from "../server/brokers/probe";
+import type { Config } from "../server/config";
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
+const DEFAULT_PORTS: Record<BrokerId, number> = { nats: 4222, rabbitmq: 5672, redis: 6379, kafka: 9092 };
+
+export interface BrokerRestarter {
+  broker: BrokerId;
+  endpoint: Endpoint;
+  /** Returns once the broker no longer takes connections. */
+  stop(): Promise<void>;
+  /** Returns once the broker takes connections again. */
+  start(): Promise<void>;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function answers(endpoint: Endpoint): Promise<boolean> {
+  return probeTcp(endpoint, null, () => true, 500).then(
+    () => true,
+    // Connected but silent until timed out still means a listener is there.
+    (error: Error) => error.message.startsWith("no answer"),
+  );
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}
+
+async function pidOf(name: string): Promise<number | null> {
+  const { stdout } = await run("pgrep", ["-x", name]).catch(() => ({ stdout: "" }));
+  const pid = Number(stdout.trim().split("\n")[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+function detached(command: string, args: string[]): void {
+  spawn(command, args, { detached: true, stdio: "ignore" }).unref();
+}
+
+/** nats-server, started again with the very arguments it runs with (its JetStream store included). */
+async function natsRestarter(endpoint: Endpoint): Promise<BrokerRestarter> {
+  const pid = await pidOf("nats-server");
+  if (!pid) throw new Error("no nats-server process on this machine");
+  const [command, ...args] = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").filter(Boolean);
+  if (!command) throw new Error("could not read nats-server's command line");
+  return {
+    broker: "nats",
+    endpoint,
+    async stop() {
+      const current = await pidOf("nats-server");
+      if (current) process.kill(current, "SIGTERM");
+      await until("nats-server did not stop", async () => !(await pidOf("nats-server")) && !(await answers(endpoint)), 30_000);
+    },
+    async start() {
+      detached(command, args);
+      await until("nats-server did not answer", () => answers(endpoint), 30_000);
+    },
+  };
+}
+
+/** RabbitMQ's application stops and starts inside its running node: queues on disk stay. */
+function rabbitmqRestarter(endpoint: Endpoint): BrokerRestarter {
+  return {
+    broker: "rabbitmq",
+    endpoint,
+    async stop() {
+      await run("rabbitmqctl", ["stop_app"], { timeout: 60_000 });
+      await until("RabbitMQ's listener did not close", async () => !(await answers(endpoint)), 30_000);
+    },
+    async start() {
+      await run("rabbitmqctl", ["start_app"], { timeout: 120_000 });
+      await until("RabbitMQ did not answer", () => answers(endpoint), 60_000);
+    },
+  };
+}
+
+/** Redis, shut down without saving and started again with the settings it ran with. */
+async function redisRestarter(url: string, endpoint: Endpoint): Promise<BrokerRestarter> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  const setting = async (name: string) => ((await redis.config("GET", name)) as string[])[1] ?? "";
+  const [bind, dir, logfile, save, appendonly] = [await setting("bind"), await setting("dir"), await setting("logfile"), await setting("save"), await setting("appendonly")];
+  redis.disconnect();
+  return {
+    broker: "redis",
+    endpoint,
+    async stop() {
+      const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      await client.connect();
+      await client.call("SHUTDOWN", "NOSAVE").catch(() => undefined);
+      client.disconnect();
+      await until("Redis did not stop", async () => !(await answers(endpoint)), 30_000);
+    },
+    async start() {
+      const args = ["--daemonize", "yes", "--port", String(endpoint.port), "--save", save, "--appendonly", appendonly, "--dir", dir];
+      if (bind) args.push("--bind", ...bind.split(" "));
+      if (logfile) args.push("--logfile", logfile);
+      await run("redis-server", args);
+      await until("Redis did not answer", () => answers(endpoint), 30_000);
+    },
+  };
+}
+
+/** Kafka, through the script that runs it here. */
+function kafkaRestarter(endpoint: Endpoint): BrokerRestarter {
+  const script = `${ROOT}scripts/kafka.sh`;
+  return {
+    broker: "kafka",
+    endpoint,
+    async stop() {
+      await run("bash", [script, "stop"], { timeout: 60_000 });
+      await until("Kafka did not stop", async () => !(await answers(endpoint)), 30_000);
+    },
+    async start() {
+      await run("bash", [script, "up"], { timeout: 180_000 });
+      await until("Kafka did not answer", () => answers(endpoint), 60_000);
+    },
+  };
+}
+
+/** A restarter for each broker, or why there is none (a remote broker, one not running). */
+export async function restarterFor(broker: BrokerId, urls: Config["urls"]): Promise<BrokerRestarter> {
+  const endpoint = endpointOf(urls[broker], DEFAULT_PORTS[broker]);
+  if (!LOCAL_HOSTS.has(endpoint.host)) throw new Error(`${broker} runs on ${endpoint.host}, not on this machine`);
+  switch (broker) {
+    case "nats":
+      return natsRestarter(endpoint);
+    case "rabbitmq":
+      return rabbitmqRestarter(endpoint);
+    case "redis":
+      return redisRestarter(urls.redis, endpoint);
+    case "kafka":
+      return kafkaRestarter(endpoint);
+  }
+}
