@@ -36,7 +36,7 @@ const LOAD: Record<BrokerId, { scenario: string; settings: Record<string, number
   nats: { scenario: "nats-jetstream", settings: { delayMs: 20, ackWaitMs: 2_000, maxDeliver: 20, failRate: 0 }, perRound: 200 },
   rabbitmq: { scenario: "rabbitmq-work-queue", settings: { delayMs: 20, prefetch: 10, failRate: 0 }, perRound: 200 },
   redis: { scenario: "redis-streams", settings: { delayMs: 20, failRate: 0, minIdleMs: 2_000 }, perRound: 200 },
-  kafka: { scenario: "kafka-consumer-group", settings: { delayMs: 10 }, perRound: 200 },
+  kafka: { scenario: "kafka-consumer-group", settings: { delayMs: 30 }, perRound: 200 },
 };
 const NOTICE_DOWN_LIMIT_MS = 2_000;
 const NOTICE_UP_LIMIT_MS = 5_000;

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { z } from "zod";
 import type { HealthResponse } from "../../lib/protocol";
 import { ORPHAN_EXIT_MS, SIGNAL_ECHO_WINDOW_MS } from "../../server/options";
-import { api, state, waitFor } from "./harness";
+import { api, state, TEST_NAMESPACE, waitFor } from "./harness";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ID = "nats-request-reply";
@@ -29,7 +29,7 @@ const actorPids: number[] = [];
 async function startServer(): Promise<Server> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", HOPSCOPE_DASHBOARD: "off", HOPSCOPE_NAMESPACE: `lifecycle-${process.pid}`, LOG_LEVEL: "warn" },
+    env: { ...process.env, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", HOPSCOPE_DASHBOARD: "off", HOPSCOPE_NAMESPACE: `${TEST_NAMESPACE}-lifecycle`, LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
