@@ -199,7 +199,7 @@ async function soakRound(hopscope: { base: string }, restarter: BrokerRestarter,
 
 function printRow(r: RoundResult): void {
   const l = r.ledger;
-  const given = Object.entries(l.dropReasons)
+  const given = [...Object.entries(l.dropReasons), ...Object.entries(l.lostReasons).map(([reason, n]) => [`lost: ${reason}`, n] as const)]
     .map(([reason, n]) => `${n} ${reason}`)
     .join("; ");
   console.log(

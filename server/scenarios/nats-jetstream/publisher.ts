@@ -1,8 +1,8 @@
-import { headers, type Msg } from "nats";
+import { headers, type Msg, type MsgHdrs } from "nats";
 import type { MessageDescriptor } from "../../../lib/protocol";
 import { connectNats, MESSAGE_ID_HEADER } from "../../brokers/nats";
 import { outgoing } from "../../actors/kit";
-import { describeMessage, messageIds, now, type ActorProgram } from "../../actors/runtime";
+import { describeMessage, messageIds, now, sleep, type ActorProgram } from "../../actors/runtime";
 import {
   CONSUMER_CHANNEL_ID,
   maxDeliveriesAdvisorySchema,
@@ -15,6 +15,9 @@ import {
 import { ensureInventoryConsumer, ensureOrdersStream } from "./stream";
 
 const sampleOrder = (n: number) => ({ orderId: `order-${n}`, items: [{ productId: `sku-${100 + (n % 7)}`, quantity: 1 + (n % 3) }] });
+/** How long one publish waits for the stream's PubAck, and the waits before each new attempt. */
+const PUBACK_TIMEOUT_MS = 2_000;
+const PUBLISH_RETRY_WAITS_MS = [250, 500, 1_000, 2_000] as const;
 /** Stream sequence → message, for advisories about messages the stream no longer holds. */
 const REMEMBERED_SEQUENCES = 20_000;
 
@@ -64,6 +67,25 @@ export const natsJsPublisher: ActorProgram<"ackWaitMs" | "maxDeliver"> = async (
   });
   await nc.flush();
 
+  /**
+   * A publish whose PubAck does not come (JetStream still recovering its store after a restart,
+   * say) is sent again: the msgID makes the stream drop a second copy, so a retry of one that
+   * was in fact stored only comes back marked duplicate. What a producer must do to keep the
+   * at-least-once promise from its own side.
+   */
+  const storeWithRetries = async (id: string, body: Uint8Array, h: MsgHdrs, message: MessageDescriptor) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await js.publish(names.orderCreated, body, { headers: h, msgID: id, timeout: PUBACK_TIMEOUT_MS });
+      } catch (error) {
+        const wait = PUBLISH_RETRY_WAITS_MS[attempt - 1];
+        if (wait === undefined) throw error;
+        await sleep(wait);
+        ctx.emit({ kind: "retry", from: self, to: STREAM_CHANNEL_ID, message: { ...message, attempt: attempt + 1 }, reason: `no PubAck: ${(error as Error).message}`.slice(0, 200) });
+      }
+    }
+  };
+
   const publishOne = async (id: string, body: Uint8Array): Promise<void> => {
     const h = headers();
     h.set(MESSAGE_ID_HEADER, id);
@@ -71,8 +93,7 @@ export const natsJsPublisher: ActorProgram<"ackWaitMs" | "maxDeliver"> = async (
     const publishedAt = now();
     ctx.emit({ kind: "published", from: self, to: STREAM_CHANNEL_ID, message, at: publishedAt });
     try {
-      // msgID: the stream's duplicate window drops a second copy, should a publish be repeated.
-      const ack = await js.publish(names.orderCreated, body, { headers: h, msgID: id });
+      const ack = await storeWithRetries(id, body, h, message);
       const confirmed = { ...message, offset: String(ack.seq) };
       stored.set(ack.seq, confirmed);
       if (stored.size > REMEMBERED_SEQUENCES) stored.delete(stored.keys().next().value ?? ack.seq);
