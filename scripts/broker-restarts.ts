@@ -1,10 +1,9 @@
 /**
- * Stops and starts the brokers on this machine, each the way it is run here, so the soak can
+ * Stops and starts the brokers on this machine, each the way it runs here, so the soak can
  * take them away under load. Only local brokers: a remote one is not ours to restart.
  */
 import { execFile, spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { readFile, readlink } from "node:fs/promises";
 import { promisify } from "node:util";
 import Redis from "ioredis";
 import type { BrokerId } from "../lib/protocol";
@@ -12,7 +11,6 @@ import { endpointOf, probeTcp, type Endpoint } from "../server/brokers/probe";
 import type { Config } from "../server/config";
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
 const DEFAULT_PORTS: Record<BrokerId, number> = { nats: 4222, rabbitmq: 5672, redis: 6379, kafka: 9092 };
 
@@ -45,33 +43,34 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   }
 }
 
-async function pidOf(name: string): Promise<number | null> {
-  const { stdout } = await run("pgrep", ["-x", name]).catch(() => ({ stdout: "" }));
+async function pidOf(pgrepArgs: string[]): Promise<number | null> {
+  const { stdout } = await run("pgrep", pgrepArgs).catch(() => ({ stdout: "" }));
   const pid = Number(stdout.trim().split("\n")[0]);
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
-function detached(command: string, args: string[]): void {
-  spawn(command, args, { detached: true, stdio: "ignore" }).unref();
-}
-
-/** nats-server, started again with the very arguments it runs with (its JetStream store included). */
-async function natsRestarter(endpoint: Endpoint): Promise<BrokerRestarter> {
-  const pid = await pidOf("nats-server");
-  if (!pid) throw new Error("no nats-server process on this machine");
+/**
+ * A broker process stopped with SIGTERM and started again with the very command line and
+ * working directory it ran with: nats-server keeps its JetStream store, Kafka its log dirs,
+ * whoever started them (the machine, `scripts/brokers.sh`, another checkout's `scripts/kafka.sh`).
+ */
+async function sameCommandRestarter(broker: BrokerId, endpoint: Endpoint, findPid: () => Promise<number | null>): Promise<BrokerRestarter> {
+  const pid = await findPid();
+  if (!pid) throw new Error(`no ${broker} process on this machine`);
   const [command, ...args] = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").filter(Boolean);
-  if (!command) throw new Error("could not read nats-server's command line");
+  const cwd = await readlink(`/proc/${pid}/cwd`);
+  if (!command) throw new Error(`could not read ${broker}'s command line`);
   return {
-    broker: "nats",
+    broker,
     endpoint,
     async stop() {
-      const current = await pidOf("nats-server");
+      const current = await findPid();
       if (current) process.kill(current, "SIGTERM");
-      await until("nats-server did not stop", async () => !(await pidOf("nats-server")) && !(await answers(endpoint)), 30_000);
+      await until(`${broker} did not stop`, async () => !(await findPid()) && !(await answers(endpoint)), 60_000);
     },
     async start() {
-      detached(command, args);
-      await until("nats-server did not answer", () => answers(endpoint), 30_000);
+      spawn(command, args, { cwd, detached: true, stdio: "ignore" }).unref();
+      await until(`${broker} did not answer`, () => answers(endpoint), 90_000);
     },
   };
 }
@@ -119,35 +118,18 @@ async function redisRestarter(url: string, endpoint: Endpoint): Promise<BrokerRe
   };
 }
 
-/** Kafka, through the script that runs it here. */
-function kafkaRestarter(endpoint: Endpoint): BrokerRestarter {
-  const script = `${ROOT}scripts/kafka.sh`;
-  return {
-    broker: "kafka",
-    endpoint,
-    async stop() {
-      await run("bash", [script, "stop"], { timeout: 60_000 });
-      await until("Kafka did not stop", async () => !(await answers(endpoint)), 30_000);
-    },
-    async start() {
-      await run("bash", [script, "up"], { timeout: 180_000 });
-      await until("Kafka did not answer", () => answers(endpoint), 60_000);
-    },
-  };
-}
-
 /** A restarter for each broker, or why there is none (a remote broker, one not running). */
 export async function restarterFor(broker: BrokerId, urls: Config["urls"]): Promise<BrokerRestarter> {
   const endpoint = endpointOf(urls[broker], DEFAULT_PORTS[broker]);
   if (!LOCAL_HOSTS.has(endpoint.host)) throw new Error(`${broker} runs on ${endpoint.host}, not on this machine`);
   switch (broker) {
     case "nats":
-      return natsRestarter(endpoint);
+      return sameCommandRestarter("nats", endpoint, () => pidOf(["-x", "nats-server"]));
     case "rabbitmq":
       return rabbitmqRestarter(endpoint);
     case "redis":
       return redisRestarter(urls.redis, endpoint);
     case "kafka":
-      return kafkaRestarter(endpoint);
+      return sameCommandRestarter("kafka", endpoint, () => pidOf(["-f", "kafka\\.Kafka "]));
   }
 }
