@@ -3,7 +3,7 @@
  * take them away under load. Only local brokers: a remote one is not ours to restart.
  */
 import { execFile, spawn } from "node:child_process";
-import { readFile, readlink } from "node:fs/promises";
+import { access, readFile, readlink } from "node:fs/promises";
 import { promisify } from "node:util";
 import Redis from "ioredis";
 import type { BrokerId } from "../lib/protocol";
@@ -58,7 +58,12 @@ async function sameCommandRestarter(broker: BrokerId, endpoint: Endpoint, findPi
   const pid = await findPid();
   if (!pid) throw new Error(`no ${broker} process on this machine`);
   const [command, ...args] = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").filter(Boolean);
-  const cwd = await readlink(`/proc/${pid}/cwd`);
+  // Its directory may be gone since (a checkout deleted after it started the broker).
+  const ranIn = await readlink(`/proc/${pid}/cwd`);
+  const cwd = await access(ranIn).then(
+    () => ranIn,
+    () => "/",
+  );
   if (!command) throw new Error(`could not read ${broker}'s command line`);
   return {
     broker,
@@ -69,8 +74,14 @@ async function sameCommandRestarter(broker: BrokerId, endpoint: Endpoint, findPi
       await until(`${broker} did not stop`, async () => !(await findPid()) && !(await answers(endpoint)), 60_000);
     },
     async start() {
-      spawn(command, args, { cwd, detached: true, stdio: "ignore" }).unref();
-      await until(`${broker} did not answer`, () => answers(endpoint), 90_000);
+      const child = spawn(command, args, { cwd, detached: true, stdio: "ignore" });
+      let failed: Error | null = null;
+      child.once("error", (error) => (failed = error));
+      child.unref();
+      await until(`${broker} did not answer`, async () => {
+        if (failed) throw new Error(`${broker} could not be started again: ${(failed as Error).message}`);
+        return answers(endpoint);
+      }, 90_000);
     },
   };
 }
