@@ -11,7 +11,7 @@ import type { ActorBehaviour, ActorContext, HopInput } from "../../actors/runtim
 import { grpcInventoryClient, serviceConfig } from "./client";
 import { openHealthGauge } from "./health";
 import { grpcInventory } from "./index";
-import { DROP_DEADLINE, portsOf, SERVICE_CHANNEL_ID } from "./names";
+import { DROP_CANCELLED, DROP_DEADLINE, portsOf, SERVICE_CHANNEL_ID } from "./names";
 import { grpcInventoryServer } from "./server";
 
 const NS = `unit-grpc-${process.pid}`;
@@ -125,6 +125,20 @@ describe("grpc-inventory over loopback", () => {
       expect(messageHops(ids).filter((h) => h.kind === "timeout").length).toBe(2);
     } finally {
       settings.deadlineMs = grpcInventory.defaults.deadlineMs ?? 5_000;
+      for (const own of serverSettings) own.delayMs = 20;
+    }
+  });
+
+  test("a call the client cancels is dropped as CANCELLED, and the server sees the cancel", async () => {
+    settings.cancelAfterMs = 60;
+    for (const own of serverSettings) own.delayMs = 300;
+    try {
+      const ids = await publish(2);
+      expect(ledgerOf(ids)).toMatchObject({ published: 2, completed: 0, dropped: 2, dropReasons: { [DROP_CANCELLED]: 2 }, inFlight: 0 });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(messageHops(ids).filter((h) => h.kind === "nacked" && h.reason === "the client cancelled the call").length).toBe(2);
+    } finally {
+      settings.cancelAfterMs = 0;
       for (const own of serverSettings) own.delayMs = 20;
     }
   });

@@ -90,7 +90,6 @@ export function healthService(): ServiceClientCtor {
 export const DROP_DEADLINE = "DEADLINE_EXCEEDED: no answer within the deadline";
 export const DROP_CANCELLED = "CANCELLED: the client cancelled the call";
 export const DROP_UNAVAILABLE = "UNAVAILABLE: no server could take the call, or it died mid-call";
-export const DROP_CLIENT_LEFT = "the client went away with the call open";
 
 /** The reason a call ended without an answer, one per status code, so the ledger counts them apart. */
 export function dropReason(code: grpc.status): string {
