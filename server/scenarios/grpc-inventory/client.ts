@@ -2,7 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import { z } from "zod";
 import { messageIds, type ActorContext, type ActorProgram } from "../../actors/runtime";
 import { clientInterceptor } from "./interceptors";
-import { ID_KEY, inventoryService, METHODS, NAMESPACE_KEY, portsOf, SERVICE, TRACE_KEY, type Method } from "./names";
+import { DEADLINE_KEY, ID_KEY, inventoryService, METHODS, NAMESPACE_KEY, portsOf, SERVICE, TRACE_KEY, type Method } from "./names";
 
 type Settings = "deadlineMs" | "retries" | "cancelAfterMs" | "streamLength";
 type Ctx = ActorContext<Settings>;
@@ -75,7 +75,9 @@ export const grpcInventoryClient: ActorProgram<Settings> = async (ctx) => {
     metadata.set(ID_KEY, id);
     metadata.set(TRACE_KEY, id);
     metadata.set(NAMESPACE_KEY, ctx.names.id);
-    const options: grpc.CallOptions = { deadline: Date.now() + ctx.settings.deadlineMs };
+    const deadline = Date.now() + ctx.settings.deadlineMs;
+    metadata.set(DEADLINE_KEY, String(deadline));
+    const options: grpc.CallOptions = { deadline };
     const length = ctx.settings.streamLength;
     const stub = client as unknown as Record<Method, unknown>;
     let started: grpc.Call;

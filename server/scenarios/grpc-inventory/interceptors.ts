@@ -15,7 +15,7 @@
 import * as grpc from "@grpc/grpc-js";
 import type { MessageDescriptor } from "../../../lib/protocol";
 import { previewOf, type ActorContext } from "../../actors/runtime";
-import { ATTEMPT_KEY, destinationOf, dropReason, ID_KEY, inventoryService, METHODS, PREVIOUS_ATTEMPTS_KEY, SERVER_KEY, SERVICE, SERVICE_CHANNEL_ID, TRACE_KEY, type Method } from "./names";
+import { ATTEMPT_KEY, DEADLINE_KEY, destinationOf, dropReason, ID_KEY, inventoryService, METHODS, PREVIOUS_ATTEMPTS_KEY, SERVER_KEY, SERVICE, SERVICE_CHANNEL_ID, TRACE_KEY, type Method } from "./names";
 
 type Emitter = Pick<ActorContext<string>, "emit" | "spec">;
 
@@ -144,6 +144,7 @@ export function serverInterceptor(ctx: Emitter): grpc.ServerInterceptor {
     // The health service is plumbing, not part of the story.
     if (!method) return new grpc.ServerInterceptingCall(call);
     let fields = { id: "", traceId: "", method, attempt: 1 };
+    let clientDeadline = Infinity;
     let received = 0;
     let sent = 0;
     let ended = false;
@@ -156,6 +157,7 @@ export function serverInterceptor(ctx: Emitter): grpc.ServerInterceptor {
             const id = firstString(metadata, ID_KEY) ?? `untracked-${Math.random().toString(16).slice(2, 10)}`;
             const attempt = (Number(firstString(metadata, PREVIOUS_ATTEMPTS_KEY)) || 0) + 1;
             fields = { id, traceId: firstString(metadata, TRACE_KEY) ?? id, method, attempt };
+            clientDeadline = Number(firstString(metadata, DEADLINE_KEY)) || Infinity;
             if (definition.requestStream) ctx.emit({ kind: "delivered", from: SERVICE_CHANNEL_ID, to: self, message: descriptor(fields, 0, STREAM_OPENED) });
             nextMetadata(metadata);
           },
@@ -176,7 +178,8 @@ export function serverInterceptor(ctx: Emitter): grpc.ServerInterceptor {
             ended = true;
             // The client gave up (its deadline passed, or it cancelled), or its connection went.
             const deadline = call.getDeadline();
-            const passed = deadline instanceof Date ? deadline.getTime() <= Date.now() : Number.isFinite(deadline) && deadline <= Date.now();
+            const own = deadline instanceof Date ? deadline.getTime() : deadline;
+            const passed = Math.min(own, clientDeadline) <= Date.now();
             ctx.emit({ kind: passed ? "timeout" : "nacked", from: self, to: SERVICE_CHANNEL_ID, message: descriptor(fields, 0, ""), reason: passed ? "the deadline passed: the server stops working on it" : "the client cancelled the call" });
           },
         });

@@ -29,6 +29,12 @@ export const PREVIOUS_ATTEMPTS_KEY = "grpc-previous-rpc-attempts";
 /** Sent back by the server in its trailers: which attempt it answered and who it is. */
 export const ATTEMPT_KEY = "x-hopscope-attempt";
 export const SERVER_KEY = "x-hopscope-server";
+/**
+ * The client's deadline, as epoch ms. The server's own deadline starts when the call arrives, a
+ * transit later than the client's: the client's cancel at its deadline reaches the server just
+ * before the server's deadline passes, and only the client's tells which it was.
+ */
+export const DEADLINE_KEY = "x-hopscope-deadline";
 
 /** At most this many servers run: one port each in the instance's block. */
 export const MAX_SERVERS = 8;

@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { z } from "zod";
 import { listening, sleep, type ActorContext, type ActorProgram } from "../../actors/runtime";
@@ -110,6 +111,15 @@ function healthHandlers(ctx: Ctx): grpc.UntypedServiceImplementation {
   };
 }
 
+/** Whether nobody listens on the port now; grpc-js logs an error for every bind that fails. */
+function free(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
 function bind(server: grpc.Server, port: number): Promise<number | null> {
   return new Promise((resolve) => server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => resolve(error ? null : bound)));
 }
@@ -127,6 +137,8 @@ export const grpcInventoryServer: ActorProgram<"delayMs"> = async (ctx) => {
   server.addService(healthService().service, healthHandlers(ctx));
   let port: number | null = null;
   for (const candidate of portsOf(ctx.names)) {
+    // Servers starting together may find the same port free: the bind decides.
+    if (!(await free(candidate))) continue;
     port = await bind(server, candidate);
     if (port !== null) break;
   }
