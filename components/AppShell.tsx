@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
-import { BROKER_NAMES, BrokerStrip } from "./BrokerStrip";
+import { BROKER_NAMES, BrokerStrip, transportUp } from "./BrokerStrip";
 import { ThemeToggle } from "./ThemeToggle";
 
 interface AppShellProps {
@@ -87,7 +87,7 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
                       <span>{s.title}</span>
                       <span className="flex items-center gap-2 text-[11px] text-[var(--muted)]">
                         {s.brokers.map((b) => {
-                          const up = health?.brokers[b].up ?? false;
+                          const up = transportUp(b, health) ?? false;
                           return (
                             <span key={b} className="flex items-center gap-1.5" title={`${BROKER_NAMES[b]} ${up ? "up" : "down"}`}>
                               {BROKER_NAMES[b]}

@@ -1,7 +1,12 @@
-import type { BrokerId, HealthReport } from "../lib/protocol";
-import { BROKERS } from "../lib/protocol";
+import type { HealthReport, TransportId } from "../lib/protocol";
+import { BROKERS, isBroker } from "../lib/protocol";
 
-export const BROKER_NAMES: Record<BrokerId, string> = { nats: "NATS", rabbitmq: "RabbitMQ", redis: "Redis", kafka: "Kafka" };
+export const BROKER_NAMES: Record<TransportId, string> = { nats: "NATS", rabbitmq: "RabbitMQ", redis: "Redis", kafka: "Kafka", grpc: "gRPC" };
+
+/** How a transport is doing: a broker by its probe; gRPC has no broker, so it is always up. */
+export function transportUp(id: TransportId, health: HealthReport | null): boolean | undefined {
+  return isBroker(id) ? health?.brokers[id].up : true;
+}
 
 /** One chip per broker; a down broker says how to start it. */
 export function BrokerStrip({ health }: { health: HealthReport | null }) {
@@ -54,8 +59,8 @@ export function BrokerStrip({ health }: { health: HealthReport | null }) {
  * A banner above a scenario while any of its brokers is down: one notice naming each of them,
  * with the command that starts it.
  */
-export function BrokerDownNotice({ brokers, health, scenarioId }: { brokers: readonly BrokerId[]; health: HealthReport | null; scenarioId?: string }) {
-  const down = brokers.flatMap((id) => {
+export function BrokerDownNotice({ brokers, health, scenarioId }: { brokers: readonly TransportId[]; health: HealthReport | null; scenarioId?: string }) {
+  const down = brokers.filter(isBroker).flatMap((id) => {
     const b = health?.brokers[id];
     return b && !b.up ? [{ id, ...b }] : [];
   });
@@ -101,8 +106,8 @@ export function BrokerDownNotice({ brokers, health, scenarioId }: { brokers: rea
 }
 
 /** Whether every one of these brokers answers. */
-export function allUp(brokers: readonly BrokerId[], health: HealthReport | null): boolean {
-  return brokers.every((id) => health?.brokers[id].up ?? false);
+export function allUp(brokers: readonly TransportId[], health: HealthReport | null): boolean {
+  return brokers.every((id) => transportUp(id, health) ?? false);
 }
 
 /** "NATS", "NATS and Redis", "NATS, RabbitMQ and Redis". */

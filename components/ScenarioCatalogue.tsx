@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
-import { allUp, BROKER_NAMES, listOf } from "./BrokerStrip";
+import { isBroker } from "../lib/protocol";
+import { allUp, BROKER_NAMES, listOf, transportUp } from "./BrokerStrip";
 
 export function ScenarioCatalogue({ scenarios, health }: { scenarios: readonly ScenarioInfo[]; health: HealthReport | null }) {
   return (
@@ -12,7 +13,9 @@ export function ScenarioCatalogue({ scenarios, health }: { scenarios: readonly S
       <div className="mt-8 grid gap-4 sm:grid-cols-2">
         {scenarios.map((s) => {
           const up = allUp(s.brokers, health);
-          const down = s.brokers.filter((b) => health?.brokers[b].up === false);
+          const down = s.brokers.filter((b) => transportUp(b, health) === false);
+          // gRPC needs no broker: a scenario on it alone has none to report on.
+          const brokerCount = s.brokers.filter(isBroker).length;
           return (
             <Link key={s.id} href={`/scenarios/${s.id}`} className="group rounded-2xl border border-[var(--line)] bg-[var(--panel)] p-5 shadow-sm transition hover:border-violet-400 hover:shadow-md">
               <div className="flex flex-wrap items-center gap-2 text-xs whitespace-nowrap">
@@ -30,7 +33,7 @@ export function ScenarioCatalogue({ scenarios, health }: { scenarios: readonly S
                 </span>
                 <span className={`ml-auto flex items-center gap-1.5 ${up ? "text-emerald-600 dark:text-emerald-400" : "text-rose-600 dark:text-rose-400"}`}>
                   <span className={`h-1.5 w-1.5 rounded-full ${up ? "bg-emerald-500" : "bg-rose-500"}`} />
-                  {s.brokers.length === 1 ? (up ? "broker up" : "broker down") : up ? "brokers up" : down.length ? `${listOf(down.map((b) => BROKER_NAMES[b]))} down` : "brokers down"}
+                  {brokerCount === 0 ? "no broker needed" : brokerCount === 1 ? (up ? "broker up" : "broker down") : up ? "brokers up" : down.length ? `${listOf(down.map((b) => BROKER_NAMES[b]))} down` : "brokers down"}
                 </span>
               </div>
               <h2 className="mt-3 text-lg font-semibold group-hover:text-violet-600 dark:group-hover:text-violet-300">{s.title}</h2>

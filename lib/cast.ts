@@ -1,5 +1,5 @@
-import type { ActorState, BrokerId, Hop, ScenarioInfo } from "./protocol";
-import { BROKERS, isMessageHop } from "./protocol";
+import type { ActorState, Hop, ScenarioInfo, TransportId } from "./protocol";
+import { TRANSPORTS, isMessageHop } from "./protocol";
 
 export interface CastMember {
   id: string;
@@ -12,7 +12,7 @@ export interface CastMember {
   side: Side;
   connections?: string[];
   /** For a broker-side entity: the broker it lives on. */
-  broker?: BrokerId;
+  broker?: TransportId;
 }
 
 export const SIDES = ["left", "middle", "queues", "right", "sink"] as const;
@@ -51,10 +51,10 @@ export function castOf(scenario: ScenarioInfo, actors: readonly ActorState[], ho
   return [...byId.values()].sort((a, b) => rank(a) - rank(b) || (channelOrder.get(a.id) ?? 0) - (channelOrder.get(b.id) ?? 0) || compareIds(a.id, b.id));
 }
 
-/** Channel ids are "<broker>:<name>"; one without a known prefix is on the scenario's first broker. */
-export function channelBroker(channelId: string, fallback: BrokerId): BrokerId {
+/** Channel ids are "<transport>:<name>"; one without a known prefix is on the scenario's first transport. */
+export function channelBroker(channelId: string, fallback: TransportId): TransportId {
   const prefix = channelId.slice(0, channelId.indexOf(":"));
-  return (BROKERS as readonly string[]).includes(prefix) ? (prefix as BrokerId) : fallback;
+  return (TRANSPORTS as readonly string[]).includes(prefix) ? (prefix as TransportId) : fallback;
 }
 
 /** "responder-10" after "responder-9". */

@@ -1,4 +1,4 @@
-import type { ActorHop, BrokerId, Hop, MessageHop, MessageHopKind } from "./protocol";
+import type { ActorHop, TransportId, Hop, MessageHop, MessageHopKind } from "./protocol";
 import { ACTOR_HOP_KINDS, PROTOCOL_VERSION } from "./protocol";
 
 /**
@@ -19,7 +19,7 @@ function parseLine(line: string, seq: number, scenarioId: string): Hop {
   const options = Object.fromEntries(rest.map((r) => r.split("=") as [string, string]));
   const at = 1_700_000_000_000 + Number(options.t ?? seq);
   const [from = "?", to = "?"] = (route ?? "").split(">");
-  const broker = (options.broker ?? "nats") as BrokerId;
+  const broker = (options.broker ?? "nats") as TransportId;
   if ((ACTOR_HOP_KINDS as readonly string[]).includes(kind ?? "")) {
     const hop: ActorHop = { v: PROTOCOL_VERSION, seq, scenarioId, broker, kind: kind as ActorHop["kind"], from, to, at, actor: { id: from, role: ref ?? "responder", pid: 1 } };
     return hop;

@@ -6,8 +6,22 @@ import { z } from "zod";
 
 export const PROTOCOL_VERSION = 3;
 
+/** The message brokers Hopscope probes and shows in its health strip and `/api/health`. */
 export const BROKERS = ["nats", "rabbitmq", "redis", "kafka"] as const;
 export type BrokerId = (typeof BROKERS)[number];
+
+/**
+ * What a hop can travel over: a broker, or gRPC, which has none (its servers are actor
+ * processes). Hops and scenarios name a transport; only brokers have a health to probe.
+ * Adding "grpc" widened the enum: every hop and recording of this version still reads as before.
+ */
+export const TRANSPORTS = [...BROKERS, "grpc"] as const;
+export type TransportId = (typeof TRANSPORTS)[number];
+
+/** Whether a transport is a broker with a health of its own; gRPC is always available. */
+export function isBroker(transport: TransportId): transport is BrokerId {
+  return (BROKERS as readonly string[]).includes(transport);
+}
 
 export type Guarantee = "at-most-once" | "at-least-once";
 
@@ -64,7 +78,8 @@ export type MessageDescriptor = z.infer<typeof messageDescriptorSchema>;
 
 const hopBase = {
   scenarioId: z.string().min(1).max(64),
-  broker: z.enum(BROKERS),
+  /** The transport the hop travels over (a broker, or "grpc"); named `broker` since v1. */
+  broker: z.enum(TRANSPORTS),
   from: z.string().min(1).max(64),
   to: z.string().min(1).max(64),
   /** Epoch ms with sub-ms precision: performance.timeOrigin + performance.now(). */
@@ -133,8 +148,8 @@ export interface RoleInfo {
   min: number;
   max: number;
   killable: boolean;
-  /** The transport its program speaks: its hops carry this broker. */
-  transport: BrokerId;
+  /** The transport its program speaks: its hops carry it. */
+  transport: TransportId;
   /** Receives the scenario's `publish` commands. */
   publishes?: boolean;
 }
@@ -159,9 +174,12 @@ export interface ScenarioInfo {
   summary: string;
   pattern: string;
   /** The first of `brokers`, for clients that show one. */
-  broker: BrokerId;
-  /** Every broker the scenario talks to: it is available only while all of them answer. */
-  brokers: BrokerId[];
+  broker: TransportId;
+  /**
+   * Every transport the scenario talks to: it is available only while all of its brokers
+   * answer (gRPC has no broker, so it always is).
+   */
+  brokers: TransportId[];
   guarantee: Guarantee;
   /** What the main button says, e.g. "Send request" or "Send job". */
   publishLabel: string;

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { ledgerOf, type LedgerRules } from "./ledger";
 import {
   actorHopDraftSchema,
-  BROKERS,
+  TRANSPORTS,
   MESSAGE_HOP_KINDS,
   messageHopDraftSchema,
   PROTOCOL_VERSION,
@@ -51,7 +51,7 @@ const hopSchemaOf = (v: ReadableVersion) => {
 const hopSchemas = { 2: hopSchemaOf(2), [PROTOCOL_VERSION]: hopSchemaOf(PROTOCOL_VERSION) } as const;
 
 const guaranteeSchema = z.enum(["at-most-once", "at-least-once"]);
-const brokerSchema = z.enum(BROKERS);
+const brokerSchema = z.enum(TRANSPORTS);
 
 const v2RoleSchema = z.object({ name: z.string(), description: z.string(), min: z.number(), max: z.number(), killable: z.boolean() });
 const roleSchema = v2RoleSchema.extend({ transport: brokerSchema, publishes: z.boolean().optional() });
@@ -92,7 +92,7 @@ const v2ScenarioInfoSchema = z.object({ ...scenarioFields, roles: z.array(v2Role
 const scenarioInfoSchema = z
   .object({
     ...scenarioFields,
-    brokers: z.array(brokerSchema).min(1).max(BROKERS.length),
+    brokers: z.array(brokerSchema).min(1).max(TRANSPORTS.length),
     roles: z.array(roleSchema).max(16),
     legs: z.array(legRuleSchema).max(16).optional(),
     unit: unitRuleSchema.optional(),

@@ -1,5 +1,5 @@
 import type { CastMember } from "./cast";
-import type { ActorHopKind, BrokerId, Hop, MessageHopKind } from "./protocol";
+import type { ActorHopKind, TransportId, Hop, MessageHopKind } from "./protocol";
 import { isMessageHop } from "./protocol";
 import { formatMs } from "./hops";
 
@@ -9,7 +9,7 @@ export interface Lane {
   role: string;
   kind: "actor" | "channel";
   /** For a channel: the broker it lives on. */
-  broker?: BrokerId;
+  broker?: TransportId;
   x: number;
   /** Where the lifeline ends with a cross, when the actor was killed in view. */
   killedAtY: number | null;

@@ -1,5 +1,5 @@
 import { SIDES, type CastMember } from "./cast";
-import type { BrokerId, ScenarioInfo } from "./protocol";
+import type { TransportId, ScenarioInfo } from "./protocol";
 
 export interface TopologyNode {
   id: string;
@@ -9,7 +9,7 @@ export interface TopologyNode {
   alive: boolean;
   connections?: string[];
   /** For a channel: the broker it lives on. */
-  broker?: BrokerId;
+  broker?: TransportId;
   x: number;
   y: number;
 }
@@ -26,7 +26,7 @@ export interface TopologyEdge {
 /** A box drawn behind the channels of one broker, where a scenario spans several. */
 export interface TopologyGroup {
   id: string;
-  broker: BrokerId;
+  broker: TransportId;
   x: number;
   y: number;
   width: number;
@@ -166,7 +166,7 @@ function followChannels(readers: readonly CastMember[], columns: readonly CastMe
 function groupsOf(nodes: readonly TopologyNode[], { w, h }: NodeSize): TopologyGroup[] {
   const groups: TopologyGroup[] = [];
   const pad = TOPOLOGY_GROUP_PADDING;
-  let current: { broker: BrokerId; x: number; top: number; bottom: number } | null = null;
+  let current: { broker: TransportId; x: number; top: number; bottom: number } | null = null;
   const close = () => {
     if (!current) return;
     const { broker, x, top, bottom } = current;

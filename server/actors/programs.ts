@@ -1,4 +1,4 @@
-import type { BrokerId } from "../../lib/protocol";
+import type { TransportId } from "../../lib/protocol";
 import { BENCH_SCENARIO } from "../bench/scenario";
 import type { ScenarioDefinition } from "../scenarios/model";
 import { SCENARIOS } from "../scenarios";
@@ -8,7 +8,7 @@ import type { ActorProgram } from "./runtime";
 const RUNNABLE: readonly ScenarioDefinition[] = [...SCENARIOS, BENCH_SCENARIO];
 
 /** The program that plays a scenario's role, as its declaration names it. */
-export function programFor(scenarioId: string, role: string): { program: ActorProgram<string>; transport: BrokerId } {
+export function programFor(scenarioId: string, role: string): { program: ActorProgram<string>; transport: TransportId } {
   const scenario = RUNNABLE.find((s) => s.info.id === scenarioId);
   if (!scenario) throw new Error(`no scenario "${scenarioId}"`);
   const spec = scenario.roles.get(role);

@@ -1,21 +1,21 @@
 import { randomBytes } from "node:crypto";
-import type { ActorHopKind, BrokerId, MessageDescriptor, MessageHopDraft } from "../../lib/protocol";
+import type { ActorHopKind, TransportId, MessageDescriptor, MessageHopDraft } from "../../lib/protocol";
 import { wallClockMs } from "../../lib/clock";
 import type { Namespace } from "../brokers/namespace";
 import type { ActorCommand, ActorSpec } from "./ipc";
 
 /** A hop as a role reports it; `broker` only where the role speaks more than one transport. */
-export type HopInput = Omit<MessageHopDraft, "scenarioId" | "broker" | "at"> & { at?: number; broker?: BrokerId };
+export type HopInput = Omit<MessageHopDraft, "scenarioId" | "broker" | "at"> & { at?: number; broker?: TransportId };
 
 /** What a role gets from the process it runs in. `K`: the settings its scenario declares. */
 export interface ActorContext<K extends string = string> {
   spec: ActorSpec;
   /** The transport of its role: every hop it emits carries this broker unless it names another. */
-  broker: BrokerId;
+  broker: TransportId;
   /** Names its broker objects: the seeds' names in this instance's namespace. */
   names: Namespace;
   /** The URL of one of its role's transports; throws for one the role does not declare. */
-  urlOf(transport: BrokerId): string;
+  urlOf(transport: TransportId): string;
   /** Every setting its scenario declares, current; updated in place when the presenter changes one. */
   settings: Record<K, number>;
   emit(hop: HopInput): void;

@@ -1,6 +1,6 @@
 import { wallClockMs } from "../../lib/clock";
 import { DELIVERY_KINDS } from "../../lib/hops";
-import { isMessageHop, type BrokerId, type Hop, type HopDraft, type MessageHop, type MessageHopDraft, type MessageHopKind } from "../../lib/protocol";
+import { isMessageHop, type TransportId, type Hop, type HopDraft, type MessageHop, type MessageHopDraft, type MessageHopKind } from "../../lib/protocol";
 import type { TraceStore } from "../hop-bus";
 import type { Fate, KillEffect } from "../scenarios/model";
 import type { Actor } from "./actor";
@@ -118,7 +118,7 @@ function dropReasonOf(effect: KillEffect | undefined): string | undefined {
 /** The role whose members each get a copy of a broadcast, and the broker they hear it on. */
 export interface Audience {
   role: string;
-  transport: BrokerId;
+  transport: TransportId;
 }
 
 /** The broker, asked about single messages; the engine binds the scenario's current settings. */

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from "node:events";
 import { wallClockMs } from "../../lib/clock";
-import { BROKERS, type BrokerHealth, type BrokerId, type CommandInfo, type HealthReport, type Hop, type HopDraft, type MessageHopKind } from "../../lib/protocol";
+import { BROKERS, type BrokerHealth, type BrokerId, type TransportId, type CommandInfo, type HealthReport, type Hop, type HopDraft, type MessageHopKind } from "../../lib/protocol";
 import type { ActorCommand, ActorSpec } from "../actors/ipc";
 import type { Config } from "../config";
 import type { ScenarioDefinition } from "../scenarios/model";
@@ -38,7 +38,7 @@ export interface FakeActorOptions {
   /** How long it takes to exit once signalled; a microtask when not given. */
   exitsAfterMs?: number;
   /** The broker its hops carry, as its role's transport would. */
-  transport?: BrokerId;
+  transport?: TransportId;
 }
 
 let nextPid = 1_000;
@@ -109,7 +109,7 @@ export class FakeActor extends EventEmitter<ActorEvents> implements Actor {
 }
 
 /** One message hop, now, from "kind from>to messageId". */
-export function messageHop(scenarioId: string, line: string, broker: BrokerId = "rabbitmq"): HopDraft {
+export function messageHop(scenarioId: string, line: string, broker: TransportId = "rabbitmq"): HopDraft {
   const [kind, route = "", id = "m"] = line.trim().split(/\s+/);
   const [from = "?", to = "?"] = route.split(">");
   return {

@@ -1,7 +1,7 @@
 import type { LiveLayout } from "../../lib/protocol";
 import type { Namespace } from "../brokers/namespace";
 import type { Config } from "../config";
-import type { GaugeReader, ScenarioDefinition } from "../scenarios/model";
+import { transportUrl, type GaugeReader, type ScenarioDefinition } from "../scenarios/model";
 
 /** How often broker figures (queue depth, consumers) are read while a scenario runs. */
 export const GAUGE_INTERVAL_MS = 1_000;
@@ -30,7 +30,7 @@ export class GaugePoller {
   start(): void {
     const source = this.source;
     if (!source || this.reader) return;
-    const reader = source.open(this.urls[source.transport], this.names);
+    const reader = source.open(transportUrl(this.urls, source.transport), this.names);
     this.reader = reader;
     const read = async () => {
       const gauges = await reader.read().catch(() => null);

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { wallClockMs } from "../../lib/clock";
-import { PROTOCOL_VERSION, type ApiError, type HealthReport, type Hop, type HopBatch, type ScenarioInfo, type ScenarioSnapshot, type ScenarioState } from "../../lib/protocol";
+import { isBroker, PROTOCOL_VERSION, type ApiError, type HealthReport, type Hop, type HopBatch, type ScenarioInfo, type ScenarioSnapshot, type ScenarioState } from "../../lib/protocol";
 import { encodeRecording, RECORDING_FORMAT, type RecordingHeader } from "../../lib/recording";
 import { assembleTraces, type Trace } from "../../lib/traces";
 import { ActorHandle } from "../actors/spawn";
@@ -185,7 +185,8 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
   /** Why the scenario cannot run now: every one of its brokers that does not answer, by name. */
   private unavailable(runner: ScenarioRunner): string | null {
     const report = this.health.current().brokers;
-    const down = runner.info.brokers.filter((broker) => !report[broker].up);
+    // gRPC has no broker to be down: its servers are the scenario's own actors.
+    const down = runner.info.brokers.filter(isBroker).filter((broker) => !report[broker].up);
     if (down.length === 0) return null;
     return down.map((broker) => `${BROKER_NAMES[broker]} is down at ${report[broker].url} (${report[broker].error ?? "unreachable"}). Start it with: ${report[broker].startCommand}`).join(" ");
   }

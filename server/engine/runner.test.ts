@@ -127,3 +127,34 @@ describe("state", () => {
     expect(states[0]?.unavailable).toBe("RabbitMQ is down at amqp://test:5672 (connection refused). Start it with: start rabbitmq");
   });
 });
+
+describe("a scenario on gRPC, which has no broker", () => {
+  const calls = defineScenario({
+    id: "calls",
+    ...UNREMARKABLE,
+    title: "Calls",
+    pattern: "request-reply",
+    settings: {},
+    roles: {
+      client: { description: "", program, transport: "grpc", initial: 1, min: 1, max: 1, killable: false, publishes: true },
+      server: { description: "", program, transport: "grpc", initial: 2, min: 0, max: 3, killable: true },
+    },
+    commands: ALL_COMMANDS,
+    channels: [],
+    delivery: { guarantee: "at-most-once" },
+  });
+
+  test("runs, and replaces a server that died, while every broker is down", async () => {
+    const { engine, health, actors, stored } = fakeEngine([calls]);
+    for (const broker of ["nats", "rabbitmq", "redis", "kafka"] as const) health.set(broker, false);
+
+    const state = must(await engine.start("calls"));
+
+    expect(state).toMatchObject({ running: true, unavailable: null });
+    expect(actors.get("server-1").spec).toMatchObject({ brokerUrl: "", otherUrls: {} });
+    expect(stored("calls").filter((h) => h.kind === "actor-started").map((h) => h.broker)).toEqual(["grpc", "grpc", "grpc"]);
+    actors.get("server-1").crash();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(actors.all.map((a) => a.spec.id)).toContain("server-3");
+  });
+});

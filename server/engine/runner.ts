@@ -1,11 +1,11 @@
 import { wallClockMs } from "../../lib/clock";
 import { compareIds } from "../../lib/cast";
-import type { ActorHopDraft, BrokerId, ScenarioInfo, ScenarioState, SettingsValues } from "../../lib/protocol";
+import { isBroker, type ActorHopDraft, type BrokerId, type ScenarioInfo, type ScenarioState, type SettingsValues, type TransportId } from "../../lib/protocol";
 import { namespace } from "../brokers/namespace";
 import type { Config } from "../config";
 import type { HopBus, TraceStore } from "../hop-bus";
 import { ACTOR_STOP_GRACE_MS } from "../options";
-import type { ScenarioDefinition } from "../scenarios/model";
+import { transportUrl, type ScenarioDefinition } from "../scenarios/model";
 import type { Actor, ActorFactory } from "./actor";
 import { DeliveryEffects } from "./delivery-effects";
 import { BrokerFates } from "./fates";
@@ -54,13 +54,14 @@ export class ScenarioRunner {
       running: () => this.running,
       // A role that speaks several brokers needs them all: a replacement started while one is
       // away would only hang until its ready timeout.
-      transportUp: (role) => this.transportsOf(role).every((broker) => deps.brokerUp(broker)),
+      // gRPC has no broker: its servers are actors of the scenario, so it is always "up".
+      transportUp: (role) => this.transportsOf(role).every((t) => !isBroker(t) || deps.brokerUp(t)),
       hasRoom: (role) => this.aliveCount(role) < (this.info.roles.find((r) => r.name === role)?.max ?? 0),
       spawn: (role) => this.spawn(role),
       actors: () => this.actors.values(),
     });
     const fates = definition.fates;
-    this.fates = fates ? new BrokerFates(fates, deps.urls[fates.transport], namespace(deps.namespace), () => this.settings) : null;
+    this.fates = fates ? new BrokerFates(fates, transportUrl(deps.urls, fates.transport), namespace(deps.namespace), () => this.settings) : null;
     this.effects = new DeliveryEffects({
       kills: definition.kills,
       ...(this.fates ? { fates: this.fates } : {}),
@@ -79,11 +80,11 @@ export class ScenarioRunner {
   }
 
   /** The transport an actor's role speaks: its hops, and the engine's about it, carry it. */
-  transportOf(role: string): BrokerId {
+  transportOf(role: string): TransportId {
     return this.definition.roles.get(role)?.transport ?? this.info.broker;
   }
 
-  transportsOf(role: string): BrokerId[] {
+  transportsOf(role: string): TransportId[] {
     return [this.transportOf(role), ...(this.definition.roles.get(role)?.alsoSpeaks ?? [])];
   }
 
@@ -137,8 +138,8 @@ export class ScenarioRunner {
       id: `${role}-${n}`,
       role,
       scenarioId: this.info.id,
-      brokerUrl: this.deps.urls[spec.transport],
-      otherUrls: Object.fromEntries((spec.alsoSpeaks ?? []).map((t) => [t, this.deps.urls[t]])),
+      brokerUrl: transportUrl(this.deps.urls, spec.transport),
+      otherUrls: Object.fromEntries((spec.alsoSpeaks ?? []).map((t) => [t, transportUrl(this.deps.urls, t)])),
       namespace: this.deps.namespace,
       settings: { ...this.settings },
     });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { BROKERS } from "../../lib/protocol";
+import { TRANSPORTS } from "../../lib/protocol";
 import { SCENARIOS } from "./index";
 
 describe("the scenario catalogue", () => {
@@ -37,7 +37,7 @@ describe("the scenario catalogue", () => {
       });
 
       test("its brokers are the transports its roles speak, and every channel belongs to one", () => {
-        for (const broker of info.brokers) expect(BROKERS).toContain(broker);
+        for (const broker of info.brokers) expect(TRANSPORTS).toContain(broker);
         expect(info.broker).toBe(info.brokers[0]);
         for (const role of info.roles) expect(info.brokers).toContain(role.transport);
         for (const channel of info.channels) expect(info.brokers).toContain(channel.id.split(":")[0]);

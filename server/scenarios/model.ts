@@ -5,8 +5,10 @@
  */
 import { z } from "zod";
 import type { Namespace } from "../brokers/namespace";
+import { isBroker } from "../../lib/protocol";
+import type { Config } from "../config";
 import type {
-  BrokerId,
+  TransportId,
   ChannelInfo,
   CommandInfo,
   MessageHop,
@@ -23,8 +25,16 @@ import type {
 import type { LedgerRules, LegRule, UnitRule } from "../../lib/ledger";
 import type { ActorProgram } from "../actors/runtime";
 
-/** A transport a role speaks. gRPC joins this list with its own scenario. */
-export type Transport = BrokerId;
+/** A transport a role speaks: a broker, or gRPC, which needs none. */
+export type Transport = TransportId;
+
+/**
+ * The URL a role or a gauge gets for a transport. gRPC has no broker to point at: its servers
+ * are actors, found through the instance's namespace (see the grpc-inventory scenario).
+ */
+export function transportUrl(urls: Config["urls"], transport: Transport): string {
+  return isBroker(transport) ? urls[transport] : "";
+}
 
 /** One tunable number: the UI control, the `set` schema, the default and the role's typed value. */
 export interface SettingSpec {
