@@ -36,7 +36,8 @@ describe("redis-streams against the real Redis", () => {
   test("1,000 entries, 3 consumers, 5 SIGKILLs: every entry acked in its group, claims counted, nothing pending", async () => {
     // Claims after 4 s idle: long enough that a live consumer starved of CPU while a replacement
     // starts up still renews its hold in time.
-    await command({ type: "set", delayMs: 20, failRate: 0, minIdleMs: 4000 });
+    // 40 ms a job keeps a backlog through all five kills, so each victim dies holding an entry.
+    await command({ type: "set", delayMs: 40, failRate: 0, minIdleMs: 4000 });
     expect((await command({ type: "add-actor", role: "email-service" })).status).toBe(200);
     expect((await command({ type: "add-actor", role: "analytics-service" })).status).toBe(200);
     await command({ type: "reset" });
