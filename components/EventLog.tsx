@@ -3,7 +3,7 @@ import { formatMs } from "../lib/hops";
 import type { Hop } from "../lib/protocol";
 import { isMessageHop } from "../lib/protocol";
 import { hopDeltas } from "../lib/traces";
-import { HOP_COLORS, hopLabel } from "./hop-style";
+import { hopCaption, hopColor, hopLabel } from "./hop-style";
 
 const ROWS = 250;
 
@@ -50,12 +50,11 @@ export const EventLog = memo(function EventLog({
                 >
                   <td className="py-1 pr-2 pl-3 font-mono whitespace-nowrap text-[var(--muted)] tabular-nums">{clock(hop.at)}</td>
                   <td className="py-1 pr-2 whitespace-nowrap">
-                    <span className="rounded px-1.5 py-0.5 text-[10px] font-semibold" style={{ color: HOP_COLORS[hop.kind], backgroundColor: `${HOP_COLORS[hop.kind]}1f` }}>
-                      {hopLabel(hop.kind)}
-                      {message && message.attempt > 1 ? ` #${message.attempt}` : ""}
+                    <span className="rounded px-1.5 py-0.5 text-[10px] font-semibold" style={{ color: hopColor(hop), backgroundColor: `${hopColor(hop)}1f` }}>
+                      {isMessageHop(hop) ? hopCaption(hop) : hopLabel(hop.kind)}
                     </span>
                   </td>
-                  <td className="max-w-[10rem] truncate py-1 pr-2" title={`${hop.from} → ${hop.to}${isMessageHop(hop) && hop.reason ? ` · ${hop.reason}` : ""}`}>
+                  <td className="max-w-[10rem] truncate py-1 pr-2" title={`${hop.from} → ${hop.to}${isMessageHop(hop) && hop.reason ? ` · ${hop.reason}` : ""}${isMessageHop(hop) && hop.call?.status?.details ? ` · ${hop.call.status.details}` : ""}`}>
                     {isMessageHop(hop) ? (
                       <span className="font-mono">{hop.message.id}</span>
                     ) : (

@@ -1,4 +1,4 @@
-import type { Guarantee, Ledger, LegLedger } from "../lib/protocol";
+import type { CallCounts, Guarantee, Ledger, LegLedger } from "../lib/protocol";
 
 type Count = "published" | "delivered" | "redelivered" | "completed" | "duplicates" | "inFlight" | "dropped" | "deadLettered" | "lost";
 type Cell = { key: Count; label: string; hint: string };
@@ -46,6 +46,7 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
   const parkedReasons = Object.entries(ledger.deadLetterReasons).map(([reason, count]) => `${reason} × ${count}`);
   const unit = ledger.unit;
   const legs = ledger.legs ?? [];
+  if (ledger.calls) return <CallLedgerPanel ledger={ledger} calls={ledger.calls} />;
   return (
     <section aria-label="Delivery ledger" data-testid="ledger" data-unit={unit}>
       <div className="grid grid-cols-3 gap-px overflow-hidden rounded-xl border border-[var(--line)] bg-[var(--line)]">
@@ -107,6 +108,60 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
       )}
     </section>
   );
+}
+
+type CallCell = { key: string; label: string; hint: string; value: number; tone?: "warn" | "good" };
+
+/**
+ * A scenario that makes calls (gRPC): calls, not messages, by how each ended for its caller.
+ * Nothing here is lost or redelivered: no broker held a call, and every failure reached the caller.
+ */
+function CallLedgerPanel({ ledger, calls }: { ledger: Ledger; calls: CallCounts }) {
+  const failed = Object.entries(calls.failed).sort(([, a], [, b]) => b - a);
+  const failedTotal = failed.reduce((sum, [, n]) => sum + n, 0);
+  const cells: CallCell[] = [
+    { key: "started", label: "Calls", hint: "Calls the client started", value: calls.started },
+    { key: "ok", label: "OK", hint: "Calls whose caller got status OK", value: calls.ok, tone: "good" },
+    { key: "retriedThenOk", label: "Retried → OK", hint: "OK calls answered on a later attempt: the retry policy sent them to another server", value: calls.retriedThenOk },
+    { key: "inFlight", label: "In flight", hint: "Started, and the caller has no status yet", value: ledger.inFlight },
+    { key: "failed", label: "Failed", hint: "Calls that ended with a status other than OK or CANCELLED", value: failedTotal, tone: "warn" },
+    { key: "cancelled", label: "Cancelled", hint: "Calls the client cancelled before an answer", value: calls.cancelled, tone: "warn" },
+  ];
+  return (
+    <section aria-label="Call ledger" data-testid="ledger" data-counts="calls">
+      <div className="grid grid-cols-3 gap-px overflow-hidden rounded-xl border border-[var(--line)] bg-[var(--line)]">
+        {cells.map(({ key, label, hint, value, tone }) => (
+          <div key={key} title={hint} className="bg-[var(--panel)] px-3 py-2" data-testid={`ledger-${key}`}>
+            <div className="text-[11px] text-[var(--muted)]">{label}</div>
+            <div data-testid="ledger-value" className={`font-mono text-lg font-semibold tabular-nums ${tone === "warn" && value > 0 ? "text-amber-600 dark:text-amber-400" : tone === "good" && value > 0 ? "text-emerald-700 dark:text-emerald-300" : ""}`}>
+              {value}
+            </div>
+          </div>
+        ))}
+      </div>
+      <p className="mt-2 text-xs leading-relaxed text-[var(--muted)]" data-testid="ledger-verdict">
+        {callVerdict(ledger, calls, failedTotal)}
+      </p>
+      {failed.length > 0 && (
+        <ul className="mt-1 space-y-0.5 text-xs text-amber-700 dark:text-amber-300" data-testid="ledger-failed-codes">
+          {failed.map(([code, count]) => (
+            <li key={code}>
+              failed: <span className="font-mono font-semibold">{code}</span> × {count}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function callVerdict(l: Ledger, calls: CallCounts, failed: number): string {
+  const promise = "No broker holds a call, so none is redelivered; gRPC's promise is that the caller learns how every call ended.";
+  if (calls.started === 0) return promise;
+  const retried = calls.retriedThenOk ? ` (${calls.retriedThenOk} after a retry on another server)` : "";
+  const parts = [failed ? `${failed} failed` : "", calls.cancelled ? `${calls.cancelled} cancelled` : "", l.inFlight ? `${l.inFlight} still waiting for a status` : ""].filter(Boolean);
+  const whole = l.inFlight === 0 ? "; the caller learned how every call ended" : "";
+  return `${calls.ok} of ${calls.started} call${calls.started === 1 ? "" : "s"} OK${retried}${parts.length ? `, ${parts.join(", ")}` : ""}${whole}. Nothing was redelivered: a retry is the client's own new attempt.`;
 }
 
 /** One column per leg, one row per figure: full words, large enough for the back of a room. */

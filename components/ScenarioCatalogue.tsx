@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
-import { isBroker } from "../lib/protocol";
+import { GUARANTEE_LABELS, isBroker } from "../lib/protocol";
 import { allUp, BROKER_NAMES, listOf, transportUp } from "./BrokerStrip";
 
 export function ScenarioCatalogue({ scenarios, health }: { scenarios: readonly ScenarioInfo[]; health: HealthReport | null }) {
@@ -26,10 +26,14 @@ export function ScenarioCatalogue({ scenarios, health }: { scenarios: readonly S
                 ))}
                 <span
                   className={`rounded-full px-2 py-0.5 font-medium ${
-                    s.guarantee === "at-least-once" ? "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300" : "bg-amber-500/15 text-amber-700 dark:text-amber-300"
+                    s.guarantee === "at-least-once"
+                      ? "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300"
+                      : s.guarantee === "caller-informed"
+                        ? "bg-slate-500/15 text-slate-700 dark:text-slate-300"
+                        : "bg-amber-500/15 text-amber-700 dark:text-amber-300"
                   }`}
                 >
-                  {s.guarantee}
+                  {GUARANTEE_LABELS[s.guarantee]}
                 </span>
                 <span className={`ml-auto flex items-center gap-1.5 ${up ? "text-emerald-600 dark:text-emerald-400" : "text-rose-600 dark:text-rose-400"}`}>
                   <span className={`h-1.5 w-1.5 rounded-full ${up ? "bg-emerald-500" : "bg-rose-500"}`} />

@@ -4,7 +4,7 @@ import { castOf, SIDES, type CastMember } from "../lib/cast";
 import type { ScenarioActions } from "../lib/client/hooks";
 import type { ScenarioView } from "../lib/client/store";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
-import { isMessageHop } from "../lib/protocol";
+import { GUARANTEE_LABELS, isMessageHop } from "../lib/protocol";
 import { emptyLedger } from "../lib/ledger";
 import { layoutTopology } from "../lib/topology";
 import { assembleTraces } from "../lib/traces";
@@ -118,7 +118,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
             {info.brokers.map((b) => (
               <Badge key={b}>{BROKER_NAMES[b]}</Badge>
             ))}
-            <Badge tone={info.guarantee === "at-least-once" ? "emerald" : "amber"}>{info.guarantee}</Badge>
+            <Badge tone={info.guarantee === "at-least-once" ? "emerald" : info.guarantee === "caller-informed" ? "slate" : "amber"}>{GUARANTEE_LABELS[info.guarantee]}</Badge>
             {replay ? <Badge tone="violet">recording</Badge> : state?.running ? <Badge tone="violet">running</Badge> : <Badge tone="slate">stopped</Badge>}
           </div>
           <h1 className="mt-1 text-2xl font-semibold tracking-tight">{info.title}</h1>

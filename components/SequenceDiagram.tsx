@@ -5,7 +5,7 @@ import type { Hop } from "../lib/protocol";
 import { layoutSequence, type Arrow, type Lane, type Note } from "../lib/sequence";
 import { hopDeltas } from "../lib/traces";
 import { BROKER_NAMES } from "./BrokerStrip";
-import { HOP_COLORS, hopLabel } from "./hop-style";
+import { HOP_COLORS } from "./hop-style";
 
 const ROW_HEIGHT = 34;
 const MIN_LANE_WIDTH = 104;
@@ -149,11 +149,11 @@ function NoteMark({ note, width }: { note: Note; width: number }) {
 }
 
 function ArrowRow({ arrow, width, dimmed, selected, onSelect }: { arrow: Arrow; width: number; dimmed: boolean; selected: boolean; onSelect: (traceId: string | null) => void }) {
-  const color = HOP_COLORS[arrow.kind];
+  const color = arrow.kind === "status" && arrow.failed ? HOP_COLORS.dropped : HOP_COLORS[arrow.kind];
   const dir = arrow.x2 >= arrow.x1 ? 1 : -1;
   const length = Math.abs(arrow.x2 - arrow.x1) || 60;
   const mid = (arrow.x1 + arrow.x2) / 2;
-  const label = hopLabel(arrow.kind) + (arrow.attempt > 1 ? ` #${arrow.attempt}` : "") + (arrow.receivers !== null ? ` → ${arrow.receivers} receiver${arrow.receivers === 1 ? "" : "s"}` : "");
+  const label = arrow.caption + (arrow.receivers !== null ? ` → ${arrow.receivers} receiver${arrow.receivers === 1 ? "" : "s"}` : "");
   const loopX = Math.min(arrow.x1 + 34, width - 4);
   return (
     <g
@@ -163,7 +163,9 @@ function ArrowRow({ arrow, width, dimmed, selected, onSelect }: { arrow: Arrow; 
       data-testid="arrow"
       data-kind={arrow.kind}
       data-trace={arrow.traceId}
+      data-caption={arrow.caption}
     >
+      {arrow.details && <title>{`${arrow.caption}: ${arrow.details}`}</title>}
       {arrow.self ? (
         <>
           <path d={`M ${arrow.x1} ${arrow.y - 8} H ${loopX} V ${arrow.y + 8} H ${arrow.x1 + 6}`} fill="none" stroke={color} strokeWidth={selected ? 3 : 2} />

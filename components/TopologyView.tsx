@@ -6,7 +6,7 @@ import type { Hop } from "../lib/protocol";
 import { isMessageHop } from "../lib/protocol";
 import { edgeForHop, type NodeSize, type Topology, type TopologyGroup, type TopologyNode } from "../lib/topology";
 import { BROKER_NAMES } from "./BrokerStrip";
-import { HOP_COLORS } from "./hop-style";
+import { hopColor } from "./hop-style";
 
 /** Short badges that tell the roles apart at a glance. */
 const ROLE_BADGES: Record<string, string> = { requester: "Rq", responder: "Rs", producer: "P", worker: "W", publisher: "P", subscriber: "S", consumer: "C", client: "C" };
@@ -246,7 +246,7 @@ function DotLayer({ topology, flights }: { topology: Topology; flights: () => re
       const { topology: topo, byId } = topologyRef.current;
       for (const flight of flights()) {
         const hop = flight.item;
-        const color = HOP_COLORS[hop.kind];
+        const color = hopColor(hop);
         const progress = Math.min(1, Math.max(0, (now - flight.startAt) / (flight.endAt - flight.startAt)));
         const route = isMessageHop(hop) ? edgeForHop(topo, hop.from, hop.to) : null;
         if (!route) {

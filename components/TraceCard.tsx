@@ -1,6 +1,6 @@
 import { formatMs } from "../lib/hops";
 import type { Trace } from "../lib/traces";
-import { HOP_COLORS, hopLabel } from "./hop-style";
+import { hopCaption, hopColor } from "./hop-style";
 
 const STATUS_STYLE = {
   "in-flight": "bg-sky-500/15 text-sky-700 dark:text-sky-300",
@@ -28,16 +28,14 @@ export function TraceCard({ trace, onClose }: { trace: Trace; onClose: () => voi
       <ol className="mt-2 space-y-1 text-xs">
         {trace.hops.map((hop) => (
           <li key={hop.seq} className="flex flex-wrap items-center gap-x-2">
-            <span className="h-2 w-2 shrink-0 rounded-full" style={{ backgroundColor: HOP_COLORS[hop.kind] }} />
-            <span className="w-28 shrink-0 font-medium">
-              {hopLabel(hop.kind)}
-              {hop.message.attempt > 1 ? ` #${hop.message.attempt}` : ""}
-            </span>
+            <span className="h-2 w-2 shrink-0 rounded-full" style={{ backgroundColor: hopColor(hop) }} />
+            <span className="w-36 shrink-0 font-medium">{hopCaption(hop)}</span>
             <span className="min-w-0 flex-1 truncate text-[var(--muted)]">
               {hop.from} → {hop.to}
             </span>
             <span className="font-mono text-[var(--muted)] tabular-nums">+{(hop.at - first).toFixed(3)}</span>
             {hop.reason && hop.reason !== trace.reason && <span className="basis-full pl-4 text-[11px] text-[var(--muted)]">{hop.reason}</span>}
+            {hop.call?.status?.details && hop.call.status.code !== "OK" && <span className="basis-full pl-4 text-[11px] text-[var(--muted)]">{hop.call.status.details}</span>}
           </li>
         ))}
       </ol>

@@ -1,4 +1,7 @@
-import type { HopKind } from "../lib/protocol";
+import { isMessageHop, type Hop, type HopKind } from "../lib/protocol";
+import { isFailure } from "../lib/hops";
+
+export { hopCaption, hopLabel } from "../lib/hops";
 
 /** One colour per hop kind, shared by dots, arrows and log badges. */
 export const HOP_COLORS: Record<HopKind, string> = {
@@ -19,6 +22,10 @@ export const HOP_COLORS: Record<HopKind, string> = {
   claimed: "#8b5cf6",
   processed: "#059669",
   committed: "#0d9488",
+  "call-started": "#0ea5e9",
+  "request-message": "#6366f1",
+  "response-message": "#14b8a6",
+  status: "#22c55e",
   "actor-started": "#64748b",
   "actor-killed": "#ef4444",
   "actor-exited": "#94a3b8",
@@ -26,14 +33,7 @@ export const HOP_COLORS: Record<HopKind, string> = {
   "consumer-restarted": "#ea580c",
 };
 
-export const HOP_LABELS: Partial<Record<HopKind, string>> = {
-  "reply-received": "reply received",
-  "actor-started": "started",
-  "actor-killed": "killed",
-  "actor-exited": "exited",
-  "consumer-restarted": "client restarted",
-};
-
-export function hopLabel(kind: HopKind): string {
-  return HOP_LABELS[kind] ?? kind;
+/** A hop's colour: a gRPC status that is not OK takes the colour of a failure. */
+export function hopColor(hop: Hop): string {
+  return isMessageHop(hop) && hop.kind === "status" && isFailure(hop) ? HOP_COLORS.dropped : HOP_COLORS[hop.kind];
 }

@@ -4,7 +4,7 @@
  * same whatever the browser had on screen.
  */
 import type { CastMember } from "./cast";
-import { formatMs } from "./hops";
+import { formatMs, hopCaption, isFailure } from "./hops";
 import type { ActorHopKind, Hop, MessageHopKind } from "./protocol";
 import { isMessageHop } from "./protocol";
 import { layoutSequence } from "./sequence";
@@ -52,8 +52,8 @@ export function sequenceSvg(cast: readonly CastMember[], hops: readonly Hop[], p
     }
   }
   for (const arrow of layout.arrows) {
-    const color = palette.kinds[arrow.kind];
-    const text = escapeXml(label(arrow.kind) + (arrow.attempt > 1 ? ` #${arrow.attempt}` : ""));
+    const color = arrow.kind === "status" && arrow.failed ? palette.kinds.dropped : palette.kinds[arrow.kind];
+    const text = escapeXml(arrow.kind === "reply-received" ? label(arrow.kind) + (arrow.attempt > 1 ? ` #${arrow.attempt}` : "") : arrow.caption);
     if (arrow.self) {
       parts.push(`<path d="M${arrow.x1} ${arrow.y - 7}H${arrow.x1 + 30}V${arrow.y + 7}H${arrow.x1 + 4}" fill="none" stroke="${color}" stroke-width="2"/>`);
       parts.push(`<text x="${arrow.x1 + 36}" y="${arrow.y + 4}" font-size="11" font-weight="600" fill="${color}">${text}</text>`);
@@ -100,9 +100,9 @@ export function sequenceMermaid(cast: readonly CastMember[], hops: readonly Hop[
       lines.push(`    Note over ${from}: ${mermaidText(label(hop.kind) + detail)}`);
       continue;
     }
-    const failed = hop.kind === "dropped" || hop.kind === "dead-lettered" || hop.kind === "timeout" || hop.kind === "nacked";
+    const failed = isFailure(hop);
     const latency = hop.rttMs !== undefined ? ` rtt ${formatMs(hop.rttMs)}` : deltas.has(hop.seq) ? ` +${formatMs(deltas.get(hop.seq) ?? 0)}` : "";
-    const text = mermaidText(`${label(hop.kind)}${hop.message.attempt > 1 ? ` attempt ${hop.message.attempt}` : ""} ${hop.message.id}${latency}`);
+    const text = mermaidText(`${hop.call ? hopCaption(hop) : `${label(hop.kind)}${hop.message.attempt > 1 ? ` attempt ${hop.message.attempt}` : ""}`} ${hop.message.id}${latency}`);
     lines.push(`    ${from}${failed ? "--x" : "->>"}${to}: ${text}`);
   }
   return `${lines.join("\n")}\n`;

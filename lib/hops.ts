@@ -1,4 +1,4 @@
-import type { MessageHopKind } from "./protocol";
+import type { HopKind, MessageHop, MessageHopKind } from "./protocol";
 
 /** What each hop kind means for a message's life; the ledger and traces share these. */
 export const DELIVERY_KINDS: ReadonlySet<MessageHopKind> = new Set(["delivered", "redelivered", "claimed"]);
@@ -18,4 +18,40 @@ export function statusAfter(kind: MessageHopKind, completion: ReadonlySet<Messag
 /** Milliseconds as text with microsecond precision, the way every latency is shown. */
 export function formatMs(ms: number): string {
   return `${ms.toFixed(3)} ms`;
+}
+
+/** Kinds that tell of a failure whatever they carry. */
+const FAILED_KINDS: ReadonlySet<MessageHopKind> = new Set(["timeout", "dropped", "dead-lettered", "nacked"]);
+
+/** Whether a hop tells of a failure: a failing kind, or a gRPC status other than OK. */
+export function isFailure(hop: Pick<MessageHop, "kind" | "call">): boolean {
+  if (hop.kind === "status") return hop.call?.status?.code !== "OK";
+  return FAILED_KINDS.has(hop.kind);
+}
+
+/** Kinds whose name reads badly as is; every other kind is shown by its name. */
+const HOP_LABELS: Partial<Record<HopKind, string>> = {
+  "reply-received": "reply received",
+  "call-started": "call started",
+  "request-message": "request",
+  "response-message": "response",
+  "actor-started": "started",
+  "actor-killed": "killed",
+  "actor-exited": "exited",
+  "consumer-restarted": "client restarted",
+};
+
+export function hopLabel(kind: HopKind): string {
+  return HOP_LABELS[kind] ?? kind;
+}
+
+/**
+ * A hop as an arrow or a log row names it: its kind, a gRPC status by its code (the audience
+ * must read UNAVAILABLE, not "status"), a streamed message by its place, and a retried attempt
+ * by its number.
+ */
+export function hopCaption(hop: Pick<MessageHop, "kind" | "call" | "message">): string {
+  const status = hop.call?.status;
+  const base = status ? `status ${status.code}` : hop.call?.index !== undefined ? `${hopLabel(hop.kind)} ${hop.call.index}` : hopLabel(hop.kind);
+  return hop.message.attempt > 1 ? `${base} #${hop.message.attempt}` : base;
 }

@@ -23,7 +23,20 @@ export function isBroker(transport: TransportId): transport is BrokerId {
   return (BROKERS as readonly string[]).includes(transport);
 }
 
-export type Guarantee = "at-most-once" | "at-least-once";
+/**
+ * What a scenario promises about each message. `caller-informed` is gRPC's: nothing stands
+ * between caller and server to keep or redeliver a call, so the promise is only that the caller
+ * learns how every call ended, failures included (a status for each).
+ */
+export const GUARANTEES = ["at-most-once", "at-least-once", "caller-informed"] as const;
+export type Guarantee = (typeof GUARANTEES)[number];
+
+/** The guarantee as a badge says it. */
+export const GUARANTEE_LABELS: Record<Guarantee, string> = {
+  "at-most-once": "at-most-once",
+  "at-least-once": "at-least-once",
+  "caller-informed": "caller learns every failure",
+};
 
 /** Hops that move a message. */
 export const MESSAGE_HOP_KINDS = [
@@ -45,6 +58,11 @@ export const MESSAGE_HOP_KINDS = [
   /** A consumer finished its work on a message it does not ack one by one (a Kafka record). */
   "processed",
   "committed",
+  /** A gRPC call as each side's interceptor sees it: opened, one message each way, its status. */
+  "call-started",
+  "request-message",
+  "response-message",
+  "status",
 ] as const;
 export type MessageHopKind = (typeof MESSAGE_HOP_KINDS)[number];
 
@@ -101,6 +119,19 @@ export const messageHopDraftSchema = z.object({
    * as lost; and it says so only of a message nothing has settled yet (the server checks).
    */
   forgottenByBroker: z.literal(true).optional(),
+  /**
+   * On a gRPC hop: whose interceptor saw it (the client's sees each call once, the server's each
+   * attempt that reached it), the method, and on a `status` hop the status code's name and details.
+   */
+  call: z
+    .object({
+      side: z.enum(["client", "server"]),
+      method: z.string().min(1).max(64),
+      /** A request or response message's place in its direction, from 1. */
+      index: z.number().int().positive().optional(),
+      status: z.object({ code: z.string().min(1).max(32), details: z.string().max(200) }).optional(),
+    })
+    .optional(),
   /** On a broadcast publish: how many subscribers the broker handed it to (Redis PUBLISH). */
   receivers: z.number().int().nonnegative().optional(),
   /** On a publish to an exchange: what each binding made of it, and why. */
@@ -282,6 +313,23 @@ export interface Ledger {
    */
   unit?: string;
   legs?: LegLedger[];
+  /**
+   * Set where the scenario counts calls (gRPC): published is then calls started, completed
+   * calls OK, dropped calls that failed or were cancelled (by status code in dropReasons).
+   */
+  calls?: CallCounts;
+}
+
+export interface CallCounts {
+  started: number;
+  ok: number;
+  /** Of the OK calls: those answered on a later attempt than the first (the retry policy's work). */
+  retriedThenOk: number;
+  /** Attempts past each call's first that reached a server. */
+  retries: number;
+  cancelled: number;
+  /** Calls that ended with a status other than OK or CANCELLED, by the status code's name. */
+  failed: Record<string, number>;
 }
 
 export interface LegLedger {

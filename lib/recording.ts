@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ledgerOf, type LedgerRules } from "./ledger";
 import {
   actorHopDraftSchema,
+  GUARANTEES,
   TRANSPORTS,
   MESSAGE_HOP_KINDS,
   messageHopDraftSchema,
@@ -50,7 +51,7 @@ const hopSchemaOf = (v: ReadableVersion) => {
 };
 const hopSchemas = { 2: hopSchemaOf(2), [PROTOCOL_VERSION]: hopSchemaOf(PROTOCOL_VERSION) } as const;
 
-const guaranteeSchema = z.enum(["at-most-once", "at-least-once"]);
+const guaranteeSchema = z.enum(GUARANTEES);
 const brokerSchema = z.enum(TRANSPORTS);
 
 const v2RoleSchema = z.object({ name: z.string(), description: z.string(), min: z.number(), max: z.number(), killable: z.boolean() });
@@ -126,6 +127,9 @@ const ledgerSchema = z.object({
   ...ledgerCounts,
   unit: z.string().max(64).optional(),
   legs: z.array(z.object({ name: z.string().max(64), guarantee: guaranteeSchema, ledger: countsLedgerSchema })).max(16).optional(),
+  calls: z
+    .object({ started: z.number(), ok: z.number(), retriedThenOk: z.number(), retries: z.number(), cancelled: z.number(), failed: z.record(z.string(), z.number()) })
+    .optional(),
 });
 
 const stateFields = {

@@ -1,7 +1,7 @@
 import type { CastMember } from "./cast";
 import type { ActorHopKind, TransportId, Hop, MessageHopKind } from "./protocol";
 import { isMessageHop } from "./protocol";
-import { formatMs } from "./hops";
+import { formatMs, hopCaption, isFailure } from "./hops";
 
 export interface Lane {
   id: string;
@@ -30,6 +30,10 @@ export interface Arrow {
   receivers: number | null;
   latency: string | null;
   failed: boolean;
+  /** What the arrow says: its kind, or a gRPC status's code, a streamed message's place, an attempt. */
+  caption: string;
+  /** A gRPC status's details, for whoever looks closer. */
+  details: string | null;
 }
 
 /** Something that happened to an actor rather than to a message, e.g. a rebalance. */
@@ -56,8 +60,6 @@ export interface SequenceOptions {
 }
 
 export const DEFAULT_SEQUENCE_OPTIONS: SequenceOptions = { laneWidth: 170, rowHeight: 30, headerHeight: 56 };
-
-const FAILED_KINDS: ReadonlySet<MessageHopKind> = new Set(["timeout", "dropped", "dead-lettered", "nacked"]);
 
 /**
  * One row per hop in the order given (oldest first). `deltas` holds each hop's time since the
@@ -111,7 +113,9 @@ export function layoutSequence(
       attempt: hop.message.attempt,
       receivers: hop.receivers ?? null,
       latency: latencyMs === undefined ? null : (hop.rttMs !== undefined ? "rtt " : "+") + formatMs(latencyMs),
-      failed: FAILED_KINDS.has(hop.kind),
+      failed: isFailure(hop),
+      caption: hopCaption(hop),
+      details: hop.call?.status?.details || null,
     });
     row++;
   }

@@ -27,6 +27,7 @@ export function assembleTraces(hops: readonly Hop[], rules?: TraceRules | readon
   const completesOn = rules === undefined || isKindList(rules) ? rules : rules.completesOn;
   const completion = completesOn ? new Set(completesOn) : undefined;
   const story = rules !== undefined && !isKindList(rules) && rules.unit ? rules : null;
+  const calls = rules !== undefined && !isKindList(rules) && rules.guarantee === "caller-informed";
   const traces = new Map<string, Trace>();
   for (const hop of hops) {
     if (!isMessageHop(hop)) continue;
@@ -49,6 +50,7 @@ export function assembleTraces(hops: readonly Hop[], rules?: TraceRules | readon
       }
     }
     if (story) settleByUnit(trace, story);
+    if (calls) settleByCall(trace);
   }
   return traces;
 }
@@ -76,6 +78,20 @@ function settleByUnit(trace: Trace, story: TraceRules): void {
     const lostWhy = Object.keys(ledger.lostReasons).find((reason) => reason !== "unspecified");
     trace.reason = Object.keys(ledger.dropReasons)[0] ?? (ledger.lost > 0 ? `lost: ${lostWhy ?? "a message of an at-least-once leg never arrived"}` : null);
   }
+}
+
+/**
+ * A call ends when its caller gets the status, whatever the servers saw: OK completes it, any
+ * other code ends it short, said with its code and details. The time shown is the caller's: to
+ * the OK of a unary call, to the first message of a stream.
+ */
+function settleByCall(trace: Trace): void {
+  const caller = trace.hops.filter((hop) => hop.call?.side === "client");
+  trace.rttMs = caller.find((hop) => hop.rttMs !== undefined)?.rttMs ?? null;
+  const status = caller.find((hop) => hop.kind === "status")?.call?.status;
+  if (!status) return;
+  trace.status = status.code === "OK" ? "completed" : "dropped";
+  trace.reason = status.code === "OK" ? null : `${status.code}: ${status.details}`;
 }
 
 /**

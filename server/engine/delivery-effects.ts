@@ -28,6 +28,35 @@ export function unsettledBy(hops: Iterable<Hop>, actorId: string): MessageHop[] 
   return [...held.values()];
 }
 
+/**
+ * The attempts a dead server had started and not ended: its interceptor reported the call's
+ * start and no status either way (its answer, or the client's cancel coming in).
+ */
+export function openCallsOf(hops: Iterable<Hop>, actorId: string): MessageHop[] {
+  const open = new Map<string, MessageHop>();
+  for (const hop of hops) {
+    if (!isMessageHop(hop) || hop.call?.side !== "server") continue;
+    const key = `${hop.message.id}|${hop.message.attempt}`;
+    if (hop.kind === "call-started" && hop.to === actorId) open.set(key, hop);
+    else if (hop.kind === "status" && (hop.from === actorId || hop.to === actorId)) open.delete(key);
+  }
+  return [...open.values()];
+}
+
+/** What the caller's side of each open attempt of a dead server gets: its connection is gone. */
+export function failedCallHops(open: readonly MessageHop[], actorId: string, at: number, status: { code: string; details: string }): MessageHopDraft[] {
+  return open.map((started) => ({
+    kind: "status" as const,
+    scenarioId: started.scenarioId,
+    broker: started.broker,
+    from: actorId,
+    to: started.from,
+    at,
+    message: { ...started.message, preview: status.details.slice(0, 160) },
+    call: { side: "server" as const, method: started.call?.method ?? started.message.destination, status },
+  }));
+}
+
 /** Hops after which nothing more happens to a message on its destination. */
 const FINAL_KINDS: ReadonlySet<MessageHopKind> = new Set(["acked", "processed", "dead-lettered", "dropped", "reply-received"]);
 
@@ -115,6 +144,10 @@ function dropReasonOf(effect: KillEffect | undefined): string | undefined {
   return effect && "drop" in effect ? effect.drop : undefined;
 }
 
+function callFailureOf(effect: KillEffect | undefined): { code: string; details: string } | undefined {
+  return effect && "failCalls" in effect ? effect.failCalls : undefined;
+}
+
 /** The role whose members each get a copy of a broadcast, and the broker they hear it on. */
 export interface Audience {
   role: string;
@@ -155,15 +188,19 @@ export class DeliveryEffects {
     const effect = this.deps.kills.get(actor.spec.role);
     if (!effect) return;
     const reason = dropReasonOf(effect);
+    const failure = callFailureOf(effect);
     const at = killedAt + BROKER_REACTION_MS;
-    const report = () => (reason ? this.reportDropped(actor.spec.id, at, reason) : this.reportRequeued(actor.spec.id, at));
+    const report = () => (failure ? this.reportFailedCalls(actor.spec.id, at, failure) : reason ? this.reportDropped(actor.spec.id, at, reason) : this.reportRequeued(actor.spec.id, at));
     void actor.exited().then(() => setTimeout(report, REQUEUE_SETTLE_MS));
   }
 
   /** Died on its own with messages in hand: at-most-once loses them just as with a kill. */
   afterDeath(actor: Actor, exitedAt: number): void {
     if (this.deps.fates) this.auditAfterSettle(actor.spec.id, exitedAt);
-    const reason = dropReasonOf(this.deps.kills.get(actor.spec.role));
+    const effect = this.deps.kills.get(actor.spec.role);
+    const failure = callFailureOf(effect);
+    if (failure) setTimeout(() => this.reportFailedCalls(actor.spec.id, exitedAt + BROKER_REACTION_MS, failure), REQUEUE_SETTLE_MS);
+    const reason = dropReasonOf(effect);
     if (!reason) return;
     setTimeout(() => this.reportDropped(actor.spec.id, exitedAt + BROKER_REACTION_MS, reason), REQUEUE_SETTLE_MS);
   }
@@ -220,6 +257,11 @@ export class DeliveryEffects {
 
   private reportDropped(actorId: string, at: number, reason: string): void {
     this.deps.ingest(droppedHops(this.unsettledBy(actorId), actorId, at, reason));
+  }
+
+  private reportFailedCalls(actorId: string, at: number, status: { code: string; details: string }): void {
+    this.deps.drain();
+    this.deps.ingest(failedCallHops(openCallsOf(this.deps.store.hops.toArray(), actorId), actorId, at, status));
   }
 
   private reportRequeued(actorId: string, at: number): void {

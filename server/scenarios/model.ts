@@ -53,7 +53,13 @@ export type KillEffect =
   /** The broker gives its unacknowledged messages back: reported as `requeued`. */
   | { requeue: true }
   /** The broker forgets what it handed it (core NATS): its unfinished deliveries are `dropped`. */
-  | { drop: string };
+  | { drop: string }
+  /**
+   * A server (gRPC) dies with calls open: each attempt it had not answered fails with this
+   * status on the caller's side, as its connection goes. A dead process reports nothing, so the
+   * engine reports that status for it.
+   */
+  | { failCalls: { code: string; details: string } };
 
 export interface RoleSpec<K extends string> {
   description: string;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type MessageHop } from "../../lib/protocol";
 import type { Hop, Ledger } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
-import { DROP_CANCELLED, DROP_DEADLINE, DROP_UNAVAILABLE, SERVICE_CHANNEL_ID } from "../../server/scenarios/grpc-inventory/names";
+import { SERVICE_CHANNEL_ID } from "../../server/scenarios/grpc-inventory/names";
 import { api, everyHop, liveActors, startHopscope, state, waitFor } from "./harness";
 
 const ID = "grpc-inventory";
@@ -11,6 +11,11 @@ let base: string;
 
 const command = (body: unknown) => api<{ ok: boolean; result: Record<string, unknown> }>(base, "POST", `/api/scenarios/${ID}/commands`, body);
 const messageHops = (hops: Hop[]) => hops.filter(isMessageHop);
+/** The status each call ended with, as its caller got it. */
+const callerStatuses = (hops: MessageHop[]) => hops.filter((h) => h.kind === "status" && h.call?.side === "client");
+/** The status each attempt ended with on a server's side (its answer, a cancel heard, its death). */
+const serverStatuses = (hops: MessageHop[]) => hops.filter((h) => h.kind === "status" && h.call?.side === "server");
+const codeOf = (hop: MessageHop) => hop.call?.status?.code;
 
 async function publish(count: number, key?: string): Promise<string[]> {
   const res = await command({ type: "publish", count, ...(key ? { key } : {}) });
@@ -18,10 +23,10 @@ async function publish(count: number, key?: string): Promise<string[]> {
   return res.body.result.messageIds as string[];
 }
 
-/** Every call (and streamed message) has ended: completed or dropped, none in flight. */
+/** Every call has its status: none in flight. */
 async function settled(published: number, timeoutMs = 30_000): Promise<Ledger> {
   return waitFor(
-    `${published} messages to settle`,
+    `${published} calls to end`,
     async () => {
       const { ledger } = await state(base, ID);
       return ledger.published === published && ledger.inFlight === 0 ? ledger : undefined;
@@ -50,11 +55,13 @@ async function burstWithKill(): Promise<{ killed: string; held: Set<string>; ids
   await command({ type: "reset" });
   await command({ type: "set", delayMs: 1_000, deadlineMs: 20_000 });
   const ids = await publish(500);
-  await waitFor("every call delivered to a server", async () => ((await state(base, ID)).ledger.delivered === 500 ? true : undefined), 20_000);
+  await waitFor("every call to reach a server", async () => ((await state(base, ID)).ledger.delivered === 500 ? true : undefined), 20_000);
   const hops = messageHops(await everyHop(base, ID));
   const [killed] = await liveActors(base, ID, "server");
   if (!killed) throw new Error("no live server");
-  const held = new Set(hops.filter((h) => h.kind === "delivered" && h.to === killed).map((h) => h.message.id));
+  const held = new Set(hops.filter((h) => h.kind === "call-started" && h.call?.side === "server" && h.to === killed).map((h) => h.message.id));
+  // Held means unanswered: with a second of work per call, none has its status yet.
+  expect(serverStatuses(hops).filter((h) => h.from === killed)).toEqual([]);
   expect((await command({ type: "kill-actor", actorId: killed })).status).toBe(200);
   return { killed, held, ids };
 }
@@ -74,33 +81,59 @@ describe("grpc-inventory with real gRPC servers in their own processes", () => {
     await command({ type: "set", delayMs: 5, retries: 3 });
     const ids = await publish(500);
     const ledger = await settled(500);
-    expect(ledger).toMatchObject({ published: 500, delivered: 500, completed: 500, redelivered: 0, duplicates: 0, dropped: 0, lost: 0, inFlight: 0 });
+    expect(ledger).toMatchObject({ published: 500, delivered: 500, completed: 500, redelivered: 0, dropped: 0, lost: 0, inFlight: 0 });
+    expect(ledger.calls).toEqual({ started: 500, ok: 500, retriedThenOk: 0, retries: 0, cancelled: 0, failed: {} });
     const hops = messageHops(await everyHop(base, ID));
-    expect(new Set(hops.filter((h) => h.kind === "reply-received").map((h) => h.message.id))).toEqual(new Set(ids));
+    const statuses = callerStatuses(hops);
+    expect(new Set(statuses.map((h) => h.message.id))).toEqual(new Set(ids));
+    expect(statuses.every((h) => codeOf(h) === "OK")).toBe(true);
     const perServer = new Map<string, number>();
-    for (const hop of hops) if (hop.kind === "replied") perServer.set(hop.from, (perServer.get(hop.from) ?? 0) + 1);
+    for (const hop of serverStatuses(hops)) perServer.set(hop.from, (perServer.get(hop.from) ?? 0) + 1);
     expect(perServer.size).toBe(3);
     // Round robin: each server gets close to a third.
     for (const [server, n] of perServer) expect(n, server).toBeGreaterThan(120);
   });
 
-  test("with retries on, a server SIGKILLed mid-burst loses no call: each it held is retried on another server", async () => {
+  test("with retries on, a server SIGKILLed mid-burst fails no call: each it held fails UNAVAILABLE there and is retried on another", async () => {
     await threeServers();
     await command({ type: "set", retries: 3 });
     const { killed, held, ids } = await burstWithKill();
     expect(held.size).toBeGreaterThan(100);
     const ledger = await settled(500);
-    expect(ledger).toMatchObject({ published: 500, completed: 500, dropped: 0, lost: 0, inFlight: 0, duplicates: 0 });
-    expect(ledger.redelivered).toBeGreaterThanOrEqual(held.size);
+    expect(ledger).toMatchObject({ published: 500, completed: 500, dropped: 0, lost: 0, inFlight: 0, redelivered: 0 });
+    // Counted exactly: the calls the dead server held, and no other, needed a second attempt.
+    expect(ledger.calls).toEqual({ started: 500, ok: 500, retriedThenOk: held.size, retries: held.size, cancelled: 0, failed: {} });
     const hops = messageHops(await everyHop(base, ID));
-    expect(new Set(hops.filter((h) => h.kind === "reply-received").map((h) => h.message.id))).toEqual(new Set(ids));
+    const statuses = callerStatuses(hops);
+    expect(new Set(statuses.map((h) => h.message.id))).toEqual(new Set(ids));
+    expect(new Set(statuses.filter((h) => h.message.attempt > 1).map((h) => h.message.id))).toEqual(held);
+    const dead = serverStatuses(hops).filter((h) => h.from === killed);
+    expect(new Set(dead.map((h) => h.message.id))).toEqual(held);
+    expect(dead.every((h) => codeOf(h) === "UNAVAILABLE")).toBe(true);
     for (const id of held) {
-      const replied = hops.filter((h) => h.kind === "replied" && h.message.id === id);
-      expect(replied.map((h) => h.from).filter((s) => s === killed), id).toEqual([]);
-      // The server that answered saw grpc-previous-rpc-attempts: this was a later attempt.
-      expect(replied.map((h) => h.message.attempt).every((a) => a >= 2), id).toBe(true);
+      const attempts = hops.filter((h) => h.kind === "call-started" && h.call?.side === "server" && h.message.id === id);
+      // Numbered from grpc-previous-rpc-attempts: the first on the dead server, the second elsewhere.
+      expect(attempts.map((h) => [h.message.attempt, h.to === killed]), id).toEqual([
+        [1, true],
+        [2, false],
+      ]);
     }
     await serving(2);
+  });
+
+  test("a server added back is picked up by the balancer", async () => {
+    const before = new Set(await liveActors(base, ID, "server"));
+    expect((await command({ type: "add-actor", role: "server" })).status).toBe(200);
+    await serving(before.size + 1);
+    const added = (await liveActors(base, ID, "server")).find((id) => !before.has(id));
+    // Within its reconnect backoff (at most 1 s) the client dials the new server.
+    await new Promise((r) => setTimeout(r, 1_200));
+    await command({ type: "reset" });
+    await command({ type: "set", delayMs: 5 });
+    await publish(60);
+    await settled(60);
+    const answeredBy = new Set(serverStatuses(messageHops(await everyHop(base, ID))).map((h) => h.from));
+    expect(answeredBy.has(added ?? "")).toBe(true);
   });
 
   test("with retries off, every call the killed server held ends UNAVAILABLE, and only those", async () => {
@@ -109,36 +142,40 @@ describe("grpc-inventory with real gRPC servers in their own processes", () => {
     const { held } = await burstWithKill();
     expect(held.size).toBeGreaterThan(100);
     const ledger = await settled(500);
-    expect(ledger).toMatchObject({ published: 500, completed: 500 - held.size, dropped: held.size, dropReasons: { [DROP_UNAVAILABLE]: held.size }, redelivered: 0, lost: 0, inFlight: 0 });
-    const dropped = messageHops(await everyHop(base, ID)).filter((h) => h.kind === "dropped");
-    expect(new Set(dropped.map((h) => h.message.id))).toEqual(held);
+    expect(ledger).toMatchObject({ published: 500, completed: 500 - held.size, dropped: held.size, dropReasons: { UNAVAILABLE: held.size }, redelivered: 0, lost: 0, inFlight: 0 });
+    expect(ledger.calls).toEqual({ started: 500, ok: 500 - held.size, retriedThenOk: 0, retries: 0, cancelled: 0, failed: { UNAVAILABLE: held.size } });
+    const failed = callerStatuses(messageHops(await everyHop(base, ID))).filter((h) => codeOf(h) !== "OK");
+    expect(new Set(failed.map((h) => h.message.id))).toEqual(held);
+    expect(failed.every((h) => codeOf(h) === "UNAVAILABLE")).toBe(true);
     await command({ type: "set", retries: 3 });
   });
 
-  test("a call past its deadline is dropped DEADLINE_EXCEEDED, and its server sees the deadline pass", async () => {
+  test("a call past its deadline ends DEADLINE_EXCEEDED, and its server hears the deadline pass", async () => {
     await threeServers();
     await command({ type: "reset" });
     await command({ type: "set", delayMs: 800, deadlineMs: 200 });
     const ids = await publish(6);
     const ledger = await settled(6);
-    expect(ledger).toMatchObject({ completed: 0, dropped: 6, dropReasons: { [DROP_DEADLINE]: 6 }, lost: 0 });
+    expect(ledger).toMatchObject({ completed: 0, dropped: 6, dropReasons: { DEADLINE_EXCEEDED: 6 }, lost: 0 });
+    expect(ledger.calls?.failed).toEqual({ DEADLINE_EXCEEDED: 6 });
     await new Promise((r) => setTimeout(r, 1_500));
     const hops = messageHops(await everyHop(base, ID));
-    const serverSide = ids.map((id) => hops.filter((h) => h.message.id === id && h.from !== "client-1" && h.to !== "client-1").map((h) => h.kind));
-    expect(serverSide).toEqual(ids.map(() => ["delivered", "timeout"]));
+    const serverSide = ids.map((id) => hops.filter((h) => h.message.id === id && h.call?.side === "server").map((h) => (h.kind === "status" ? `status ${codeOf(h)}` : h.kind)));
+    expect(serverSide).toEqual(ids.map(() => ["call-started", "request-message", "status DEADLINE_EXCEEDED"]));
     await command({ type: "set", deadlineMs: 5_000 });
   });
 
-  test("a call the client cancels is dropped CANCELLED, and its server sees the cancel", async () => {
+  test("a call the client cancels is counted cancelled, and its server hears the cancel", async () => {
     await command({ type: "reset" });
     await command({ type: "set", delayMs: 800, deadlineMs: 5_000, cancelAfterMs: 150 });
     try {
       await publish(6);
       const ledger = await settled(6);
-      expect(ledger).toMatchObject({ completed: 0, dropped: 6, dropReasons: { [DROP_CANCELLED]: 6 }, lost: 0 });
+      expect(ledger).toMatchObject({ completed: 0, dropped: 6, dropReasons: { CANCELLED: 6 }, lost: 0 });
+      expect(ledger.calls).toMatchObject({ cancelled: 6, failed: {} });
       await waitFor("each server to notice", async () => {
-        const cancels = messageHops(await everyHop(base, ID)).filter((h) => h.kind === "nacked" && h.reason === "the client cancelled the call");
-        return cancels.length === 6 ? true : undefined;
+        const heard = serverStatuses(messageHops(await everyHop(base, ID))).filter((h) => codeOf(h) === "CANCELLED");
+        return heard.length === 6 ? true : undefined;
       });
     } finally {
       await command({ type: "set", cancelAfterMs: 0 });
@@ -146,37 +183,51 @@ describe("grpc-inventory with real gRPC servers in their own processes", () => {
   });
 
   test.each([
-    ["WatchStock", 1 + 4],
-    ["ReportSales", 1 + 4],
-    ["Reserve", 1 + 2 * 4],
-  ] as const)("%s: the call and each message streamed in it complete, each hop from an interceptor", async (method, perCall) => {
+    ["WatchStock", 1, 4],
+    ["ReserveItems", 4, 1],
+    ["TrackOrder", 4, 4],
+  ] as const)("%s: one exchange per call, its messages in order each way, the status last", async (method, requests, responses) => {
     await command({ type: "reset" });
     await command({ type: "set", delayMs: 20, streamLength: 4 });
     const ids = await publish(5, method);
-    const ledger = await settled(5 * perCall);
-    expect(ledger).toMatchObject({ published: 5 * perCall, completed: 5 * perCall, dropped: 0, lost: 0, inFlight: 0, duplicates: 0 });
+    const ledger = await settled(5);
+    expect(ledger).toMatchObject({ published: 5, completed: 5, dropped: 0, lost: 0, inFlight: 0 });
     const hops = messageHops(await everyHop(base, ID));
+    const numbered = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
     for (const id of ids) {
-      const trace = hops.filter((h: MessageHop) => h.message.traceId === id);
-      expect(trace.filter((h) => h.kind === "reply-received" && h.message.id === id)).toHaveLength(1);
-      expect(trace.every((h) => h.message.destination === `InventoryService/${method}`)).toBe(true);
+      const call = hops.filter((h: MessageHop) => h.message.traceId === id);
+      expect(call.every((h) => h.message.destination === `InventoryService/${method}` && h.message.id === id)).toBe(true);
+      for (const side of ["client", "server"] as const) {
+        const own = call.filter((h) => h.call?.side === side);
+        expect(own[0]?.kind, `${id} ${side}`).toBe("call-started");
+        expect(own.at(-1)?.kind, `${id} ${side}`).toBe("status");
+        expect(own.filter((h) => h.kind === "status")).toHaveLength(1);
+        expect(own.filter((h) => h.kind === "request-message").map((h) => h.call?.index)).toEqual(numbered(requests));
+        expect(own.filter((h) => h.kind === "response-message").map((h) => h.call?.index)).toEqual(numbered(responses));
+      }
+      // The caller's status is the exchange's last arrow.
+      expect(call.at(-1)).toMatchObject({ kind: "status", call: { side: "client", status: { code: "OK" } } });
+      if (method === "WatchStock") {
+        const updates = call.filter((h) => h.kind === "response-message" && h.call?.side === "client").map((h) => (JSON.parse(h.message.preview) as { update: number }).update);
+        expect(updates).toEqual(numbered(4));
+      }
     }
   });
 
-  test("a server killed in the middle of its streams leaves nothing in flight", async () => {
+  test("a server killed in the middle of its streams leaves no call without a status", async () => {
     await threeServers();
     await command({ type: "reset" });
     await command({ type: "set", delayMs: 300, streamLength: 10, retries: 3, deadlineMs: 20_000 });
     await publish(9, "WatchStock");
-    await waitFor("streams under way", async () => ((await state(base, ID)).ledger.completed >= 9 ? true : undefined));
+    await waitFor("streams under way", async () => {
+      const hops = messageHops(await everyHop(base, ID));
+      return hops.filter((h) => h.kind === "response-message" && h.call?.side === "client").length >= 9 ? true : undefined;
+    });
     const [victim] = await liveActors(base, ID, "server");
     expect((await command({ type: "kill-actor", actorId: victim })).status).toBe(200);
-    const ledger = await waitFor("every stream to end", async () => {
-      const { ledger: l } = await state(base, ID);
-      return l.inFlight === 0 && l.completed + l.dropped === l.published ? l : undefined;
-    }, 30_000);
+    const ledger = await settled(9);
     // A stream that had started answering is committed: grpc-js does not retry it.
-    expect(ledger.dropReasons[DROP_UNAVAILABLE] ?? 0).toBeGreaterThan(0);
-    expect(ledger.lost).toBe(0);
+    expect(ledger.calls?.failed.UNAVAILABLE ?? 0).toBeGreaterThan(0);
+    expect(ledger.completed + ledger.dropped).toBe(9);
   });
 });

@@ -92,18 +92,18 @@ export const grpcInventoryClient: ActorProgram<Settings> = async (ctx) => {
         started = stream;
         break;
       }
-      case "ReportSales": {
-        const stream = (stub.ReportSales as ClientStreamFn).call(client, metadata, options, ignore);
+      case "ReserveItems": {
+        const stream = (stub.ReserveItems as ClientStreamFn).call(client, metadata, options, ignore);
         for (let n = 0; n < length; n++) stream.write({ sku: item.sku, quantity: item.quantity + n });
         stream.end();
         started = stream;
         break;
       }
-      case "Reserve": {
-        const stream = (stub.Reserve as DuplexFn).call(client, metadata, options);
+      case "TrackOrder": {
+        const stream = (stub.TrackOrder as DuplexFn).call(client, metadata, options);
         stream.on("data", ignore);
         stream.on("error", ignore);
-        for (let n = 0; n < length; n++) stream.write({ sku: item.sku, quantity: item.quantity + n });
+        for (let n = 0; n < length; n++) stream.write({ orderId: id, sku: `sku-${100 + ((n + item.quantity) % 7)}`, quantity: item.quantity });
         stream.end();
         started = stream;
         break;

@@ -11,7 +11,7 @@ import type { ActorBehaviour, ActorContext, HopInput } from "../../actors/runtim
 import { grpcInventoryClient, serviceConfig } from "./client";
 import { openHealthGauge } from "./health";
 import { grpcInventory } from "./index";
-import { DROP_CANCELLED, DROP_DEADLINE, portsOf, SERVICE_CHANNEL_ID } from "./names";
+import { portsOf, SERVICE_CHANNEL_ID } from "./names";
 import { grpcInventoryServer } from "./server";
 
 const NS = `unit-grpc-${process.pid}`;
@@ -58,11 +58,11 @@ async function publish(count: number, key?: string): Promise<string[]> {
   const ids = result.messageIds;
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    const ended = new Set(messageHops(ids).filter((h) => (h.kind === "reply-received" || h.kind === "dropped") && ids.includes(h.message.id)).map((h) => h.message.id));
+    const ended = new Set(messageHops(ids).filter((h) => h.kind === "status" && h.call?.side === "client").map((h) => h.message.id));
     if (ended.size === ids.length) break;
     await new Promise((r) => setTimeout(r, 20));
   }
-  // Stream messages' last hops follow the status by a turn at most.
+  // The servers' own last hops (a cancel heard) follow by a turn at most.
   await new Promise((r) => setTimeout(r, 50));
   return ids;
 }
@@ -104,49 +104,78 @@ describe("grpc-inventory over loopback", () => {
     expect(b).not.toEqual(a);
   });
 
-  test("unary calls: published, delivered, replied and received, spread over both servers", async () => {
+  test("unary calls: each side reports start, request, response and status, spread over both servers", async () => {
     const ids = await publish(20);
     const ledger = ledgerOf(ids);
-    expect(ledger).toMatchObject({ published: 20, delivered: 20, completed: 20, dropped: 0, lost: 0, inFlight: 0, duplicates: 0 });
+    expect(ledger).toMatchObject({ published: 20, delivered: 20, completed: 20, dropped: 0, lost: 0, inFlight: 0, redelivered: 0 });
+    expect(ledger.calls).toEqual({ started: 20, ok: 20, retriedThenOk: 0, retries: 0, cancelled: 0, failed: {} });
+    for (const id of ids) {
+      const client = messageHops([id]).filter((h) => h.call?.side === "client");
+      expect(client.map((h) => h.kind)).toEqual(["call-started", "request-message", "response-message", "status"]);
+      const server = messageHops([id]).filter((h) => h.call?.side === "server");
+      expect(server.map((h) => h.kind)).toEqual(["call-started", "request-message", "response-message", "status"]);
+      const status = client[3]!;
+      expect(status).toMatchObject({ from: SERVICE_CHANNEL_ID, to: "client-1", call: { method: "CheckStock", status: { code: "OK" } } });
+      expect(typeof status.rttMs).toBe("number");
+    }
     const byServer = new Map<string, number>();
-    for (const hop of messageHops(ids)) if (hop.kind === "replied") byServer.set(hop.from, (byServer.get(hop.from) ?? 0) + 1);
+    for (const hop of messageHops(ids)) if (hop.kind === "status" && hop.call?.side === "server") byServer.set(hop.from, (byServer.get(hop.from) ?? 0) + 1);
     expect([...byServer.keys()].sort()).toEqual(["server-1", "server-2"]);
-    const received = messageHops(ids).filter((h) => h.kind === "reply-received");
-    expect(received.every((h) => h.from === SERVICE_CHANNEL_ID && h.to === "client-1" && typeof h.rttMs === "number")).toBe(true);
   });
 
-  test("a call past its deadline is dropped as DEADLINE_EXCEEDED, and the server sees it time out", async () => {
+  test("a call past its deadline ends DEADLINE_EXCEEDED for the caller, and the server hears of it", async () => {
     settings.deadlineMs = 100;
     for (const own of serverSettings) own.delayMs = 300;
     try {
       const ids = await publish(2);
-      expect(ledgerOf(ids)).toMatchObject({ published: 2, completed: 0, dropped: 2, dropReasons: { [DROP_DEADLINE]: 2 }, inFlight: 0 });
+      expect(ledgerOf(ids)).toMatchObject({ published: 2, completed: 0, dropped: 2, dropReasons: { DEADLINE_EXCEEDED: 2 }, inFlight: 0 });
+      expect(ledgerOf(ids).calls?.failed).toEqual({ DEADLINE_EXCEEDED: 2 });
       await new Promise((r) => setTimeout(r, 100));
-      expect(messageHops(ids).filter((h) => h.kind === "timeout").length).toBe(2);
+      const heard = messageHops(ids).filter((h) => h.kind === "status" && h.call?.side === "server");
+      expect(heard.map((h) => h.call?.status?.code)).toEqual(["DEADLINE_EXCEEDED", "DEADLINE_EXCEEDED"]);
     } finally {
       settings.deadlineMs = grpcInventory.defaults.deadlineMs ?? 5_000;
       for (const own of serverSettings) own.delayMs = 20;
     }
   });
 
-  test("a call the client cancels is dropped as CANCELLED, and the server sees the cancel", async () => {
+  test("a call the client cancels is counted cancelled, and the server hears of the cancel", async () => {
     settings.cancelAfterMs = 60;
     for (const own of serverSettings) own.delayMs = 300;
     try {
       const ids = await publish(2);
-      expect(ledgerOf(ids)).toMatchObject({ published: 2, completed: 0, dropped: 2, dropReasons: { [DROP_CANCELLED]: 2 }, inFlight: 0 });
+      const ledger = ledgerOf(ids);
+      expect(ledger).toMatchObject({ published: 2, completed: 0, dropped: 2, dropReasons: { CANCELLED: 2 }, inFlight: 0 });
+      expect(ledger.calls).toMatchObject({ cancelled: 2, failed: {} });
       await new Promise((r) => setTimeout(r, 100));
-      expect(messageHops(ids).filter((h) => h.kind === "nacked" && h.reason === "the client cancelled the call").length).toBe(2);
+      const heard = messageHops(ids).filter((h) => h.kind === "status" && h.call?.side === "server");
+      expect(heard.map((h) => h.call?.status?.code)).toEqual(["CANCELLED", "CANCELLED"]);
     } finally {
       settings.cancelAfterMs = 0;
       for (const own of serverSettings) own.delayMs = 20;
     }
   });
 
-  test.each(["WatchStock", "ReportSales", "Reserve"])("a %s call completes with each of its streamed messages", async (method) => {
+  test.each([
+    ["WatchStock", 1, streamLength],
+    ["ReserveItems", streamLength, 1],
+    ["TrackOrder", streamLength, streamLength],
+  ] as const)("a %s call is one exchange: its messages in order, each side's status last", async (method, requests, responses) => {
     const ids = await publish(2, method);
-    const perCall = method === "Reserve" ? 1 + 2 * streamLength : 1 + streamLength;
-    expect(ledgerOf(ids)).toMatchObject({ published: 2 * perCall, completed: 2 * perCall, dropped: 0, inFlight: 0 });
+    expect(ledgerOf(ids)).toMatchObject({ published: 2, completed: 2, dropped: 0, inFlight: 0 });
+    for (const id of ids) {
+      for (const side of ["client", "server"] as const) {
+        const own = messageHops([id]).filter((h) => h.call?.side === side);
+        expect(own[0]?.kind).toBe("call-started");
+        expect(own.at(-1)).toMatchObject({ kind: "status", call: { status: { code: "OK" } } });
+        const indexes = (kind: string) => own.filter((h) => h.kind === kind).map((h) => h.call?.index);
+        expect(indexes("request-message")).toEqual(Array.from({ length: requests }, (_, i) => i + 1));
+        expect(indexes("response-message")).toEqual(Array.from({ length: responses }, (_, i) => i + 1));
+      }
+      // A stream is timed to its first message back, not to its end.
+      const first = messageHops([id]).find((h) => h.kind === "response-message" && h.call?.side === "client");
+      expect(typeof first?.rttMs).toBe("number");
+    }
   });
 
   test("the health gauge counts the servers that answer SERVING", async () => {

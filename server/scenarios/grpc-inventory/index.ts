@@ -1,7 +1,7 @@
 import { defineScenario, publishField } from "../model";
 import { grpcInventoryClient } from "./client";
 import { openHealthGauge } from "./health";
-import { METHODS, SERVICE_CHANNEL_ID } from "./names";
+import { MAX_SERVERS, METHODS, SERVICE_CHANNEL_ID } from "./names";
 import { grpcInventoryServer } from "./server";
 
 export const grpcInventory = defineScenario({
@@ -10,7 +10,7 @@ export const grpcInventory = defineScenario({
   summary:
     "A client calls InventoryService over gRPC (HTTP/2, protobuf) with no broker in between: round robin spreads the calls over the live servers, each call has a deadline, and a retry policy sends a call whose server died (UNAVAILABLE) to another one. Kill a server mid-burst with retries on, then off, and compare the ledger. The method picks a unary call or one of the three kinds of stream.",
   pattern: "request-reply",
-  roundTrip: "call → status OK",
+  roundTrip: "unary: call → OK · stream: call → first message",
   publishLabel: "Call",
   settings: {
     delayMs: { label: "Server work per message", unit: "ms", min: 0, max: 10_000, step: 10, default: 50 },
@@ -21,10 +21,10 @@ export const grpcInventory = defineScenario({
   },
   roles: {
     client: { description: "Calls InventoryService through one channel: round robin, deadline, retry policy", program: grpcInventoryClient, transport: "grpc", initial: 1, min: 1, max: 1, killable: false, publishes: true },
-    server: { description: "An InventoryService server process with grpc.health.v1 beside it", program: grpcInventoryServer, transport: "grpc", initial: 3, min: 0, max: 8, killable: true },
+    server: { description: "An InventoryService server process with grpc.health.v1 beside it", program: grpcInventoryServer, transport: "grpc", initial: 3, min: 1, max: MAX_SERVERS, killable: true },
   },
   commands: [
-    { type: "publish", description: "Make one call, or a burst of count; key names the method (CheckStock, WatchStock, ReportSales, Reserve)" },
+    { type: "publish", description: "Make one call, or a burst of count; key names the method (CheckStock, WatchStock, ReserveItems, TrackOrder)" },
     { type: "add-actor", description: "Start another server: the client's round robin finds it within a second" },
     { type: "kill-actor", description: "SIGKILL a server: its calls fail UNAVAILABLE, and are retried elsewhere if retries > 0" },
     { type: "set", description: "Change delayMs, deadlineMs, retries, cancelAfterMs (0: never) or streamLength" },
@@ -33,14 +33,11 @@ export const grpcInventory = defineScenario({
   publishFields: [publishField("key", { label: "Method", options: [...METHODS], initial: "CheckStock" })],
   channels: [{ id: SERVICE_CHANNEL_ID, label: "InventoryService", kind: "service" }],
   delivery: {
-    // A call is answered at most once: one whose retries ran out, or that hit its deadline or was
-    // cancelled, is dropped with its status. Nothing is lost: no broker promised to keep it.
-    guarantee: "at-most-once",
-    // A call completes when the client has its OK; a streamed message when the other side's
-    // interceptor has handed it on.
-    completesOn: ["reply-received", "processed"],
-    // Nothing to add on a kill: the client's interceptor sees every call that server held end
-    // (UNAVAILABLE, or answered by another after a retry), and reports it.
+    // No broker holds a call, so none can redeliver it; what gRPC promises is that the caller
+    // learns how each call ended. The ledger counts calls by that status.
+    guarantee: "caller-informed",
+    // A dead server cannot say that its calls failed; its connection's end says it for it.
+    kills: { server: { failCalls: { code: "UNAVAILABLE", details: "the server died mid-call: its connection dropped" } } },
   },
   gauges: { transport: "grpc", open: openHealthGauge },
   demo: { settings: { delayMs: 400, retries: 3 }, before: [{ count: 6 }], kill: { role: "server", afterMs: 250 }, after: [{ count: 1, key: "WatchStock" }], settleMs: 3_000 },

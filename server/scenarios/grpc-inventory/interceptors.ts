@@ -4,18 +4,16 @@
  * sight), the server's sees each attempt that reached that server. What a handler does is its
  * own business; what crossed the wire is what the audience sees.
  *
- * The ledger counts calls: a call is one message, published when the client sends it, delivered
- * to every server an attempt reached (a retried attempt says so: `grpc-previous-rpc-attempts`),
- * replied by the server whose answer the client got, completed when the client has the status
- * OK, or dropped with the status it ended with. A streamed message is a message of its own
- * (`<call>~c<n>` from the client, `<call>~s<n>` from the server, in the call's trace), completed
- * when the other side's interceptor handed it on (`processed`); a call that ends short drops
- * those it had not finished, so none stays in flight.
+ * A call is told in gRPC's own terms, from each side: `call-started`, a `request-message` and a
+ * `response-message` for each message (numbered in its direction), and the `status` that ends
+ * it, with its code's name and details. Every hop of a call carries the call's id, so a stream
+ * plays as one exchange, in order. The ledger counts calls by the client's status (see
+ * lib/calls.ts); the server's hops say which attempt reached which server.
  */
 import * as grpc from "@grpc/grpc-js";
-import type { MessageDescriptor } from "../../../lib/protocol";
+import type { MessageDescriptor, MessageHopKind } from "../../../lib/protocol";
 import { previewOf, type ActorContext } from "../../actors/runtime";
-import { ATTEMPT_KEY, DEADLINE_KEY, destinationOf, dropReason, ID_KEY, inventoryService, METHODS, PREVIOUS_ATTEMPTS_KEY, SERVER_KEY, SERVICE, SERVICE_CHANNEL_ID, TRACE_KEY, type Method } from "./names";
+import { ATTEMPT_KEY, DEADLINE_KEY, destinationOf, ID_KEY, inventoryService, METHODS, PREVIOUS_ATTEMPTS_KEY, SERVER_KEY, SERVICE, SERVICE_CHANNEL_ID, statusOf, TRACE_KEY, type Method } from "./names";
 
 type Emitter = Pick<ActorContext<string>, "emit" | "spec">;
 
@@ -36,15 +34,23 @@ function wireSize(method: Method, direction: "request" | "response", message: un
   return (direction === "request" ? definition.requestSerialize(message) : definition.responseSerialize(message)).byteLength;
 }
 
+interface CallFields {
+  id: string;
+  traceId: string;
+  method: Method;
+  attempt: number;
+}
+
 /** Size on the wire (the protobuf encoding), preview as the audience reads it (JSON). */
-function descriptor(fields: { id: string; traceId: string; method: Method; attempt: number }, wireSize: number, preview: unknown): MessageDescriptor {
+function descriptor(fields: CallFields, wireSize: number, preview: unknown): MessageDescriptor {
   const text = typeof preview === "string" ? preview : JSON.stringify(preview);
   return {
     id: fields.id,
     traceId: fields.traceId,
     destination: destinationOf(fields.method),
     attempt: fields.attempt,
-    redelivered: fields.attempt > 1,
+    // A retried attempt is the client's doing: no broker redelivers anything here.
+    redelivered: false,
     size: wireSize,
     preview: previewOf(encoder.encode(text)),
   };
@@ -55,21 +61,38 @@ const firstString = (metadata: grpc.Metadata | null | undefined, key: string): s
   return typeof value === "string" ? value : undefined;
 };
 
-const STREAM_OPENED = "(stream opened)";
-
-/** How many messages the server owes a stream by the time it ends, as the client can tell. */
-function expectedFromServer(method: Method, firstRequest: unknown, sent: number): number {
-  if (method === "WatchStock") {
-    const updates = (firstRequest as { updates?: unknown } | undefined)?.updates;
-    return typeof updates === "number" ? updates : 0;
-  }
-  // Each reservation is answered on the same stream.
-  return method === "Reserve" ? sent : 0;
+interface CallHop {
+  kind: Extract<MessageHopKind, "call-started" | "request-message" | "response-message" | "status">;
+  from: string;
+  to: string;
+  fields: CallFields;
+  side: "client" | "server";
+  size?: number;
+  preview: unknown;
+  /** The message's place in its direction: request 1, 2, … and response 1, 2, … */
+  index?: number;
+  status?: { code: grpc.status; details: string };
+  rttMs?: number;
 }
+
+function emitCall(ctx: Emitter, hop: CallHop): void {
+  const status = hop.status ? { status: { code: statusOf(hop.status.code), details: hop.status.details.slice(0, 200) } } : {};
+  ctx.emit({
+    kind: hop.kind,
+    from: hop.from,
+    to: hop.to,
+    message: descriptor(hop.fields, hop.size ?? 0, hop.preview),
+    call: { side: hop.side, method: hop.fields.method, ...(hop.index !== undefined ? { index: hop.index } : {}), ...status },
+    ...(hop.rttMs !== undefined ? { rttMs: hop.rttMs } : {}),
+  });
+}
+
+const untracked = () => `untracked-${Math.random().toString(16).slice(2, 10)}`;
 
 /**
  * The client side: one interceptor per call. Its id and trace come in the call's metadata, set
- * by the program that made the call.
+ * by the program that made the call. The readout times a unary call from its start to its OK,
+ * and a stream to its first message back.
  */
 export function clientInterceptor(ctx: Emitter): grpc.Interceptor {
   const self = ctx.spec.id;
@@ -77,59 +100,50 @@ export function clientInterceptor(ctx: Emitter): grpc.Interceptor {
     const definition = options.method_definition;
     const method = methodOf(definition.path);
     if (!method) return new grpc.InterceptingCall(nextCall(options));
-    let id = "";
-    let traceId = "";
+    const streaming = definition.requestStream || definition.responseStream;
+    let fields: CallFields = { id: "", traceId: "", method, attempt: 1 };
     let started = 0;
     let sent = 0;
     let received = 0;
-    let firstRequest: unknown;
-    const call = { method, attempt: 1 };
-    const publishCall = (size: number, preview: unknown) => ctx.emit({ kind: "published", from: self, to: SERVICE_CHANNEL_ID, message: descriptor({ ...call, id, traceId }, size, preview) });
     return new grpc.InterceptingCall(nextCall(options), {
       start(metadata, listener, next) {
-        id = firstString(metadata, ID_KEY) ?? `untracked-${Math.random().toString(16).slice(2, 10)}`;
-        traceId = firstString(metadata, TRACE_KEY) ?? id;
+        const id = firstString(metadata, ID_KEY) ?? untracked();
+        fields = { id, traceId: firstString(metadata, TRACE_KEY) ?? id, method, attempt: 1 };
         started = performance.now();
-        if (definition.requestStream) publishCall(0, STREAM_OPENED);
+        const deadline = Number(firstString(metadata, DEADLINE_KEY));
+        emitCall(ctx, { kind: "call-started", from: self, to: SERVICE_CHANNEL_ID, fields, side: "client", preview: deadline ? `${method}, deadline in ${Math.round(deadline - Date.now())} ms` : method });
         next(metadata, {
           onReceiveMessage(message: unknown, nextMessage) {
-            if (definition.responseStream) {
-              received++;
-              const streamed = descriptor({ ...call, id: `${id}~s${received}`, traceId }, wireSize(method, "response", message), message);
-              ctx.emit({ kind: "delivered", from: SERVICE_CHANNEL_ID, to: self, message: streamed });
-              ctx.emit({ kind: "processed", from: self, to: self, message: streamed });
-            }
+            // grpc-js hands a call that ended without an answer a null message, before its status.
+            if (message === null) return nextMessage(message);
+            received++;
+            const firstOfStream = streaming && received === 1 ? { rttMs: performance.now() - started } : {};
+            emitCall(ctx, { kind: "response-message", from: SERVICE_CHANNEL_ID, to: self, fields, side: "client", size: wireSize(method, "response", message), preview: message, index: received, ...firstOfStream });
             nextMessage(message);
           },
           onReceiveStatus(status, nextStatus) {
+            // Which attempt answered, as the server's trailers say; an attempt that never
+            // reached a live server answers nothing, and the call's own count stands.
             const attempt = Number(firstString(status.metadata, ATTEMPT_KEY)) || 1;
-            const fields = { method, attempt, id, traceId };
-            if (status.code === grpc.status.OK) {
-              const by = firstString(status.metadata, SERVER_KEY);
-              ctx.emit({ kind: "reply-received", from: SERVICE_CHANNEL_ID, to: self, message: descriptor(fields, 0, `OK${by ? ` from ${by}` : ""}`), rttMs: performance.now() - started });
-            } else {
-              const reason = dropReason(status.code);
-              ctx.emit({ kind: "dropped", from: SERVICE_CHANNEL_ID, to: self, message: descriptor(fields, 0, status.details || grpc.status[status.code] || ""), reason });
-              // What was streamed and not handed on dies with the call. A message the other side
-              // had processed is settled already, and one never sent never counted: neither changes.
-              for (let n = 1; n <= sent; n++) ctx.emit({ kind: "dropped", from: self, to: self, message: descriptor({ ...fields, id: `${id}~c${n}` }, 0, ""), reason });
-              for (let n = received + 1; n <= expectedFromServer(method, firstRequest, sent); n++) {
-                ctx.emit({ kind: "dropped", from: SERVICE_CHANNEL_ID, to: self, message: descriptor({ ...fields, id: `${id}~s${n}` }, 0, ""), reason });
-              }
-            }
+            const by = firstString(status.metadata, SERVER_KEY);
+            const ok = status.code === grpc.status.OK;
+            emitCall(ctx, {
+              kind: "status",
+              from: SERVICE_CHANNEL_ID,
+              to: self,
+              fields: { ...fields, attempt },
+              side: "client",
+              preview: ok ? `OK${by ? ` from ${by}` : ""}` : status.details,
+              status: { code: status.code, details: status.details },
+              ...(ok && !streaming ? { rttMs: performance.now() - started } : {}),
+            });
             nextStatus(status);
           },
         });
       },
       sendMessage(message: unknown, next) {
-        const size = definition.requestSerialize(message).byteLength;
-        if (!definition.requestStream) {
-          firstRequest = message;
-          publishCall(size, message);
-        } else {
-          sent++;
-          ctx.emit({ kind: "published", from: self, to: SERVICE_CHANNEL_ID, message: descriptor({ ...call, id: `${id}~c${sent}`, traceId }, size, message) });
-        }
+        sent++;
+        emitCall(ctx, { kind: "request-message", from: self, to: SERVICE_CHANNEL_ID, fields, side: "client", size: definition.requestSerialize(message).byteLength, preview: message, index: sent });
         next(message);
       },
     });
@@ -143,66 +157,55 @@ export function serverInterceptor(ctx: Emitter): grpc.ServerInterceptor {
     const method = methodOf(definition.path);
     // The health service is plumbing, not part of the story.
     if (!method) return new grpc.ServerInterceptingCall(call);
-    let fields = { id: "", traceId: "", method, attempt: 1 };
+    let fields: CallFields = { id: "", traceId: "", method, attempt: 1 };
     let clientDeadline = Infinity;
     let received = 0;
     let sent = 0;
     let ended = false;
-    let reply: unknown = null;
-    let replySize = 0;
+    const hop = (kind: CallHop["kind"], inbound: boolean, rest: Omit<CallHop, "kind" | "from" | "to" | "fields" | "side">) =>
+      emitCall(ctx, { kind, from: inbound ? SERVICE_CHANNEL_ID : self, to: inbound ? self : SERVICE_CHANNEL_ID, fields, side: "server", ...rest });
     return new grpc.ServerInterceptingCall(call, {
       start(next) {
         next({
           onReceiveMetadata(metadata, nextMetadata) {
-            const id = firstString(metadata, ID_KEY) ?? `untracked-${Math.random().toString(16).slice(2, 10)}`;
+            const id = firstString(metadata, ID_KEY) ?? untracked();
+            // grpc-js numbers a retried attempt by the ones that went before it.
             const attempt = (Number(firstString(metadata, PREVIOUS_ATTEMPTS_KEY)) || 0) + 1;
             fields = { id, traceId: firstString(metadata, TRACE_KEY) ?? id, method, attempt };
             clientDeadline = Number(firstString(metadata, DEADLINE_KEY)) || Infinity;
-            if (definition.requestStream) ctx.emit({ kind: "delivered", from: SERVICE_CHANNEL_ID, to: self, message: descriptor(fields, 0, STREAM_OPENED) });
+            hop("call-started", true, { preview: attempt > 1 ? `${method}, attempt ${attempt}` : method });
             nextMetadata(metadata);
           },
           onReceiveMessage(message: unknown, nextMessage) {
-            const size = wireSize(method, "request", message);
-            if (!definition.requestStream) {
-              ctx.emit({ kind: "delivered", from: SERVICE_CHANNEL_ID, to: self, message: descriptor(fields, size, message) });
-            } else {
-              received++;
-              const streamed = descriptor({ ...fields, id: `${fields.id}~c${received}` }, size, message);
-              ctx.emit({ kind: "delivered", from: SERVICE_CHANNEL_ID, to: self, message: streamed });
-              ctx.emit({ kind: "processed", from: self, to: self, message: streamed });
-            }
+            // grpc-js hands a call that ended without an answer a null message, before its status.
+            if (message === null) return nextMessage(message);
+            received++;
+            hop("request-message", true, { size: wireSize(method, "request", message), preview: message, index: received });
             nextMessage(message);
           },
           onCancel() {
             if (ended) return;
             ended = true;
-            // The client gave up (its deadline passed, or it cancelled), or its connection went.
+            // The client gave up (its deadline passed, or it cancelled), or its connection went:
+            // the server hears of it as a status coming its way.
             const deadline = call.getDeadline();
             const own = deadline instanceof Date ? deadline.getTime() : deadline;
             const passed = Math.min(own, clientDeadline) <= Date.now();
-            ctx.emit({ kind: passed ? "timeout" : "nacked", from: self, to: SERVICE_CHANNEL_ID, message: descriptor(fields, 0, ""), reason: passed ? "the deadline passed: the server stops working on it" : "the client cancelled the call" });
+            const status = passed ? { code: grpc.status.DEADLINE_EXCEEDED, details: "the deadline passed: the server stops working on it" } : { code: grpc.status.CANCELLED, details: "the client cancelled the call" };
+            hop("status", true, { preview: status.details, status });
           },
         });
       },
       sendMessage(message: unknown, next) {
-        const size = definition.responseSerialize(message).byteLength;
-        if (definition.responseStream) {
-          sent++;
-          ctx.emit({ kind: "published", from: self, to: SERVICE_CHANNEL_ID, message: descriptor({ ...fields, id: `${fields.id}~s${sent}` }, size, message) });
-        } else {
-          reply = message;
-          replySize = size;
-        }
+        sent++;
+        hop("response-message", false, { size: definition.responseSerialize(message).byteLength, preview: message, index: sent });
         next(message);
       },
       sendStatus(status, next) {
         if (!ended) {
           ended = true;
-          if (status.code === grpc.status.OK) {
-            ctx.emit({ kind: "replied", from: self, to: SERVICE_CHANNEL_ID, message: descriptor(fields, replySize, reply ?? "OK") });
-          } else {
-            ctx.emit({ kind: "nacked", from: self, to: SERVICE_CHANNEL_ID, message: descriptor(fields, 0, status.details ?? ""), reason: dropReason(status.code ?? grpc.status.UNKNOWN) });
-          }
+          const code = status.code ?? grpc.status.UNKNOWN;
+          hop("status", false, { preview: code === grpc.status.OK ? "OK" : (status.details ?? ""), status: { code, details: status.details ?? "" } });
         }
         // Tells the client which attempt this server answered, and who answered it.
         const trailers = status.metadata ?? new grpc.Metadata();

@@ -11,7 +11,7 @@ export const SERVICE = "hopscope.inventory.InventoryService";
 /** Drawn as the one node between the client and the servers: the service they all implement. */
 export const SERVICE_CHANNEL_ID = "grpc:InventoryService";
 
-export const METHODS = ["CheckStock", "WatchStock", "ReportSales", "Reserve"] as const;
+export const METHODS = ["CheckStock", "WatchStock", "ReserveItems", "TrackOrder"] as const;
 export type Method = (typeof METHODS)[number];
 
 /** Hops name a call's destination by its method, as the audience reads it. */
@@ -93,20 +93,7 @@ export function healthService(): ServiceClientCtor {
   return health;
 }
 
-export const DROP_DEADLINE = "DEADLINE_EXCEEDED: no answer within the deadline";
-export const DROP_CANCELLED = "CANCELLED: the client cancelled the call";
-export const DROP_UNAVAILABLE = "UNAVAILABLE: no server could take the call, or it died mid-call";
-
-/** The reason a call ended without an answer, one per status code, so the ledger counts them apart. */
-export function dropReason(code: grpc.status): string {
-  switch (code) {
-    case grpc.status.DEADLINE_EXCEEDED:
-      return DROP_DEADLINE;
-    case grpc.status.CANCELLED:
-      return DROP_CANCELLED;
-    case grpc.status.UNAVAILABLE:
-      return DROP_UNAVAILABLE;
-    default:
-      return `${grpc.status[code] ?? code}: the call failed`;
-  }
+/** A status code's name as gRPC spells it (UNAVAILABLE, DEADLINE_EXCEEDED), for hops and the ledger. */
+export function statusOf(code: grpc.status): string {
+  return grpc.status[code] ?? `CODE_${code}`;
 }

@@ -6,6 +6,7 @@ import { serverInterceptor } from "./interceptors";
 import { healthService, healthServiceName, inventoryService, NAMESPACE_KEY, portsOf } from "./names";
 
 const requestSchema = z.object({ sku: z.string().max(64), quantity: z.number().int() });
+const stepSchema = z.object({ orderId: z.string().max(64), sku: z.string().max(64), quantity: z.number().int() });
 const watchSchema = z.object({ sku: z.string().max(64), updates: z.number().int().min(0).max(1_000) });
 const healthRequestSchema = z.object({ service: z.string().max(256) });
 
@@ -53,34 +54,37 @@ function inventoryHandlers(ctx: Ctx): grpc.UntypedServiceImplementation {
       }
       call.end();
     },
-    ReportSales(call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) {
+    ReserveItems(call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) {
       const refused = foreign(ctx, call.metadata);
       if (refused) return callback(refused);
-      let sales = 0;
+      let items = 0;
       let units = 0;
-      call.on("data", (sale: unknown) => {
-        const parsed = requestSchema.safeParse(sale);
-        sales++;
-        if (parsed.success) units += parsed.data.quantity;
+      let reserved = true;
+      call.on("data", (item: unknown) => {
+        const parsed = requestSchema.safeParse(item);
+        items++;
+        if (!parsed.success) return;
+        units += parsed.data.quantity;
+        reserved &&= onHand(parsed.data.sku) >= parsed.data.quantity;
       });
       call.on("end", () => {
         void work().then(() => {
-          if (!call.cancelled) callback(null, { sales, units, server: self });
+          if (!call.cancelled) callback(null, { items, units, reserved, server: self });
         });
       });
     },
-    Reserve(call: grpc.ServerDuplexStream<unknown, unknown>) {
+    TrackOrder(call: grpc.ServerDuplexStream<unknown, unknown>) {
       const refused = foreign(ctx, call.metadata);
       if (refused) return call.emit("error", refused);
-      // Answers in the order asked, one at a time, as the reservations arrive.
+      // Answers in the order asked, one at a time, as the order's steps arrive.
       let answered = Promise.resolve();
-      call.on("data", (reservation: unknown) => {
+      call.on("data", (step: unknown) => {
         answered = answered.then(async () => {
           await work();
           if (call.cancelled) return;
-          const parsed = requestSchema.safeParse(reservation);
-          const sku = parsed.success ? parsed.data.sku : "";
-          call.write({ sku, reserved: parsed.success && onHand(sku) >= parsed.data.quantity, server: self });
+          const parsed = stepSchema.safeParse(step);
+          const { orderId, sku, quantity } = parsed.success ? parsed.data : { orderId: "", sku: "", quantity: 0 };
+          call.write({ orderId, sku, state: !parsed.success ? "unreadable" : onHand(sku) >= quantity ? "reserved" : "backordered", server: self });
         });
       });
       call.on("end", () => void answered.then(() => call.end()));
