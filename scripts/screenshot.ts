@@ -19,12 +19,15 @@ const api = apiAt(base);
 
 type Browser = Awaited<ReturnType<typeof chromium.launch>>;
 
-/** The hops that tell each story's lesson, most telling first: the one opened in the trace card. */
-const TELLING_KINDS = ["redelivered", "requeued", "claimed", "retry", "dead-lettered", "published"];
+/**
+ * The arrows that tell each story's lesson, most telling first: the one opened in the trace card.
+ * A gRPC call's lesson is its second attempt, after its server died.
+ */
+const TELLING_ARROWS = ["redelivered", "requeued", "claimed", "retry", "dead-lettered"].map((kind) => `[data-kind="${kind}"]`).concat('[data-caption="status OK #2"]', '[data-kind="published"]');
 
 async function openTellingArrow(page: Page): Promise<void> {
-  for (const kind of TELLING_KINDS) {
-    const arrow = page.locator(`[data-testid="arrow"][data-kind="${kind}"]`).first();
+  for (const selector of TELLING_ARROWS) {
+    const arrow = page.locator(`[data-testid="arrow"]${selector}`).first();
     if (await arrow.count()) {
       await arrow.click();
       await page.waitForTimeout(400);

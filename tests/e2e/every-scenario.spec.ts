@@ -16,8 +16,10 @@ for (const { info } of SCENARIOS) {
     await request.post(`/api/scenarios/${info.id}/commands`, { data: { type: "reset" } });
 
     await publish.click();
-    await expect(page.getByTestId("sequence").locator('[data-testid="arrow"][data-kind="published"]').first()).toBeVisible();
-    await expect(page.getByTestId("ledger-published").getByTestId("ledger-value")).not.toHaveText("0");
+    // Its first hop: a publish, or a gRPC call's start.
+    await expect(page.getByTestId("sequence").locator('[data-testid="arrow"]:is([data-kind="published"], [data-kind="call-started"])').first()).toBeVisible();
+    // The ledger's first figure counts what was sent: messages, orders or calls.
+    await expect(page.getByTestId("ledger").getByTestId("ledger-value").first()).not.toHaveText("0");
 
     const killable = info.roles.find((r) => r.killable && r.min < r.max);
     if (killable) {
