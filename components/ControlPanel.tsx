@@ -1,8 +1,8 @@
 "use client";
 import { useState, type ReactNode } from "react";
-import type { CommandResult, PublishField, ScenarioInfo, ScenarioState } from "../lib/protocol";
+import type { CommandResult, CommandType, PublishField, ScenarioInfo, ScenarioState } from "../lib/protocol";
 
-type Send = (command: { type: "publish" | "add-actor" | "kill-actor" | "set" | "reset"; [field: string]: unknown }) => Promise<CommandResult>;
+type Send = (command: { type: CommandType; [field: string]: unknown }) => Promise<CommandResult>;
 
 interface ControlPanelProps {
   info: ScenarioInfo;
@@ -26,6 +26,7 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
   const running = state?.running ?? false;
   const publish = (count?: number) => onCommand({ type: "publish", ...(count ? { count } : {}), ...publishArgs(info.publishFields ?? [], fields) });
   const receiverRoles = info.roles.filter((r) => r.killable);
+  const cancels = info.commands.some((c) => c.type === "cancel");
 
   const run = async (label: string, action: () => Promise<CommandResult>, success?: (result: unknown) => string) => {
     setBusy(label);
@@ -72,6 +73,17 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
                 + Add {role.name}
               </button>
             ))}
+            {cancels && (
+              <button
+                type="button"
+                className={secondary}
+                title="Cancel every call still in flight: each ends CANCELLED for its caller"
+                disabled={busy !== null}
+                onClick={() => run("cancel", () => onCommand({ type: "cancel" }), (r) => `Cancelled ${(r as { cancelled: number }).cancelled} call(s) in flight`)}
+              >
+                Cancel in flight
+              </button>
+            )}
           </>
         )}
         <span className="ml-auto flex gap-2">

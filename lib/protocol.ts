@@ -388,7 +388,8 @@ export type HealthResponse = HealthReport & { version: string };
 
 /* ---------- Commands ---------- */
 
-export const COMMAND_TYPES = ["publish", "add-actor", "kill-actor", "set", "reset"] as const;
+/** `cancel`: where the scenario makes calls, the caller cancels every one still in flight. */
+export const COMMAND_TYPES = ["publish", "add-actor", "kill-actor", "set", "reset", "cancel"] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
 const jsonPayload = z.union([z.string().max(4096), z.record(z.string(), z.unknown())]);
@@ -415,6 +416,7 @@ export const commandSchema = z.discriminatedUnion("type", [
     .catchall(z.number().finite())
     .refine((c) => Object.keys(c).length > 1, { message: "set needs at least one parameter, e.g. { \"type\": \"set\", \"delayMs\": 30 }" }),
   z.object({ type: z.literal("reset") }),
+  z.object({ type: z.literal("cancel") }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
 

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ledgerOf, type LedgerRules } from "./ledger";
 import {
   actorHopDraftSchema,
+  COMMAND_TYPES,
   GUARANTEES,
   TRANSPORTS,
   MESSAGE_HOP_KINDS,
@@ -80,7 +81,7 @@ const scenarioFields = {
   guarantee: guaranteeSchema,
   publishLabel: z.string().max(64),
   roundTrip: z.string().max(200),
-  commands: z.array(z.object({ type: z.enum(["publish", "add-actor", "kill-actor", "set", "reset"]), description: z.string() })).max(16),
+  commands: z.array(z.object({ type: z.enum(COMMAND_TYPES), description: z.string() })).max(16),
   settings: z.array(z.object({ name: z.string(), label: z.string(), unit: z.string(), min: z.number(), max: z.number(), step: z.number() })).max(32),
   channels: z.array(channelSchema).max(64),
   links: z.array(linkSchema).max(512).optional(),

@@ -14,6 +14,7 @@ export const actorCommandSchema = z.discriminatedUnion("type", [
     headers: z.record(z.string(), z.string()).optional(),
   }),
   z.object({ type: z.literal("settings"), settings: z.record(z.string(), z.number()) }),
+  z.object({ type: z.literal("cancel") }),
 ]);
 export type ActorCommand = z.infer<typeof actorCommandSchema>;
 

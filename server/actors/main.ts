@@ -124,7 +124,13 @@ async function run(): Promise<void> {
     if (!parsed.success) return;
     const { id, command } = parsed.data;
     if (command.type === "settings") Object.assign(ctx.settings, command.settings);
-    running.handle(command).then(
+    const done =
+      command.type !== "cancel"
+        ? running.handle(command)
+        : running.cancel
+          ? running.cancel()
+          : Promise.reject(new Error(`the ${spec.role} makes no calls to cancel`));
+    done.then(
       (result) => send({ t: "result", id, ok: true, result }),
       (error: unknown) => send({ t: "result", id, ok: false, error: error instanceof Error ? error.message : String(error) }),
     );

@@ -32,6 +32,8 @@ export async function runCommand(runner: ScenarioRunner, raw: unknown, host: Com
         return await addActor(runner, command);
       case "kill-actor":
         return killActor(runner, command);
+      case "cancel":
+        return await cancel(runner);
     }
   } catch (error) {
     return fail("internal", (error as Error).message);
@@ -54,6 +56,12 @@ async function publish(runner: ScenarioRunner, command: CommandOf<"publish">): P
   const publisher = runner.publisher();
   if (!publisher) return fail("conflict", `No live ${runner.definition.publisherRole} to publish with; stop and start the scenario`);
   return ok(await publisher.send({ type: "publish", count: command.count, payload: command.payload, key: command.key, priority: command.priority, ttlMs: command.ttlMs, exchange: command.exchange, headers: command.headers }));
+}
+
+async function cancel(runner: ScenarioRunner): Promise<Result<unknown>> {
+  const publisher = runner.publisher();
+  if (!publisher) return fail("conflict", `No live ${runner.definition.publisherRole} to cancel with; stop and start the scenario`);
+  return ok(await publisher.send({ type: "cancel" }));
 }
 
 async function addActor(runner: ScenarioRunner, command: CommandOf<"add-actor">): Promise<Result<unknown>> {

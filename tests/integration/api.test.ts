@@ -41,6 +41,8 @@ describe("automation API", () => {
     [{ type: "set", retries: 99 }, "retries"],
     [{ type: "set" }, "set needs"],
     [{ type: "add-actor" }, "role"],
+    // A command of another scenario: request/reply makes no calls to cancel.
+    [{ type: "cancel" }, "does not support"],
     [[1, 2, 3], "body"],
   ])("a bad command %j gets 400 naming %s", async (body, field) => {
     const res = await api<Envelope>(base, "POST", `/api/scenarios/${ID}/commands`, body);

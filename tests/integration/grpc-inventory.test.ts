@@ -182,6 +182,29 @@ describe("grpc-inventory with real gRPC servers in their own processes", () => {
     }
   });
 
+  test("the cancel control cancels every call in flight, and only those", async () => {
+    await threeServers();
+    await command({ type: "reset" });
+    await command({ type: "set", delayMs: 2_000, deadlineMs: 20_000 });
+    try {
+      await publish(12);
+      await waitFor("every call to reach a server", async () => ((await state(base, ID)).ledger.delivered === 12 ? true : undefined));
+      const res = await command({ type: "cancel" });
+      expect(res.status).toBe(200);
+      expect(res.body.result).toEqual({ cancelled: 12 });
+      const ledger = await settled(12);
+      expect(ledger.calls).toEqual({ started: 12, ok: 0, retriedThenOk: 0, retries: 0, cancelled: 12, failed: {} });
+      await waitFor("each server to hear the cancel", async () => {
+        const heard = serverStatuses(messageHops(await everyHop(base, ID))).filter((h) => codeOf(h) === "CANCELLED");
+        return heard.length === 12 ? true : undefined;
+      });
+      // Nothing left to cancel: the control says so rather than failing.
+      expect((await command({ type: "cancel" })).body.result).toEqual({ cancelled: 0 });
+    } finally {
+      await command({ type: "set", delayMs: 50, deadlineMs: 5_000 });
+    }
+  });
+
   test.each([
     ["WatchStock", 1, 4],
     ["ReserveItems", 4, 1],

@@ -69,6 +69,8 @@ export const grpcInventoryClient: ActorProgram<Settings> = async (ctx) => {
   let retries = ctx.settings.retries;
   const nextId = messageIds();
   const ignore = () => undefined;
+  /** Calls whose status has not come back yet: what the cancel control cancels. */
+  const inFlight = new Set<grpc.Call>();
 
   const call = (method: Method, id: string, item: { sku: string; quantity: number }) => {
     const metadata = new grpc.Metadata();
@@ -109,6 +111,8 @@ export const grpcInventoryClient: ActorProgram<Settings> = async (ctx) => {
         break;
       }
     }
+    inFlight.add(started);
+    started.on("status", () => inFlight.delete(started));
     const cancelAfterMs = ctx.settings.cancelAfterMs;
     if (cancelAfterMs > 0) setTimeout(() => started.cancel(), cancelAfterMs).unref();
   };
@@ -136,6 +140,12 @@ export const grpcInventoryClient: ActorProgram<Settings> = async (ctx) => {
         call(method.data, id, given.success ? given.data : sampleItem(n));
       }
       return { messageIds: ids };
+    },
+    async cancel() {
+      const open = [...inFlight];
+      // Each ends CANCELLED for its caller, which its interceptor reports.
+      for (const call of open) call.cancel();
+      return { cancelled: open.length };
     },
     async close() {
       client.close();

@@ -27,6 +27,7 @@ export const grpcInventory = defineScenario({
     { type: "publish", description: "Make one call, or a burst of count; key names the method (CheckStock, WatchStock, ReserveItems, TrackOrder)" },
     { type: "add-actor", description: "Start another server: the client's round robin finds it within a second" },
     { type: "kill-actor", description: "SIGKILL a server: its calls fail UNAVAILABLE, and are retried elsewhere if retries > 0" },
+    { type: "cancel", description: "Cancel every call still in flight: each ends CANCELLED for the client, and its server hears of it" },
     { type: "set", description: "Change delayMs, deadlineMs, retries, cancelAfterMs (0: never) or streamLength" },
     { type: "reset", description: "Clear the ledger and the hop log" },
   ],
