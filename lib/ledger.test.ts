@@ -487,3 +487,50 @@ ${jobs.replace("acked emails-1>rabbitmq mail", "dead-lettered rabbitmq>rabbitmq 
     expect(l).not.toHaveProperty("unit");
   });
 });
+
+describe("ledger for a story whose steps depend on the action (closesOn)", () => {
+  // A post: a spam check, an image job only when it has images, then the feed broadcast, last.
+  const rules: LedgerRules = {
+    guarantee: "at-least-once",
+    legs: [
+      { name: "spam check", guarantee: "at-most-once", destinations: ["spam.check"] },
+      { name: "jobs", guarantee: "at-least-once", destinations: ["images"] },
+      { name: "broadcast", guarantee: "at-most-once", destinations: ["feed-updates"], completesOn: ["confirmed"] },
+    ],
+    unit: { name: "post", completesWhenAll: ["images"], endsOnDropIn: ["spam check"], closesOn: "feed-updates" },
+  };
+  const check = (id: string) => `
+    published web>nats ${id} trace=${id} dest=spam.check
+    reply-received nats>web ${id} trace=${id} dest=spam.check rtt=1
+  `;
+  const image = (id: string, n: number) => `published web>rabbitmq ${id}/img${n} trace=${id} dest=images broker=rabbitmq`;
+  const imageDone = (id: string, n: number) => `acked worker>rabbitmq ${id}/img${n} trace=${id} dest=images broker=rabbitmq`;
+  const feed = (id: string, heard: boolean) =>
+    heard ? `published web>redis ${id}/feed trace=${id} dest=feed-updates broker=redis\nconfirmed redis>web ${id}/feed trace=${id} dest=feed-updates broker=redis` : `published web>redis ${id}/feed trace=${id} dest=feed-updates broker=redis\ndropped redis>web ${id}/feed trace=${id} dest=feed-updates broker=redis reason=nobody_listening`;
+
+  test("without images, the post completes when its broadcast settles, heard or not", () => {
+    expect(ledgerOf(hops(check("p1") + feed("p1", true)), rules)).toMatchObject({ published: 1, completed: 1, inFlight: 0 });
+    expect(ledgerOf(hops(check("p2") + feed("p2", false)), rules)).toMatchObject({ published: 1, completed: 1, dropped: 0, inFlight: 0 });
+  });
+
+  test("with images, it waits for every image job it queued, even after the broadcast", () => {
+    const queued = check("p1") + `${image("p1", 1)}\n${image("p1", 2)}\n${feed("p1", true)}\n${imageDone("p1", 1)}\n`;
+    expect(ledgerOf(hops(queued), rules)).toMatchObject({ published: 1, completed: 0, inFlight: 1 });
+    expect(ledgerOf(hops(`${queued}${imageDone("p1", 2)}`), rules)).toMatchObject({ published: 1, completed: 1, inFlight: 0 });
+  });
+
+  test("jobs done before the broadcast still wait for it: the plan is only known once it closes", () => {
+    const done = check("p1") + `${image("p1", 1)}\n${imageDone("p1", 1)}\n`;
+    expect(ledgerOf(hops(done), rules)).toMatchObject({ completed: 0, inFlight: 1 });
+    expect(ledgerOf(hops(`${done}${feed("p1", false)}`), rules)).toMatchObject({ completed: 1, inFlight: 0 });
+  });
+
+  test("a flagged post ends at its check, as dropped", () => {
+    const flagged = `
+      published web>nats p1 trace=p1 dest=spam.check
+      reply-received nats>web p1 trace=p1 dest=spam.check
+      dropped web>web p1 trace=p1 dest=spam.check reason=flagged_as_spam
+    `;
+    expect(ledgerOf(hops(flagged), rules)).toMatchObject({ published: 1, completed: 0, dropped: 1, dropReasons: { "flagged as spam": 1 }, inFlight: 0 });
+  });
+});

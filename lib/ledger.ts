@@ -321,8 +321,15 @@ interface UnitRecord {
   published: boolean;
   /** The first ending wins; counted once the unit's publication is seen too. */
   ending: UnitEnding | null;
-  /** The destinations of `completesWhenAll` where a message of this unit has completed. */
+  /**
+   * The destinations of `completesWhenAll` where a message of this unit has completed; with
+   * `closesOn`, the messages themselves, since one destination may need several (two emails).
+   */
   completed: Set<string>;
+  /** With `closesOn`: messages published on `completesWhenAll` destinations, not completed yet. */
+  pending: Set<string>;
+  /** With `closesOn`: its last step has settled, so `pending` holds all it still waits for. */
+  closed: boolean;
 }
 
 /** The leg a hop's message travels on, as far as units care. Null name: the scenario's one leg. */
@@ -337,13 +344,15 @@ class UnitBook {
   private units: Book<UnitRecord>;
   private readonly completesWhenAll: ReadonlySet<string>;
   private readonly endsOnDropIn: ReadonlySet<string>;
+  private readonly closesOn: string | null;
   private totals = emptyUnitCounts();
 
   constructor(rule: UnitRule, capacity: number) {
     this.name = rule.name;
     this.completesWhenAll = new Set(rule.completesWhenAll);
     this.endsOnDropIn = new Set(rule.endsOnDropIn);
-    this.units = new Book(capacity, () => ({ published: false, ending: null, completed: new Set() }));
+    this.closesOn = rule.closesOn ?? null;
+    this.units = new Book(capacity, () => ({ published: false, ending: null, completed: new Set(), pending: new Set(), closed: false }));
   }
 
   retired(traceId: string): boolean {
@@ -357,7 +366,8 @@ class UnitBook {
     const unit = this.units.recall(traceId);
     const counted = unit.published && unit.ending !== null;
     unit.ending ??= this.endingAfter(hop, leg, folded, unit);
-    if (hop.kind === "published" && !unit.published) {
+    // An event on no leg (a driver going off duty) is drawn, not counted as an action.
+    if (hop.kind === "published" && !unit.published && leg) {
       unit.published = true;
       this.totals.published++;
     }
@@ -376,11 +386,25 @@ class UnitBook {
     if (leg.guarantee === "at-least-once" && settled === "dropped") return { counter: "lost", reason: hop.reason ?? "unspecified" };
     if (leg.guarantee === "at-least-once" && settled === "dead-lettered") return { counter: "deadLettered", reason: hop.reason ?? "unspecified" };
     const destination = hop.message.destination;
+    if (this.closesOn !== null) return this.closingEnding(hop, destination, settled, unit);
     if (settled === "completed" && this.completesWhenAll.has(destination)) {
       unit.completed.add(destination);
       if (unit.completed.size === this.completesWhenAll.size) return { counter: "completed" };
     }
     return null;
+  }
+
+  /** Complete once the last step has settled and every required message it published completed. */
+  private closingEnding(hop: MessageHop, destination: string, settled: MessageStatus | null, unit: UnitRecord): UnitEnding | null {
+    if (this.completesWhenAll.has(destination)) {
+      if (hop.kind === "published" && !unit.completed.has(hop.message.id)) unit.pending.add(hop.message.id);
+      if (settled === "completed") {
+        unit.pending.delete(hop.message.id);
+        unit.completed.add(hop.message.id);
+      }
+    }
+    if (settled !== null && destination === this.closesOn) unit.closed = true;
+    return unit.closed && unit.pending.size === 0 ? { counter: "completed" } : null;
   }
 
   private count(ending: UnitEnding): void {

@@ -264,6 +264,14 @@ export interface UnitRule {
   name: string;
   completesWhenAll: readonly string[];
   endsOnDropIn: readonly string[];
+  /**
+   * Where a story's steps depend on the action (a post's image job only when it has images, two
+   * emails on one queue): the destination of its last step. Once a message of the trace settles
+   * there, in any way, every message the action needed has been published, and it completes when
+   * each of those it published on a `completesWhenAll` destination has completed. Without it,
+   * every `completesWhenAll` destination needs one completed message.
+   */
+  closesOn?: string;
 }
 
 export type ChannelInfo = ScenarioInfo["channels"][number];

@@ -70,6 +70,7 @@ const unitRuleSchema = z.object({
   name: z.string().min(1).max(64),
   completesWhenAll: z.array(z.string().max(256)).min(1).max(64),
   endsOnDropIn: z.array(z.string().max(64)).max(16),
+  closesOn: z.string().max(256).optional(),
 });
 
 const scenarioFields = {
@@ -176,6 +177,8 @@ const rulesSchema = z
     rules.unit.completesWhenAll.forEach((destination, i) => {
       if (!owner.has(destination)) ctx.addIssue({ code: "custom", path: ["unit", "completesWhenAll", i], message: `${destination} is in no leg` });
     });
+    const closesOn = rules.unit.closesOn;
+    if (closesOn !== undefined && !owner.has(closesOn)) ctx.addIssue({ code: "custom", path: ["unit", "closesOn"], message: `${closesOn} is in no leg` });
   });
 
 const headerFields = { format: z.literal(RECORDING_FORMAT), recordedAt: z.string().max(64), truncated: z.boolean().optional() };

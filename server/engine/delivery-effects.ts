@@ -134,6 +134,7 @@ export function droppedHops(unsettled: readonly MessageHop[], actorId: string, a
 export function noteMissed(hop: HopDraft, audience: Audience, down: () => number): HopDraft {
   // Whether or not the broker counts receivers (Redis does, NATS does not), a copy is missed.
   if (hop.kind !== "confirmed" || hop.broker !== audience.transport) return hop;
+  if (audience.destination !== undefined && hop.message.destination !== audience.destination) return hop;
   const role = audience.role;
   const n = down();
   if (n === 0) return hop;
@@ -152,6 +153,8 @@ function callFailureOf(effect: KillEffect | undefined): { code: string; details:
 export interface Audience {
   role: string;
   transport: TransportId;
+  /** Where it hears broadcasts, when the scenario broadcasts on other channels too. */
+  destination?: string;
 }
 
 /** The broker, asked about single messages; the engine binds the scenario's current settings. */

@@ -66,7 +66,7 @@ export class ScenarioRunner {
       kills: definition.kills,
       ...(this.fates ? { fates: this.fates } : {}),
       running: () => this.running,
-      ...(definition.audienceRole ? { audience: { role: definition.audienceRole, transport: this.transportOf(definition.audienceRole) } } : {}),
+      ...(definition.audienceRole ? { audience: { role: definition.audienceRole, transport: this.transportOf(definition.audienceRole), ...(definition.audienceHears ? { destination: definition.audienceHears } : {}) } } : {}),
       store,
       drain: deps.drain,
       ingest: (hops) => this.bus.ingest(hops),

@@ -16,5 +16,8 @@ import { redisStreams } from "./redis-streams";
 import { kafkaConsumerGroup } from "./kafka-consumer-group";
 import { orderPlacement } from "./order-placement";
 import { grpcInventory } from "./grpc-inventory";
+import { socialPost } from "./social-post";
+import { bankTransfer } from "./bank-transfer";
+import { rideRequest } from "./ride-request";
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup, orderPlacement, grpcInventory];
+export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup, orderPlacement, socialPost, rideRequest, bankTransfer, grpcInventory];

@@ -154,6 +154,8 @@ export interface DeliverySpec<R extends string> {
   fates?: FateSource;
   /** For a broadcast: the role whose members each get a copy, and miss it while down. */
   audience?: R;
+  /** Where the scenario broadcasts on more than one channel: the one its audience hears. */
+  audienceHears?: string;
   /** Legs of a story that crosses brokers, each counted under its own guarantee. */
   legs?: readonly LegRule[];
   /** The business action the ledger counts instead of single messages (an order). */
@@ -193,6 +195,7 @@ export interface ScenarioDefinition {
   kills: ReadonlyMap<string, KillEffect>;
   fates?: FateSource;
   audienceRole?: string;
+  audienceHears?: string;
   gauges?: { transport: Transport; open: (url: string, names: Namespace) => GaugeReader };
   demo: DemoScript;
 }
@@ -267,6 +270,7 @@ export function defineScenario<const S extends SettingsSpec, const R extends str
     kills: new Map(Object.entries(delivery.kills ?? {}) as [string, KillEffect][]),
     ...(delivery.fates ? { fates: delivery.fates } : {}),
     ...(delivery.audience ? { audienceRole: delivery.audience } : {}),
+    ...(delivery.audienceHears ? { audienceHears: delivery.audienceHears } : {}),
     ...(d.gauges ? { gauges: d.gauges } : {}),
     demo: d.demo,
   };

@@ -242,11 +242,12 @@ describe("grpc-inventory with real gRPC servers in their own processes", () => {
     await command({ type: "reset" });
     await command({ type: "set", delayMs: 300, streamLength: 10, retries: 3, deadlineMs: 20_000 });
     await publish(9, "WatchStock");
-    await waitFor("streams under way", async () => {
+    // A server whose streams have begun answering: those are committed, and die with it.
+    const victim = await waitFor("a server streaming to the client", async () => {
       const hops = messageHops(await everyHop(base, ID));
-      return hops.filter((h) => h.kind === "response-message" && h.call?.side === "client").length >= 9 ? true : undefined;
+      const answering = new Set(hops.filter((h) => h.kind === "response-message" && h.call?.side === "server").map((h) => h.from));
+      return (await liveActors(base, ID, "server")).find((server) => answering.has(server));
     });
-    const [victim] = await liveActors(base, ID, "server");
     expect((await command({ type: "kill-actor", actorId: victim })).status).toBe(200);
     const ledger = await settled(9);
     // A stream that had started answering is committed: grpc-js does not retry it.

@@ -1,16 +1,16 @@
-import { connect } from "amqplib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { isMessageHop, type Ledger, type MessageHop } from "../../lib/protocol";
+import { isMessageHop, type MessageHop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { DROP_DECLINED, DROP_NO_PAYMENT, DROP_TIMED_OUT, JOB_QUEUES, ORDER_CHANNEL, PAYMENT_SUBJECT } from "../../server/scenarios/order-placement/names";
-import { api, everyHop, startHopscope, state, testNames, waitFor } from "./harness";
+import { api, everyHop, startHopscope, state, waitFor } from "./harness";
+import { killWhileHolding, legOf, queueDepths, storyCommands } from "./story-harness";
 
 const ID = "order-placement";
 const ORDERS = 200;
 let hopscope: Hopscope;
 let base: string;
 
-const command = (body: unknown) => api<{ ok: boolean; result: Record<string, unknown>; error?: { code: string; message: string } }>(base, "POST", `/api/scenarios/${ID}/commands`, body);
+const command = (body: unknown) => storyCommands(base, ID)(body);
 
 beforeAll(async () => {
   ({ hopscope, base } = await startHopscope());
@@ -26,32 +26,6 @@ async function publish(count: number): Promise<string[]> {
   return res.body.result.messageIds as string[];
 }
 
-/**
- * Kills one actor of each role at the same moment, each while it holds at least `held`
- * deliveries it has not settled: mid-burst, so the kill has something to show.
- */
-async function killWhileHolding(roles: string[], held: number): Promise<string[]> {
-  const victims = await waitFor(`a ${roles.join(" and a ")} each holding ${held} unsettled deliveries`, async () => {
-    const hops = (await everyHop(base, ID)).filter(isMessageHop);
-    const actors = (await state(base, ID)).actors.filter((a) => a.alive);
-    const holding = (id: string) => {
-      const got = hops.filter((h) => h.to === id && (h.kind === "delivered" || h.kind === "redelivered")).length;
-      const done = hops.filter((h) => h.from === id && (h.kind === "acked" || h.kind === "replied")).length;
-      return got - done >= held;
-    };
-    const found = roles.map((role) => actors.find((a) => a.role === role && holding(a.id))?.id);
-    return found.every((id) => id !== undefined) ? (found as string[]) : undefined;
-  }, 20_000, 20);
-  for (const victim of victims) expect((await command({ type: "kill-actor", actorId: victim })).status).toBe(200);
-  return victims;
-}
-
-const legOf = (ledger: Ledger, name: string): Ledger => {
-  const leg = ledger.legs?.find((l) => l.name === name)?.ledger;
-  if (!leg) throw new Error(`no leg ${name}`);
-  return leg;
-};
-
 describe("order-placement across the real NATS, RabbitMQ and Redis", () => {
   test(`${ORDERS} orders with a SIGKILL in each leg: every order ends, the jobs lose nothing, the counts add up`, async () => {
     expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).body).toMatchObject({ ok: true });
@@ -60,7 +34,7 @@ describe("order-placement across the real NATS, RabbitMQ and Redis", () => {
     expect((await command({ type: "add-actor", role: "payment" })).status).toBe(200);
 
     const orderIds = await publish(ORDERS / 2);
-    const [payment, inventory] = await killWhileHolding(["payment", "inventory-worker"], 2);
+    const [payment, inventory] = await killWhileHolding(base, ID, ["payment", "inventory-worker"], 2);
     const subscriber = (await state(base, ID)).actors.find((a) => a.role === "subscriber" && a.alive)?.id;
     expect(subscriber).toBeDefined();
     expect((await command({ type: "kill-actor", actorId: subscriber })).status).toBe(200);
@@ -128,13 +102,7 @@ describe("order-placement across the real NATS, RabbitMQ and Redis", () => {
     );
 
     // The broker's own word: nothing left in the job queues.
-    const connection = await connect("amqp://guest:guest@127.0.0.1:5672");
-    try {
-      const channel = await connection.createChannel();
-      for (const queue of JOB_QUEUES) expect((await channel.checkQueue(testNames.name(queue))).messageCount).toBe(0);
-    } finally {
-      await connection.close();
-    }
+    expect(await queueDepths(JOB_QUEUES)).toEqual(JOB_QUEUES.map(() => 0));
   });
 
   test("a declined order queues no jobs and broadcasts nothing", async () => {

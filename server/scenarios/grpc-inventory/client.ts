@@ -49,6 +49,19 @@ function openClient(ctx: Ctx): grpc.Client {
   return client;
 }
 
+/** Spreading starts at the servers a channel is connected to: a burst sent the moment a new one opens would all go to the first. */
+const WARM_UP_MS = 1_000;
+const SETTLE_MS = 150;
+
+/**
+ * Resolves once the channel is connected to a server, and a moment more for the others on this
+ * machine to answer too, so the `set` that made it returns with round robin already spreading.
+ * With no server up, it gives up waiting after WARM_UP_MS: calls then fail UNAVAILABLE, as they should.
+ */
+function connected(client: grpc.Client): Promise<grpc.Client> {
+  return new Promise((resolve) => client.waitForReady(Date.now() + WARM_UP_MS, () => setTimeout(() => resolve(client), SETTLE_MS)));
+}
+
 const itemSchema = z.object({ sku: z.string().max(64), quantity: z.number().int().min(0).max(1_000) });
 const methodSchema = z.enum(METHODS);
 
@@ -65,7 +78,7 @@ type DuplexFn = (metadata: grpc.Metadata, options: grpc.CallOptions) => grpc.Cli
  * a call is the interceptors' to report; here a failure is expected and only swallowed.
  */
 export const grpcInventoryClient: ActorProgram<Settings> = async (ctx) => {
-  let client = openClient(ctx);
+  let client = await connected(openClient(ctx));
   let retries = ctx.settings.retries;
   const nextId = messageIds();
   const ignore = () => undefined;
@@ -125,7 +138,7 @@ export const grpcInventoryClient: ActorProgram<Settings> = async (ctx) => {
         if (ctx.settings.retries !== retries) {
           retries = ctx.settings.retries;
           const old = client;
-          client = openClient(ctx);
+          client = await connected(openClient(ctx));
           old.close();
         }
         return null;

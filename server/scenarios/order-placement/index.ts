@@ -1,9 +1,21 @@
 import { defineScenario } from "../model";
-import { checkout } from "./checkout";
-import { jobWorker } from "./job-worker";
-import { jobChannelId, JOB_QUEUES, JOBS, ORDER_CHANNEL, ORDER_CHANNEL_ID, PAYMENT_CHANNEL_ID, PAYMENT_QUEUE_GROUP, PAYMENT_SUBJECT } from "./names";
-import { paymentResponder } from "./payment";
-import { orderSubscriber } from "./subscriber";
+import { storyFront, storyJobWorker, storyResponder, storySubscriber } from "../shared/story";
+import { jobChannelId, jobQueue, JOB_QUEUES, JOBS, ORDER_CHANNEL, ORDER_CHANNEL_ID, PAYMENT_CHANNEL_ID, PAYMENT_QUEUE_GROUP, PAYMENT_SUBJECT, type Job } from "./names";
+import { ORDER_PLAN } from "./plan";
+
+const PAYMENT = { subject: PAYMENT_SUBJECT, queueGroup: PAYMENT_QUEUE_GROUP, channelId: PAYMENT_CHANNEL_ID };
+
+/**
+ * A payment service in a queue group: each charge reaches one member, which answers approved or
+ * declined. Charges waiting in a killed member's client die with it, and the checkout's timeout
+ * and retry take them to another member.
+ */
+const paymentResponder = storyResponder<"paymentDelayMs" | "declineRate">(
+  PAYMENT,
+  (ctx) => (Math.random() < ctx.settings.declineRate ? { reply: { approved: false, reason: "card declined" }, reason: "card declined" } : { reply: { approved: true, chargedBy: ctx.spec.id } }),
+  (ctx) => ctx.settings.paymentDelayMs,
+);
+const jobWorker = (job: Job) => storyJobWorker(jobQueue(job), jobChannelId(job), JOB_QUEUES);
 
 const worker = (job: string, initial: number) => ({ transport: "rabbitmq" as const, initial, min: 0, max: 4, killable: true, description: `Takes ${job} jobs one at a time with manual acks` });
 
@@ -25,7 +37,7 @@ export const orderPlacement = defineScenario({
   roles: {
     checkout: {
       description: "Charges over NATS, queues three jobs on RabbitMQ with confirms, broadcasts on Redis",
-      program: checkout,
+      program: storyFront(ORDER_PLAN),
       transport: "nats",
       alsoSpeaks: ["rabbitmq", "redis"],
       initial: 1,
@@ -38,7 +50,7 @@ export const orderPlacement = defineScenario({
     "inventory-worker": { ...worker("inventory", 2), program: jobWorker("inventory") },
     "email-worker": { ...worker("email", 1), program: jobWorker("emails") },
     "shipping-worker": { ...worker("shipping", 1), program: jobWorker("shipping") },
-    subscriber: { description: `Listens on the Redis channel ${ORDER_CHANNEL} for order_placed`, program: orderSubscriber, transport: "redis", initial: 2, min: 0, max: 6, killable: true },
+    subscriber: { description: `Listens on the Redis channel ${ORDER_CHANNEL} for order_placed`, program: storySubscriber({ channel: ORDER_CHANNEL, channelId: ORDER_CHANNEL_ID, idField: "orderId" }), transport: "redis", initial: 2, min: 0, max: 6, killable: true },
   },
   commands: [
     { type: "publish", description: "Place one order, or a burst of count" },

@@ -1,7 +1,3 @@
-import type { Channel } from "amqplib";
-import type { Namespace } from "../../brokers/namespace";
-import { explainDeclareError } from "../../brokers/rabbitmq";
-
 /** From seed 000's "User places order": checkout cannot go on without the payment's answer. */
 export const PAYMENT_SUBJECT = "payment.charge";
 export const PAYMENT_QUEUE_GROUP = "payment-service";
@@ -28,19 +24,3 @@ export const DROP_TIMED_OUT = "payment timed out after retries";
 /** A checkout that has to go (its RabbitMQ connection died) cannot finish what it started. */
 export const DROP_CHECKOUT_LEFT = "checkout went away mid-order: its remaining steps never ran";
 export const DROP_NO_SUBSCRIBERS = "no subscriber listening (PUBLISH answered 0)";
-
-export async function declareJobQueues(channel: Channel, names: Namespace): Promise<void> {
-  const queues = JOB_QUEUES.map((queue) => names.name(queue));
-  try {
-    for (const queue of queues) await channel.assertQueue(queue, { durable: true });
-  } catch (error) {
-    throw explainDeclareError(error, queues);
-  }
-}
-
-/** What travels on the Redis channel; the ids ride in the payload, pub/sub has no headers. */
-export interface OrderPlacedEvent {
-  event: "order_placed";
-  orderId: string;
-  messageId: string;
-}

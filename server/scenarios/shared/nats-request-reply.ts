@@ -66,8 +66,8 @@ export interface AnswerPlan {
   channelId: string;
   /** How long one answer takes, read for each request. */
   delayMs: () => number;
-  /** The reply, and a word on it where it is not the usual one (a declined payment). */
-  answer: () => { reply: unknown; reason?: string };
+  /** The reply to a request (its body, parsed as JSON where it is), and a word on it where it is not the usual one (a declined payment). */
+  answer: (request: unknown) => { reply: unknown; reason?: string };
 }
 
 /**
@@ -86,7 +86,7 @@ export async function answerInQueueGroup(ctx: ActorContext<string>, nc: NatsConn
     const fields = fieldsOf(msg);
     const delayMs = plan.delayMs();
     if (delayMs > 0) await sleep(delayMs);
-    const { reply, reason } = plan.answer();
+    const { reply, reason } = plan.answer(parseRequest(msg.data));
     const body = new TextEncoder().encode(JSON.stringify(reply));
     const h = headers();
     h.set(MESSAGE_ID_HEADER, fields.id);
@@ -106,4 +106,12 @@ export async function answerInQueueGroup(ctx: ActorContext<string>, nc: NatsConn
   });
   // Ready only once the server knows the subscription, so the first request finds it.
   await nc.flush();
+}
+
+function parseRequest(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(data)) as unknown;
+  } catch {
+    return null;
+  }
 }

@@ -1,0 +1,67 @@
+/** What the integration tests of the seeds' stories share: kills mid-story, legs, the broker's word. */
+import { connect } from "amqplib";
+import { expect } from "vitest";
+import { isMessageHop, type Ledger, type ScenarioState } from "../../lib/protocol";
+import { api, everyHop, state, testNames, waitFor } from "./harness";
+
+export function storyCommands(base: string, scenarioId: string) {
+  return (body: unknown) => api<{ ok: boolean; result: Record<string, unknown>; error?: { code: string; message: string } }>(base, "POST", `/api/scenarios/${scenarioId}/commands`, body);
+}
+
+/**
+ * Kills one actor of each role at the same moment, each while it holds at least `held`
+ * deliveries it has not settled: mid-burst, so the kill has something to show.
+ */
+export async function killWhileHolding(base: string, scenarioId: string, roles: string[], held: number): Promise<string[]> {
+  const victims = await waitFor(
+    `a ${roles.join(" and a ")} each holding ${held} unsettled deliveries`,
+    async () => {
+      const hops = (await everyHop(base, scenarioId)).filter(isMessageHop);
+      const actors = (await state(base, scenarioId)).actors.filter((a) => a.alive);
+      const holding = (id: string) => {
+        const got = hops.filter((h) => h.to === id && (h.kind === "delivered" || h.kind === "redelivered")).length;
+        const done = hops.filter((h) => h.from === id && (h.kind === "acked" || h.kind === "replied")).length;
+        return got - done >= held;
+      };
+      const found = roles.map((role) => actors.find((a) => a.role === role && holding(a.id))?.id);
+      return found.every((id) => id !== undefined) ? (found as string[]) : undefined;
+    },
+    20_000,
+    20,
+  );
+  const command = storyCommands(base, scenarioId);
+  for (const victim of victims) expect((await command({ type: "kill-actor", actorId: victim })).status).toBe(200);
+  return victims;
+}
+
+/** Waits until `actions` business actions have all ended: none in flight. */
+export async function storySettled(base: string, scenarioId: string, actions: number, timeoutMs = 90_000): Promise<ScenarioState> {
+  return waitFor(
+    `every one of ${actions} actions to end`,
+    async () => {
+      const s = await state(base, scenarioId);
+      return s.ledger.published === actions && s.ledger.inFlight === 0 ? s : undefined;
+    },
+    timeoutMs,
+    200,
+  );
+}
+
+export function legOf(ledger: Ledger, name: string): Ledger {
+  const leg = ledger.legs?.find((l) => l.name === name)?.ledger;
+  if (!leg) throw new Error(`no leg ${name}`);
+  return leg;
+}
+
+/** The broker's own word: how many messages each queue (in the test namespace) still holds. */
+export async function queueDepths(queues: readonly string[]): Promise<number[]> {
+  const connection = await connect("amqp://guest:guest@127.0.0.1:5672");
+  try {
+    const channel = await connection.createChannel();
+    const depths: number[] = [];
+    for (const queue of queues) depths.push((await channel.checkQueue(testNames.name(queue))).messageCount);
+    return depths;
+  } finally {
+    await connection.close();
+  }
+}
