@@ -19,7 +19,7 @@ const CELLS: Cell[] = [
 function unitCells(unit: string): Cell[] {
   const units = plural(unit);
   return [
-    { key: "published", label: `${capital(units)} placed`, hint: `${capital(units)} started: their first message was published` },
+    { key: "published", label: `${capital(units)} started`, hint: `${capital(units)} started: their first message was published` },
     { key: "completed", label: "Completed", hint: `${capital(units)} whose every required leg finished and was confirmed` },
     { key: "inFlight", label: "In flight", hint: `${capital(units)} started but not settled yet` },
     { key: "dropped", label: "Dropped", hint: `${capital(units)} that ended early, as their legs allow: declined, or timed out after retries` },

@@ -61,6 +61,8 @@ export async function followDrivers(ctx: ActorContext<string>, otherConnections:
   });
   // Subscribed before the roster is read: a change in between is heard, not missed.
   await subscriber.subscribe(ctx.names.redis(STATUS_CHANNEL));
+  // Services start side by side: whoever is first fills in the roster, and nobody reads it empty.
+  await prepareRoster(commands, ctx.names);
   const stored = await commands.hgetall(ctx.names.redis(ROSTER_KEY));
   for (const [driver, flag] of Object.entries(stored)) if (!roster.has(driver)) roster.set(driver, flag === "1");
   return {
