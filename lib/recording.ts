@@ -70,6 +70,7 @@ const unitRuleSchema = z.object({
   name: z.string().min(1).max(64),
   completesWhenAll: z.array(z.string().max(256)).min(1).max(64),
   endsOnDropIn: z.array(z.string().max(64)).max(16),
+  compensatedOn: z.record(z.string().max(256), z.string().max(200)).optional(),
 });
 
 const scenarioFields = {
@@ -121,6 +122,8 @@ const ledgerCounts = {
   deadLetterReasons: z.record(z.string(), z.number()).default({}),
   inFlight: z.number(),
   outOfOrder: z.number(),
+  compensated: z.number().optional(),
+  compensatedReasons: z.record(z.string(), z.number()).optional(),
 };
 /** A v2 ledger, and a leg's: counts only. */
 const countsLedgerSchema = z.object(ledgerCounts);
@@ -176,6 +179,9 @@ const rulesSchema = z
     rules.unit.completesWhenAll.forEach((destination, i) => {
       if (!owner.has(destination)) ctx.addIssue({ code: "custom", path: ["unit", "completesWhenAll", i], message: `${destination} is in no leg` });
     });
+    for (const destination of Object.keys(rules.unit.compensatedOn ?? {})) {
+      if (!owner.has(destination)) ctx.addIssue({ code: "custom", path: ["unit", "compensatedOn", destination], message: `${destination} is in no leg` });
+    }
   });
 
 const headerFields = { format: z.literal(RECORDING_FORMAT), recordedAt: z.string().max(64), truncated: z.boolean().optional() };
