@@ -15,6 +15,7 @@ import { redisPubsub } from "./redis-pubsub";
 import { redisStreams } from "./redis-streams";
 import { kafkaConsumerGroup } from "./kafka-consumer-group";
 import { orderPlacement } from "./order-placement";
+import { orderSaga } from "./order-saga";
 import { grpcInventory } from "./grpc-inventory";
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup, orderPlacement, grpcInventory];
+export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup, orderPlacement, orderSaga, grpcInventory];
