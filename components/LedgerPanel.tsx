@@ -1,6 +1,8 @@
 import type { CallCounts, Guarantee, Ledger, LegLedger } from "../lib/protocol";
 
-type Count = "published" | "delivered" | "redelivered" | "completed" | "duplicates" | "inFlight" | "dropped" | "deadLettered" | "lost";
+type MessageCount = "published" | "delivered" | "redelivered" | "completed" | "duplicates" | "inFlight" | "dropped" | "deadLettered" | "lost";
+/** Compensation is counted only where a saga declares it, and only of whole sagas. */
+type Count = MessageCount | "compensated";
 type Cell = { key: Count; label: string; hint: string };
 
 const CELLS: Cell[] = [
@@ -16,8 +18,18 @@ const CELLS: Cell[] = [
 ];
 
 /** Where the ledger counts business actions (orders): what the headline shows of each. */
-function unitCells(unit: string): Cell[] {
+function unitCells(unit: string, compensates: boolean): Cell[] {
   const units = plural(unit);
+  // A saga ends completed or compensated; one that can do neither is stuck, whatever lost its message.
+  if (compensates)
+    return [
+      { key: "published", label: `${capital(units)} started`, hint: `${capital(units)} whose first event was published` },
+      { key: "completed", label: "Completed", hint: `${capital(units)} whose every step succeeded` },
+      { key: "compensated", label: "Compensated", hint: `${capital(units)} that failed a step and undid what the steps before it had done` },
+      { key: "inFlight", label: "In flight", hint: `${capital(units)} started and not ended yet` },
+      { key: "deadLettered", label: "Dead-lettered", hint: `${capital(units)} with an event parked after too many failures` },
+      { key: "lost", label: "Stuck", hint: `${capital(units)} that can neither complete nor compensate: an event of theirs was lost. Must stay 0` },
+    ];
   return [
     { key: "published", label: `${capital(units)} started`, hint: `${capital(units)} started: their first message was published` },
     { key: "completed", label: "Completed", hint: `${capital(units)} whose every required leg finished and was confirmed` },
@@ -29,7 +41,7 @@ function unitCells(unit: string): Cell[] {
 }
 
 /** The figures of each leg, in the table under the headline. */
-const LEG_ROWS: { key: Count; label: string }[] = [
+const LEG_ROWS: { key: MessageCount; label: string }[] = [
   { key: "published", label: "Published" },
   { key: "delivered", label: "Delivered" },
   { key: "redelivered", label: "Redelivered" },
@@ -44,14 +56,15 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
   // Where the broker gave up on a message, the panel says why, as it does for expected drops.
   const lostReasons = Object.entries(ledger.lostReasons);
   const parkedReasons = Object.entries(ledger.deadLetterReasons).map(([reason, count]) => `${reason} × ${count}`);
+  const compensatedReasons = Object.entries(ledger.compensatedReasons ?? {});
   const unit = ledger.unit;
   const legs = ledger.legs ?? [];
   if (ledger.calls) return <CallLedgerPanel ledger={ledger} calls={ledger.calls} />;
   return (
     <section aria-label="Delivery ledger" data-testid="ledger" data-unit={unit}>
       <div className="grid grid-cols-3 gap-px overflow-hidden rounded-xl border border-[var(--line)] bg-[var(--line)]">
-        {(unit ? unitCells(unit) : CELLS).map(({ key, label, hint }) => {
-          const value = ledger[key];
+        {(unit ? unitCells(unit, ledger.compensated !== undefined) : CELLS).map(({ key, label, hint }) => {
+          const value = ledger[key] ?? 0;
           const alarm = key === "lost" && value > 0;
           const warn = (key === "dropped" || key === "deadLettered") && value > 0;
           return (
@@ -88,25 +101,25 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
           ))}
         </ul>
       )}
-      {reasons.length > 0 && (
-        <ul className="mt-1 space-y-0.5 text-xs text-amber-700 dark:text-amber-300">
-          {reasons.map(([reason, count]) => (
-            <li key={reason}>
-              dropped: {reason} × {count} <span className="text-[var(--muted)]">{unit ? "(expected)" : "(at-most-once, expected)"}</span>
-            </li>
-          ))}
-        </ul>
-      )}
-      {lostReasons.length > 0 && (
-        <ul className="mt-1 space-y-0.5 text-xs font-medium text-rose-700 dark:text-rose-300" data-testid="ledger-lost-reasons">
-          {lostReasons.map(([reason, count]) => (
-            <li key={reason}>
-              lost: {reason} × {count}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ReasonList ending="compensated" reasons={compensatedReasons} className="text-violet-700 dark:text-violet-300" testId="ledger-compensated-reasons" />
+      <ReasonList ending="dropped" reasons={reasons} className="text-amber-700 dark:text-amber-300" note={unit ? "(expected)" : "(at-most-once, expected)"} />
+      <ReasonList ending={ledger.compensated === undefined ? "lost" : "stuck"} reasons={lostReasons} className="font-medium text-rose-700 dark:text-rose-300" testId="ledger-lost-reasons" />
     </section>
+  );
+}
+
+/** How many ended one way, by the reason their hops gave; nothing when none did. */
+function ReasonList({ ending, reasons, className, testId, note }: { ending: string; reasons: [reason: string, count: number][]; className: string; testId?: string; note?: string }) {
+  if (reasons.length === 0) return null;
+  return (
+    <ul className={`mt-1 space-y-0.5 text-xs ${className}`} data-testid={testId}>
+      {reasons.map(([reason, count]) => (
+        <li key={reason}>
+          {ending}: {reason} × {count}
+          {note && <span className="text-[var(--muted)]"> {note}</span>}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -236,14 +249,17 @@ function verdict(l: Ledger, guarantee: Guarantee): string {
 /** The business actions as a whole; each leg then speaks for its own guarantee. */
 function unitVerdict(l: Ledger, unit: string): string {
   const units = plural(unit);
+  const compensates = l.compensated !== undefined;
+  if (l.published === 0 && compensates) return `Each ${unit} is counted once, from its first event to its last: completed, or compensated when a step fails; none may be stuck.`;
   if (l.published === 0) return `Each ${unit} is counted once, across every broker it crosses; each leg below keeps its own guarantee.`;
   const parts = [
+    compensates ? `${l.compensated} compensated` : "",
     l.dropped ? `${l.dropped} dropped` : "",
     l.deadLettered ? `${l.deadLettered} dead-lettered` : "",
-    l.lost ? `${l.lost} lost` : "",
+    l.lost ? `${l.lost} ${compensates ? "stuck" : "lost"}` : "",
     l.inFlight ? `${l.inFlight} still in flight` : "",
   ].filter(Boolean);
-  const settled = l.completed + l.dropped + l.deadLettered + l.lost;
+  const settled = l.completed + (l.compensated ?? 0) + l.dropped + l.deadLettered + l.lost;
   const whole = !l.inFlight && settled === l.published ? `; every ${unit} is accounted for` : "";
   return `${l.completed} of ${l.published} ${l.published === 1 ? unit : units} completed${parts.length ? `, ${parts.join(", ")}` : ""}${whole}.`;
 }

@@ -1,5 +1,5 @@
 import { formatMs } from "../lib/hops";
-import type { Trace } from "../lib/traces";
+import type { Trace, TraceStatus } from "../lib/traces";
 import { hopCaption, hopColor } from "./hop-style";
 
 const STATUS_STYLE = {
@@ -7,7 +7,9 @@ const STATUS_STYLE = {
   completed: "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
   dropped: "bg-amber-500/15 text-amber-700 dark:text-amber-300",
   "dead-lettered": "bg-rose-500/15 text-rose-700 dark:text-rose-300",
-} as const;
+  // A failure handled to the end: settled, but not what the customer asked for.
+  compensated: "bg-violet-500/15 text-violet-700 dark:text-violet-300",
+} as const satisfies Record<TraceStatus, string>;
 
 /** The selected message's whole journey, hop by hop, with the time each step took. */
 export function TraceCard({ trace, onClose }: { trace: Trace; onClose: () => void }) {

@@ -298,6 +298,25 @@ describe("ledger for a consumer group (Kafka)", () => {
   });
 });
 
+/**
+ * Lines "kind from>to ref[@attempt] …" of one business action (trace `id`): `message` names
+ * the message, destination and broker a ref stands for; lines whose ref it does not know (actor
+ * hops such as "actor-killed w>w worker") pass as they are.
+ */
+function storyLines(id: string, spec: string, message: (ref: string) => { id: string; destination: string; broker: string } | undefined): string {
+  return spec
+    .trim()
+    .split("\n")
+    .map((line) => {
+      const [kind, route, ref = "", ...rest] = line.trim().split(/\s+/);
+      const [name = "", attempt] = ref.split("@");
+      const known = message(name);
+      if (!known) return line;
+      return [kind, route, `${known.id}${attempt ? `@${attempt}` : ""}`, `trace=${id}`, `dest=${known.destination}`, `broker=${known.broker}`, ...rest].join(" ");
+    })
+    .join("\n");
+}
+
 describe("ledger for a story across brokers (place an order)", () => {
   const rules: LedgerRules = {
     guarantee: "at-least-once",
@@ -315,21 +334,12 @@ describe("ledger for a story across brokers (place an order)", () => {
     ship: ["shipping", "rabbitmq"],
     evt: ["order-events", "redis"],
   };
-  /** Lines "kind from>to leg[@attempt] …" of one order, where leg is pay, inv, mail, ship or evt. */
+  /** One order's lines, where a ref is a leg: pay, inv, mail, ship or evt. */
   const order = (id: string, spec: string): string =>
-    spec
-      .trim()
-      .split("\n")
-      .map((line) => {
-        const [kind, route, ref = "", ...rest] = line.trim().split(/\s+/);
-        const [leg = "", attempt] = ref.split("@");
-        const known = LEGS[leg];
-        // Actor hops ("actor-killed w>w worker") pass as they are.
-        if (!known) return line;
-        const [destination, broker] = known;
-        return [kind, route, `${id}.${leg}${attempt ? `@${attempt}` : ""}`, `trace=${id}`, `dest=${destination}`, `broker=${broker}`, ...rest].join(" ");
-      })
-      .join("\n");
+    storyLines(id, spec, (leg) => {
+      const known = LEGS[leg];
+      return known ? { id: `${id}.${leg}`, destination: known[0], broker: known[1] } : undefined;
+    });
   const paid = `
     published checkout>nats pay
     delivered nats>payment-1 pay
@@ -532,5 +542,115 @@ describe("ledger for a story whose steps depend on the action (closesOn)", () =>
       dropped web>web p1 trace=p1 dest=spam.check reason=flagged_as_spam
     `;
     expect(ledgerOf(hops(flagged), rules)).toMatchObject({ published: 1, completed: 0, dropped: 1, dropReasons: { "flagged as spam": 1 }, inFlight: 0 });
+  });
+});
+
+describe("ledger for a saga: completed, or compensated when a step fails", () => {
+  const rules: LedgerRules = {
+    guarantee: "at-least-once",
+    legs: [
+      { name: "inventory", guarantee: "at-least-once", destinations: ["order.created", "order.cancel"] },
+      { name: "payment", guarantee: "at-least-once", destinations: ["inventory.reserved"] },
+      { name: "order", guarantee: "at-least-once", destinations: ["inventory.insufficient", "payment.succeeded", "payment.failed"] },
+    ],
+    unit: {
+      name: "saga",
+      completesWhenAll: ["payment.succeeded"],
+      endsOnDropIn: [],
+      compensatedOn: { "order.cancel": "payment failed: inventory released", "inventory.insufficient": "inventory insufficient: order rejected" },
+    },
+  };
+  /** One saga's lines, where a ref is an event: it names the stream and, with the order, the message. */
+  const saga = (id: string, spec: string): string => storyLines(id, spec, (event) => (event.includes(".") ? { id: `${id}/${event}`, destination: event, broker: "redis" } : undefined));
+  const reserved = `
+    published order>s order.created
+    delivered s>inventory-1 order.created
+    published inventory-1>s inventory.reserved
+    acked inventory-1>s order.created
+    delivered s>payment-1 inventory.reserved
+  `;
+  const paid = `${reserved}
+    published payment-1>s payment.succeeded
+    acked payment-1>s inventory.reserved
+    delivered s>order payment.succeeded
+    acked order>s payment.succeeded
+  `;
+  const declined = `${reserved}
+    published payment-1>s payment.failed
+    acked payment-1>s inventory.reserved
+    delivered s>order payment.failed
+    published order>s order.cancel
+    acked order>s payment.failed
+    delivered s>inventory-2 order.cancel
+  `;
+  const released = `${declined}
+    acked inventory-2>s order.cancel
+  `;
+  const legOf = (ledger: Ledger, name: string) => ledger.legs?.find((leg) => leg.name === name)?.ledger;
+
+  test("a saga whose payment succeeds completes once, and none is compensated", () => {
+    const l = ledgerOf(hops(saga("o1", paid)), rules);
+    expect(l).toMatchObject({ unit: "saga", published: 1, completed: 1, compensated: 0, compensatedReasons: {}, lost: 0, inFlight: 0 });
+    expect(legOf(l, "inventory")).toMatchObject({ published: 1, completed: 1 });
+    expect(legOf(l, "order")).toMatchObject({ published: 1, completed: 1 });
+  });
+
+  test("a failed payment is compensated only once inventory has released what it reserved", () => {
+    expect(ledgerOf(hops(saga("o2", declined)), rules)).toMatchObject({ published: 1, completed: 0, compensated: 0, inFlight: 1 });
+    const l = ledgerOf(hops(saga("o2", released)), rules);
+    expect(l).toMatchObject({ published: 1, completed: 0, compensated: 1, lost: 0, dropped: 0, inFlight: 0 });
+    expect(l.compensatedReasons).toEqual({ "payment failed: inventory released": 1 });
+    // Its events are messages like any other: the compensation's own is counted in its leg.
+    expect(legOf(l, "inventory")).toMatchObject({ published: 2, completed: 2, inFlight: 0 });
+  });
+
+  test("insufficient inventory ends the saga compensated with its own reason: nothing was reserved", () => {
+    const l = ledgerOf(hops(saga("o3", `
+      published order>s order.created
+      delivered s>inventory-1 order.created
+      published inventory-1>s inventory.insufficient
+      acked inventory-1>s order.created
+      delivered s>order inventory.insufficient
+      acked order>s inventory.insufficient
+    `)), rules);
+    expect(l).toMatchObject({ published: 1, completed: 0, compensated: 1, inFlight: 0 });
+    expect(l.compensatedReasons).toEqual({ "inventory insufficient: order rejected": 1 });
+  });
+
+  test("a saga whose event was lost is stuck as lost, and a late release does not turn it compensated", () => {
+    const l = ledgerOf(hops(saga("o4", `${declined}
+      dropped s>inventory-2 order.cancel reason=trimmed_while_pending
+      acked inventory-3>s order.cancel
+    `)), rules);
+    expect(l).toMatchObject({ published: 1, compensated: 0, lost: 1, lostReasons: { "trimmed while pending": 1 }, inFlight: 0 });
+  });
+
+  test("an event claimed from a killed member is a redelivery in its leg; the saga still ends once", () => {
+    const l = ledgerOf(hops(saga("o5", released.replace("acked inventory-2>s order.cancel", "actor-killed inventory-2>inventory-2 inventory\nclaimed s>inventory-1 order.cancel@2\nacked inventory-1>s order.cancel@2"))), rules);
+    expect(l).toMatchObject({ published: 1, compensated: 1, redelivered: 1, duplicates: 0, inFlight: 0 });
+    expect(legOf(l, "inventory")).toMatchObject({ redelivered: 1, completed: 2 });
+  });
+
+  test("counts do not depend on arrival order, and several sagas are told apart", () => {
+    const all = hops([saga("a", paid), saga("b", released), saga("c", declined)].join("\n"));
+    const l = ledgerOf(all, rules);
+    expect(l).toMatchObject({ published: 3, completed: 1, compensated: 1, inFlight: 1 });
+    expect(ledgerOf([...all].reverse(), rules)).toEqual(l);
+  });
+
+  test("a reset starts the compensated count afresh", () => {
+    const tracker = new LedgerTracker(rules);
+    for (const hop of hops(saga("old", released))) tracker.apply(hop);
+    expect(tracker.snapshot()).toMatchObject({ compensated: 1 });
+    tracker.reset();
+    expect(tracker.snapshot()).toMatchObject({ published: 0, compensated: 0, compensatedReasons: {} });
+  });
+
+  test("units that declare no compensation have no such count", () => {
+    const { compensatedOn: _none, ...plain } = rules.unit!;
+    const l = ledgerOf(hops(saga("o6", released)), { ...rules, unit: plain });
+    expect(l).not.toHaveProperty("compensated");
+    expect(l).not.toHaveProperty("compensatedReasons");
+    expect(l).toMatchObject({ published: 1, completed: 0, inFlight: 1 });
   });
 });

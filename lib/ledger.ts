@@ -297,7 +297,7 @@ export class LedgerTracker {
 }
 
 function withInFlight(ledger: Ledger): Ledger {
-  const settled = ledger.completed + ledger.dropped + ledger.deadLettered + ledger.lost;
+  const settled = ledger.completed + (ledger.compensated ?? 0) + ledger.dropped + ledger.deadLettered + ledger.lost;
   return { ...ledger, inFlight: Math.max(0, ledger.published - settled) };
 }
 
@@ -315,7 +315,7 @@ function merge(into: Delta | null, delta: Delta): Delta {
   return out;
 }
 
-type UnitEnding = { counter: "completed" } | { counter: Ending; reason: string };
+type UnitEnding = { counter: "completed" } | { counter: Ending | "compensated"; reason: string };
 
 interface UnitRecord {
   published: boolean;
@@ -345,13 +345,17 @@ class UnitBook {
   private readonly completesWhenAll: ReadonlySet<string>;
   private readonly endsOnDropIn: ReadonlySet<string>;
   private readonly closesOn: string | null;
-  private totals = emptyUnitCounts();
+  /** Destination → the reason a completed message there ends the unit as compensated. */
+  private readonly compensatedOn: ReadonlyMap<string, string> | null;
+  private totals: UnitCounts;
 
   constructor(rule: UnitRule, capacity: number) {
     this.name = rule.name;
     this.completesWhenAll = new Set(rule.completesWhenAll);
     this.endsOnDropIn = new Set(rule.endsOnDropIn);
     this.closesOn = rule.closesOn ?? null;
+    this.compensatedOn = rule.compensatedOn ? new Map(Object.entries(rule.compensatedOn)) : null;
+    this.totals = emptyUnitCounts(this.compensatedOn !== null);
     this.units = new Book(capacity, () => ({ published: false, ending: null, completed: new Set(), pending: new Set(), closed: false }));
   }
 
@@ -386,6 +390,8 @@ class UnitBook {
     if (leg.guarantee === "at-least-once" && settled === "dropped") return { counter: "lost", reason: hop.reason ?? "unspecified" };
     if (leg.guarantee === "at-least-once" && settled === "dead-lettered") return { counter: "deadLettered", reason: hop.reason ?? "unspecified" };
     const destination = hop.message.destination;
+    const undone = settled === "completed" ? this.compensatedOn?.get(destination) : undefined;
+    if (undone !== undefined) return { counter: "compensated", reason: undone };
     if (this.closesOn !== null) return this.closingEnding(hop, destination, settled, unit);
     if (settled === "completed" && this.completesWhenAll.has(destination)) {
       unit.completed.add(destination);
@@ -408,18 +414,28 @@ class UnitBook {
   }
 
   private count(ending: UnitEnding): void {
+    if (ending.counter === "completed") {
+      this.totals.completed++;
+      return;
+    }
+    if (ending.counter === "compensated") {
+      this.totals.compensated = (this.totals.compensated ?? 0) + 1;
+      const reasons = (this.totals.compensatedReasons ??= {});
+      reasons[ending.reason] = (reasons[ending.reason] ?? 0) + 1;
+      return;
+    }
     this.totals[ending.counter]++;
-    if (ending.counter === "completed") return;
     const reasons = this.totals[REASONS_OF[ending.counter]];
     reasons[ending.reason] = (reasons[ending.reason] ?? 0) + 1;
   }
 
   counts(): UnitCounts {
-    return copyReasons(this.totals);
+    const counts = copyReasons(this.totals);
+    return counts.compensatedReasons ? { ...counts, compensatedReasons: { ...counts.compensatedReasons } } : counts;
   }
 
   reset(): void {
-    this.totals = emptyUnitCounts();
+    this.totals = emptyUnitCounts(this.compensatedOn !== null);
     this.units.reset();
   }
 
@@ -428,10 +444,11 @@ class UnitBook {
   }
 }
 
-type UnitCounts = Pick<Ledger, "published" | "completed" | "dropped" | "dropReasons" | "lost" | "lostReasons" | "deadLettered" | "deadLetterReasons">;
+type UnitCounts = Pick<Ledger, "published" | "completed" | "compensated" | "compensatedReasons" | "dropped" | "dropReasons" | "lost" | "lostReasons" | "deadLettered" | "deadLetterReasons">;
 
-function emptyUnitCounts(): UnitCounts {
-  return { published: 0, completed: 0, dropped: 0, dropReasons: {}, lost: 0, lostReasons: {}, deadLettered: 0, deadLetterReasons: {} };
+/** The compensation counts exist only where the unit can be compensated: elsewhere they would always read 0. */
+function emptyUnitCounts(compensates: boolean): UnitCounts {
+  return { published: 0, completed: 0, ...(compensates ? { compensated: 0, compensatedReasons: {} } : {}), dropped: 0, dropReasons: {}, lost: 0, lostReasons: {}, deadLettered: 0, deadLetterReasons: {} };
 }
 
 /** The ledger of a finite list of hops, e.g. a recording or a test's capture. */

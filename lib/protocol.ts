@@ -257,7 +257,8 @@ export interface LegRule {
  * publish; it completes once a message of the trace has completed on every destination of
  * `completesWhenAll`; a drop in one of the `endsOnDropIn` legs ends it as dropped, with that
  * drop's reason (declined, timed out); a lost or dead-lettered message in an at-least-once leg
- * ends it as lost or dead-lettered.
+ * ends it as lost or dead-lettered. Where it declares `compensatedOn`, a message of the trace
+ * completed on one of those destinations ends it as compensated, with that destination's reason.
  */
 export interface UnitRule {
   /** What one is called, e.g. "order". */
@@ -272,6 +273,12 @@ export interface UnitRule {
    * every `completesWhenAll` destination needs one completed message.
    */
   closesOn?: string;
+  /**
+   * For a saga: the destinations whose completed message means the action failed a step and
+   * undid what the steps before it did (inventory released after a failed payment), each with
+   * the words it is counted under. A business "no" handled to the end, not a failure of delivery.
+   */
+  compensatedOn?: Readonly<Record<string, string>>;
 }
 
 export type ChannelInfo = ScenarioInfo["channels"][number];
@@ -312,6 +319,13 @@ export interface Ledger {
   /** Why messages were parked, counted by reason (failed every attempt, max deliveries reached). */
   deadLetterReasons: Record<string, number>;
   inFlight: number;
+  /**
+   * Set where the unit declares compensation (a saga): actions that ended undone rather than
+   * completed, counted by reason. Settled, like completed ones; a saga that can do neither is
+   * lost (a message of it lost in an at-least-once leg) or still in flight.
+   */
+  compensated?: number;
+  compensatedReasons?: Record<string, number>;
   /** First deliveries whose key's running number went backwards (where order is checked). */
   outOfOrder: number;
   /**

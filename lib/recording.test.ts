@@ -126,6 +126,26 @@ describe("recordings of protocol v3", () => {
     expect(ledgerAt(parsed.recording, 3)).toMatchObject({ unit: "order", published: 1, completed: 1, legs: [{ name: "payment", ledger: { completed: 1 } }, { name: "jobs", ledger: { published: 0 } }] });
   });
 
+  test("keep a saga's compensation, in its rules and its ledger, and replay it", () => {
+    const saga: RecordingHeader = {
+      ...story,
+      rules: { ...rules, unit: { name: "saga", completesWhenAll: ["subj"], endsOnDropIn: [], compensatedOn: { emails: "undone" } } },
+      state: { ...story.state, ledger: { ...story.state.ledger, unit: "saga", compensated: 1, compensatedReasons: { undone: 1 } } },
+    };
+    const undone = hops(`
+      published req>subj m1 t=0
+      published req>emails m2 trace=m1 dest=emails t=1
+      acked w>emails m2 trace=m1 dest=emails t=2
+    `);
+    const parsed = parseRecording(encodeRecording(saga, undone));
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.recording.header).toEqual(saga);
+    expect(ledgerAt(parsed.recording, 2)).toMatchObject({ unit: "saga", published: 1, completed: 0, compensated: 1, compensatedReasons: { undone: 1 }, inFlight: 0 });
+    const elsewhere = structuredClone(saga);
+    elsewhere.rules.unit = { name: "saga", completesWhenAll: ["subj"], endsOnDropIn: [], compensatedOn: { refunds: "undone" } };
+    expect(parseRecording(encodeRecording(elsewhere, undone))).toMatchObject({ ok: false, error: "line 1: rules.unit.compensatedOn.refunds: refunds is in no leg" });
+  });
+
   test("need the new fields, consistent with each other", () => {
     const refused = (edit: (h: RecordingHeader) => void) => parseRecording(reencode(edit));
     expect(refused((h) => delete (h.scenario as Partial<ScenarioInfo>).brokers)).toMatchObject({ ok: false, error: expect.stringMatching(/^line 1: scenario\.brokers/) });

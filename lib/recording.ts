@@ -71,6 +71,7 @@ const unitRuleSchema = z.object({
   completesWhenAll: z.array(z.string().max(256)).min(1).max(64),
   endsOnDropIn: z.array(z.string().max(64)).max(16),
   closesOn: z.string().max(256).optional(),
+  compensatedOn: z.record(z.string().max(256), z.string().max(200)).optional(),
 });
 
 const scenarioFields = {
@@ -122,6 +123,8 @@ const ledgerCounts = {
   deadLetterReasons: z.record(z.string(), z.number()).default({}),
   inFlight: z.number(),
   outOfOrder: z.number(),
+  compensated: z.number().optional(),
+  compensatedReasons: z.record(z.string(), z.number()).optional(),
 };
 /** A v2 ledger, and a leg's: counts only. */
 const countsLedgerSchema = z.object(ledgerCounts);
@@ -179,6 +182,9 @@ const rulesSchema = z
     });
     const closesOn = rules.unit.closesOn;
     if (closesOn !== undefined && !owner.has(closesOn)) ctx.addIssue({ code: "custom", path: ["unit", "closesOn"], message: `${closesOn} is in no leg` });
+    for (const destination of Object.keys(rules.unit.compensatedOn ?? {})) {
+      if (!owner.has(destination)) ctx.addIssue({ code: "custom", path: ["unit", "compensatedOn", destination], message: `${destination} is in no leg` });
+    }
   });
 
 const headerFields = { format: z.literal(RECORDING_FORMAT), recordedAt: z.string().max(64), truncated: z.boolean().optional() };

@@ -101,6 +101,18 @@ describe("a story's trace", () => {
     expect(assembleTraces(log, story).get("o2")).toMatchObject({ status: "dropped", reason: "declined by payment" });
   });
 
+  test("is compensated, with the reason, when its compensation completes", () => {
+    const saga = { ...story, unit: { ...story.unit, compensatedOn: { ship: "payment failed: shipment cancelled" } } };
+    const log = hops(`
+      published co>pay o4 dest=pay
+      reply-received pay>co o4 dest=pay
+      published co>ship o4.ship trace=o4 dest=ship
+    `);
+    expect(assembleTraces(log, saga).get("o4")?.status).toBe("in-flight");
+    const undone = assembleTraces([...log, ...hops("acked w2>ship o4.ship trace=o4 dest=ship t=99")], saga).get("o4");
+    expect(undone).toMatchObject({ status: "compensated", reason: "payment failed: shipment cancelled" });
+  });
+
   test("a lost job says why it was lost, where its hop said", () => {
     const paid = `
       published co>pay o3 dest=pay

@@ -7,11 +7,14 @@ import { ledgerOf } from "./ledger";
 /** What decides a trace's status: the scenario's completion hops, or for a story, its unit. */
 export type TraceRules = Pick<ScenarioInfo, "guarantee" | "completesOn" | "legs" | "unit">;
 
+/** A trace ends as its message does, or, for a saga, undone by its compensation. */
+export type TraceStatus = MessageStatus | "compensated";
+
 export interface Trace {
   traceId: string;
   messageId: string;
   hops: MessageHop[];
-  status: MessageStatus;
+  status: TraceStatus;
   attempts: number;
   /** Round trip of the attempt that completed, measured by the sender. */
   rttMs: number | null;
@@ -72,7 +75,10 @@ function settleByUnit(trace: Trace, story: TraceRules): void {
   // The round trip shown is the first leg's: the request the story waited on.
   trace.rttMs = trace.hops.find(roundTripsOf(story.legs))?.rttMs ?? null;
   if (ledger.completed > 0) trace.status = "completed";
-  else if (ledger.deadLettered > 0) trace.status = "dead-lettered";
+  else if (ledger.compensated) {
+    trace.status = "compensated";
+    trace.reason = Object.keys(ledger.compensatedReasons ?? {})[0] ?? null;
+  } else if (ledger.deadLettered > 0) trace.status = "dead-lettered";
   else if (ledger.dropped > 0 || ledger.lost > 0) {
     trace.status = "dropped";
     const lostWhy = Object.keys(ledger.lostReasons).find((reason) => reason !== "unspecified");

@@ -15,9 +15,10 @@ import { redisPubsub } from "./redis-pubsub";
 import { redisStreams } from "./redis-streams";
 import { kafkaConsumerGroup } from "./kafka-consumer-group";
 import { orderPlacement } from "./order-placement";
+import { orderSaga } from "./order-saga";
 import { grpcInventory } from "./grpc-inventory";
 import { socialPost } from "./social-post";
 import { bankTransfer } from "./bank-transfer";
 import { rideRequest } from "./ride-request";
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup, orderPlacement, socialPost, rideRequest, bankTransfer, grpcInventory];
+export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup, orderPlacement, orderSaga, socialPost, rideRequest, bankTransfer, grpcInventory];

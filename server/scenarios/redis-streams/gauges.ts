@@ -1,9 +1,8 @@
 import { createRedis, ready } from "../../brokers/redis";
 import type { Namespace } from "../../brokers/namespace";
 import type { GaugeReader } from "../model";
+import { pendingInGroup } from "../shared/redis-stream-group";
 import { DLQ_CHANNEL_ID, DLQ_STREAM, GROUPS, STREAM, STREAM_CHANNEL_ID } from "./names";
-
-type PendingSummary = [number, string | null, string | null, [string, string][] | null];
 
 /** Stream length, each group's pending entries, and each consumer's share of them (its PEL). */
 export function streamGauges(url: string, names: Namespace): GaugeReader {
@@ -16,10 +15,10 @@ export function streamGauges(url: string, names: Namespace): GaugeReader {
       const gauges: Record<string, Record<string, number>> = {};
       const stream: Record<string, number> = { length: await redis.xlen(streamKey) };
       for (const group of GROUPS) {
-        const summary = (await redis.xpending(streamKey, group).catch(() => null)) as PendingSummary | null;
-        if (!summary) continue;
-        stream[`${group.replace("-service", "")} pending`] = summary[0];
-        for (const [consumer, count] of summary[3] ?? []) gauges[consumer] = { pending: Number(count) };
+        const pending = await pendingInGroup(redis, streamKey, group);
+        if (!pending) continue;
+        stream[`${group.replace("-service", "")} pending`] = pending.total;
+        for (const [consumer, count] of pending.byConsumer) gauges[consumer] = { pending: count };
       }
       gauges[STREAM_CHANNEL_ID] = stream;
       gauges[DLQ_CHANNEL_ID] = { entries: await redis.xlen(deadLetters) };

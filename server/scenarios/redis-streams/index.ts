@@ -1,4 +1,5 @@
 import { defineScenario } from "../model";
+import { CLAIM_AFTER_IDLE } from "../shared/redis-stream-group";
 import { redisStreamConsumer } from "./consumer";
 import { redisStreamFateSource } from "./fates";
 import { streamGauges } from "./gauges";
@@ -16,7 +17,7 @@ export const redisStreams = defineScenario({
   settings: {
     delayMs: { label: "Work per entry", unit: "ms", min: 0, max: 60_000, step: 10, default: 100 },
     failRate: { label: "Failure rate", unit: "0–1", min: 0, max: 1, step: 0.1, default: 0 },
-    minIdleMs: { label: "Claim after idle", unit: "ms", min: 100, max: 600_000, step: 100, default: 3_000 },
+    minIdleMs: CLAIM_AFTER_IDLE,
     maxLen: { label: "MAXLEN ~ (0 = off)", unit: "", min: 0, max: 10_000_000, step: 100, default: 0 },
   },
   roles: {
