@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { COMPARISONS } from "../lib/comparisons";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
 import { BROKER_NAMES, BrokerStrip, transportUp } from "./BrokerStrip";
 import { ThemeToggle } from "./ThemeToggle";
@@ -101,6 +102,19 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
                 })}
             </div>
           ))}
+          <div className="mb-5">
+            <div className="px-2 pb-2 text-[11px] font-semibold tracking-wider text-[var(--muted)] uppercase">Side by side</div>
+            {COMPARISONS.map((c) => (
+              <Link
+                key={c.id}
+                href={`/compare/${c.id}`}
+                aria-current={c.id === activeId ? "page" : undefined}
+                className={`block rounded-lg px-2 py-1.5 text-sm transition ${c.id === activeId ? "bg-violet-500/10 font-medium text-violet-700 dark:text-violet-300" : "hover:bg-black/5 dark:hover:bg-white/5"}`}
+              >
+                {c.title}
+              </Link>
+            ))}
+          </div>
           <div className="mt-6 border-t border-[var(--line)] pt-4">
             <Link href="/replay" className="flex items-center justify-between rounded-lg px-2 py-1.5 text-sm hover:bg-black/5 dark:hover:bg-white/5" title="Replay a recorded run, without brokers">
               <span>Recorded runs</span>

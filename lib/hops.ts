@@ -1,4 +1,5 @@
-import type { HopKind, MessageHop, MessageHopKind } from "./protocol";
+import type { Hop, HopKind, MessageHop, MessageHopKind } from "./protocol";
+import { isMessageHop } from "./protocol";
 
 /** What each hop kind means for a message's life; the ledger and traces share these. */
 export const DELIVERY_KINDS: ReadonlySet<MessageHopKind> = new Set(["delivered", "redelivered", "claimed"]);
@@ -55,3 +56,23 @@ export function hopCaption(hop: Pick<MessageHop, "kind" | "call" | "message">): 
   const base = status ? `status ${status.code}` : hop.call?.index !== undefined ? `${hopLabel(hop.kind)} ${hop.call.index}` : hopLabel(hop.kind);
   return hop.message.attempt > 1 ? `${base} #${hop.message.attempt}` : base;
 }
+
+/** Hops by which a consumer gives a delivery back to the broker, one way or another. */
+const SETTLED_BY_CONSUMER: ReadonlySet<string> = new Set(["acked", "processed", "nacked", "dead-lettered"]);
+
+/** What a dead consumer had been handed and not settled, as the hops tell it. */
+export function unsettledBy(hops: Iterable<Hop>, actorId: string): MessageHop[] {
+  // Keyed by message and queue: one message can reach a consumer from several queues.
+  const held = new Map<string, MessageHop>();
+  for (const hop of hops) {
+    if (!isMessageHop(hop)) continue;
+    if (hop.to === actorId && DELIVERY_KINDS.has(hop.kind)) held.set(`${hop.message.id}|${hop.from}`, hop);
+    else if (hop.from === actorId && SETTLED_BY_CONSUMER.has(hop.kind)) {
+      // Settled on its own lane (core NATS has no ack to send): whichever delivery it held.
+      const source = hop.to === actorId ? [...held.values()].find((d) => d.message.id === hop.message.id)?.from : hop.to;
+      held.delete(`${hop.message.id}|${source}`);
+    }
+  }
+  return [...held.values()];
+}
+

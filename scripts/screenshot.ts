@@ -2,10 +2,11 @@
  * Takes screenshots of a running Hopscope with the system Chromium, for the README and for
  * looking at what a change did: each scenario as its demo storyline leaves it, one in dark mode,
  * a replay and the home page. Usage: tsx scripts/screenshot.ts [baseUrl] [outDir] [shot,shot...]
- * (shots: any scenario id, dark, replay, home; default all).
+ * (shots: any scenario or comparison id, dark, replay, home; default all).
  */
 import { chromium, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
+import { COMPARISONS } from "../lib/comparisons";
 import { SCENARIOS } from "../server/scenarios";
 import type { ScenarioDefinition } from "../server/scenarios/model";
 import { CHROMIUM_ARGS, chromiumPath } from "./chromium";
@@ -49,6 +50,26 @@ async function scenarioShot(browser: Browser, scenario: ScenarioDefinition, them
   console.log(`  ${out}/${file}.png`);
 }
 
+/** A comparison after one publish and one kill on every side, once every side has recovered. */
+async function comparisonShot(browser: Browser, id: string): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 });
+  const path = `/api/comparisons/${id}`;
+  // A fresh start: every side with its full set of workers.
+  await api.call("POST", `${path}/stop`);
+  await api.call("POST", `${path}/start`);
+  await api.call("POST", `${path}/commands`, { type: "reset" });
+  await page.goto(`${base}/compare/${id}`);
+  await api.call("POST", `${path}/commands`, { type: "publish", count: 100 });
+  await page.waitForTimeout(3_000);
+  await api.call("POST", `${path}/commands`, { type: "kill" });
+  await page.getByTestId("comparison-table").getByText("waiting").first().waitFor({ state: "detached", timeout: 60_000 }).catch(() => undefined);
+  await page.waitForTimeout(15_000);
+  await page.screenshot({ path: `${out}/${id}.png` });
+  await api.call("POST", `${path}/stop`);
+  await page.close();
+  console.log(`  ${out}/${id}.png`);
+}
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
@@ -64,6 +85,7 @@ async function main(): Promise<void> {
       await page.screenshot({ path: `${out}/replay.png` });
       await page.close();
     }
+    for (const comparison of COMPARISONS) if (wanted(comparison.id)) await comparisonShot(browser, comparison.id);
     if (wanted("home")) {
       const home = await browser.newPage({ viewport: { width: 1280, height: 720 } });
       await home.goto(base);

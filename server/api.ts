@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ErrorCode, HealthResponse } from "../lib/protocol";
 import { Access } from "./access";
+import { Comparisons } from "./comparisons";
 import { fail, type Result, type ScenarioEngine } from "./engine";
 import type { HealthMonitor } from "./health";
 import { log } from "./log";
@@ -101,10 +102,42 @@ function decodeSegment(segment: string | undefined): string | null {
   }
 }
 
+const COMPARISON_ROUTE = /^\/api\/comparisons(?:\/([^/]+)(?:\/(start|stop|commands))?)?$/;
 const SCENARIO_ROUTE = /^\/api\/scenarios\/([^/]+)\/(start|stop|commands|state|hops|traces|recording)(?:\/([^/]+))?$/;
 
 /** The automation API: everything a presenter can click, as JSON over HTTP. */
 export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, access: Access) {
+  const comparisons = new Comparisons(engine);
+  /** Why a POST may not act, or null: a page from another site, or someone not the presenter. */
+  const refusal = (req: IncomingMessage) => {
+    // On loopback everyone is the presenter, so a page from another site must not be able to
+    // act through the presenter's browser: cross-site POSTs need no preflight.
+    if (!Access.sameOrigin(req.headers)) return fail("forbidden", "Commands from another site's page are refused");
+    if (!access.isPresenter(Access.bearer(req.headers))) return fail("forbidden", "Only the presenter can act: send Authorization: Bearer <presenter token>");
+    return null;
+  };
+  /** `GET /api/comparisons`, `GET /api/comparisons/:id`, and `POST …/:id/start|stop|commands`. */
+  async function handleComparison(req: IncomingMessage, res: ServerResponse, method: string, rawId: string | undefined, action: string | undefined): Promise<void> {
+    const wanted = action ? "POST" : "GET";
+    if (method !== wanted) {
+      res.setHeader("allow", wanted);
+      return send(res, 405, fail("bad-request", `this route takes ${wanted}`));
+    }
+    if (rawId === undefined) return send(res, 200, comparisons.list());
+    const id = decodeSegment(rawId);
+    if (id === null) return sendResult(res, fail("bad-request", "path: malformed percent-encoding"));
+    if (!action) {
+      const view = comparisons.view(id);
+      return view.ok ? send(res, 200, view.result) : sendResult(res, view);
+    }
+    const refused = refusal(req);
+    if (refused) return sendResult(res, refused);
+    const body = await readJson(req);
+    if (action === "start") return sendResult(res, await comparisons.start(id));
+    if (action === "stop") return sendResult(res, await comparisons.stop(id));
+    return sendResult(res, await comparisons.command(id, body));
+  }
+
   return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = req.method ?? "GET";
@@ -112,6 +145,8 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
     try {
       if (url.pathname === "/api/health" && method === "GET") return send(res, 200, { ...health.current(), version: VERSION } satisfies HealthResponse);
       if (url.pathname === "/api/scenarios" && method === "GET") return send(res, 200, engine.list());
+      const comparison = COMPARISON_ROUTE.exec(url.pathname);
+      if (comparison) return await handleComparison(req, res, method, comparison[1], comparison[2]);
 
       const match = SCENARIO_ROUTE.exec(url.pathname);
       if (!match) return sendResult(res, fail("not-found", `No API route ${method} ${url.pathname}`));
@@ -123,14 +158,8 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
         res.setHeader("allow", wanted);
         return send(res, 405, fail("bad-request", `${url.pathname} takes ${wanted}`));
       }
-      // On loopback everyone is the presenter, so a page from another site must not be able to
-      // act through the presenter's browser: cross-site POSTs need no preflight.
-      if (wanted === "POST" && !Access.sameOrigin(req.headers)) {
-        return sendResult(res, fail("forbidden", "Commands from another site's page are refused"));
-      }
-      if (wanted === "POST" && !access.isPresenter(Access.bearer(req.headers))) {
-        return sendResult(res, fail("forbidden", "Only the presenter can act: send Authorization: Bearer <presenter token>"));
-      }
+      const refused = wanted === "POST" ? refusal(req) : null;
+      if (refused) return sendResult(res, refused);
 
       switch (action) {
         case "state": {

@@ -31,3 +31,9 @@ export function connection(): HopscopeSocket {
   }
   return socket;
 }
+
+/** For the HTTP API: the presenter's token, where this browser holds one. */
+export function presenterHeaders(): Record<string, string> {
+  const token = presenterToken();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}

@@ -1,32 +1,16 @@
 import { wallClockMs } from "../../lib/clock";
-import { DELIVERY_KINDS } from "../../lib/hops";
+import { DELIVERY_KINDS, unsettledBy } from "../../lib/hops";
+
+export { unsettledBy };
 import { isMessageHop, type TransportId, type Hop, type HopDraft, type MessageHop, type MessageHopDraft, type MessageHopKind } from "../../lib/protocol";
 import type { TraceStore } from "../hop-bus";
 import type { Fate, KillEffect } from "../scenarios/model";
 import type { Actor } from "./actor";
 
-/** Hops by which a consumer gives a delivery back to the broker, one way or another. */
-const SETTLED_BY_CONSUMER: ReadonlySet<string> = new Set(["acked", "processed", "nacked", "dead-lettered"]);
 /** Lets the last IPC messages of a killed actor arrive before its unacked messages are listed. */
 export const REQUEUE_SETTLE_MS = 50;
 /** The broker acts because the connection died: just after the kill (or exit) on the timeline. */
 const BROKER_REACTION_MS = 0.001;
-
-/** What a dead consumer had been handed and not settled, as the hops tell it. */
-export function unsettledBy(hops: Iterable<Hop>, actorId: string): MessageHop[] {
-  // Keyed by message and queue: one message can reach a consumer from several queues.
-  const held = new Map<string, MessageHop>();
-  for (const hop of hops) {
-    if (!isMessageHop(hop)) continue;
-    if (hop.to === actorId && DELIVERY_KINDS.has(hop.kind)) held.set(`${hop.message.id}|${hop.from}`, hop);
-    else if (hop.from === actorId && SETTLED_BY_CONSUMER.has(hop.kind)) {
-      // Settled on its own lane (core NATS has no ack to send): whichever delivery it held.
-      const source = hop.to === actorId ? [...held.values()].find((d) => d.message.id === hop.message.id)?.from : hop.to;
-      held.delete(`${hop.message.id}|${source}`);
-    }
-  }
-  return [...held.values()];
-}
 
 /**
  * The attempts a dead server had started and not ended: its interceptor reported the call's

@@ -126,6 +126,14 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     return ok({ hops, lastSeq: hops.at(-1)?.seq ?? Math.max(since, runner.store.lastSeq) });
   }
 
+  /** Every hop still in the buffer, oldest first: what a comparison's table is computed from. */
+  buffered(id: string): Result<Hop[]> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    this.pump(id);
+    return ok(runner.store.hops.toArray());
+  }
+
   /** The hops after `since` still in the buffer, as a recording a browser replays without brokers. */
   recording(id: string, since: number): Result<string> {
     const runner = this.runners.get(id);

@@ -1,0 +1,110 @@
+/**
+ * Comparisons: several scenarios driven together. A publish goes to every side, and a kill takes
+ * one member of each side's kill role in the same tick, each the one holding the most work, so
+ * every side has something to show. The table comes from each side's hops (lib/comparisons.ts).
+ */
+import { z } from "zod";
+import { COMPARISONS, comparisonById, summarizeSide, type ComparisonInfo, type ComparisonSideView, type ComparisonView } from "../lib/comparisons";
+import { unsettledBy } from "../lib/hops";
+import { describeZodError } from "../lib/protocol";
+import type { ScenarioEngine } from "./engine";
+import { fail, ok, type Result } from "./engine/result";
+
+export const comparisonCommandSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("publish"), count: z.number().int().min(1).max(1000).default(1) }),
+  z.object({ type: z.literal("kill") }),
+  z.object({ type: z.literal("add") }),
+  z.object({ type: z.literal("reset") }),
+]);
+
+/** Per side: what it answered, or why it refused. */
+type PerSide = Record<string, { ok: true; result: unknown } | { ok: false; error: string }>;
+
+export class Comparisons {
+  constructor(private readonly engine: ScenarioEngine) {}
+
+  list(): ComparisonInfo[] {
+    return [...COMPARISONS];
+  }
+
+  view(id: string): Result<ComparisonView> {
+    const info = comparisonById(id);
+    if (!info) return this.unknown(id);
+    const sides: ComparisonSideView[] = [];
+    for (const side of info.sides) {
+      const state = this.engine.state(side.scenarioId);
+      const hops = this.engine.buffered(side.scenarioId);
+      if (!state.ok) return state;
+      if (!hops.ok) return hops;
+      sides.push({ state: state.result, summary: summarizeSide(side, hops.result, state.result) });
+    }
+    return ok({ info, sides });
+  }
+
+  /** Starts every side (each with the comparison's settings); a side that cannot start says why. */
+  async start(id: string): Promise<Result<PerSide>> {
+    const info = comparisonById(id);
+    if (!info) return this.unknown(id);
+    return ok(
+      await this.eachSide(info, async (side) => {
+        const started = await this.engine.start(side.scenarioId);
+        if (!started.ok || !side.settings) return started;
+        return this.engine.command(side.scenarioId, { type: "set", ...side.settings });
+      }),
+    );
+  }
+
+  async stop(id: string): Promise<Result<PerSide>> {
+    const info = comparisonById(id);
+    if (!info) return this.unknown(id);
+    return ok(await this.eachSide(info, (side) => this.engine.stop(side.scenarioId)));
+  }
+
+  async command(id: string, raw: unknown): Promise<Result<PerSide>> {
+    const info = comparisonById(id);
+    if (!info) return this.unknown(id);
+    const parsed = comparisonCommandSchema.safeParse(raw);
+    if (!parsed.success) return fail("bad-request", describeZodError(parsed.error));
+    const command = parsed.data;
+    if (command.type === "publish") return ok(await this.eachSide(info, (side) => this.engine.command(side.scenarioId, { type: "publish", count: command.count })));
+    if (command.type === "reset") return ok(await this.eachSide(info, (side) => this.engine.command(side.scenarioId, { type: "reset" })));
+    if (command.type === "add") return ok(await this.eachSide(info, (side) => this.engine.command(side.scenarioId, { type: "add-actor", role: side.killRole })));
+    // Chosen first, killed together: the kills land within the same tick on every side.
+    const victims = info.sides.map((side) => ({ side, victim: this.busiest(side.scenarioId, side.killRole) }));
+    return ok(
+      await this.eachSide(info, async (side) => {
+        const victim = victims.find((v) => v.side === side)?.victim;
+        if (!victim) return fail("conflict", `no live ${side.killRole} to kill`);
+        return this.engine.command(side.scenarioId, { type: "kill-actor", actorId: victim });
+      }),
+    );
+  }
+
+  /** The live member of the role holding the most unsettled deliveries. */
+  private busiest(scenarioId: string, role: string): string | null {
+    const state = this.engine.state(scenarioId);
+    const hops = this.engine.buffered(scenarioId);
+    if (!state.ok || !hops.ok) return null;
+    const live = state.result.actors.filter((a) => a.alive && a.role === role);
+    let best: { id: string; held: number } | null = null;
+    for (const actor of live) {
+      const held = unsettledBy(hops.result, actor.id).length;
+      if (!best || held > best.held) best = { id: actor.id, held };
+    }
+    return best?.id ?? null;
+  }
+
+  private async eachSide(info: ComparisonInfo, act: (side: ComparisonInfo["sides"][number]) => Promise<Result<unknown>>): Promise<PerSide> {
+    const results = await Promise.all(info.sides.map(act));
+    const out: PerSide = {};
+    info.sides.forEach((side, i) => {
+      const result = results[i];
+      out[side.scenarioId] = result?.ok ? { ok: true, result: result.result } : { ok: false, error: result ? result.error.message : "no answer" };
+    });
+    return out;
+  }
+
+  private unknown(id: string): Result<never> {
+    return fail("not-found", `No comparison "${id}"; comparisons are ${COMPARISONS.map((c) => c.id).join(", ")}`);
+  }
+}
