@@ -126,11 +126,13 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     return ok({ hops, lastSeq: hops.at(-1)?.seq ?? Math.max(since, runner.store.lastSeq) });
   }
 
-  /** Every hop still in the buffer, oldest first: what a comparison's table is computed from. */
+  /**
+   * Every hop already sequenced, oldest first: what a comparison's table is computed from. Hops
+   * still in the reorder window wait for it, rather than be released out of order for a reader.
+   */
   buffered(id: string): Result<Hop[]> {
     const runner = this.runners.get(id);
     if (!runner) return this.unknown(id);
-    this.pump(id);
     return ok(runner.store.hops.toArray());
   }
 
