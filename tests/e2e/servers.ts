@@ -13,5 +13,6 @@ export const WORKSHOP_TOKEN = process.env.E2E_WORKSHOP_TOKEN;
  * Namespaces of their own: apart from a dashboard running beside the suite, and from each other,
  * since a scenario one spec left running on the first must not take the second's messages.
  */
-export const NAMESPACE = `${hostSlug(hostname())}-e2e`;
-export const WORKSHOP_NAMESPACE = `${hostSlug(hostname())}-e2e-workshop`;
+const base = process.env.HOPSCOPE_TEST_NAMESPACE ?? hostSlug(hostname());
+export const NAMESPACE = `${base}-e2e`;
+export const WORKSHOP_NAMESPACE = `${base}-e2e-workshop`;

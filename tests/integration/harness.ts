@@ -12,7 +12,8 @@ import type { ClientToServerEvents, Hop, ScenarioState, ServerToClientEvents } f
  * The suite's own namespace, apart from any dashboard running on this machine or on another
  * machine sharing the brokers: `npm test` never takes a presenter's messages, nor they its.
  */
-export const TEST_NAMESPACE = `${hostSlug(hostname())}-test`;
+// HOPSCOPE_TEST_NAMESPACE lets two checkouts run their suites side by side on the same brokers.
+export const TEST_NAMESPACE = process.env.HOPSCOPE_TEST_NAMESPACE ?? `${hostSlug(hostname())}-test`;
 /** The suite's broker names, for tests that look at the brokers directly. */
 export const testNames = namespace(TEST_NAMESPACE);
 
