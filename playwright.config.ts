@@ -5,7 +5,15 @@ import { NAMESPACE, PORT, WORKSHOP_NAMESPACE, WORKSHOP_PORT, WORKSHOP_TOKEN } fr
 export default defineConfig({
   testDir: "tests/e2e",
   fullyParallel: false,
-  workers: 1,
+  // Live specs share one server and its brokers, one test at a time. The pictures come from
+  // shipped recordings and touch no broker, so they run beside the live ones on the second core.
+  workers: 2,
+  projects: [
+    { name: "live", testIgnore: /visual\.spec\.ts$/, workers: 1 },
+    { name: "pictures", testMatch: /visual\.spec\.ts$/, workers: 1 },
+  ],
+  // Baselines are named without the project, as they were before the projects split.
+  snapshotPathTemplate: "{snapshotDir}/{testFileDir}/{testFileName}-snapshots/{arg}{-snapshotSuffix}{ext}",
   retries: 0,
   forbidOnly: true,
   timeout: 60_000,

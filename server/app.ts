@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { Access } from "./access";
+import { prepareActorBundle } from "./actors/spawn";
 import { createApiHandler } from "./api";
 import type { Config } from "./config";
 import { ScenarioEngine } from "./engine";
@@ -23,7 +24,7 @@ export interface HopscopeOptions {
 export async function createHopscope(options: HopscopeOptions) {
   const { config } = options;
   const health = new HealthMonitor(config.urls, options.healthIntervalMs, config.namespace);
-  await health.start();
+  await Promise.all([health.start(), prepareActorBundle()]);
   const engine = new ScenarioEngine(options.scenarios, health, config);
   engine.startPumping();
   const access = new Access(config);

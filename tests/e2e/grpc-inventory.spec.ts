@@ -47,7 +47,8 @@ test("a call draws each side's start, request, response and status, with the rou
 
 test("killing a server mid-call draws UNAVAILABLE on it, then the retry on another server", async ({ page, request }) => {
   await openFresh(page, request);
-  await command(request, { type: "set", delayMs: 3_000, retries: 3 });
+  // The deadline is the whole call's, retries included: long enough that the retry never meets it.
+  await command(request, { type: "set", delayMs: 3_000, deadlineMs: 20_000, retries: 3 });
   // Round robin puts one call on each server.
   await page.getByRole("spinbutton", { name: "Burst size" }).fill("3");
   await page.getByRole("button", { name: "Send burst" }).click();
@@ -66,7 +67,7 @@ test("killing a server mid-call draws UNAVAILABLE on it, then the retry on anoth
 
 test("with retries off, the killed server's call ends UNAVAILABLE for the caller and is counted failed", async ({ page, request }) => {
   await openFresh(page, request);
-  await command(request, { type: "set", delayMs: 3_000, retries: 0 });
+  await command(request, { type: "set", delayMs: 3_000, deadlineMs: 20_000, retries: 0 });
   await page.getByRole("spinbutton", { name: "Burst size" }).fill("3");
   await page.getByRole("button", { name: "Send burst" }).click();
   await expect(arrows(page, "call started")).toHaveCount(6);
