@@ -20,6 +20,9 @@ export async function runCommand(runner: ScenarioRunner, raw: unknown, host: Com
   const known = runner.info.commands.some((c) => c.type === command.type);
   if (!known) return fail("bad-request", `type: ${id} does not support "${command.type}"`);
   if (command.type === "reset") return ok(host.reset(runner));
+  // A bad publish is refused as such whatever the scenario's state, before anything is sent.
+  const refused = command.type === "publish" ? runner.definition.checkPublish?.(command) : null;
+  if (refused) return fail("bad-request", refused);
   const down = host.unavailable(runner);
   if (down) return fail("broker-down", down);
   if (command.type === "set") return set(runner, command, host);

@@ -179,8 +179,17 @@ export interface ScenarioDeclaration<S extends SettingsSpec, R extends string> {
   delivery: DeliverySpec<NoInfer<R>>;
   /** Reads live figures from the broker while the scenario runs. */
   gauges?: { transport: Transport; open: (url: string, names: Namespace) => GaugeReader };
+  /** For scenarios that read a publish's key and payload rather than pass them on: see `PublishCheck`. */
+  checkPublish?: PublishCheck;
   demo: DemoScript<NoInfer<R>>;
 }
+
+/**
+ * Why a publish's key or payload cannot be acted on (named field first, as zod errors are), or
+ * null. Checked by the server before the command reaches an actor, so a bad one is a 400 and
+ * nothing is half-sent.
+ */
+export type PublishCheck = (publish: { key?: string | undefined; payload?: unknown }) => string | null;
 
 /** What the engine runs: the declaration, normalised. */
 export interface ScenarioDefinition {
@@ -197,6 +206,7 @@ export interface ScenarioDefinition {
   audienceRole?: string;
   audienceHears?: string;
   gauges?: { transport: Transport; open: (url: string, names: Namespace) => GaugeReader };
+  checkPublish?: PublishCheck;
   demo: DemoScript;
 }
 
@@ -272,6 +282,7 @@ export function defineScenario<const S extends SettingsSpec, const R extends str
     ...(delivery.audience ? { audienceRole: delivery.audience } : {}),
     ...(delivery.audienceHears ? { audienceHears: delivery.audienceHears } : {}),
     ...(d.gauges ? { gauges: d.gauges } : {}),
+    ...(d.checkPublish ? { checkPublish: d.checkPublish } : {}),
     demo: d.demo,
   };
 }

@@ -59,6 +59,21 @@ describe("automation API", () => {
     expect((await api(base, "GET", "/api/health")).status).toBe(200);
   });
 
+  test("a story's publish with a payload it cannot tell, or a key it does not know, gets 400 naming the field", async () => {
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ["bank-transfer", { payload: { from: "acc-1", to: "acc-1", amount: 10 } }, /^payload\.to: must be another account/],
+      ["bank-transfer", { payload: { from: "acc-1", to: "acc-2", amount: -5 } }, /^payload\.amount:/],
+      ["social-post", { payload: "just text" }, /^payload:/],
+      ["ride-request", { key: "surge", payload: {} }, /^key: must be "ride" or "driver toggle"/],
+      ["ride-request", { key: "driver toggle", payload: { available: "yes" } }, /^payload\.available:/],
+    ];
+    for (const [id, command, message] of cases) {
+      const res = await api<Envelope>(base, "POST", `/api/scenarios/${id}/commands`, { type: "publish", ...command });
+      expect(res.status, `${id} ${JSON.stringify(command)}`).toBe(400);
+      expect(res.body.error?.message).toMatch(message);
+    }
+  });
+
   test("unknown scenarios, actors and routes get 404", async () => {
     expect((await api(base, "GET", "/api/scenarios/nope/state")).status).toBe(404);
     expect((await api(base, "POST", "/api/scenarios/nope/start")).status).toBe(404);

@@ -1,5 +1,6 @@
+import { z } from "zod";
 import { defineScenario } from "../model";
-import { storyFront, storyJobWorker, storyResponder, storySubscriber, type StoryPlan } from "../shared/story";
+import { storyFront, storyJobWorker, storyPublishCheck, storyResponder, storySubscriber, type StoryPlan } from "../shared/story";
 
 /** Seed 000, example 3: transfer money between two accounts. */
 const BALANCE_SUBJECT = "accounts.checkBalance";
@@ -36,6 +37,9 @@ const PLAN: StoryPlan = {
   ],
   queues: [EMAILS_QUEUE],
   sample: (_id, n) => ({ from: ACCOUNTS[n % ACCOUNTS.length], to: ACCOUNTS[(n + 1) % ACCOUNTS.length], amount: 10 + ((n * 13) % 190) }),
+  payload: z
+    .object({ from: z.string().min(1).max(64), to: z.string().min(1).max(64), amount: z.number().positive().max(1_000_000_000) })
+    .refine((transfer) => transfer.from !== transfer.to, { message: "must be another account than from", path: ["to"] }),
   frontLeft: "the bank's API went away mid-transfer: its remaining steps never ran",
 };
 
@@ -97,6 +101,7 @@ export const bankTransfer = defineScenario({
     { from: "role:bank-api", to: CACHE_CHANNEL_ID },
     { from: CACHE_CHANNEL_ID, to: "role:cache-node" },
   ],
+  checkPublish: storyPublishCheck(PLAN),
   delivery: {
     // What must not be lost: the customers' emails about money that moved.
     guarantee: "at-least-once",

@@ -1,5 +1,5 @@
 import { defineScenario } from "../model";
-import { storyFront, storyJobWorker, storyResponder, storySubscriber } from "../shared/story";
+import { storyFront, storyJobWorker, storyPublishCheck, storyResponder, storySubscriber } from "../shared/story";
 import { jobChannelId, jobQueue, JOB_QUEUES, JOBS, ORDER_CHANNEL, ORDER_CHANNEL_ID, PAYMENT_CHANNEL_ID, PAYMENT_QUEUE_GROUP, PAYMENT_SUBJECT, type Job } from "./names";
 import { ORDER_PLAN } from "./plan";
 
@@ -76,6 +76,7 @@ export const orderPlacement = defineScenario({
     { from: "role:checkout", to: ORDER_CHANNEL_ID },
     { from: ORDER_CHANNEL_ID, to: "role:subscriber" },
   ],
+  checkPublish: storyPublishCheck(ORDER_PLAN),
   delivery: {
     // The promise that matters to the customer: a paid order's jobs are done, whatever dies.
     guarantee: "at-least-once",

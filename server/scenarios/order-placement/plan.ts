@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { StoryPlan } from "../shared/story";
 import { DROP_CHECKOUT_LEFT, DROP_DECLINED, DROP_NO_PAYMENT, DROP_NO_SUBSCRIBERS, DROP_TIMED_OUT, jobChannelId, jobQueue, JOB_QUEUES, JOBS, ORDER_CHANNEL, ORDER_CHANNEL_ID, PAYMENT_CHANNEL_ID, PAYMENT_QUEUE_GROUP, PAYMENT_SUBJECT } from "./names";
 
@@ -23,5 +24,11 @@ export const ORDER_PLAN: StoryPlan = {
   ],
   queues: JOB_QUEUES,
   sample: (orderId, n) => ({ orderId, amount: 19 + ((n * 7) % 80), email: CUSTOMERS[n % CUSTOMERS.length], items: [{ sku: `sku-${100 + (n % 7)}`, quantity: 1 + (n % 3) }] }),
+  // The order travels as it is in its jobs; only its shape is checked.
+  payload: z.object({
+    amount: z.number().positive().max(1_000_000_000).optional(),
+    email: z.string().min(1).max(200).optional(),
+    items: z.array(z.object({ sku: z.string().min(1).max(64), quantity: z.number().int().positive().max(10_000) })).max(100).optional(),
+  }),
   frontLeft: DROP_CHECKOUT_LEFT,
 };

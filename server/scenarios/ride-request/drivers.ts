@@ -5,6 +5,7 @@
  * commands, to read the roster it then keeps up to date.
  */
 import type { Redis } from "ioredis";
+import { z } from "zod";
 import { describeMessage, type ActorContext } from "../../actors/runtime";
 import type { Namespace } from "../../brokers/namespace";
 import { createRedis, ready } from "../../brokers/redis";
@@ -26,6 +27,7 @@ export async function prepareRoster(redis: Redis, names: Namespace): Promise<voi
  * so. The fact is written first: a service that (re)starts reads it from the roster.
  */
 export const DRIVER_STATUS: StoryEvent = {
+  payload: z.object({ driverId: z.string().min(1).max(64).optional(), available: z.boolean().optional() }),
   broadcast: { step: "broadcast", channel: STATUS_CHANNEL, channelId: STATUS_CHANNEL_ID, event: "driver_status_changed", idField: "statusId", noSubscribers: "no service follows driver status (PUBLISH answered 0)" },
   async record(redis, names, n, given) {
     const named = typeof given?.driverId === "string" && given.driverId.length <= 64 ? given.driverId : undefined;

@@ -1,8 +1,9 @@
+import { z } from "zod";
 import { listening, type ActorProgram } from "../../actors/runtime";
 import { connectNats } from "../../brokers/nats";
 import { defineScenario, publishField } from "../model";
 import { answerInQueueGroup } from "../shared/nats-request-reply";
-import { storyFront, storyJobWorker, storySubscriber, type StoryPlan } from "../shared/story";
+import { storyFront, storyJobWorker, storyPublishCheck, storySubscriber, type StoryPlan } from "../shared/story";
 import { DRIVER_STATUS, followDrivers, prepareRoster, STATUS_CHANNEL, STATUS_CHANNEL_ID } from "./drivers";
 
 /** Seed 000, example 2: a rider requests a ride. */
@@ -30,6 +31,10 @@ const PLAN: StoryPlan = {
   prepare: prepareRoster,
   queues: [ANALYTICS_QUEUE],
   sample: (_id, n) => ({ userId: `rider-${1 + (n % 5)}`, location: { lat: 52.52 + (n % 10) / 1000, lng: 13.4 + (n % 7) / 1000, radius: 5 } }),
+  payload: z.object({
+    userId: z.string().min(1).max(64),
+    location: z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), radius: z.number().positive().max(500) }),
+  }),
   frontLeft: "the ride API went away mid-request: its remaining steps never ran",
 };
 
@@ -108,6 +113,7 @@ export const rideRequest = defineScenario({
     { from: STATUS_CHANNEL_ID, to: "role:ride-service" },
     { from: STATUS_CHANNEL_ID, to: "role:location-service" },
   ],
+  checkPublish: storyPublishCheck(PLAN),
   delivery: {
     guarantee: "at-least-once",
     kills: { "analytics-worker": { requeue: true } },

@@ -14,6 +14,9 @@ import { connectNats } from "../../brokers/nats";
 import { explainDeclareError, TRACE_ID_HEADER as AMQP_TRACE_HEADER } from "../../brokers/rabbitmq";
 import type { Redis } from "ioredis";
 import { createRedis, ready } from "../../brokers/redis";
+import { z } from "zod";
+import { describeZodError } from "../../../lib/protocol";
+import type { PublishCheck } from "../model";
 import { answerInQueueGroup, requestWithRetries, type AnswerPlan, type RequestPlan } from "./nats-request-reply";
 
 /** Ask over NATS and wait: the action goes on only if the answer lets it. */
@@ -73,6 +76,8 @@ export interface Action {
  */
 export interface StoryEvent {
   broadcast: BroadcastStep;
+  /** What the presenter may send for it; anything, if unset. */
+  payload?: z.ZodType;
   /** Writes what the event announces and returns what the event carries; `given` is the presenter's payload. */
   record: (redis: Redis, names: Namespace, n: number, given: Record<string, unknown> | null) => Promise<Record<string, unknown>>;
 }
@@ -88,8 +93,28 @@ export interface StoryPlan {
   queues: readonly string[];
   /** A sample action, when the presenter sends no payload. */
   sample: (id: string, n: number) => Record<string, unknown>;
+  /** What a presenter's own action must look like: the fields the story's steps read. */
+  payload: z.ZodType<Record<string, unknown>>;
   /** Why an action is dropped when the front has to go before it finished. */
   frontLeft: string;
+}
+
+/**
+ * The server's check of a story's publish: a key names the action or one of its events, and a
+ * payload has the fields the steps will read, so a typo is a 400 rather than a half-told story.
+ */
+export function storyPublishCheck(plan: StoryPlan): PublishCheck {
+  const keys = [plan.actionKey, ...Object.keys(plan.events ?? {})].filter((key): key is string => key !== undefined);
+  return ({ key, payload }) => {
+    const event = key !== undefined && key !== plan.actionKey ? plan.events?.[key] : undefined;
+    if (key !== undefined && key !== plan.actionKey && !event) {
+      return keys.length ? `key: must be ${keys.map((k) => `"${k}"`).join(" or ")}` : "key: this story takes no key";
+    }
+    const schema = event ? event.payload : plan.payload;
+    if (payload === undefined || !schema) return null;
+    const parsed = z.object({ payload: schema }).safeParse({ payload });
+    return parsed.success ? null : describeZodError(parsed.error);
+  };
 }
 
 /** Declares a story's queues, durable, each in the instance's namespace. */

@@ -1,5 +1,6 @@
+import { z } from "zod";
 import { defineScenario } from "../model";
-import { storyFront, storyJobWorker, storyResponder, storySubscriber, type StoryPlan } from "../shared/story";
+import { storyFront, storyJobWorker, storyPublishCheck, storyResponder, storySubscriber, type StoryPlan } from "../shared/story";
 
 /** Seed 000, example 1: a user posts a message. */
 const SPAM_SUBJECT = "spam.check";
@@ -26,6 +27,7 @@ const PLAN: StoryPlan = {
   ],
   queues: [IMAGES_QUEUE],
   sample: (_id, n) => ({ userId: `user-${1 + (n % 4)}`, message: MESSAGES[n % MESSAGES.length], images: n % 2 === 0 ? [`photo-${n}.jpg`] : [] }),
+  payload: z.object({ userId: z.string().min(1).max(64), message: z.string().min(1).max(1_000), images: z.array(z.string().min(1).max(200)).max(10).optional() }),
   frontLeft: "post-service went away mid-post: its remaining steps never ran",
 };
 
@@ -81,6 +83,7 @@ export const socialPost = defineScenario({
     { from: "role:post-service", to: FEED_CHANNEL_ID },
     { from: FEED_CHANNEL_ID, to: "role:feed-listener" },
   ],
+  checkPublish: storyPublishCheck(PLAN),
   delivery: {
     // What must not be lost: a post's images, once it was let through.
     guarantee: "at-least-once",
