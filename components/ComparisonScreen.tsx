@@ -154,7 +154,7 @@ function SummaryTable({ rows }: { rows: readonly SideSummary[] }) {
               <td className="border-b border-[var(--line)] px-2 py-2" data-testid="fates">
                 {row.victim ? fateText(row) : "no kill yet"}
               </td>
-              <td className="border-b border-[var(--line)] px-2 py-2 font-mono tabular-nums" data-testid="recovery">
+              <td className="border-b border-[var(--line)] px-2 py-2 font-mono whitespace-nowrap tabular-nums" data-testid="recovery">
                 {!row.victim ? "—" : row.recoveryMs !== null ? formatMs(row.recoveryMs) : row.held === 0 ? "held nothing" : `${row.waiting} waiting…`}
               </td>
               {(["redelivered", "duplicates", "dropped", "lost"] as const).map((key) => (

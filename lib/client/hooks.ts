@@ -68,7 +68,7 @@ export function useFollowing(): [boolean, (on: boolean) => void] {
  * An audience browser that follows goes where the presenter's focus leads, unless it is there
  * already (`here`, this page's path); the presenter's own browser stays put.
  */
-export function useFollowPresenter(here: string): [boolean, (on: boolean) => void] {
+function useFollowPresenter(here: string): [boolean, (on: boolean) => void] {
   const { presenter, focus } = useHopscope();
   const [following, setFollowing] = useFollowing();
   const router = useRouter();
