@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { ComparisonActions } from "../lib/client/comparison";
 import type { ComparisonView, SideSummary } from "../lib/comparisons";
 import { formatMs } from "../lib/hops";
@@ -19,11 +19,16 @@ interface ComparisonScreenProps {
   scenarios: readonly ScenarioInfo[];
   health: HealthReport | null;
   presenter: boolean;
-  actions: ComparisonActions;
+  /** The presenter's controls act through these; a replay has none. */
+  actions?: ComparisonActions;
+  /** Replaying a recording: its clock, in place of the controls. */
+  replay?: ReactNode;
+  /** Live: record from now, and save what happened. */
+  recorder?: ReactNode;
 }
 
 /** Two to four scenarios side by side: one set of controls for all, their ledgers, and the table the run produced. */
-export function ComparisonScreen({ view, scenarios, health, presenter, actions }: ComparisonScreenProps) {
+export function ComparisonScreen({ view, scenarios, health, presenter, actions, replay, recorder }: ComparisonScreenProps) {
   const { info, sides } = view;
   const [burst, setBurst] = useState(100);
   const [busy, setBusy] = useState(false);
@@ -40,12 +45,17 @@ export function ComparisonScreen({ view, scenarios, health, presenter, actions }
   };
   return (
     <div className="space-y-4" data-testid="comparison">
-      <header>
-        <div className="text-xs font-semibold tracking-wider text-[var(--muted)] uppercase">Side by side</div>
-        <h1 className="mt-1 text-2xl font-semibold tracking-tight">{info.title}</h1>
-        <p className="mt-1 max-w-4xl text-sm text-[var(--muted)]">{info.summary}</p>
+      <header className="flex flex-wrap items-end gap-x-4 gap-y-2">
+        <div className="min-w-0">
+          <div className="text-xs font-semibold tracking-wider text-[var(--muted)] uppercase">Side by side{replay ? " · recording" : ""}</div>
+          <h1 className="mt-1 text-2xl font-semibold tracking-tight">{info.title}</h1>
+          <p className="mt-1 max-w-4xl text-sm text-[var(--muted)]">{info.summary}</p>
+        </div>
+        {recorder && <div className="ml-auto">{recorder}</div>}
       </header>
-      {presenter && (
+      {replay}
+      {!replay && !presenter && <p className="rounded-xl border border-[var(--line)] px-3 py-2 text-sm text-[var(--muted)]">You are watching. The presenter drives this comparison.</p>}
+      {presenter && actions && (
         <div className="flex flex-wrap items-center gap-2" aria-label="Comparison controls">
           {!running ? (
             <button type="button" className={primary} disabled={busy || !brokersUp} onClick={() => run("start", actions.start)}>
@@ -99,7 +109,7 @@ export function ComparisonScreen({ view, scenarios, health, presenter, actions }
                   </span>
                 ))}
                 {scenario && <span className="rounded-full bg-slate-500/10 px-2 py-0.5 font-medium text-slate-600 dark:text-slate-300">{GUARANTEE_LABELS[scenario.guarantee]}</span>}
-                <span className={`ml-auto ${state.running ? "text-violet-700 dark:text-violet-300" : "text-[var(--muted)]"}`}>{state.running ? "running" : "stopped"}</span>
+                <span className={`ml-auto ${state.running ? "text-violet-700 dark:text-violet-300" : "text-[var(--muted)]"}`}>{replay ? "recorded" : state.running ? "running" : "stopped"}</span>
               </div>
               <h2 className="mt-2 text-lg font-semibold">
                 <Link href={`/scenarios/${state.id}`} className="hover:underline">
@@ -144,7 +154,7 @@ function SummaryTable({ rows }: { rows: readonly SideSummary[] }) {
               <td className="border-b border-[var(--line)] px-2 py-2" data-testid="fates">
                 {row.victim ? fateText(row) : "no kill yet"}
               </td>
-              <td className="border-b border-[var(--line)] px-2 py-2 font-mono tabular-nums" data-testid="recovery">
+              <td className="border-b border-[var(--line)] px-2 py-2 font-mono whitespace-nowrap tabular-nums" data-testid="recovery">
                 {!row.victim ? "—" : row.recoveryMs !== null ? formatMs(row.recoveryMs) : row.held === 0 ? "held nothing" : `${row.waiting} waiting…`}
               </td>
               {(["redelivered", "duplicates", "dropped", "lost"] as const).map((key) => (

@@ -44,7 +44,7 @@ export function ReplayBar({ positionMs, durationMs, playing, hopsShown, hopsTota
       <input
         type="range"
         min={0}
-        max={Math.max(1, Math.round(durationMs))}
+        max={Math.max(1, Math.ceil(durationMs))}
         step={1}
         value={Math.round(positionMs)}
         onChange={(e) => onSeek(Number(e.target.value))}

@@ -146,4 +146,8 @@ export interface ComparisonSideView {
 export interface ComparisonView {
   info: ComparisonInfo;
   sides: ComparisonSideView[];
+  /** The newest hop's seq on any side (seqs are the server's, shared by every scenario): a recording started now holds the hops after it. */
+  lastSeq: number;
+  /** Hops held on every side together, to count what a recording holds. */
+  totalHops: number;
 }

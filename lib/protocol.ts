@@ -489,12 +489,23 @@ export interface PresenterFocus {
   scenarioId: string | null;
   /** The message the presenter selected, if any. */
   traceId: string | null;
+  /** A comparison the presenter shows instead of one scenario. */
+  comparisonId?: string;
 }
 
-export const presenterFocusSchema = z.object({
-  scenarioId: z.string().min(1).max(64).nullable(),
-  traceId: z.string().min(1).max(128).nullable(),
-});
+export const presenterFocusSchema = z
+  .object({
+    scenarioId: z.string().min(1).max(64).nullable(),
+    traceId: z.string().min(1).max(128).nullable(),
+    comparisonId: z.string().min(1).max(64).optional(),
+  })
+  .refine((focus) => focus.comparisonId === undefined || focus.scenarioId === null, { path: ["comparisonId"], message: "a comparison or a scenario, not both" });
+
+/** The page a focus leads to, or null for none (the presenter is at the catalogue). */
+export function focusPath(focus: PresenterFocus): string | null {
+  if (focus.comparisonId !== undefined) return `/compare/${encodeURIComponent(focus.comparisonId)}`;
+  return focus.scenarioId === null ? null : `/scenarios/${encodeURIComponent(focus.scenarioId)}`;
+}
 
 export interface ServerToClientEvents {
   /** `workshop`: the server listens beyond loopback, so an audience can join. */

@@ -6,15 +6,18 @@
  * upgraded on read, so what was recorded then still replays.
  */
 import { z } from "zod";
+import { LatencyWindow, roundTripsOf } from "./latency";
 import { ledgerOf, type LedgerRules } from "./ledger";
 import {
   actorHopDraftSchema,
   COMMAND_TYPES,
+  isMessageHop,
   GUARANTEES,
   TRANSPORTS,
   MESSAGE_HOP_KINDS,
   messageHopDraftSchema,
   PROTOCOL_VERSION,
+  type ActorState,
   type Hop,
   type Ledger,
   type ScenarioInfo,
@@ -44,7 +47,7 @@ export interface Recording {
 
 /** Recordings of these versions are read; older ones are upgraded to this protocol on read. */
 export const READABLE_VERSIONS = [2, PROTOCOL_VERSION] as const;
-type ReadableVersion = (typeof READABLE_VERSIONS)[number];
+export type ReadableVersion = (typeof READABLE_VERSIONS)[number];
 
 const hopSchemaOf = (v: ReadableVersion) => {
   const stamped = { v: z.literal(v), seq: z.number().int().positive() };
@@ -202,6 +205,11 @@ function upgradeHeader(header: z.infer<typeof v2HeaderSchema>): RecordingHeader 
 }
 
 export function encodeRecording(header: RecordingHeader, hops: readonly Hop[]): string {
+  return ndjson(header, hops);
+}
+
+/** A header line, then one hop per line. */
+export function ndjson(header: object, hops: readonly Hop[]): string {
   return [JSON.stringify(header), ...hops.map((hop) => JSON.stringify(hop))].join("\n") + "\n";
 }
 
@@ -209,51 +217,71 @@ export type ParseResult = { ok: true; recording: Recording } | { ok: false; erro
 
 /** Reads a recording, naming the line and field of the first thing wrong with it. */
 export function parseRecording(text: string): ParseResult {
+  const lines = recordingLines(text);
+  if (!lines.ok) return lines;
+  const first = parseJsonLine(lines.lines[0] ?? "", 1);
+  if (!first.ok) return first;
+  const header = parseRecordingHeader(first.value);
+  if (!header.ok) return { ok: false, error: `line 1: ${header.error}` };
+  const hops: Hop[] = [];
+  for (let i = 1; i < lines.lines.length; i++) {
+    const value = parseJsonLine(lines.lines[i] ?? "", i + 1);
+    if (!value.ok) return value;
+    const hop = parseHop(value.value, i + 1, header.version);
+    if (!hop.ok) return hop;
+    hops.push(hop.hop);
+  }
+  return { ok: true, recording: { header: header.header, hops: sortedByTime(hops) } };
+}
+
+/** The non-empty lines of an NDJSON recording, within the size a browser replays. */
+export function recordingLines(text: string): { ok: true; lines: string[] } | { ok: false; error: string } {
   const lines = text.split("\n").filter((line) => line.trim() !== "");
   if (lines.length === 0) return { ok: false, error: "the file is empty" };
   if (lines.length - 1 > MAX_RECORDING_HOPS) return { ok: false, error: `more than ${MAX_RECORDING_HOPS} hops` };
-  const json = (line: string, n: number): { ok: true; value: unknown } | { ok: false; error: string } => {
-    try {
-      return { ok: true, value: JSON.parse(line) as unknown };
-    } catch {
-      return { ok: false, error: `line ${n}: not JSON` };
-    }
-  };
-  const first = json(lines[0] ?? "", 1);
-  if (!first.ok) return first;
-  const probe = z.object({ format: z.string(), v: z.number() }).safeParse(first.value);
-  if (!probe.success || probe.data.format !== RECORDING_FORMAT) return { ok: false, error: "line 1: not a Hopscope recording (no hopscope-recording header)" };
+  return { ok: true, lines };
+}
+
+export function parseJsonLine(line: string, n: number): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(line) as unknown };
+  } catch {
+    return { ok: false, error: `line ${n}: not JSON` };
+  }
+}
+
+/** A scenario's header, upgraded to this protocol; `version` is the one its hops were recorded in. */
+export function parseRecordingHeader(value: unknown): { ok: true; header: RecordingHeader; version: ReadableVersion } | { ok: false; error: string } {
+  const probe = z.object({ format: z.string(), v: z.number() }).safeParse(value);
+  if (!probe.success || probe.data.format !== RECORDING_FORMAT) return { ok: false, error: "not a Hopscope recording (no hopscope-recording header)" };
   const v = probe.data.v;
-  if (!isReadable(v)) return { ok: false, error: `line 1: recorded with protocol v${v}; this Hopscope reads ${READABLE_VERSIONS.map((r) => `v${r}`).join(" and ")}` };
-  let header: RecordingHeader;
+  if (!isReadable(v)) return { ok: false, error: `recorded with protocol v${v}; this Hopscope reads ${READABLE_VERSIONS.map((r) => `v${r}`).join(" and ")}` };
   if (v === PROTOCOL_VERSION) {
-    const parsed = headerSchema.safeParse(first.value);
-    if (!parsed.success) return { ok: false, error: `line 1: ${describe(parsed.error)}` };
-    header = parsed.data;
-  } else {
-    const parsed = v2HeaderSchema.safeParse(first.value);
-    if (!parsed.success) return { ok: false, error: `line 1: ${describe(parsed.error)}` };
-    header = upgradeHeader(parsed.data);
+    const parsed = headerSchema.safeParse(value);
+    return parsed.success ? { ok: true, header: parsed.data, version: v } : { ok: false, error: firstIssue(parsed.error) };
   }
-  const hopSchema = hopSchemas[v];
-  const hops: Hop[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const parsed = json(lines[i] ?? "", i + 1);
-    if (!parsed.ok) return parsed;
-    const hop = hopSchema.safeParse(parsed.value);
-    if (!hop.success) return { ok: false, error: `line ${i + 1}: ${describe(hop.error)}` };
-    // Hops mean the same in v2 and v3: only the stamp changes.
-    hops.push({ ...hop.data, v: PROTOCOL_VERSION });
-  }
-  hops.sort((a, b) => a.at - b.at || a.seq - b.seq);
-  return { ok: true, recording: { header, hops } };
+  const parsed = v2HeaderSchema.safeParse(value);
+  return parsed.success ? { ok: true, header: upgradeHeader(parsed.data), version: v } : { ok: false, error: firstIssue(parsed.error) };
+}
+
+/** One hop of a recording made with protocol `version` (line `n`, parsed), as a hop of this protocol. */
+export function parseHop(value: unknown, n: number, version: ReadableVersion): { ok: true; hop: Hop } | { ok: false; error: string } {
+  const hop = hopSchemas[version].safeParse(value);
+  if (!hop.success) return { ok: false, error: `line ${n}: ${firstIssue(hop.error)}` };
+  // Hops mean the same in v2 and v3: only the stamp changes.
+  return { ok: true, hop: { ...hop.data, v: PROTOCOL_VERSION } };
+}
+
+/** Replays go by time; seq breaks ties, as the server numbered them. */
+export function sortedByTime(hops: Hop[]): Hop[] {
+  return hops.sort((a, b) => a.at - b.at || a.seq - b.seq);
 }
 
 function isReadable(v: number): v is ReadableVersion {
   return (READABLE_VERSIONS as readonly number[]).includes(v);
 }
 
-function describe(error: z.ZodError): string {
+export function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   return issue ? `${issue.path.join(".") || "value"}: ${issue.message}` : "invalid";
 }
@@ -272,4 +300,56 @@ export function durationOf(recording: Recording): number {
   const first = recording.hops[0]?.at ?? 0;
   const last = recording.hops[recording.hops.length - 1]?.at ?? first;
   return last - first;
+}
+
+/**
+ * The scenario's state as the live page showed it after the recording's first `count` hops:
+ * the ledger and latency folded from them, and who was on stage. The broker's own readings
+ * (queue depths, Kafka's assignment) were taken at the end: they are shown there, and only there.
+ */
+export function stateAt(recording: Recording, count: number): ScenarioState {
+  const { header, hops } = recording;
+  const seen = hops.slice(0, count);
+  const latency = new LatencyWindow();
+  const timesRoundTrip = roundTripsOf(header.rules.legs);
+  for (const hop of seen) if (isMessageHop(hop) && hop.rttMs !== undefined && timesRoundTrip(hop)) latency.add(hop.rttMs);
+  const atEnd = count >= hops.length;
+  const { layout, ...rest } = header.state;
+  return {
+    ...rest,
+    ...(atEnd && layout ? { layout } : {}),
+    gauges: atEnd ? header.state.gauges : {},
+    running: true,
+    actors: actorsAt(recording, seen),
+    ledger: ledgerOf(seen, header.rules),
+    latency: latency.summary(),
+    unavailable: null,
+  };
+}
+
+/** Who was on stage: started by then (or before the recording), and not yet killed or gone. */
+function actorsAt(recording: Recording, seen: readonly Hop[]): ActorState[] {
+  const startedInRecording = new Set<string>();
+  const namedInRecording = new Set<string>();
+  for (const hop of recording.hops) {
+    if (isMessageHop(hop)) continue;
+    namedInRecording.add(hop.actor.id);
+    if (hop.kind === "actor-started") startedInRecording.add(hop.actor.id);
+  }
+  const started = new Set<string>();
+  const ended = new Set<string>();
+  const byId = new Map(recording.header.state.actors.map((a) => [a.id, a]));
+  for (const hop of seen) {
+    if (isMessageHop(hop)) continue;
+    if (hop.kind === "actor-started") started.add(hop.actor.id);
+    if (hop.kind === "actor-killed" || hop.kind === "actor-exited") ended.add(hop.actor.id);
+    if (!byId.has(hop.actor.id)) byId.set(hop.actor.id, { id: hop.actor.id, role: hop.actor.role, pid: hop.actor.pid, alive: false, connected: false });
+  }
+  return [...byId.values()]
+    .filter((a) => !startedInRecording.has(a.id) || started.has(a.id))
+    .map((a) => {
+      // An actor the recording says nothing about is as the end state has it (killed before).
+      const alive = namedInRecording.has(a.id) ? !ended.has(a.id) : a.alive;
+      return { ...a, alive, connected: alive };
+    });
 }

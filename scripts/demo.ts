@@ -2,6 +2,7 @@
  * Plays a scenario's demo storyline (from its declaration) against a running Hopscope over the
  * automation API: the recorder and the screenshots tell the same story.
  */
+import type { ComparisonView } from "../lib/comparisons";
 import type { ScenarioState } from "../lib/protocol";
 import type { ScenarioDefinition } from "../server/scenarios/model";
 
@@ -46,4 +47,34 @@ export async function playDemo(api: Api, scenario: ScenarioDefinition): Promise<
     await command({ type: "publish", ...publish });
   }
   await sleep(script.settleMs);
+}
+
+/** How a comparison's demo goes: one burst on every side, then one kill on every side. */
+export interface ComparisonDemo {
+  count: number;
+  /** From the burst to the kill: long enough for every side's workers to hold some of it. */
+  killAfterMs: number;
+}
+
+/**
+ * Starts a comparison afresh, publishes to every side, kills one worker on every side, and waits
+ * until each side has recovered what its victim held and has nothing in flight (or a minute).
+ */
+export async function playComparisonDemo(api: Api, id: string, demo: ComparisonDemo): Promise<void> {
+  const path = `/api/comparisons/${id}`;
+  // A fresh start: every side with its full set of workers.
+  await api.call("POST", `${path}/stop`);
+  await api.call("POST", `${path}/start`);
+  await sleep(1_000);
+  await api.call("POST", `${path}/commands`, { type: "reset" });
+  await api.call("POST", `${path}/commands`, { type: "publish", count: demo.count });
+  await sleep(demo.killAfterMs);
+  await api.call("POST", `${path}/commands`, { type: "kill" });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const view = await api.call<ComparisonView>("GET", path);
+    if (view.sides.every((side) => side.summary.victim !== null && side.summary.waiting === 0 && side.state.ledger.inFlight === 0)) break;
+    await sleep(500);
+  }
+  await sleep(500);
 }

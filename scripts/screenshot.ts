@@ -10,7 +10,7 @@ import { COMPARISONS } from "../lib/comparisons";
 import { SCENARIOS } from "../server/scenarios";
 import type { ScenarioDefinition } from "../server/scenarios/model";
 import { CHROMIUM_ARGS, chromiumPath } from "./chromium";
-import { apiAt, playDemo } from "./demo";
+import { apiAt, playComparisonDemo, playDemo } from "./demo";
 
 const base = process.argv[2] ?? "http://127.0.0.1:3000";
 const out = process.argv[3] ?? "docs";
@@ -53,19 +53,12 @@ async function scenarioShot(browser: Browser, scenario: ScenarioDefinition, them
 /** A comparison after one publish and one kill on every side, once every side has recovered. */
 async function comparisonShot(browser: Browser, id: string): Promise<void> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 });
-  const path = `/api/comparisons/${id}`;
-  // A fresh start: every side with its full set of workers.
-  await api.call("POST", `${path}/stop`);
-  await api.call("POST", `${path}/start`);
-  await api.call("POST", `${path}/commands`, { type: "reset" });
   await page.goto(`${base}/compare/${id}`);
-  await api.call("POST", `${path}/commands`, { type: "publish", count: 100 });
-  await page.waitForTimeout(3_000);
-  await api.call("POST", `${path}/commands`, { type: "kill" });
-  await page.getByTestId("comparison-table").getByText("waiting").first().waitFor({ state: "detached", timeout: 60_000 }).catch(() => undefined);
-  await page.waitForTimeout(15_000);
+  await playComparisonDemo(api, id, { count: 100, killAfterMs: 3_000 });
+  // The page reads the comparison once a second.
+  await page.waitForTimeout(2_000);
   await page.screenshot({ path: `${out}/${id}.png` });
-  await api.call("POST", `${path}/stop`);
+  await api.call("POST", `/api/comparisons/${id}/stop`);
   await page.close();
   console.log(`  ${out}/${id}.png`);
 }

@@ -94,6 +94,23 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** `?since=SEQ`: where a recording or a page of hops starts; null when it is not a seq. */
+function sinceOf(url: URL): number | null {
+  const since = Number(url.searchParams.get("since") ?? "0");
+  return Number.isInteger(since) && since >= 0 ? since : null;
+}
+
+/** A recording as a download named after what it holds and when it was saved. */
+function sendRecording(res: ServerResponse, name: string, ndjson: string): void {
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
+  res.writeHead(200, {
+    "content-type": "application/x-ndjson; charset=utf-8",
+    "content-disposition": `attachment; filename="${name}-${stamp}.ndjson"`,
+    "cache-control": "no-store",
+  });
+  res.end(ndjson);
+}
+
 function decodeSegment(segment: string | undefined): string | null {
   try {
     return decodeURIComponent(segment ?? "");
@@ -102,7 +119,7 @@ function decodeSegment(segment: string | undefined): string | null {
   }
 }
 
-const COMPARISON_ROUTE = /^\/api\/comparisons(?:\/([^/]+)(?:\/(start|stop|commands))?)?$/;
+const COMPARISON_ROUTE = /^\/api\/comparisons(?:\/([^/]+)(?:\/(start|stop|commands|recording))?)?$/;
 const SCENARIO_ROUTE = /^\/api\/scenarios\/([^/]+)\/(start|stop|commands|state|hops|traces|recording)(?:\/([^/]+))?$/;
 
 /** The automation API: everything a presenter can click, as JSON over HTTP. */
@@ -116,9 +133,9 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
     if (!access.isPresenter(Access.bearer(req.headers))) return fail("forbidden", "Only the presenter can act: send Authorization: Bearer <presenter token>");
     return null;
   };
-  /** `GET /api/comparisons`, `GET /api/comparisons/:id`, and `POST …/:id/start|stop|commands`. */
-  async function handleComparison(req: IncomingMessage, res: ServerResponse, method: string, rawId: string | undefined, action: string | undefined): Promise<void> {
-    const wanted = action ? "POST" : "GET";
+  /** `GET /api/comparisons`, `GET /api/comparisons/:id` and `…/:id/recording`, and `POST …/:id/start|stop|commands`. */
+  async function handleComparison(req: IncomingMessage, res: ServerResponse, url: URL, method: string, rawId: string | undefined, action: string | undefined): Promise<void> {
+    const wanted = action && action !== "recording" ? "POST" : "GET";
     if (method !== wanted) {
       res.setHeader("allow", wanted);
       return send(res, 405, fail("bad-request", `this route takes ${wanted}`));
@@ -129,6 +146,12 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
     if (!action) {
       const view = comparisons.view(id);
       return view.ok ? send(res, 200, view.result) : sendResult(res, view);
+    }
+    if (action === "recording") {
+      const since = sinceOf(url);
+      if (since === null) return sendResult(res, fail("bad-request", "since: expected a whole number ≥ 0"));
+      const recording = comparisons.recording(id, since);
+      return recording.ok ? sendRecording(res, id, recording.result) : sendResult(res, recording);
     }
     const refused = refusal(req);
     if (refused) return sendResult(res, refused);
@@ -146,7 +169,7 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
       if (url.pathname === "/api/health" && method === "GET") return send(res, 200, { ...health.current(), version: VERSION } satisfies HealthResponse);
       if (url.pathname === "/api/scenarios" && method === "GET") return send(res, 200, engine.list());
       const comparison = COMPARISON_ROUTE.exec(url.pathname);
-      if (comparison) return await handleComparison(req, res, method, comparison[1], comparison[2]);
+      if (comparison) return await handleComparison(req, res, url, method, comparison[1], comparison[2]);
 
       const match = SCENARIO_ROUTE.exec(url.pathname);
       if (!match) return sendResult(res, fail("not-found", `No API route ${method} ${url.pathname}`));
@@ -167,25 +190,18 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
           return state.ok ? send(res, 200, state.result) : sendResult(res, state);
         }
         case "hops": {
-          const since = Number(url.searchParams.get("since") ?? "0");
+          const since = sinceOf(url);
           const limit = Number(url.searchParams.get("limit") ?? "5000");
-          if (!Number.isInteger(since) || since < 0) return sendResult(res, fail("bad-request", "since: expected a whole number ≥ 0"));
+          if (since === null) return sendResult(res, fail("bad-request", "since: expected a whole number ≥ 0"));
           if (!Number.isInteger(limit) || limit < 1) return sendResult(res, fail("bad-request", "limit: expected a whole number ≥ 1"));
           const hops = engine.hops(id, since, limit);
           return hops.ok ? send(res, 200, hops.result) : sendResult(res, hops);
         }
         case "recording": {
-          const since = Number(url.searchParams.get("since") ?? "0");
-          if (!Number.isInteger(since) || since < 0) return sendResult(res, fail("bad-request", "since: expected a whole number ≥ 0"));
+          const since = sinceOf(url);
+          if (since === null) return sendResult(res, fail("bad-request", "since: expected a whole number ≥ 0"));
           const recording = engine.recording(id, since);
-          if (!recording.ok) return sendResult(res, recording);
-          const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
-          res.writeHead(200, {
-            "content-type": "application/x-ndjson; charset=utf-8",
-            "content-disposition": `attachment; filename="${id}-${stamp}.ndjson"`,
-            "cache-control": "no-store",
-          });
-          return void res.end(recording.result);
+          return recording.ok ? sendRecording(res, id, recording.result) : sendResult(res, recording);
         }
         case "traces": {
           const traceId = decodeSegment(match[3]);

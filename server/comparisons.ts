@@ -5,8 +5,10 @@
  */
 import { z } from "zod";
 import { COMPARISONS, comparisonById, summarizeSide, type ComparisonInfo, type ComparisonSideView, type ComparisonView } from "../lib/comparisons";
+import { COMPARISON_RECORDING_FORMAT, COMPARISON_RECORDING_VERSION, encodeComparisonRecording, type ComparisonRecordingHeader } from "../lib/comparison-recording";
 import { unsettledBy } from "../lib/hops";
 import { describeZodError } from "../lib/protocol";
+import type { Recording } from "../lib/recording";
 import type { ScenarioEngine } from "./engine";
 import { fail, ok, type Result } from "./engine/result";
 
@@ -31,14 +33,39 @@ export class Comparisons {
     const info = comparisonById(id);
     if (!info) return this.unknown(id);
     const sides: ComparisonSideView[] = [];
+    let lastSeq = 0;
+    let totalHops = 0;
     for (const side of info.sides) {
       const state = this.engine.state(side.scenarioId);
       const hops = this.engine.buffered(side.scenarioId);
       if (!state.ok) return state;
       if (!hops.ok) return hops;
       sides.push({ state: state.result, summary: summarizeSide(side, hops.result, state.result) });
+      lastSeq = Math.max(lastSeq, hops.result.at(-1)?.seq ?? 0);
+      totalHops += hops.result.length;
     }
-    return ok({ info, sides });
+    return ok({ info, sides, lastSeq, totalHops });
+  }
+
+  /** Every side's hops after `since` (one seq counts for all scenarios) as one file that replays without brokers. */
+  recording(id: string, since: number): Result<string> {
+    const info = comparisonById(id);
+    if (!info) return this.unknown(id);
+    const sides: Recording[] = [];
+    for (const side of info.sides) {
+      const recording = this.engine.recordingOf(side.scenarioId, since);
+      if (!recording.ok) return recording;
+      sides.push(recording.result);
+    }
+    const header: ComparisonRecordingHeader = {
+      format: COMPARISON_RECORDING_FORMAT,
+      version: COMPARISON_RECORDING_VERSION,
+      recordedAt: new Date().toISOString(),
+      comparison: info,
+      sides: sides.map((side) => side.header),
+    };
+    const hops = sides.flatMap((side) => side.hops).sort((a, b) => a.seq - b.seq);
+    return ok(encodeComparisonRecording(header, hops));
   }
 
   /** Starts every side (each with the comparison's settings); a side that cannot start says why. */

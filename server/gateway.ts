@@ -11,6 +11,7 @@ import {
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from "../lib/protocol";
+import { comparisonById } from "../lib/comparisons";
 import { Access } from "./access";
 import { fail, type Result, type ScenarioEngine } from "./engine";
 import type { HealthMonitor } from "./health";
@@ -89,9 +90,10 @@ export function attachGateway(httpServer: HttpServer, engine: ScenarioEngine, he
       const parsed = presenterFocusSchema.safeParse(raw);
       if (!parsed.success) return ack(fail("bad-request", describeZodError(parsed.error)));
       if (!socket.data.presenter) return ack(fail("forbidden", "Only the presenter leads the audience"));
-      const { scenarioId, traceId } = parsed.data;
+      const { scenarioId, traceId, comparisonId } = parsed.data;
       if (scenarioId !== null && !engine.list().some((s) => s.id === scenarioId)) return ack(fail("not-found", `no scenario "${scenarioId}"`));
-      focus = { scenarioId, traceId: scenarioId === null ? null : traceId };
+      if (comparisonId !== undefined && !comparisonById(comparisonId)) return ack(fail("not-found", `no comparison "${comparisonId}"`));
+      focus = comparisonId !== undefined ? { scenarioId: null, traceId: null, comparisonId } : { scenarioId, traceId: scenarioId === null ? null : traceId };
       io.emit("focus", focus);
       ack({ ok: true, result: focus });
     });

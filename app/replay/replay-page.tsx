@@ -1,28 +1,42 @@
 "use client";
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { AppShell } from "../../components/AppShell";
+import { ComparisonScreen } from "../../components/ComparisonScreen";
 import { ReplayBar } from "../../components/ReplayBar";
 import { ScenarioScreen } from "../../components/ScenarioScreen";
 import { useHopscope, type ScenarioActions } from "../../lib/client/hooks";
 import { loadRecording, readRecordingFile } from "../../lib/client/recording";
-import { ReplayStore } from "../../lib/client/replay";
+import { ComparisonReplayStore, ReplayStore, type ReplayClock } from "../../lib/client/replay";
+import type { AnyRecording, ComparisonRecording } from "../../lib/comparison-recording";
 import type { Recording } from "../../lib/recording";
+
+interface ShippedRecording {
+  id: string;
+  title: string;
+  path: string;
+}
+
+/** public/recordings/index.json */
+interface ShippedIndex {
+  recordings?: ShippedRecording[];
+  comparisons?: ShippedRecording[];
+}
 
 const NO_RESULT = Promise.resolve({ ok: true as const, result: null });
 
 /** Opens a recording (a deep link, a shipped one, or a file) and replays it without brokers. */
 export function ReplayPage({ source, at }: { source: string | null; at: string | null }) {
   const hopscope = useHopscope();
-  const [recording, setRecording] = useState<{ recording: Recording; source: string | null } | null>(null);
+  const [recording, setRecording] = useState<{ opened: AnyRecording; source: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [shipped, setShipped] = useState<{ id: string; title: string; path: string }[]>([]);
+  const [shipped, setShipped] = useState<{ recordings: ShippedRecording[]; comparisons: ShippedRecording[] }>({ recordings: [], comparisons: [] });
 
   useEffect(() => {
     if (!source) return;
     let cancelled = false;
     void loadRecording(source).then((result) => {
       if (cancelled) return;
-      if (result.ok) setRecording({ recording: result.recording, source });
+      if (result.ok) setRecording({ opened: result, source });
       else setError(result.error);
     });
     return () => {
@@ -32,16 +46,20 @@ export function ReplayPage({ source, at }: { source: string | null; at: string |
 
   useEffect(() => {
     void fetch("/recordings/index.json")
-      .then((res) => (res.ok ? (res.json() as Promise<{ recordings: { id: string; title: string; path: string }[] }>) : { recordings: [] }))
-      .then((index) => setShipped(index.recordings))
-      .catch(() => setShipped([]));
+      .then((res): Promise<ShippedIndex> | ShippedIndex => (res.ok ? (res.json() as Promise<ShippedIndex>) : {}))
+      .then((index) => setShipped({ recordings: index.recordings ?? [], comparisons: index.comparisons ?? [] }))
+      .catch(() => setShipped({ recordings: [], comparisons: [] }));
   }, []);
 
   const startMs = at !== null && Number.isFinite(Number(at)) ? Number(at) * 1000 : 0;
   return (
-    <AppShell scenarios={hopscope.scenarios} health={hopscope.health} connection={hopscope.status} presenter={hopscope.presenter} activeId={recording?.recording.header.scenario.id}>
+    <AppShell scenarios={hopscope.scenarios} health={hopscope.health} connection={hopscope.status} presenter={hopscope.presenter} activeId={recording ? idOf(recording.opened) : undefined}>
       {recording ? (
-        <Replay key={`${recording.source}:${recording.recording.header.recordedAt}`} recording={recording.recording} source={recording.source} startMs={startMs} onClose={() => setRecording(null)} />
+        recording.opened.kind === "scenario" ? (
+          <Replay key={`${recording.source}:${recording.opened.recording.header.recordedAt}`} recording={recording.opened.recording} source={recording.source} startMs={startMs} onClose={() => setRecording(null)} />
+        ) : (
+          <ComparisonReplay key={`${recording.source}:${recording.opened.recording.header.recordedAt}`} recording={recording.opened.recording} source={recording.source} startMs={startMs} onClose={() => setRecording(null)} />
+        )
       ) : (
         <div className="mx-auto max-w-3xl space-y-6 py-6">
           <header>
@@ -66,25 +84,13 @@ export function ReplayPage({ source, at }: { source: string | null; at: string |
                 const result = await readRecordingFile(file);
                 if (result.ok) {
                   setError(null);
-                  setRecording({ recording: result.recording, source: null });
+                  setRecording({ opened: result, source: null });
                 } else setError(result.error);
               }}
             />
           </label>
-          {shipped.length > 0 && (
-            <section>
-              <h2 className="mb-2 text-sm font-semibold">Recorded runs that ship with Hopscope</h2>
-              <ul className="grid gap-2 sm:grid-cols-2" data-testid="shipped-recordings">
-                {shipped.map((r) => (
-                  <li key={r.id}>
-                    <a href={`/replay?recording=${encodeURIComponent(r.path)}`} className="block rounded-lg border border-[var(--line)] bg-[var(--panel)] px-3 py-2 text-sm hover:border-violet-400">
-                      <span className="font-medium">{r.title}</span> <span className="font-mono text-xs text-[var(--muted)]">{r.id}</span>
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </section>
-          )}
+          <ShippedList title="Recorded runs that ship with Hopscope" items={shipped.recordings} testId="shipped-recordings" />
+          <ShippedList title="Comparisons, recorded side by side" items={shipped.comparisons} testId="shipped-comparisons" />
         </div>
       )}
     </AppShell>
@@ -94,7 +100,7 @@ export function ReplayPage({ source, at }: { source: string | null; at: string |
 function Replay({ recording, source, startMs, onClose }: { recording: Recording; source: string | null; startMs: number; onClose: () => void }) {
   const store = useMemo(() => new ReplayStore(recording, startMs), [recording, startMs]);
   useEffect(() => () => store.dispose(), [store]);
-  const view = useSyncExternalStore(store.subscribe, store.scenarioView, store.scenarioView);
+  const view = useSyncExternalStore(store.subscribe, store.current, store.current);
   const actions: ScenarioActions = useMemo(
     () => ({
       start: () => NO_RESULT,
@@ -108,8 +114,6 @@ function Replay({ recording, source, startMs, onClose }: { recording: Recording;
     }),
     [store],
   );
-  const link = source ? `/replay?recording=${encodeURIComponent(source)}&t=${(store.positionMs / 1000).toFixed(3)}` : null;
-  const onStep = useCallback((direction: 1 | -1) => store.step(direction), [store]);
   const { scenario, rules } = recording.header;
   const info = useMemo(() => (scenario.completesOn || !rules.completesOn ? scenario : { ...scenario, completesOn: [...rules.completesOn] }), [scenario, rules]);
   return (
@@ -119,26 +123,91 @@ function Replay({ recording, source, startMs, onClose }: { recording: Recording;
       health={null}
       presenter={false}
       actions={actions}
+      replay={<ReplayControls store={store} source={source} hopsShown={view.totalHops} hopsTotal={recording.hops.length} recordedAt={recording.header.recordedAt} truncated={recording.header.truncated ?? false} onClose={onClose} />}
+    />
+  );
+}
+
+/** Every side of a comparison on one clock: the sides' ledgers and the table, computed from the hops up to it. */
+function ComparisonReplay({ recording, source, startMs, onClose }: { recording: ComparisonRecording; source: string | null; startMs: number; onClose: () => void }) {
+  const store = useMemo(() => new ComparisonReplayStore(recording, startMs), [recording, startMs]);
+  useEffect(() => () => store.dispose(), [store]);
+  const view = useSyncExternalStore(store.subscribe, store.current, store.current);
+  const scenarios = useMemo(() => recording.sides.map((side) => side.header.scenario), [recording]);
+  return (
+    <ComparisonScreen
+      view={view}
+      scenarios={scenarios}
+      health={null}
+      presenter={false}
       replay={
-        <div className="space-y-2">
-          <ReplayBar
-            positionMs={store.positionMs}
-            durationMs={store.durationMs}
-            playing={store.isPlaying}
-            hopsShown={view.totalHops}
-            hopsTotal={recording.hops.length}
-            recordedAt={recording.header.recordedAt}
-            truncated={recording.header.truncated ?? false}
-            onSeek={(ms) => store.seek(ms)}
-            onPlay={(playing) => store.setPaused(!playing)}
-            onStep={onStep}
-            link={link}
-          />
-          <button type="button" onClick={onClose} className="text-xs text-[var(--muted)] underline-offset-2 hover:underline">
-            open another recording
-          </button>
-        </div>
+        <ReplayControls
+          store={store}
+          source={source}
+          hopsShown={view.totalHops}
+          hopsTotal={recording.hops.length}
+          recordedAt={recording.header.recordedAt}
+          truncated={recording.sides.some((side) => side.header.truncated ?? false)}
+          onClose={onClose}
+        />
       }
     />
   );
+}
+
+interface ReplayControlsProps {
+  store: ReplayClock<unknown>;
+  source: string | null;
+  hopsShown: number;
+  hopsTotal: number;
+  recordedAt: string;
+  truncated: boolean;
+  onClose: () => void;
+}
+
+function ReplayControls({ store, source, hopsShown, hopsTotal, recordedAt, truncated, onClose }: ReplayControlsProps) {
+  const link = source ? `/replay?recording=${encodeURIComponent(source)}&t=${(store.positionMs / 1000).toFixed(3)}` : null;
+  const onStep = useCallback((direction: 1 | -1) => store.step(direction), [store]);
+  return (
+    <div className="space-y-2">
+      <ReplayBar
+        positionMs={store.positionMs}
+        durationMs={store.durationMs}
+        playing={store.isPlaying}
+        hopsShown={hopsShown}
+        hopsTotal={hopsTotal}
+        recordedAt={recordedAt}
+        truncated={truncated}
+        onSeek={(ms) => store.seek(ms)}
+        onPlay={(playing) => store.setPaused(!playing)}
+        onStep={onStep}
+        link={link}
+      />
+      <button type="button" onClick={onClose} className="text-xs text-[var(--muted)] underline-offset-2 hover:underline">
+        open another recording
+      </button>
+    </div>
+  );
+}
+
+function ShippedList({ title, items, testId }: { title: string; items: readonly ShippedRecording[]; testId: string }) {
+  if (items.length === 0) return null;
+  return (
+    <section>
+      <h2 className="mb-2 text-sm font-semibold">{title}</h2>
+      <ul className="grid gap-2 sm:grid-cols-2" data-testid={testId}>
+        {items.map((r) => (
+          <li key={r.id}>
+            <a href={`/replay?recording=${encodeURIComponent(r.path)}`} className="block rounded-lg border border-[var(--line)] bg-[var(--panel)] px-3 py-2 text-sm hover:border-violet-400">
+              <span className="font-medium">{r.title}</span> <span className="font-mono text-xs text-[var(--muted)]">{r.id}</span>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function idOf(opened: AnyRecording): string {
+  return opened.kind === "scenario" ? opened.recording.header.scenario.id : opened.recording.header.comparison.id;
 }

@@ -1,6 +1,7 @@
 "use client";
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useSyncExternalStore } from "react";
-import type { Command, CommandResult, PresenterFocus } from "../protocol";
+import { focusPath, type Command, type CommandResult, type PresenterFocus } from "../protocol";
 import { connection } from "./socket";
 import { HopscopeStore, type GlobalView, type ScenarioView } from "./store";
 
@@ -61,6 +62,40 @@ export function useFollowing(): [boolean, (on: boolean) => void] {
     for (const listener of followListeners) listener();
   }, []);
   return [following, set];
+}
+
+/**
+ * An audience browser that follows goes where the presenter's focus leads, unless it is there
+ * already (`here`, this page's path); the presenter's own browser stays put.
+ */
+function useFollowPresenter(here: string): [boolean, (on: boolean) => void] {
+  const { presenter, focus } = useHopscope();
+  const [following, setFollowing] = useFollowing();
+  const router = useRouter();
+  const target = !presenter && following && focus ? focusPath(focus) : null;
+  useEffect(() => {
+    if (target && target !== here) router.push(target);
+  }, [target, here, router]);
+  return [following, setFollowing];
+}
+
+/**
+ * What a live page's frame shows (the connection, broker health, how many watch) and the
+ * audience's switch to follow the presenter, who is followed from here.
+ */
+export function useShell(here: string, activeId?: string) {
+  const hopscope = useHopscope();
+  const [following, onFollowChange] = useFollowPresenter(here);
+  return {
+    scenarios: hopscope.scenarios,
+    health: hopscope.health,
+    connection: hopscope.status,
+    presenter: hopscope.presenter,
+    activeId,
+    watching: hopscope.workshop ? hopscope.watching : undefined,
+    following,
+    onFollowChange,
+  };
 }
 
 export interface ScenarioActions {

@@ -1,53 +1,54 @@
 "use client";
 import type { Flight } from "../animation";
 import { DEFAULT_PACE } from "../animation";
-import { LatencyWindow, roundTripsOf } from "../latency";
-import { ledgerOf } from "../ledger";
-import type { ActorState, Hop, ScenarioState } from "../protocol";
-import { isMessageHop } from "../protocol";
-import { durationOf, type Recording } from "../recording";
+import { comparisonViewAt, type ComparisonRecording } from "../comparison-recording";
+import type { ComparisonView } from "../comparisons";
+import type { Hop } from "../protocol";
+import { stateAt, type Recording } from "../recording";
 import type { ScenarioView } from "./store";
 
 const LOG_CAPACITY = 2_000;
 const SEQUENCE_ROWS = 36;
 
 /**
- * Plays a recording without any broker: a cursor moves over the recorded time, and everything
- * on screen is what the live page showed at that moment, computed from the hops up to it. The
- * same cursor always gives the same picture, so a paused replay is a fixed frame.
+ * Plays recorded hops without any broker: a cursor moves over the recorded time, and the view
+ * is what the live page showed at that moment, computed from the hops up to it. The same cursor
+ * always gives the same picture, so a paused replay is a fixed frame.
  */
-export class ReplayStore {
+export abstract class ReplayClock<View> {
   private cursorMs: number;
   private playing = false;
-  private speed = 1;
+  protected speed = 1;
   private frame: number | null = null;
   private lastFrameAt = 0;
-  private view: ScenarioView | null = null;
+  private view: View | null = null;
   private listeners = new Set<() => void>();
-  private readonly start: number;
   private readonly duration: number;
   /** Each hop's time from the start, ascending: the cursor finds its place by binary search. */
   private readonly offsets: number[];
-  /** Actors whose start is in the recording: before it, they are not on stage yet. */
-  private readonly startedInRecording: Set<string>;
-  /** Actors the recording has any actor hop of. */
-  private readonly namedInRecording: Set<string>;
 
-  constructor(
-    readonly recording: Recording,
-    atMs = 0,
+  /** `hops` by time: every hop the replay steps through. */
+  protected constructor(
+    protected readonly hops: readonly Hop[],
+    atMs: number,
   ) {
-    this.start = recording.hops[0]?.at ?? 0;
-    this.duration = durationOf(recording);
-    this.offsets = recording.hops.map((h) => h.at - this.start);
-    this.startedInRecording = new Set(recording.hops.flatMap((h) => (!isMessageHop(h) && h.kind === "actor-started" ? [h.actor.id] : [])));
-    this.namedInRecording = new Set(recording.hops.flatMap((h) => (isMessageHop(h) ? [] : [h.actor.id])));
+    const start = hops[0]?.at ?? 0;
+    this.offsets = hops.map((h) => h.at - start);
+    this.duration = this.offsets[this.offsets.length - 1] ?? 0;
     this.cursorMs = this.clamp(atMs);
   }
+
+  /** The picture at the cursor, after the first `count` hops. */
+  protected abstract build(count: number): View;
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  };
+
+  current = (): View => {
+    this.view ??= this.build(this.indexAt(this.cursorMs));
+    return this.view;
   };
 
   get durationMs(): number {
@@ -61,27 +62,6 @@ export class ReplayStore {
   get isPlaying(): boolean {
     return this.playing;
   }
-
-  scenarioView = (): ScenarioView => {
-    this.view ??= this.build();
-    return this.view;
-  };
-
-  /** Dots for hops that started within one flight time before the cursor; none when still. */
-  flights = (): readonly Flight<Hop>[] => {
-    if (!this.playing) return [];
-    const travel = DEFAULT_PACE.travelMs;
-    const now = performance.now();
-    const end = this.indexAt(this.cursorMs);
-    const out: Flight<Hop>[] = [];
-    for (let i = end - 1; i >= 0; i--) {
-      const age = (this.cursorMs - (this.offsets[i] ?? 0)) / this.speed;
-      if (age > travel) break;
-      const hop = this.recording.hops[i];
-      if (hop) out.push({ item: hop, startAt: now - age, endAt: now - age + travel });
-    }
-    return out;
-  };
 
   seek(ms: number): void {
     this.cursorMs = this.clamp(ms);
@@ -149,12 +129,17 @@ export class ReplayStore {
     this.listeners.clear();
   }
 
+  /** Each hop's time from the first, for the dots in flight. */
+  protected offsetOf(index: number): number {
+    return this.offsets[index] ?? 0;
+  }
+
   private clamp(ms: number): number {
     return Math.min(this.duration, Math.max(0, Number.isFinite(ms) ? ms : 0));
   }
 
   /** How many hops lie at or before `ms`. */
-  private indexAt(ms: number): number {
+  protected indexAt(ms: number): number {
     let low = 0;
     let high = this.offsets.length;
     while (low < high) {
@@ -169,32 +154,41 @@ export class ReplayStore {
     this.view = null;
     for (const listener of this.listeners) listener();
   }
+}
 
-  private build(): ScenarioView {
+/** One scenario's recording, replayed as its live page. */
+export class ReplayStore extends ReplayClock<ScenarioView> {
+  constructor(
+    readonly recording: Recording,
+    atMs = 0,
+  ) {
+    super(recording.hops, atMs);
+  }
+
+  /** Dots for hops that started within one flight time before the cursor; none when still. */
+  flights = (): readonly Flight<Hop>[] => {
+    if (!this.isPlaying) return [];
+    const travel = DEFAULT_PACE.travelMs;
+    const now = performance.now();
+    const cursor = this.positionMs;
+    const end = this.indexAt(cursor);
+    const out: Flight<Hop>[] = [];
+    for (let i = end - 1; i >= 0; i--) {
+      const age = (cursor - this.offsetOf(i)) / this.speed;
+      if (age > travel) break;
+      const hop = this.hops[i];
+      if (hop) out.push({ item: hop, startAt: now - age, endAt: now - age + travel });
+    }
+    return out;
+  };
+
+  protected build(count: number): ScenarioView {
     const { header, hops } = this.recording;
-    const count = this.indexAt(this.cursorMs);
     const seen = hops.slice(0, count);
-    const latency = new LatencyWindow();
-    const timesRoundTrip = roundTripsOf(header.rules.legs);
-    for (const hop of seen) if (isMessageHop(hop) && hop.rttMs !== undefined && timesRoundTrip(hop)) latency.add(hop.rttMs);
-    // The broker's own readings (queue depths, Kafka's assignment) were taken at the end: they
-    // are shown there, and only there.
-    const atEnd = count === hops.length;
-    const { layout, ...rest } = header.state;
-    const state: ScenarioState = {
-      ...rest,
-      ...(atEnd && layout ? { layout } : {}),
-      gauges: atEnd ? header.state.gauges : {},
-      running: true,
-      actors: this.actorsAt(seen),
-      ledger: ledgerOf(seen, header.rules),
-      latency: latency.summary(),
-      unavailable: null,
-    };
     return {
       id: header.scenario.id,
       info: header.scenario,
-      state,
+      state: stateAt(this.recording, count),
       log: seen.slice(-LOG_CAPACITY),
       totalHops: count,
       lastSeq: seen[seen.length - 1]?.seq ?? 0,
@@ -204,28 +198,22 @@ export class ReplayStore {
       hopsPerSecond: 0,
       error: null,
       speed: this.speed,
-      paused: !this.playing,
+      paused: !this.isPlaying,
       backlog: hops.length - count,
     };
   }
+}
 
-  /** Who was on stage at the cursor: started by then, and not yet killed or gone. */
-  private actorsAt(seen: readonly Hop[]): ActorState[] {
-    const started = new Set<string>();
-    const ended = new Set<string>();
-    const byId = new Map(this.recording.header.state.actors.map((a) => [a.id, a]));
-    for (const hop of seen) {
-      if (isMessageHop(hop)) continue;
-      if (hop.kind === "actor-started") started.add(hop.actor.id);
-      if (hop.kind === "actor-killed" || hop.kind === "actor-exited") ended.add(hop.actor.id);
-      if (!byId.has(hop.actor.id)) byId.set(hop.actor.id, { id: hop.actor.id, role: hop.actor.role, pid: hop.actor.pid, alive: false, connected: false });
-    }
-    return [...byId.values()]
-      .filter((a) => !this.startedInRecording.has(a.id) || started.has(a.id))
-      .map((a) => {
-        // An actor the recording says nothing about is as the end state has it (killed before).
-        const alive = this.namedInRecording.has(a.id) ? !ended.has(a.id) : a.alive;
-        return { ...a, alive, connected: alive };
-      });
+/** A comparison's recording, replayed as its live page: every side on one clock. */
+export class ComparisonReplayStore extends ReplayClock<ComparisonView> {
+  constructor(
+    readonly recording: ComparisonRecording,
+    atMs = 0,
+  ) {
+    super(recording.hops, atMs);
+  }
+
+  protected build(): ComparisonView {
+    return comparisonViewAt(this.recording, this.positionMs);
   }
 }

@@ -170,7 +170,7 @@ export class HopscopeStore {
       this.led = focus;
       return;
     }
-    if (this.led && this.led.scenarioId === focus.scenarioId && this.led.traceId === focus.traceId) return;
+    if (this.led && this.led.scenarioId === focus.scenarioId && this.led.traceId === focus.traceId && this.led.comparisonId === focus.comparisonId) return;
     this.led = focus;
     this.socket.emit("focus", focus, () => undefined);
   }

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { wallClockMs } from "../../lib/clock";
 import { isBroker, PROTOCOL_VERSION, type ApiError, type HealthReport, type Hop, type HopBatch, type ScenarioInfo, type ScenarioSnapshot, type ScenarioState } from "../../lib/protocol";
-import { encodeRecording, RECORDING_FORMAT, type RecordingHeader } from "../../lib/recording";
+import { encodeRecording, RECORDING_FORMAT, type Recording, type RecordingHeader } from "../../lib/recording";
 import { assembleTraces, type Trace } from "../../lib/traces";
 import { ActorHandle } from "../actors/spawn";
 import type { Config } from "../config";
@@ -138,6 +138,12 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
 
   /** The hops after `since` still in the buffer, as a recording a browser replays without brokers. */
   recording(id: string, since: number): Result<string> {
+    const recording = this.recordingOf(id, since);
+    return recording.ok ? ok(encodeRecording(recording.result.header, recording.result.hops)) : recording;
+  }
+
+  /** The header and hops of `recording`, for a file that holds several scenarios (a comparison). */
+  recordingOf(id: string, since: number): Result<Recording> {
     const runner = this.runners.get(id);
     if (!runner) return this.unknown(id);
     this.pump(id);
@@ -155,7 +161,7 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
       state: this.stateOf(runner),
       ...(truncated ? { truncated } : {}),
     };
-    return ok(encodeRecording(header, hops));
+    return ok({ header, hops });
   }
 
   trace(id: string, traceId: string): Result<Trace> {

@@ -32,6 +32,22 @@ test("the audience sees no controls and follows the presenter; the presenter see
     await audience.getByLabel("Follow the presenter").check();
     await expect(audience).toHaveURL(`${WORKSHOP}/scenarios/nats-pubsub`);
 
+    // A comparison is followed like a scenario: the same sides and table, live, and no controls.
+    const comparison = `${WORKSHOP}/api/comparisons/queue-group-vs-jetstream`;
+    const asPresenter = { headers: { authorization: `Bearer ${WORKSHOP_TOKEN}` } };
+    await presenter.goto(`${WORKSHOP}/compare/queue-group-vs-jetstream`);
+    await expect(audience).toHaveURL(`${WORKSHOP}/compare/queue-group-vs-jetstream`);
+    await expect(audience.getByText("You are watching. The presenter drives this comparison.")).toBeVisible();
+    await expect(audience.getByRole("button", { name: "Start every side" })).toHaveCount(0);
+    expect((await presenter.request.post(`${comparison}/start`, asPresenter)).status()).toBe(200);
+    await presenter.request.post(`${comparison}/commands`, { ...asPresenter, data: { type: "reset" } });
+    await presenter.request.post(`${comparison}/commands`, { ...asPresenter, data: { type: "publish", count: 3 } });
+    for (const side of ["nats-queue-group", "nats-jetstream"]) {
+      await expect(audience.getByTestId(`side-${side}`).getByTestId("ledger-published").getByTestId("ledger-value")).toHaveText("3");
+    }
+    await expect(audience.getByTestId("row-nats-jetstream").getByTestId("fates")).toHaveText("no kill yet");
+    await presenter.request.post(`${comparison}/stop`, asPresenter);
+
     await audienceContext.close();
     await expect(presenter.getByTestId("watching")).toHaveText("0 watching");
   } finally {

@@ -1,12 +1,16 @@
+import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
+import { comparisonViewAt, parseComparisonRecording } from "../../lib/comparison-recording";
+import { formatMs } from "../../lib/hops";
 
 const ID = "queue-group-vs-jetstream";
+const SIDES = ["nats-queue-group", "nats-jetstream"];
 
-test("a comparison page shows every side, acts on all of them at once, and fills its table from the run", async ({ page, request }) => {
+test("a comparison page acts on every side at once, fills its table from the run, and records it to replay without brokers", async ({ page, request }) => {
   await request.post(`/api/comparisons/${ID}/stop`);
   await page.goto(`/compare/${ID}`);
   await expect(page.getByRole("heading", { name: "Queue group vs JetStream" })).toBeVisible();
-  for (const side of ["nats-queue-group", "nats-jetstream"]) {
+  for (const side of SIDES) {
     await expect(page.getByTestId(`side-${side}`)).toBeVisible();
     await expect(page.getByTestId(`row-${side}`).getByTestId("fates")).toHaveText("no kill yet");
   }
@@ -14,9 +18,10 @@ test("a comparison page shows every side, acts on all of them at once, and fills
   await page.getByRole("button", { name: "Start every side" }).click();
   await expect(page.getByRole("button", { name: "Publish to every side" })).toBeVisible({ timeout: 30_000 });
   await page.getByRole("button", { name: "Reset" }).click();
+  await page.getByRole("button", { name: "● Record" }).click();
   await page.getByRole("spinbutton", { name: "Messages per side" }).fill("40");
   await page.getByRole("button", { name: "Publish to every side" }).click();
-  for (const side of ["nats-queue-group", "nats-jetstream"]) {
+  for (const side of SIDES) {
     await expect(page.getByTestId(`side-${side}`).getByTestId("ledger-published").getByTestId("ledger-value")).toHaveText("40");
   }
 
@@ -26,5 +31,35 @@ test("a comparison page shows every side, acts on all of them at once, and fills
   await expect(page.getByTestId("row-nats-jetstream").getByTestId("recovery")).toHaveText(/^\d+\.\d{3} ms$/, { timeout: 20_000 });
   await expect(page.getByTestId("row-nats-jetstream").getByTestId("lost")).toHaveText("0");
   await page.screenshot({ path: "test-results/comparison.png" });
+
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "■ Stop and save" }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(new RegExp(`^${ID}-.*\\.ndjson$`));
   await request.post(`/api/comparisons/${ID}/stop`);
+  const parsed = parseComparisonRecording(readFileSync(await file.path(), "utf8"));
+  if (!parsed.ok) throw new Error(parsed.error);
+  const { recording } = parsed;
+  const durationMs = recording.hops.at(-1)!.at - recording.hops[0]!.at;
+  const end = comparisonViewAt(recording, durationMs);
+
+  // Offline: the table is computed in the browser from the recorded hops.
+  await page.goto("/replay");
+  await page.getByLabel("Recording file").setInputFiles(await file.path());
+  await expect(page.getByTestId("replay-bar")).toBeVisible();
+  await page.getByLabel("Position in the recording").fill(String(Math.ceil(durationMs)));
+  await expect(page.getByTestId("replay-hops")).toHaveText(`${recording.hops.length} of ${recording.hops.length} hops`);
+  for (const { summary } of end.sides) {
+    const row = page.getByTestId(`row-${summary.scenarioId}`);
+    await expect(row.getByTestId("held")).toHaveText(String(summary.held));
+    await expect(row.getByTestId("recovery")).toHaveText(summary.recoveryMs === null ? /waiting|held nothing/ : formatMs(summary.recoveryMs));
+    await expect(row.getByTestId("dropped")).toHaveText(String(summary.dropped));
+    await expect(page.getByTestId(`side-${summary.scenarioId}`).getByTestId("ledger-published").getByTestId("ledger-value")).toHaveText("40");
+  }
+  expect(end.sides.find((s) => s.summary.scenarioId === "nats-queue-group")?.summary.fates.dropped).toBeGreaterThan(0);
+
+  // Back before the kill, the table has no victim yet.
+  const killedAt = Math.min(...end.sides.map((s) => s.summary.killedAt ?? Infinity)) - recording.hops[0]!.at;
+  await page.getByLabel("Position in the recording").fill(String(Math.floor(killedAt) - 1));
+  for (const side of SIDES) await expect(page.getByTestId(`row-${side}`).getByTestId("fates")).toHaveText("no kill yet");
 });

@@ -2,10 +2,14 @@ import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 
 /**
- * Every scenario's picture, from the recording that ships with Hopscope, frozen at its last
- * hop: no broker and no clock is involved, so the frames are the same on every run.
+ * Every scenario's and every comparison's picture, from the recording that ships with Hopscope,
+ * frozen at its last hop: no broker and no clock is involved, so the frames are the same on every run.
  */
-const { recordings } = JSON.parse(readFileSync("public/recordings/index.json", "utf8")) as { recordings: { id: string; path: string }[] };
+interface Shipped {
+  id: string;
+  path: string;
+}
+const { recordings, comparisons = [] } = JSON.parse(readFileSync("public/recordings/index.json", "utf8")) as { recordings: Shipped[]; comparisons?: Shipped[] };
 
 async function openFrozen(page: Page, path: string): Promise<void> {
   // Past the end: the replay clamps to its last hop and stays paused there.
@@ -27,6 +31,23 @@ test.describe("visual regression", () => {
         await openFrozen(page, path);
         await expect(page.getByTestId("topology")).toHaveScreenshot(`${id}-${scheme}-topology.png`);
         await expect(page.getByTestId("sequence")).toHaveScreenshot(`${id}-${scheme}-sequence.png`);
+      });
+    }
+  }
+
+  test("ships a recording for every comparison", async ({ request }) => {
+    const listed = (await (await request.get("/api/comparisons")).json()) as { id: string }[];
+    const missing = listed.map((c) => c.id).filter((id) => !comparisons.some((shipped) => shipped.id === id));
+    expect(missing, "comparisons without a recording in public/recordings/comparisons (run scripts/record-samples.ts)").toEqual([]);
+    expect(comparisons.map((c) => c.id).sort()).toEqual(listed.map((c) => c.id).sort());
+  });
+
+  for (const { id, path } of comparisons) {
+    for (const scheme of ["light", "dark"] as const) {
+      test(`comparison ${id} in ${scheme} mode`, async ({ page }) => {
+        await page.emulateMedia({ colorScheme: scheme });
+        await openFrozen(page, path);
+        await expect(page.getByTestId("comparison")).toHaveScreenshot(`compare-${id}-${scheme}.png`, { mask: [page.getByTestId("recorded-at")] });
       });
     }
   }

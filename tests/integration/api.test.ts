@@ -243,6 +243,12 @@ describe("beyond loopback", () => {
       expect(!unknown.ok && unknown.error.code).toBe("not-found");
       const malformed = await presenter.emitWithAck("focus", { scenarioId: 42 } as never);
       expect(!malformed.ok && malformed.error.code).toBe("bad-request");
+      // A comparison leads the audience the same way; an unknown one, or one beside a scenario, is refused.
+      expect(await presenter.emitWithAck("focus", { scenarioId: null, traceId: null, comparisonId: "queue-group-vs-jetstream" })).toEqual({ ok: true, result: { scenarioId: null, traceId: null, comparisonId: "queue-group-vs-jetstream" } });
+      const noComparison = await presenter.emitWithAck("focus", { scenarioId: null, traceId: null, comparisonId: "nope" });
+      expect(!noComparison.ok && noComparison.error.code).toBe("not-found");
+      const both = await presenter.emitWithAck("focus", { scenarioId: ID, traceId: null, comparisonId: "queue-group-vs-jetstream" });
+      expect(!both.ok && both.error.code).toBe("bad-request");
 
       late.close();
       await waitFor("the count to drop when a watcher leaves", () => (counts.at(-1) === 1 ? true : undefined));

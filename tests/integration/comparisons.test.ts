@@ -3,6 +3,7 @@
  * each side's hops say, counted here on their own.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { comparisonViewAt, parseComparisonRecording } from "../../lib/comparison-recording";
 import type { ComparisonInfo, ComparisonView } from "../../lib/comparisons";
 import { isMessageHop, type Hop } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
@@ -85,6 +86,19 @@ describe("comparisons", () => {
     expect(jetstream?.redelivered).toBeGreaterThan(0);
     // One kill control: both kills within a few ms of each other.
     expect(Math.abs((kills[0] ?? 0) - (kills[1] ?? 0))).toBeLessThan(250);
+
+    // Recorded and replayed to its end, every side's row is the live one, computed again from the hops.
+    const res = await fetch(`${base}/api/comparisons/${ID}/recording?since=0`);
+    expect(res.headers.get("content-disposition")).toMatch(new RegExp(`attachment; filename="${ID}-.*\\.ndjson"`));
+    const live = await view();
+    const parsed = parseComparisonRecording(await res.text());
+    if (!parsed.ok) throw new Error(parsed.error);
+    const { recording } = parsed;
+    expect(recording.sides.map((side) => side.header.scenario.id)).toEqual(["nats-queue-group", "nats-jetstream"]);
+    const replayed = comparisonViewAt(recording, recording.hops.at(-1)!.at - recording.hops[0]!.at);
+    replayed.sides.forEach(({ summary }, i) => expect(summary, summary.scenarioId).toEqual(live.sides[i]?.summary));
+    expect((await api(base, "GET", `/api/comparisons/${ID}/recording?since=x`)).status).toBe(400);
+    expect((await api(base, "GET", "/api/comparisons/nope/recording")).status).toBe(404);
     console.log(settled.sides.map(({ summary: s }) => `${s.label}: held ${s.held}, ${JSON.stringify(s.fates)}, recovered in ${s.recoveryMs?.toFixed(1)} ms, dropped ${s.dropped}, lost ${s.lost}, redelivered ${s.redelivered}`).join("; "));
   });
 });
