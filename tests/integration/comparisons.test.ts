@@ -68,9 +68,9 @@ function recount(hops: Hop[], killRole: string, info: ScenarioInfo, actors: read
   const published = new Set(messages.filter((h) => h.kind === "published").map((h) => h.message.id));
   const ours = messages.filter((h) => published.has(h.message.id));
 
-  // What the victim had been handed and not finished when it died.
+  // What the victim had been handed and not finished when it died, a record left from an earlier run included.
   const held = new Set<string>();
-  for (const hop of ours) {
+  for (const hop of messages) {
     if (!kill || hop.seq >= kill.seq) continue;
     if (hop.to === victim && DELIVERIES.has(hop.kind)) held.add(hop.message.id);
     if (hop.from === victim && DONE_BY_CONSUMER.has(hop.kind)) held.delete(hop.message.id);
@@ -78,7 +78,7 @@ function recount(hops: Hop[], killRole: string, info: ScenarioInfo, actors: read
   // The first thing that happened to each of those afterwards, in the victim's role.
   const fates: Record<string, number> = {};
   for (const id of held) {
-    const next = ours.find(
+    const next = messages.find(
       (h) =>
         h.seq > (kill?.seq ?? 0) &&
         h.message.id === id &&
