@@ -72,9 +72,15 @@ export function ComparisonScreen({ view, scenarios, health, presenter, actions, 
               <button type="button" className={danger} disabled={busy} onClick={() => run("kill", () => actions.command({ type: "kill" }))} title="SIGKILL, on every side at the same moment, the worker holding the most messages">
                 Kill one on every side
               </button>
-              <button type="button" className={secondary} disabled={busy} onClick={() => run("add", () => actions.command({ type: "add" }))} title="Start another worker on every side: a killed one comes back">
-                + Add one on every side
-              </button>
+              {info.comeback ? (
+                <button type="button" className={primary} disabled={busy} onClick={() => run("comeback", () => actions.command({ type: "comeback" }))} title={info.comeback.hint}>
+                  {info.comeback.label}
+                </button>
+              ) : (
+                <button type="button" className={secondary} disabled={busy} onClick={() => run("add", () => actions.command({ type: "add" }))} title="Start another worker on every side: a killed one comes back">
+                  + Add one on every side
+                </button>
+              )}
             </>
           )}
           <span className="ml-auto flex gap-2">
@@ -94,8 +100,8 @@ export function ComparisonScreen({ view, scenarios, health, presenter, actions, 
           {message.text}
         </p>
       )}
-      <Panel title="What each broker did with the killed worker's messages">
-        <SummaryTable rows={sides.map((side) => side.summary)} />
+      <Panel title={info.comeback ? "What each broker did while the killed service was down, and after it came back" : "What each broker did with the killed worker's messages"}>
+        <SummaryTable rows={sides.map((side) => side.summary)} comeback={info.comeback !== undefined} />
       </Panel>
       <div className={`grid gap-4 ${sides.length > 2 ? "xl:grid-cols-4 md:grid-cols-2" : "md:grid-cols-2"}`}>
         {sides.map(({ state, summary }) => {
@@ -128,13 +134,16 @@ export function ComparisonScreen({ view, scenarios, health, presenter, actions, 
   );
 }
 
-function SummaryTable({ rows }: { rows: readonly SideSummary[] }) {
+/** Where the killed service comes back: what was sent while it was down, and what became of it. */
+const DOWN_COLUMNS = ["sent while down", "missed while down", "caught up"];
+
+function SummaryTable({ rows, comeback }: { rows: readonly SideSummary[]; comeback: boolean }) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full border-separate border-spacing-0 text-sm" data-testid="comparison-table">
         <thead>
           <tr className="text-left text-xs text-[var(--muted)]">
-            {["", "the seeds say", "victim held", "what happened to it", "kill → recovered", "redelivered", "duplicates", "dropped", "lost"].map((h) => (
+            {["", "the seeds say", "victim held", "what happened to it", "kill → recovered", ...(comeback ? DOWN_COLUMNS : []), "redelivered", "duplicates", "dropped", "lost"].map((h) => (
               <th key={h} scope="col" className="border-b border-[var(--line)] px-2 py-1.5 font-medium">
                 {h}
               </th>
@@ -157,6 +166,7 @@ function SummaryTable({ rows }: { rows: readonly SideSummary[] }) {
               <td className="border-b border-[var(--line)] px-2 py-2 font-mono whitespace-nowrap tabular-nums" data-testid="recovery">
                 {!row.victim ? "—" : row.recoveryMs !== null ? formatMs(row.recoveryMs) : row.held === 0 ? "held nothing" : `${row.waiting} waiting…`}
               </td>
+              {comeback && <DownCells row={row} />}
               {(["redelivered", "duplicates", "dropped", "lost"] as const).map((key) => (
                 <td key={key} className={`border-b border-[var(--line)] px-2 py-2 font-mono font-semibold tabular-nums ${key === "lost" && row.lost > 0 ? "text-rose-600" : key === "dropped" && row.dropped > 0 ? "text-amber-600" : ""}`} data-testid={key}>
                   {row[key]}
@@ -167,6 +177,25 @@ function SummaryTable({ rows }: { rows: readonly SideSummary[] }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+function DownCells({ row }: { row: SideSummary }) {
+  const cell = "border-b border-[var(--line)] px-2 py-2 font-mono tabular-nums";
+  const known = row.victim !== null && row.roleDown;
+  const pending = row.whileDown - row.missed - row.caughtUp;
+  return (
+    <>
+      <td className={cell} data-testid="while-down">
+        {known ? `${row.whileDown}${row.backAt !== null && row.killedAt !== null ? ` (down ${formatMs(row.backAt - row.killedAt)})` : ""}` : "—"}
+      </td>
+      <td className={`${cell} ${row.missed > 0 ? "font-semibold text-amber-600 dark:text-amber-400" : ""}`} data-testid="missed">
+        {!known ? "—" : row.missed > 0 ? `${row.missed} (at-most-once, expected)` : "0"}
+      </td>
+      <td className={`${cell} ${row.caughtUp > 0 ? "font-semibold text-emerald-700 dark:text-emerald-400" : ""}`} data-testid="caught-up">
+        {!known ? "—" : row.backAt === null ? (pending > 0 ? `${pending} kept for it` : "still down") : row.catchUpMs !== null ? `${row.caughtUp} in ${formatMs(row.catchUpMs)}` : pending > 0 ? `${row.caughtUp}, ${pending} to go…` : "0"}
+      </td>
+    </>
   );
 }
 

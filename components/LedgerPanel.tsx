@@ -103,6 +103,11 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
       )}
       <ReasonList ending="compensated" reasons={compensatedReasons} className="text-violet-700 dark:text-violet-300" testId="ledger-compensated-reasons" />
       <ReasonList ending="dropped" reasons={reasons} className="text-amber-700 dark:text-amber-300" note={unit ? "(expected)" : "(at-most-once, expected)"} />
+      {(ledger.missed ?? 0) > 0 && (
+        <p className="mt-1 text-xs text-amber-700 dark:text-amber-300" data-testid="ledger-missed" title="Copies of a broadcast that a subscriber never got because it was down: pub/sub keeps nothing for it">
+          missed while down: {ledger.missed} cop{ledger.missed === 1 ? "y" : "ies"} a subscriber never got <span className="text-[var(--muted)]">(at-most-once pub/sub, expected; not lost)</span>
+        </p>
+      )}
       <ReasonList ending={ledger.compensated === undefined ? "lost" : "stuck"} reasons={lostReasons} className="font-medium text-rose-700 dark:text-rose-300" testId="ledger-lost-reasons" />
     </section>
   );

@@ -70,6 +70,35 @@ describe("a comparison side's row", () => {
     expect(row.recoveryMs).toBeCloseTo(3000, 6);
   });
 
+  test("a service down and back: what was sent meanwhile, missed where the broker said so, caught up where it kept it", () => {
+    const SERVICE: ComparisonSide = { scenarioId: "s", label: "Side", killRole: "ride", promise: "" };
+    const log = hops(`
+      actor-killed ride-1>ride-1 ride t=10
+      published app>ch m1 t=20
+      confirmed ch>app m1 t=21 missed=1 reason=missed_by_1_ride_that_is_down_(expected)
+      published app>ch m2 t=30
+      confirmed ch>app m2 t=31
+      actor-started ride-2>ride-2 ride t=100
+      published app>ch m3 t=110
+      delivered ch>ride-2 m2 t=120
+      processed ride-2>ch m2 t=150
+      delivered ch>ride-2 m3 t=160
+    `);
+    const actors = [{ id: "ride-2", role: "ride", pid: 2, alive: true, connected: true }];
+    const row = summarizeSide(SERVICE, log, { ledger: ledgerOf(log, "at-most-once"), actors });
+    expect(row).toMatchObject({ roleDown: true, whileDown: 2, missed: 1, caughtUp: 1 });
+    expect(row.catchUpMs).toBeCloseTo(50, 6);
+  });
+
+  test("a colleague alive through the kill: the role was never down", () => {
+    const log = hops(`
+      actor-killed w1>w1 worker t=10
+      published p>q m1 t=20
+    `);
+    const actors = [{ id: "w2", role: "worker", pid: 2, alive: true, connected: true }];
+    expect(summarizeSide(SIDE, log, { ledger: ledgerOf(log, "at-least-once"), actors })).toMatchObject({ roleDown: false, whileDown: 0, missed: 0, caughtUp: 0 });
+  });
+
   test("every comparison has two to four sides, each with a kill role", () => {
     for (const comparison of COMPARISONS) {
       expect(comparison.sides.length).toBeGreaterThanOrEqual(2);

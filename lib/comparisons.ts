@@ -3,7 +3,7 @@
  * table computed from what each side's hops say happened to the killed actor's work. Pure, so
  * the server computes the table and a test can check it against the hops.
  */
-import { DELIVERY_KINDS, unsettledBy } from "./hops";
+import { DELIVERY_KINDS, PROCESSED_KINDS, unsettledBy } from "./hops";
 import { isMessageHop, type Hop, type MessageHop, type MessageHopKind, type ScenarioState } from "./protocol";
 
 export interface ComparisonSide {
@@ -23,6 +23,12 @@ export interface ComparisonInfo {
   title: string;
   summary: string;
   sides: readonly ComparisonSide[];
+  /**
+   * The killed service comes back when the presenter says so (one click, every side), so the
+   * audience can watch what was sent while it was down: the table then counts what each side's
+   * returning member missed and what it caught up on.
+   */
+  comeback?: { label: string; hint: string };
 }
 
 const SAME_WORK = { delayMs: 100 } as const;
@@ -50,6 +56,17 @@ export const COMPARISONS: readonly ComparisonInfo[] = [
       { scenarioId: "nats-jetstream", label: "JetStream", killRole: "worker", settings: SAME_WORK, promise: "redelivered after the ack wait" },
     ],
   },
+  {
+    id: "redis-pubsub-vs-kafka",
+    title: "Redis pub/sub vs Kafka",
+    summary:
+      "The driver app announces driver-status-changed, and ride-service and location-service follow it: on Redis pub/sub, fire and forget; on Kafka, stored in a topic that each service reads in its own consumer group. Kill ride-service on both, publish while it is down, then bring it back: on Redis it missed all of it, as pub/sub allows; on Kafka it catches up from its committed offset.",
+    sides: [
+      { scenarioId: "redis-driver-status", label: "Redis pub/sub", killRole: "ride-service", promise: "fire and forget: what is sent while it is down is gone" },
+      { scenarioId: "kafka-driver-status", label: "Kafka", killRole: "ride-service", promise: "stored: it catches up from its committed offset" },
+    ],
+    comeback: { label: "Bring ride-service back", hint: "Start ride-service again on every side, as a restarted service would" },
+  },
 ];
 
 export function comparisonById(id: string): ComparisonInfo | undefined {
@@ -72,6 +89,18 @@ export interface SideSummary {
   recoveryMs: number | null;
   /** Held messages nothing has happened to since. */
   waiting: number;
+  /** Whether the kill left its role with no live member (a service down, not one worker of many). */
+  roleDown: boolean;
+  /** When a member of the kill role was back (ready) after the kill; null while it is still down. */
+  backAt: number | null;
+  /** Messages published while the kill role had no live member. */
+  whileDown: number;
+  /** Of those: the broker's answer said a copy was missed, and the role never got one (at-most-once, expected). */
+  missed: number;
+  /** Of those: read by the returning member. */
+  caughtUp: number;
+  /** From its return until it had worked through the last of them; null until every one is caught up or missed. */
+  catchUpMs: number | null;
   published: number;
   completed: number;
   redelivered: number;
@@ -100,7 +129,7 @@ export function summarizeSide(side: ComparisonSide, hops: readonly Hop[], state:
     lost: ledger.lost,
     inFlight: ledger.inFlight,
   };
-  if (!kill || isMessageHop(kill)) return { ...base, victim: null, killedAt: null, held: 0, fates: {}, recoveryMs: null, waiting: 0 };
+  if (!kill || isMessageHop(kill)) return { ...base, victim: null, killedAt: null, held: 0, fates: {}, recoveryMs: null, waiting: 0, ...NEVER_DOWN };
   const victim = kill.actor.id;
   // Another group reading the same entry (Redis Streams, Kafka) is not taking over the victim's work.
   const roles = new Map(state.actors.map((actor) => [actor.id, actor.role]));
@@ -129,7 +158,47 @@ export function summarizeSide(side: ComparisonSide, hops: readonly Hop[], state:
     if (!inHand) waiting++;
     else latest = Math.max(latest, inHand.at);
   }
-  return { ...base, victim, killedAt: kill.at, held: held.length, fates, recoveryMs: held.length > 0 && waiting === 0 ? latest - kill.at : null, waiting };
+  return { ...base, victim, killedAt: kill.at, held: held.length, fates, recoveryMs: held.length > 0 && waiting === 0 ? latest - kill.at : null, waiting, ...whileRoleDown(side, hops, kill, state.actors) };
+}
+
+const NEVER_DOWN = { roleDown: false, backAt: null, whileDown: 0, missed: 0, caughtUp: 0, catchUpMs: null } as const;
+
+type DownFigures = Pick<SideSummary, "roleDown" | "backAt" | "whileDown" | "missed" | "caughtUp" | "catchUpMs">;
+
+/**
+ * When the kill took the role's last live member: what was published until one was back, and
+ * what became of it for the role. Missed is what the broker said it could not hand to someone
+ * down and the role never got; caught up is what the returning member read.
+ */
+function whileRoleDown(side: ComparisonSide, hops: readonly Hop[], kill: Hop, actors: ScenarioState["actors"]): DownFigures {
+  const startedAfter = new Map<string, Hop>();
+  for (const hop of hops) if (hop.seq > kill.seq && hop.kind === "actor-started" && !isMessageHop(hop) && hop.actor.role === side.killRole && !startedAfter.has(hop.actor.id)) startedAfter.set(hop.actor.id, hop);
+  // A member alive now that did not start after the kill was alive through it.
+  if (actors.some((actor) => actor.alive && actor.role === side.killRole && !startedAfter.has(actor.id))) return NEVER_DOWN;
+  const back = [...startedAfter.values()][0] ?? null;
+  const sent = hops.filter((hop): hop is MessageHop => isMessageHop(hop) && hop.kind === "published" && hop.seq > kill.seq && (back === null || hop.seq < back.seq));
+  const ids = new Set(sent.map((hop) => hop.message.id));
+  const reached = new Set<string>();
+  const missedAnswer = new Set<string>();
+  let lastWork: number | null = null;
+  for (const hop of hops) {
+    if (!isMessageHop(hop) || hop.seq <= kill.seq || !ids.has(hop.message.id)) continue;
+    if (hop.kind === "confirmed" && (hop.missed ?? 0) > 0) missedAnswer.add(hop.message.id);
+    // The returning member's delivery of it, then its work on it.
+    if (DELIVERY_KINDS.has(hop.kind) && startedAfter.has(hop.to)) reached.add(hop.message.id);
+    if ((DELIVERY_KINDS.has(hop.kind) && startedAfter.has(hop.to)) || (PROCESSED_KINDS.has(hop.kind) && startedAfter.has(hop.from))) lastWork = Math.max(lastWork ?? hop.at, hop.at);
+  }
+  const missed = [...missedAnswer].filter((id) => !reached.has(id)).length;
+  const caughtUp = reached.size;
+  const settled = back !== null && missed + caughtUp === ids.size;
+  return {
+    roleDown: true,
+    backAt: back?.at ?? null,
+    whileDown: ids.size,
+    missed,
+    caughtUp,
+    catchUpMs: settled && caughtUp > 0 && lastWork !== null && back ? lastWork - back.at : null,
+  };
 }
 
 /** A delivery back to the dead consumer moves nothing on; its ack, reported for it after its death, does. */

@@ -5,7 +5,7 @@ import { ACTOR_HOP_KINDS, PROTOCOL_VERSION } from "./protocol";
  * A tiny language for hop fixtures in tests: "kind from>to id@attempt t=ms", e.g.
  * "published req>subj m1 t=0" or "delivered subj>resp-1 m1@2 t=5". Seq follows line order.
  * Options: t (ms), rtt, reason (underscores for spaces), dest, key and kseq (the key's number),
- * trace (the trace id, when not the message id) and broker. A gRPC hop takes side (client or
+ * trace (the trace id, when not the message id), missed (copies a broadcast's audience missed) and broker. A gRPC hop takes side (client or
  * server), index (a streamed message's place) and code (a status's code), e.g.
  * "status svc>client c1@2 side=client code=OK".
  */
@@ -39,6 +39,7 @@ function parseLine(line: string, seq: number, scenarioId: string): Hop {
     message: { id, traceId: options.trace ?? id, destination: "subj", attempt: Number(attempt), redelivered: Number(attempt) > 1, size: 2, preview: "{}" },
   };
   if (options.rtt) hop.rttMs = Number(options.rtt);
+  if (options.missed) hop.missed = Number(options.missed);
   if (options.reason) hop.reason = options.reason.replace(/_/g, " ");
   if (options.dest) hop.message.destination = options.dest;
   if (options.key) hop.message.key = options.key;

@@ -653,4 +653,20 @@ describe("ledger for a saga: completed, or compensated when a step fails", () =>
     expect(l).not.toHaveProperty("compensatedReasons");
     expect(l).toMatchObject({ published: 1, completed: 0, inFlight: 1 });
   });
+
+  test("a broadcast counts the copies subscribers that were down missed, and each subscriber's work as its own", () => {
+    const log = hops(`
+      published pub>ch m1
+      delivered ch>a m1
+      delivered ch>b m1
+      processed a>ch m1
+      processed b>ch m1
+      confirmed ch>pub m1
+      published pub>ch m2
+      delivered ch>a m2
+      confirmed ch>pub m2 missed=1
+    `);
+    expect(ledgerOf(log, { guarantee: "at-most-once", completesOn: ["confirmed"], broadcast: true })).toMatchObject({ published: 2, completed: 2, duplicates: 0, missed: 1, lost: 0, dropped: 0 });
+    expect(ledgerOf(log, { guarantee: "at-most-once", completesOn: ["confirmed"] }).missed).toBeUndefined();
+  });
 });

@@ -25,7 +25,7 @@ interface MessageRecord {
   credit: Delta | null;
 }
 
-type Counter = "delivered" | "redelivered" | "completed" | "duplicates" | "deadLettered" | "dropped" | "lost" | "outOfOrder";
+type Counter = "delivered" | "redelivered" | "completed" | "duplicates" | "deadLettered" | "dropped" | "lost" | "outOfOrder" | "missed";
 /** The ways a message ends without completing; each keeps count of the reasons its hops gave. */
 type Ending = "dropped" | "lost" | "deadLettered";
 const REASONS_OF = { dropped: "dropReasons", lost: "lostReasons", deadLettered: "deadLetterReasons" } as const satisfies Record<Ending, keyof Ledger>;
@@ -73,6 +73,11 @@ export interface LedgerRules {
   exclusiveDelivery?: boolean;
   /** Check that first deliveries of a key arrive in the producer's order, per destination. */
   keyOrder?: boolean;
+  /**
+   * Every subscriber gets its own copy: each one's work on it is its own (not a duplicate), and
+   * copies that subscribers down at the time missed are counted, as the broker's answer says.
+   */
+  broadcast?: boolean;
   /** Legs of a story that crosses brokers, each counted under its own guarantee. */
   legs?: readonly LegRule[];
   /** Counts business actions (traces) instead of single messages. */
@@ -117,7 +122,7 @@ interface Leg {
  * line counts business actions (see `UnitRule`) and the message traffic is the legs' sum.
  */
 export class LedgerTracker {
-  private ledger = emptyLedger();
+  private ledger: Ledger;
   private messages: Book<MessageRecord>;
 
   private readonly completion: ReadonlySet<MessageHopKind>;
@@ -135,6 +140,7 @@ export class LedgerTracker {
   constructor(rules: LedgerRules | Guarantee, capacity = 50_000) {
     this.rules = typeof rules === "string" ? { guarantee: rules } : rules;
     this.guarantee = this.rules.guarantee;
+    this.ledger = this.fresh();
     this.completion = this.rules.completesOn ? new Set(this.rules.completesOn) : COMPLETION_KINDS;
     this.messages = new Book(capacity, () => ({ published: false, delivered: false, deliveries: null, processed: null, done: false, credit: null }));
     this.legs = (this.rules.legs ?? []).map((rule) => ({
@@ -175,7 +181,7 @@ export class LedgerTracker {
     if (this.messages.retired(id)) return UNTOUCHED;
     const record = this.messages.recall(id);
     const delta: Delta = { counts: {}, reasons: {} };
-    const count = (counter: Counter) => (delta.counts[counter] = (delta.counts[counter] ?? 0) + 1);
+    const count = (counter: Counter, n = 1) => (delta.counts[counter] = (delta.counts[counter] ?? 0) + n);
     let verdict = PLAIN;
     let settled: MessageStatus | null = null;
 
@@ -202,8 +208,9 @@ export class LedgerTracker {
         }
       }
     }
+    if (this.rules.broadcast && hop.missed) count("missed", hop.missed);
     if (PROCESSED_KINDS.has(hop.kind)) {
-      const [processed, again] = note(record.processed, `${hop.kind}:${destination}`);
+      const [processed, again] = note(record.processed, this.rules.broadcast ? `${hop.kind}:${destination}|${hop.from}` : `${hop.kind}:${destination}`);
       record.processed = processed;
       if (again) count("duplicates");
     }
@@ -247,7 +254,7 @@ export class LedgerTracker {
   }
 
   private add(delta: Delta): void {
-    for (const [counter, n] of Object.entries(delta.counts) as [Counter, number][]) this.ledger[counter] += n;
+    for (const [counter, n] of Object.entries(delta.counts) as [Counter, number][]) this.ledger[counter] = (this.ledger[counter] ?? 0) + n;
     for (const [ending, byReason] of Object.entries(delta.reasons) as [Ending, Record<string, number>][]) {
       const into = this.ledger[REASONS_OF[ending]];
       for (const [reason, n] of Object.entries(byReason)) into[reason] = (into[reason] ?? 0) + n;
@@ -281,8 +288,12 @@ export class LedgerTracker {
     });
   }
 
+  private fresh(): Ledger {
+    return this.rules.broadcast ? { ...emptyLedger(), missed: 0 } : emptyLedger();
+  }
+
   reset(): void {
-    this.ledger = emptyLedger();
+    this.ledger = this.fresh();
     this.messages.reset();
     this.keyHighs.clear();
     for (const leg of this.legs) leg.tracker.reset();

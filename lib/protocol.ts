@@ -134,6 +134,8 @@ export const messageHopDraftSchema = z.object({
     .optional(),
   /** On a broadcast publish: how many subscribers the broker handed it to (Redis PUBLISH). */
   receivers: z.number().int().nonnegative().optional(),
+  /** On a broadcast's answer: how many of its audience were down and never got a copy. */
+  missed: z.number().int().positive().optional(),
   /** On a publish to an exchange: what each binding made of it, and why. */
   routing: z
     .array(z.object({ queue: z.string().max(128), binding: z.string().max(200), matched: z.boolean(), why: z.string().max(200) }))
@@ -328,6 +330,11 @@ export interface Ledger {
   compensatedReasons?: Record<string, number>;
   /** First deliveries whose key's running number went backwards (where order is checked). */
   outOfOrder: number;
+  /**
+   * Set where the scenario broadcasts: copies that subscribers down at the time never got. An
+   * expected at-most-once loss, counted apart from the messages, which other subscribers had.
+   */
+  missed?: number;
   /**
    * Set where the scenario counts a business action (an order) rather than single messages:
    * published, completed, dropped, lost and inFlight then count those, and each leg's messages

@@ -127,6 +127,7 @@ const ledgerCounts = {
   inFlight: z.number(),
   outOfOrder: z.number(),
   compensated: z.number().optional(),
+  missed: z.number().optional(),
   compensatedReasons: z.record(z.string(), z.number()).optional(),
 };
 /** A v2 ledger, and a leg's: counts only. */
@@ -159,6 +160,7 @@ const ruleFields = {
   completesOn: z.array(z.enum(MESSAGE_HOP_KINDS)).optional(),
   exclusiveDelivery: z.boolean().optional(),
   keyOrder: z.boolean().optional(),
+  broadcast: z.boolean().optional(),
 };
 const v2RulesSchema = z.object(ruleFields);
 const rulesSchema = z

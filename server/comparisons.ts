@@ -17,6 +17,7 @@ export const comparisonCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("kill") }),
   z.object({ type: z.literal("add") }),
   z.object({ type: z.literal("reset") }),
+  z.object({ type: z.literal("comeback") }),
 ]);
 
 /** Per side: what it answered, or why it refused. */
@@ -96,6 +97,7 @@ export class Comparisons {
     if (command.type === "publish") return ok(await this.eachSide(info, (side) => this.engine.command(side.scenarioId, { type: "publish", count: command.count })));
     if (command.type === "reset") return ok(await this.eachSide(info, (side) => this.engine.command(side.scenarioId, { type: "reset" })));
     if (command.type === "add") return ok(await this.eachSide(info, (side) => this.engine.command(side.scenarioId, { type: "add-actor", role: side.killRole })));
+    if (command.type === "comeback") return this.comeback(info);
     // Chosen first, killed together: the kills land within the same tick on every side.
     const victims = info.sides.map((side) => ({ side, victim: this.busiest(side.scenarioId, side.killRole) }));
     return ok(
@@ -103,6 +105,18 @@ export class Comparisons {
         const victim = victims.find((v) => v.side === side)?.victim;
         if (!victim) return fail("conflict", `no live ${side.killRole} to kill`);
         return this.engine.command(side.scenarioId, { type: "kill-actor", actorId: victim });
+      }),
+    );
+  }
+
+  /** The killed service starts again on every side where its role has no live member. */
+  private async comeback(info: ComparisonInfo): Promise<Result<PerSide>> {
+    if (!info.comeback) return fail("bad-request", `type: ${info.id} has no comeback; its commands are publish, kill, add and reset`);
+    return ok(
+      await this.eachSide(info, async (side) => {
+        const state = this.engine.state(side.scenarioId);
+        if (state.ok && state.result.actors.some((a) => a.alive && a.role === side.killRole)) return fail("conflict", `${side.killRole} is not down`);
+        return this.engine.command(side.scenarioId, { type: "add-actor", role: side.killRole });
       }),
     );
   }

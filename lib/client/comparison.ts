@@ -10,7 +10,7 @@ const REFRESH_MS = 1_000;
 export interface ComparisonActions {
   start(): Promise<CommandResult>;
   stop(): Promise<CommandResult>;
-  command(command: { type: "publish"; count: number } | { type: "kill" } | { type: "add" } | { type: "reset" }): Promise<CommandResult>;
+  command(command: { type: "publish"; count: number } | { type: "kill" } | { type: "add" } | { type: "reset" } | { type: "comeback" }): Promise<CommandResult>;
 }
 
 async function post(path: string, body: unknown): Promise<CommandResult> {

@@ -74,6 +74,7 @@ async function addActor(runner: ScenarioRunner, command: CommandOf<"add-actor">)
   if (runner.aliveCount(role.name) >= role.max) return fail("conflict", `role: at most ${role.max} ${role.name}s`);
   const actor = runner.spawn(role.name);
   await actor.ready;
+  runner.standIn(actor);
   return ok({ actorId: actor.spec.id, pid: actor.pid });
 }
 

@@ -115,14 +115,15 @@ export function droppedHops(unsettled: readonly MessageHop[], actorId: string, a
  * Only a `confirmed` hop on the audience's own broker is a broadcast (a story's other confirms,
  * such as RabbitMQ's for its jobs, are not); `down` is asked only for those.
  */
-export function noteMissed(hop: HopDraft, audience: Audience, down: () => number): HopDraft {
+export function noteMissed(hop: HopDraft, audience: Audience, down: (role: string) => number): HopDraft {
   // Whether or not the broker counts receivers (Redis does, NATS does not), a copy is missed.
   if (hop.kind !== "confirmed" || hop.broker !== audience.transport) return hop;
   if (audience.destination !== undefined && hop.message.destination !== audience.destination) return hop;
-  const role = audience.role;
-  const n = down();
-  if (n === 0) return hop;
-  return { ...hop, reason: `missed by ${n} ${role}${n === 1 ? "" : "s"} that ${n === 1 ? "is" : "are"} down (at-most-once, expected)` };
+  const missedBy = audience.roles.map((role) => ({ role, n: down(role) })).filter(({ n }) => n > 0);
+  const total = missedBy.reduce((sum, { n }) => sum + n, 0);
+  if (total === 0) return hop;
+  const who = missedBy.map(({ role, n }) => `${n} ${role}${n === 1 ? "" : "s"}`).join(" and ");
+  return { ...hop, missed: total, reason: `missed by ${who} that ${total === 1 ? "is" : "are"} down (at-most-once, expected)` };
 }
 
 function dropReasonOf(effect: KillEffect | undefined): string | undefined {
@@ -133,9 +134,9 @@ function callFailureOf(effect: KillEffect | undefined): { code: string; details:
   return effect && "failCalls" in effect ? effect.failCalls : undefined;
 }
 
-/** The role whose members each get a copy of a broadcast, and the broker they hear it on. */
+/** The roles whose members each get a copy of a broadcast, and the broker they hear it on. */
 export interface Audience {
-  role: string;
+  roles: readonly string[];
   transport: TransportId;
   /** Where it hears broadcasts, when the scenario broadcasts on other channels too. */
   destination?: string;
@@ -196,7 +197,7 @@ export class DeliveryEffects {
   noteMissed(hops: HopDraft[]): HopDraft[] {
     const audience = this.deps.audience;
     if (!audience) return hops;
-    return hops.map((hop) => noteMissed(hop, audience, () => this.deps.downIn(audience.role)));
+    return hops.map((hop) => noteMissed(hop, audience, (role) => this.deps.downIn(role)));
   }
 
   private auditAfterSettle(actorId: string, diedAt: number): void {

@@ -66,12 +66,13 @@ export class ScenarioRunner {
       kills: definition.kills,
       ...(this.fates ? { fates: this.fates } : {}),
       running: () => this.running,
-      ...(definition.audienceRole ? { audience: { role: definition.audienceRole, transport: this.transportOf(definition.audienceRole), ...(definition.audienceHears ? { destination: definition.audienceHears } : {}) } } : {}),
+      ...(definition.audienceRoles?.[0] ? { audience: { roles: definition.audienceRoles, transport: this.transportOf(definition.audienceRoles[0]), ...(definition.audienceHears ? { destination: definition.audienceHears } : {}) } } : {}),
       store,
       drain: deps.drain,
       ingest: (hops) => this.bus.ingest(hops),
-      // A member that died and was replaced by the supervisor is not missing any more.
-      downIn: (role) => [...this.actors.values()].filter((a) => !a.alive && a.spec.role === role && !this.supervisor.hasReplaced(a.spec.id)).length,
+      // A member that died and was replaced (by the supervisor, or by the presenter adding one) is not missing any more.
+      // A SIGKILLed member hears nothing more, even before its exit is reported.
+      downIn: (role) => [...this.actors.values()].filter((a) => (!a.alive || a.killedByPresenter) && a.spec.role === role && !this.supervisor.hasReplaced(a.spec.id)).length,
     });
   }
 
@@ -167,6 +168,11 @@ export class ScenarioRunner {
       this.onChange();
     });
     return actor;
+  }
+
+  /** A member the presenter added takes the place of a dead one of its role. */
+  standIn(actor: Actor): void {
+    this.supervisor.standIn(actor);
   }
 
   kill(actor: Actor): void {

@@ -33,6 +33,15 @@ export class Supervisor {
     return this.replaced.has(actorId);
   }
 
+  /**
+   * A member the presenter added once it is ready: it takes the place of the oldest dead member
+   * of its role (a killed service brought back), which is then no longer missing anything.
+   */
+  standIn(actor: Actor): void {
+    const stood = [...this.deps.actors()].find((a) => a !== actor && (!a.alive || a.killedByPresenter) && a.spec.role === actor.spec.role && !this.replaced.has(a.spec.id));
+    if (stood) this.replaced.add(stood.spec.id);
+  }
+
   /** Replaces a dead actor of `role` after the role's backoff, once its transport answers. */
   scheduleRespawn(role: string): void {
     const attempts = this.attempts.get(role) ?? 0;

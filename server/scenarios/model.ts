@@ -152,8 +152,8 @@ export interface DeliverySpec<R extends string> {
    * so none stays in flight past the broker's redelivery bound.
    */
   fates?: FateSource;
-  /** For a broadcast: the role whose members each get a copy, and miss it while down. */
-  audience?: R;
+  /** For a broadcast: the role (or roles) whose members each get a copy, and miss it while down. */
+  audience?: R | readonly R[];
   /** Where the scenario broadcasts on more than one channel: the one its audience hears. */
   audienceHears?: string;
   /** Legs of a story that crosses brokers, each counted under its own guarantee. */
@@ -203,7 +203,7 @@ export interface ScenarioDefinition {
   ledgerRules: LedgerRules;
   kills: ReadonlyMap<string, KillEffect>;
   fates?: FateSource;
-  audienceRole?: string;
+  audienceRoles?: readonly string[];
   audienceHears?: string;
   gauges?: { transport: Transport; open: (url: string, names: Namespace) => GaugeReader };
   checkPublish?: PublishCheck;
@@ -227,7 +227,8 @@ export function defineScenario<const S extends SettingsSpec, const R extends str
   const publishers = [...roles].filter(([, r]) => r.publishes).map(([name]) => name);
   if (publishers.length !== 1) throw new Error(`${d.id}: exactly one role publishes, found ${publishers.length}`);
   const names = new Set(roles.keys());
-  for (const role of [...Object.keys(d.delivery.kills ?? {}), d.delivery.audience, d.demo.kill?.role, ...(d.demo.add ?? [])]) {
+  const audience: readonly string[] = d.delivery.audience === undefined ? [] : typeof d.delivery.audience === "string" ? [d.delivery.audience] : d.delivery.audience;
+  for (const role of [...Object.keys(d.delivery.kills ?? {}), ...audience, d.demo.kill?.role, ...(d.demo.add ?? [])]) {
     if (role !== undefined && !names.has(role)) throw new Error(`${d.id}: no role "${role}"`);
   }
   for (const [name, s] of Object.entries(d.settings)) {
@@ -268,6 +269,8 @@ export function defineScenario<const S extends SettingsSpec, const R extends str
     ...(delivery.keyOrder ? { keyOrder: true } : {}),
     ...(delivery.legs ? { legs: delivery.legs } : {}),
     ...(delivery.unit ? { unit: delivery.unit } : {}),
+    // A story counts its broadcast in a leg; a plain broadcast counts each subscriber's copy.
+    ...(audience.length > 0 && !delivery.unit && !delivery.legs ? { broadcast: true } : {}),
   };
   return {
     info,
@@ -279,7 +282,7 @@ export function defineScenario<const S extends SettingsSpec, const R extends str
     ledgerRules,
     kills: new Map(Object.entries(delivery.kills ?? {}) as [string, KillEffect][]),
     ...(delivery.fates ? { fates: delivery.fates } : {}),
-    ...(delivery.audience ? { audienceRole: delivery.audience } : {}),
+    ...(audience.length > 0 ? { audienceRoles: audience } : {}),
     ...(delivery.audienceHears ? { audienceHears: delivery.audienceHears } : {}),
     ...(d.gauges ? { gauges: d.gauges } : {}),
     ...(d.checkPublish ? { checkPublish: d.checkPublish } : {}),
