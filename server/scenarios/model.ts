@@ -102,6 +102,15 @@ export interface GaugeReader {
   close(): Promise<void>;
 }
 
+/**
+ * Where a scenario's live figures come from. `url` is its transport's; a scenario that compares
+ * two brokers (a read side against a write side) finds the others in `urls`.
+ */
+export interface GaugeSource {
+  transport: Transport;
+  open: (url: string, names: Namespace, urls: Config["urls"]) => GaugeReader;
+}
+
 /** What the broker says became of a message that a consumer held when it died. */
 export type Fate =
   /** It still has it for that destination and will hand it out again; that delivery will say so. */
@@ -178,7 +187,7 @@ export interface ScenarioDeclaration<S extends SettingsSpec, R extends string> {
   links?: LinkInfo[];
   delivery: DeliverySpec<NoInfer<R>>;
   /** Reads live figures from the broker while the scenario runs. */
-  gauges?: { transport: Transport; open: (url: string, names: Namespace) => GaugeReader };
+  gauges?: GaugeSource;
   demo: DemoScript<NoInfer<R>>;
 }
 
@@ -196,7 +205,7 @@ export interface ScenarioDefinition {
   fates?: FateSource;
   audienceRole?: string;
   audienceHears?: string;
-  gauges?: { transport: Transport; open: (url: string, names: Namespace) => GaugeReader };
+  gauges?: GaugeSource;
   demo: DemoScript;
 }
 
