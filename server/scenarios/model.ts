@@ -92,6 +92,8 @@ export interface DemoScript<R extends string = string> {
   after?: readonly DemoPublish[];
   /** The role whose first live member is SIGKILLed, and when. */
   kill?: { role: R; afterMs: number };
+  /** After the publishes that follow the kill, this long later, a fresh member of the killed role joins. */
+  replaceAfterMs?: number;
   settleMs: number;
 }
 

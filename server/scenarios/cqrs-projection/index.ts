@@ -42,11 +42,13 @@ export const cqrsProjection = defineScenario({
   },
   gauges: { transport: "kafka", open: projectionGauges },
   demo: {
-    settings: { delayMs: 150, queryEveryMs: 700 },
+    settings: { delayMs: 150, queryEveryMs: 1_200 },
     warmupMs: 4_000,
     before: [{ count: 6 }],
     kill: { role: PROJECTOR, afterMs: 900 },
     after: [{ count: 4 }],
-    settleMs: 5_000,
+    // Long enough for a few stale answers; then a new projector resumes from the last commit.
+    replaceAfterMs: 3_000,
+    settleMs: 10_000,
   },
 });
