@@ -1,8 +1,8 @@
-import type { Consumer, EachMessagePayload, IHeaders } from "kafkajs";
+import type { Consumer, EachMessagePayload } from "kafkajs";
 import type { MessageDescriptor } from "../../../lib/protocol";
 import { replaceMe } from "../../actors/kit";
 import { describeMessage, listening, now, sleep, type ActorProgram } from "../../actors/runtime";
-import { createKafka, ensureTopic, MESSAGE_ID_HEADER } from "../../brokers/kafka";
+import { createKafka, ensureTopic, headerOf, MESSAGE_ID_HEADER } from "../../brokers/kafka";
 import { createRedis, ready } from "../../brokers/redis";
 import { connectionTracker } from "../shared/story";
 import { COMMIT_INTERVAL_MS, PARTITIONS, PROJECTOR_GROUP, READ_MODEL, READ_MODEL_CHANNEL_ID, SESSION_TIMEOUT_MS, TOPIC, TOPIC_CHANNEL_ID, TRACE_FIELD, VERSION_FIELD, viewWriteId, WRITTEN_AT_FIELD } from "./names";
@@ -19,12 +19,6 @@ if tonumber(ARGV[1]) <= current then return current end
 redis.call('HSET', KEYS[1], '${VERSION_FIELD}', ARGV[1], '${WRITTEN_AT_FIELD}', ARGV[2], '${TRACE_FIELD}', ARGV[3], ARGV[4], ARGV[5])
 return 0
 `;
-
-function header(headers: IHeaders | undefined, name: string): string | undefined {
-  const value = headers?.[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? undefined : first.toString();
-}
 
 /** Heartbeats at most this far apart while an event is worked on, so a slow event is not a dead member. */
 const HEARTBEAT_SLICE_MS = 500;
@@ -64,7 +58,7 @@ export const projector: ActorProgram<"delayMs"> = async (ctx) => {
   let closing = false;
 
   const onMessage = async ({ partition, message, heartbeat }: EachMessagePayload) => {
-    const id = header(message.headers, MESSAGE_ID_HEADER) ?? `untracked-${partition}-${message.offset}`;
+    const id = headerOf(message.headers, MESSAGE_ID_HEADER) ?? `untracked-${partition}-${message.offset}`;
     const version = Number(message.offset) + 1;
     const record: MessageDescriptor = { ...describeMessage({ id, destination: TOPIC, attempt: 1, redelivered: false }, message.value ?? Buffer.alloc(0)), partition, offset: message.offset, ...(message.key ? { key: message.key.toString() } : {}) };
     ctx.emit({ kind: "delivered", from: TOPIC_CHANNEL_ID, to: self, message: record });
