@@ -18,8 +18,18 @@ const CELLS: Cell[] = [
 ];
 
 /** Where the ledger counts business actions (orders): what the headline shows of each. */
-function unitCells(unit: string, compensates: boolean): Cell[] {
+function unitCells(unit: string, compensates: boolean, readModel: boolean): Cell[] {
   const units = plural(unit);
+  // A write counts once the read model shows it; until then it is the read side's lag.
+  if (readModel)
+    return [
+      { key: "published", label: `${capital(units)} written`, hint: `${capital(units)} appended to the event store` },
+      { key: "completed", label: "Projected", hint: `${capital(units)} the read model shows` },
+      { key: "inFlight", label: "Not projected yet", hint: `${capital(units)} written that the read model does not show yet: the read side's lag` },
+      { key: "duplicates", label: "Read again", hint: "Events a projector read again after taking over from the last commit, and found already applied" },
+      { key: "dropped", label: "Not written", hint: `${capital(units)} the event store did not confirm` },
+      { key: "lost", label: "Lost", hint: `${capital(units)} written that can never reach the read model: a broken promise` },
+    ];
   // A saga ends completed or compensated; one that can do neither is stuck, whatever lost its message.
   if (compensates)
     return [
@@ -63,7 +73,7 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
   return (
     <section aria-label="Delivery ledger" data-testid="ledger" data-unit={unit}>
       <div className="grid grid-cols-3 gap-px overflow-hidden rounded-xl border border-[var(--line)] bg-[var(--line)]">
-        {(unit ? unitCells(unit, ledger.compensated !== undefined) : CELLS).map(({ key, label, hint }) => {
+        {(unit ? unitCells(unit, ledger.compensated !== undefined, ledger.queries !== undefined) : CELLS).map(({ key, label, hint }) => {
           const value = ledger[key] ?? 0;
           const alarm = key === "lost" && value > 0;
           const warn = (key === "dropped" || key === "deadLettered") && value > 0;
@@ -75,6 +85,7 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
           );
         })}
       </div>
+      {ledger.queries && <QueryLine queries={ledger.queries} />}
       {unit && legs.length > 0 && <LegTable legs={legs} />}
       {checksKeyOrder && (
         <p
@@ -110,6 +121,21 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
       )}
       <ReasonList ending={ledger.compensated === undefined ? "lost" : "stuck"} reasons={lostReasons} className="font-medium text-rose-700 dark:text-rose-300" testId="ledger-lost-reasons" />
     </section>
+  );
+}
+
+/** A read model's answers: fresh ones read the latest written version, stale ones an older one. */
+function QueryLine({ queries }: { queries: { fresh: number; stale: number } }) {
+  return (
+    <p className="mt-2 flex gap-4 rounded-lg border border-[var(--line)] px-3 py-1.5 text-xs" data-testid="ledger-queries" title="Each query is checked against the latest version the write side has written">
+      <span>
+        Queries fresh <b className="font-mono text-sm text-emerald-700 tabular-nums dark:text-emerald-300" data-testid="ledger-queries-fresh">{queries.fresh}</b>
+      </span>
+      <span>
+        stale <b className={`font-mono text-sm tabular-nums ${queries.stale > 0 ? "text-amber-600 dark:text-amber-400" : ""}`} data-testid="ledger-queries-stale">{queries.stale}</b>
+      </span>
+      <span className="text-[var(--muted)]">stale: the read model had not caught up with the writes yet (eventual consistency, expected)</span>
+    </p>
   );
 }
 
@@ -255,6 +281,11 @@ function verdict(l: Ledger, guarantee: Guarantee): string {
 function unitVerdict(l: Ledger, unit: string): string {
   const units = plural(unit);
   const compensates = l.compensated !== undefined;
+  if (l.queries) {
+    if (l.published === 0) return `Each ${unit} is counted once: written when the event store confirms it, projected when the read model shows it.`;
+    const lag = l.inFlight ? `; ${l.inFlight} not in the read model yet: until the projector catches up, queries read an older version` : "; the read model shows every one";
+    return `${l.completed} of ${l.published} ${l.published === 1 ? unit : units} projected${l.lost ? `, ${l.lost} lost` : ""}${lag}.`;
+  }
   if (l.published === 0 && compensates) return `Each ${unit} is counted once, from its first event to its last: completed, or compensated when a step fails; none may be stuck.`;
   if (l.published === 0) return `Each ${unit} is counted once, across every broker it crosses; each leg below keeps its own guarantee.`;
   const parts = [

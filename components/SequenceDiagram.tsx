@@ -5,7 +5,7 @@ import type { Hop } from "../lib/protocol";
 import { layoutSequence, type Arrow, type Lane, type Note } from "../lib/sequence";
 import { hopDeltas } from "../lib/traces";
 import { BROKER_NAMES } from "./BrokerStrip";
-import { HOP_COLORS } from "./hop-style";
+import { HOP_COLORS, STALE_COLOR } from "./hop-style";
 
 const ROW_HEIGHT = 34;
 const MIN_LANE_WIDTH = 104;
@@ -149,7 +149,7 @@ function NoteMark({ note, width }: { note: Note; width: number }) {
 }
 
 function ArrowRow({ arrow, width, dimmed, selected, onSelect }: { arrow: Arrow; width: number; dimmed: boolean; selected: boolean; onSelect: (traceId: string | null) => void }) {
-  const color = arrow.kind === "status" && arrow.failed ? HOP_COLORS.dropped : HOP_COLORS[arrow.kind];
+  const color = arrow.stale ? STALE_COLOR : arrow.kind === "status" && arrow.failed ? HOP_COLORS.dropped : HOP_COLORS[arrow.kind];
   const dir = arrow.x2 >= arrow.x1 ? 1 : -1;
   const length = Math.abs(arrow.x2 - arrow.x1) || 60;
   const mid = (arrow.x1 + arrow.x2) / 2;

@@ -33,7 +33,11 @@ export const HOP_COLORS: Record<HopKind, string> = {
   "consumer-restarted": "#ea580c",
 };
 
-/** A hop's colour: a gRPC status that is not OK takes the colour of a failure. */
+/** A read model's answer that missed the latest write: amber, like a timeout, so it stands out. */
+export const STALE_COLOR = HOP_COLORS.timeout;
+
+/** A hop's colour: a gRPC status that is not OK takes the colour of a failure, a stale answer amber. */
 export function hopColor(hop: Hop): string {
+  if (isMessageHop(hop) && hop.read && hop.read.version < hop.read.written) return STALE_COLOR;
   return isMessageHop(hop) && hop.kind === "status" && isFailure(hop) ? HOP_COLORS.dropped : HOP_COLORS[hop.kind];
 }

@@ -5,7 +5,8 @@ import { ACTOR_HOP_KINDS, PROTOCOL_VERSION } from "./protocol";
  * A tiny language for hop fixtures in tests: "kind from>to id@attempt t=ms", e.g.
  * "published req>subj m1 t=0" or "delivered subj>resp-1 m1@2 t=5". Seq follows line order.
  * Options: t (ms), rtt, reason (underscores for spaces), dest, key and kseq (the key's number),
- * trace (the trace id, when not the message id), missed (copies a broadcast's audience missed) and broker. A gRPC hop takes side (client or
+ * trace (the trace id, when not the message id), missed (copies a broadcast's audience missed), broker,
+ * and read (a read model's answer: the version read and the version written, e.g. read=3/5). A gRPC hop takes side (client or
  * server), index (a streamed message's place) and code (a status's code), e.g.
  * "status svc>client c1@2 side=client code=OK".
  */
@@ -44,6 +45,10 @@ function parseLine(line: string, seq: number, scenarioId: string): Hop {
   if (options.dest) hop.message.destination = options.dest;
   if (options.key) hop.message.key = options.key;
   if (options.kseq) hop.message.keySeq = Number(options.kseq);
+  if (options.read) {
+    const [version = "0", written = "0"] = options.read.split("/");
+    hop.read = { version: Number(version), written: Number(written) };
+  }
   if (options.side === "client" || options.side === "server") {
     hop.call = { side: options.side, method: "CheckStock" };
     if (options.index) hop.call.index = Number(options.index);

@@ -51,8 +51,10 @@ export function hopLabel(kind: HopKind): string {
  * must read UNAVAILABLE, not "status"), a streamed message by its place, and a retried attempt
  * by its number.
  */
-export function hopCaption(hop: Pick<MessageHop, "kind" | "call" | "message">): string {
+export function hopCaption(hop: Pick<MessageHop, "kind" | "call" | "message" | "read">): string {
   const status = hop.call?.status;
+  // A read model's answer says at once whether it showed the latest write.
+  if (hop.read) return hop.read.version < hop.read.written ? `STALE v${hop.read.version} < v${hop.read.written}` : `fresh v${hop.read.version}`;
   const base = status ? `status ${status.code}` : hop.call?.index !== undefined ? `${hopLabel(hop.kind)} ${hop.call.index}` : hopLabel(hop.kind);
   return hop.message.attempt > 1 ? `${base} #${hop.message.attempt}` : base;
 }

@@ -136,6 +136,8 @@ export class LedgerTracker {
   private readonly units: UnitBook | null;
   /** Where the scenario makes calls (gRPC): they are counted instead of messages. */
   private readonly calls: CallLedger | null;
+  /** Where the unit reads a read model: its answers, fresh or stale. */
+  private queries: { fresh: number; stale: number } | null;
 
   constructor(rules: LedgerRules | Guarantee, capacity = 50_000) {
     this.rules = typeof rules === "string" ? { guarantee: rules } : rules;
@@ -152,6 +154,7 @@ export class LedgerTracker {
     }
     this.units = this.rules.unit ? new UnitBook(this.rules.unit, capacity) : null;
     this.calls = this.guarantee === "caller-informed" ? new CallLedger(capacity) : null;
+    this.queries = this.rules.unit?.queriesOn ? { fresh: 0, stale: 0 } : null;
   }
 
   apply(hop: Hop): HopVerdict {
@@ -162,6 +165,10 @@ export class LedgerTracker {
     }
     // A late hop of an action begun before the reset counts nowhere, in no leg either.
     if (this.units?.retired(hop.message.traceId)) return PLAIN;
+    if (this.queries && hop.read && hop.message.destination === this.rules.unit?.queriesOn && hop.kind === "delivered") {
+      if (hop.read.version < hop.read.written) this.queries.stale++;
+      else this.queries.fresh++;
+    }
     const leg = this.legByDestination.get(hop.message.destination);
     const onLeg = leg ? leg.tracker.fold(hop) : null;
     if (!this.units) return this.fold(hop).verdict;
@@ -284,6 +291,7 @@ export class LedgerTracker {
       outOfOrder: sum("outOfOrder"),
       inFlight: 0,
       unit: this.units.name,
+      ...(this.queries ? { queries: { ...this.queries } } : {}),
       ...withLegs,
     });
   }
@@ -299,6 +307,7 @@ export class LedgerTracker {
     for (const leg of this.legs) leg.tracker.reset();
     this.units?.reset();
     this.calls?.reset();
+    if (this.queries) this.queries = { fresh: 0, stale: 0 };
   }
 
   /** How many messages (and units) it remembers; each book at most its capacity. */

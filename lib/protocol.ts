@@ -132,6 +132,11 @@ export const messageHopDraftSchema = z.object({
       status: z.object({ code: z.string().min(1).max(32), details: z.string().max(200) }).optional(),
     })
     .optional(),
+  /**
+   * On a query's answer from a read model: the version it read and the latest version the write
+   * side had written. Read below written, the answer is stale.
+   */
+  read: z.object({ version: z.number().int().nonnegative(), written: z.number().int().nonnegative() }).optional(),
   /** On a broadcast publish: how many subscribers the broker handed it to (Redis PUBLISH). */
   receivers: z.number().int().nonnegative().optional(),
   /** On a broadcast's answer: how many of its audience were down and never got a copy. */
@@ -281,6 +286,11 @@ export interface UnitRule {
    * the words it is counted under. A business "no" handled to the end, not a failure of delivery.
    */
   compensatedOn?: Readonly<Record<string, string>>;
+  /**
+   * For a read model (CQRS): the destination whose answers, each carrying the version read and
+   * the version written, are counted as queries, fresh or stale.
+   */
+  queriesOn?: string;
 }
 
 export type ChannelInfo = ScenarioInfo["channels"][number];
@@ -330,6 +340,8 @@ export interface Ledger {
   compensatedReasons?: Record<string, number>;
   /** First deliveries whose key's running number went backwards (where order is checked). */
   outOfOrder: number;
+  /** Set where the unit declares `queriesOn`: answers that read the latest written version, and those that read an older one. */
+  queries?: { fresh: number; stale: number };
   /**
    * Set where the scenario broadcasts: copies that subscribers down at the time never got. An
    * expected at-most-once loss, counted apart from the messages, which other subscribers had.

@@ -34,6 +34,8 @@ export interface Arrow {
   caption: string;
   /** A gRPC status's details, for whoever looks closer. */
   details: string | null;
+  /** A read model's answer that missed the latest write. */
+  stale: boolean;
 }
 
 /** Something that happened to an actor rather than to a message, e.g. a rebalance. */
@@ -116,6 +118,7 @@ export function layoutSequence(
       failed: isFailure(hop),
       caption: hopCaption(hop),
       details: hop.call?.status?.details || null,
+      stale: hop.read !== undefined && hop.read.version < hop.read.written,
     });
     row++;
   }

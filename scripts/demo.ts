@@ -46,6 +46,10 @@ export async function playDemo(api: Api, scenario: ScenarioDefinition): Promise<
     await sleep(300);
     await command({ type: "publish", ...publish });
   }
+  if (script.kill && script.replaceAfterMs !== undefined) {
+    await sleep(script.replaceAfterMs);
+    await command({ type: "add-actor", role: script.kill.role });
+  }
   await sleep(script.settleMs);
 }
 

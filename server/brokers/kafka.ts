@@ -2,7 +2,7 @@
  * The one place that knows kafkajs: clients, topics, and what the broker says about a group.
  * Everything else asks these functions.
  */
-import { AssignerProtocol, Kafka, logLevel, Partitioners, type Admin, type Consumer, type ConsumerConfig, type LogEntry, type Producer } from "kafkajs";
+import { AssignerProtocol, Kafka, logLevel, Partitioners, type Admin, type Consumer, type ConsumerConfig, type IHeaders, type LogEntry, type Producer } from "kafkajs";
 import { endpointOf, probeTcp } from "./probe";
 
 const API_VERSIONS = 18;
@@ -31,6 +31,13 @@ export const KAFKA_START_COMMAND = "npm run brokers (or: docker compose up -d ka
 /** Every Hopscope record names itself, and its key's running number, in these headers. */
 export const MESSAGE_ID_HEADER = "hopscope-message-id";
 export const KEY_SEQ_HEADER = "hopscope-key-seq";
+
+/** A record header as text; kafkajs hands a header over as a buffer, or a list of them. */
+export function headerOf(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
 
 export interface KafkaClientOptions {
   brokers: string;

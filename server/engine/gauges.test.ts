@@ -33,7 +33,7 @@ describe("gauge polling", () => {
     const poller = new GaugePoller({ transport: "rabbitmq", open }, URLS, namespace("test"), changes);
 
     poller.start();
-    expect(open).toHaveBeenCalledWith("amqp://test:5672", expect.objectContaining({ id: "test" }));
+    expect(open).toHaveBeenCalledWith("amqp://test:5672", expect.objectContaining({ id: "test" }), URLS);
     expect(pending).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(GAUGE_INTERVAL_MS * 5);
     expect(pending).toHaveLength(1);

@@ -30,7 +30,7 @@ export class GaugePoller {
   start(): void {
     const source = this.source;
     if (!source || this.reader) return;
-    const reader = source.open(transportUrl(this.urls, source.transport), this.names);
+    const reader = source.open(transportUrl(this.urls, source.transport), this.names, this.urls);
     this.reader = reader;
     const read = async () => {
       const gauges = await reader.read().catch(() => null);

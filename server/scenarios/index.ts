@@ -20,7 +20,8 @@ import { grpcInventory } from "./grpc-inventory";
 import { socialPost } from "./social-post";
 import { bankTransfer } from "./bank-transfer";
 import { rideRequest } from "./ride-request";
+import { cqrsProjection } from "./cqrs-projection";
 import { redisDriverStatus } from "./redis-driver-status";
 import { kafkaDriverStatus } from "./kafka-driver-status";
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup, orderPlacement, orderSaga, socialPost, rideRequest, bankTransfer, grpcInventory, redisDriverStatus, kafkaDriverStatus];
+export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup, orderPlacement, orderSaga, socialPost, rideRequest, bankTransfer, cqrsProjection, grpcInventory, redisDriverStatus, kafkaDriverStatus];

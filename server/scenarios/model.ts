@@ -92,6 +92,8 @@ export interface DemoScript<R extends string = string> {
   after?: readonly DemoPublish[];
   /** The role whose first live member is SIGKILLed, and when. */
   kill?: { role: R; afterMs: number };
+  /** After the publishes that follow the kill, this long later, a fresh member of the killed role joins. */
+  replaceAfterMs?: number;
   settleMs: number;
 }
 
@@ -100,6 +102,15 @@ export interface GaugeReader {
   /** The picture as of the last read, for brokers whose topology changes while running. */
   layout?(): LiveLayout | null;
   close(): Promise<void>;
+}
+
+/**
+ * Where a scenario's live figures come from. `url` is its transport's; a scenario that compares
+ * two brokers (a read side against a write side) finds the others in `urls`.
+ */
+export interface GaugeSource {
+  transport: Transport;
+  open: (url: string, names: Namespace, urls: Config["urls"]) => GaugeReader;
 }
 
 /** What the broker says became of a message that a consumer held when it died. */
@@ -178,7 +189,7 @@ export interface ScenarioDeclaration<S extends SettingsSpec, R extends string> {
   links?: LinkInfo[];
   delivery: DeliverySpec<NoInfer<R>>;
   /** Reads live figures from the broker while the scenario runs. */
-  gauges?: { transport: Transport; open: (url: string, names: Namespace) => GaugeReader };
+  gauges?: GaugeSource;
   /** For scenarios that read a publish's key and payload rather than pass them on: see `PublishCheck`. */
   checkPublish?: PublishCheck;
   demo: DemoScript<NoInfer<R>>;
@@ -205,7 +216,7 @@ export interface ScenarioDefinition {
   fates?: FateSource;
   audienceRoles?: readonly string[];
   audienceHears?: string;
-  gauges?: { transport: Transport; open: (url: string, names: Namespace) => GaugeReader };
+  gauges?: GaugeSource;
   checkPublish?: PublishCheck;
   demo: DemoScript;
 }

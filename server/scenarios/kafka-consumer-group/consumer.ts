@@ -1,15 +1,9 @@
-import type { Consumer, EachMessagePayload, IHeaders } from "kafkajs";
+import type { Consumer, EachMessagePayload } from "kafkajs";
 import type { MessageDescriptor } from "../../../lib/protocol";
 import { replaceMe } from "../../actors/kit";
 import { describeMessage, listening, sleep, type ActorProgram } from "../../actors/runtime";
-import { createKafka, ensureTopic, KEY_SEQ_HEADER, MESSAGE_ID_HEADER } from "../../brokers/kafka";
+import { createKafka, ensureTopic, headerOf, KEY_SEQ_HEADER, MESSAGE_ID_HEADER } from "../../brokers/kafka";
 import { COMMIT_INTERVAL_MS, groupOf, partitionChannelId, SESSION_TIMEOUT_MS, TOPIC } from "./names";
-
-function header(headers: IHeaders | undefined, name: string): string | undefined {
-  const value = headers?.[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? undefined : first.toString();
-}
 
 /** Heartbeats at most this far apart while a record is worked on, so a slow record is not a dead member. */
 const HEARTBEAT_SLICE_MS = 500;
@@ -37,8 +31,8 @@ export const kafkaConsumer: ActorProgram<"delayMs" | "partitions"> = async (ctx)
   let closing = false;
 
   const onMessage = async ({ partition, message, heartbeat }: EachMessagePayload) => {
-    const id = header(message.headers, MESSAGE_ID_HEADER) ?? `untracked-${partition}-${message.offset}`;
-    const keySeq = Number(header(message.headers, KEY_SEQ_HEADER));
+    const id = headerOf(message.headers, MESSAGE_ID_HEADER) ?? `untracked-${partition}-${message.offset}`;
+    const keySeq = Number(headerOf(message.headers, KEY_SEQ_HEADER));
     const descriptor: MessageDescriptor = {
       ...describeMessage({ id, destination: groupName, attempt: 1, redelivered: false }, message.value ?? Buffer.alloc(0)),
       partition,
