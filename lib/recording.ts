@@ -65,6 +65,7 @@ const legRuleSchema = z.object({
   guarantee: guaranteeSchema,
   destinations: z.array(z.string().max(256)).min(1).max(64),
   completesOn: z.array(z.enum(MESSAGE_HOP_KINDS)).max(16).optional(),
+  exclusiveDelivery: z.boolean().optional(),
 });
 const unitRuleSchema = z.object({
   name: z.string().min(1).max(64),
@@ -100,6 +101,7 @@ const scenarioInfoSchema = z
     roles: z.array(roleSchema).max(16),
     legs: z.array(legRuleSchema).max(16).optional(),
     unit: unitRuleSchema.optional(),
+    layout: z.literal("pipeline").optional(),
   })
   .superRefine((s, ctx) => {
     if (s.brokers[0] !== s.broker) ctx.addIssue({ code: "custom", path: ["broker"], message: "must be the first of brokers" });

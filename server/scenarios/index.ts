@@ -20,5 +20,6 @@ import { grpcInventory } from "./grpc-inventory";
 import { socialPost } from "./social-post";
 import { bankTransfer } from "./bank-transfer";
 import { rideRequest } from "./ride-request";
+import { hybridApi } from "./hybrid-api";
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup, orderPlacement, orderSaga, socialPost, rideRequest, bankTransfer, grpcInventory];
+export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup, orderPlacement, orderSaga, socialPost, rideRequest, bankTransfer, grpcInventory, hybridApi];
