@@ -128,15 +128,16 @@ const ledgerCounts = {
   compensated: z.number().optional(),
   compensatedReasons: z.record(z.string(), z.number()).optional(),
 };
-/** A v2 ledger, and a leg's: counts only. */
+/** A v2 ledger: counts only. */
 const countsLedgerSchema = z.object(ledgerCounts);
+const callsSchema = z.object({ started: z.number(), ok: z.number(), retriedThenOk: z.number(), retries: z.number(), cancelled: z.number(), failed: z.record(z.string(), z.number()) });
+/** A leg's: counts, and its calls where the leg makes them (gRPC). */
+const legLedgerSchema = z.object({ ...ledgerCounts, calls: callsSchema.optional() });
 const ledgerSchema = z.object({
   ...ledgerCounts,
   unit: z.string().max(64).optional(),
-  legs: z.array(z.object({ name: z.string().max(64), guarantee: guaranteeSchema, ledger: countsLedgerSchema })).max(16).optional(),
-  calls: z
-    .object({ started: z.number(), ok: z.number(), retriedThenOk: z.number(), retries: z.number(), cancelled: z.number(), failed: z.record(z.string(), z.number()) })
-    .optional(),
+  legs: z.array(z.object({ name: z.string().max(64), guarantee: guaranteeSchema, ledger: legLedgerSchema })).max(16).optional(),
+  calls: callsSchema.optional(),
 });
 
 const stateFields = {
