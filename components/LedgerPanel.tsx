@@ -177,6 +177,9 @@ function callVerdict(l: Ledger, calls: CallCounts, failed: number): string {
   return `${calls.ok} of ${calls.started} call${calls.started === 1 ? "" : "s"} OK${retried}${parts.length ? `, ${parts.join(", ")}` : ""}${whole}. Nothing was redelivered: a retry is the client's own new attempt.`;
 }
 
+/** A leg's column is narrow: its guarantee in two words, the badge's wording on hover. */
+const LEG_GUARANTEE_LABELS: Record<Guarantee, string> = { "at-least-once": "at-least-once", "at-most-once": "at-most-once", "caller-informed": "caller told" };
+
 const GUARANTEE_TONES: Record<Guarantee, string> = {
   "at-least-once": "text-emerald-700 dark:text-emerald-300",
   "at-most-once": "text-amber-700 dark:text-amber-300",
@@ -202,7 +205,7 @@ function LegTable({ legs }: { legs: readonly LegLedger[] }) {
             <th key={leg.name} scope="col" className="px-1.5 py-1.5 text-right align-bottom" data-testid={`leg-${leg.name}`}>
               <span className="block truncate text-sm font-semibold">{leg.name}</span>
               <span className={`block truncate text-[11px] font-medium ${GUARANTEE_TONES[leg.guarantee]}`} title={GUARANTEE_LABELS[leg.guarantee]}>
-                {GUARANTEE_LABELS[leg.guarantee]}
+                {LEG_GUARANTEE_LABELS[leg.guarantee]}
               </span>
             </th>
           ))}
