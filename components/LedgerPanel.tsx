@@ -1,4 +1,4 @@
-import type { CallCounts, Guarantee, Ledger, LegLedger } from "../lib/protocol";
+import { GUARANTEE_LABELS, type CallCounts, type Guarantee, type Ledger, type LegLedger } from "../lib/protocol";
 
 type MessageCount = "published" | "delivered" | "redelivered" | "completed" | "duplicates" | "inFlight" | "dropped" | "deadLettered" | "lost";
 /** Compensation is counted only where a saga declares it, and only of whole sagas. */
@@ -208,6 +208,15 @@ function callVerdict(l: Ledger, calls: CallCounts, failed: number): string {
   return `${calls.ok} of ${calls.started} call${calls.started === 1 ? "" : "s"} OK${retried}${parts.length ? `, ${parts.join(", ")}` : ""}${whole}. Nothing was redelivered: a retry is the client's own new attempt.`;
 }
 
+/** A leg's column is narrow: its guarantee in two words, the badge's wording on hover. */
+const LEG_GUARANTEE_LABELS: Record<Guarantee, string> = { "at-least-once": "at-least-once", "at-most-once": "at-most-once", "caller-informed": "caller told" };
+
+const GUARANTEE_TONES: Record<Guarantee, string> = {
+  "at-least-once": "text-emerald-700 dark:text-emerald-300",
+  "at-most-once": "text-amber-700 dark:text-amber-300",
+  "caller-informed": "text-slate-600 dark:text-slate-300",
+};
+
 /** One column per leg, one row per figure: full words, large enough for the back of a room. */
 function LegTable({ legs }: { legs: readonly LegLedger[] }) {
   return (
@@ -226,7 +235,9 @@ function LegTable({ legs }: { legs: readonly LegLedger[] }) {
           {legs.map((leg) => (
             <th key={leg.name} scope="col" className="px-1.5 py-1.5 text-right align-bottom" data-testid={`leg-${leg.name}`}>
               <span className="block truncate text-sm font-semibold">{leg.name}</span>
-              <span className={`block truncate text-[11px] font-medium ${leg.guarantee === "at-least-once" ? "text-emerald-700 dark:text-emerald-300" : "text-amber-700 dark:text-amber-300"}`}>{leg.guarantee}</span>
+              <span className={`block truncate text-[11px] font-medium ${GUARANTEE_TONES[leg.guarantee]}`} title={GUARANTEE_LABELS[leg.guarantee]}>
+                {LEG_GUARANTEE_LABELS[leg.guarantee]}
+              </span>
             </th>
           ))}
         </tr>
@@ -303,6 +314,7 @@ function unitVerdict(l: Ledger, unit: string): string {
 /** One leg in words: where it is at-least-once, whether anything was lost, said every time. */
 function legVerdict({ guarantee, ledger: l }: LegLedger): string {
   if (guarantee === "at-most-once") return verdict(l, guarantee);
+  if (l.calls) return callVerdict(l, l.calls, Object.values(l.calls.failed).reduce((sum, n) => sum + n, 0));
   if (l.published === 0) return "At-least-once: nothing may be lost; duplicates are possible.";
   if (l.lost > 0) return `At-least-once promise broken: ${l.lost} message(s) lost.`;
   const redelivered = l.redelivered ? `, ${l.redelivered} redelivered` : "";

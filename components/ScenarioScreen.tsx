@@ -65,7 +65,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the layout's content, not the state object
   const shape = useMemo(() => (live ? { ...info, channels: live.channels, links: live.links } : info), [info, layoutKey]);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the cast, not the state object
-  const topology = useMemo(() => layoutTopology(castOf(shape, actors ?? [], []), shape.links, { groupByBroker: multiBroker }), [shape, castKey, multiBroker]);
+  const topology = useMemo(() => layoutTopology(castOf(shape, actors ?? [], []), shape.links, { groupByBroker: multiBroker, pipeline: shape.layout === "pipeline" }), [shape, castKey, multiBroker]);
   const revealed = view?.revealed;
   // Across brokers, lanes follow the topology's order: each receiver next to the channels it reads.
   const laneOrder = useMemo(() => (multiBroker ? new Map(topology.nodes.map((n, i) => [n.id, i])) : null), [multiBroker, topology]);

@@ -1,6 +1,7 @@
 import type { CallCounts, Hop, Ledger, MessageHop } from "./protocol";
 import { isMessageHop } from "./protocol";
 import { Book } from "./book";
+import type { MessageStatus } from "./hops";
 
 /**
  * The ledger of a scenario that makes calls (gRPC) rather than handing messages to a broker. A
@@ -32,14 +33,16 @@ export class CallLedger {
     this.calls = new Book(capacity, () => ({ started: false, reached: false, retried: null, ended: false, credit: {} }));
   }
 
-  apply(hop: Hop): void {
-    if (!isMessageHop(hop) || !hop.call) return;
+  /** Counts one hop; says how it settled the call, when its caller's status ended it. */
+  apply(hop: Hop): MessageStatus | null {
+    if (!isMessageHop(hop) || !hop.call) return null;
     const id = hop.message.id;
-    if (this.calls.retired(id)) return;
+    if (this.calls.retired(id)) return null;
     if (hop.kind === "call-started") {
       if (hop.call.side === "client") this.start(id);
       else this.attempt(id, hop.message.attempt);
-    } else if (hop.kind === "status" && hop.call.side === "client") this.end(id, hop);
+    } else if (hop.kind === "status" && hop.call.side === "client") return this.end(id, hop);
+    return null;
   }
 
   private start(id: string): void {
@@ -69,10 +72,10 @@ export class CallLedger {
     }
   }
 
-  private end(id: string, hop: MessageHop): void {
+  private end(id: string, hop: MessageHop): MessageStatus | null {
     const call = this.calls.peek(id);
     // A call that began before this ledger did (or before its reset) is not ours to count.
-    if (!call?.started || call.ended) return;
+    if (!call?.started || call.ended) return null;
     call.ended = true;
     this.ended++;
     const code = hop.call?.status?.code ?? "UNKNOWN";
@@ -82,6 +85,7 @@ export class CallLedger {
     } else if (code === "CANCELLED") this.counts.cancelled++;
     else this.counts.failed[code] = (this.counts.failed[code] ?? 0) + 1;
     this.calls.settle(id);
+    return code === "OK" ? "completed" : "dropped";
   }
 
   /** Started, and its caller has not had its status yet. */

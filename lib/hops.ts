@@ -9,6 +9,18 @@ export const COMPLETION_KINDS: ReadonlySet<MessageHopKind> = new Set(["reply-rec
 
 export type MessageStatus = "in-flight" | "completed" | "dropped" | "dead-lettered";
 
+/** The hop that sends a message on its way: a publish, or the start of a call as its caller made it. */
+export function opensMessage(hop: Pick<MessageHop, "kind" | "call">): boolean {
+  return hop.kind === "published" || (hop.kind === "call-started" && hop.call?.side === "client");
+}
+
+/** A call's status as its caller got it, when the call did not end OK: the code is the reason. */
+export function callFailure(hop: Pick<MessageHop, "kind" | "call">): string | null {
+  if (hop.kind !== "status" || hop.call?.side !== "client") return null;
+  const code = hop.call.status?.code ?? "UNKNOWN";
+  return code === "OK" ? null : code;
+}
+
 export function statusAfter(kind: MessageHopKind, completion: ReadonlySet<MessageHopKind> = COMPLETION_KINDS): MessageStatus | null {
   if (completion.has(kind)) return "completed";
   if (kind === "dropped") return "dropped";

@@ -3,7 +3,7 @@ import { castOf } from "./cast";
 import { hops } from "./fixtures";
 import type { ActorState, ScenarioInfo } from "./protocol";
 import { layoutSequence } from "./sequence";
-import { edgeForHop, layoutTopology, type TopologyGroup } from "./topology";
+import { edgeForHop, layoutTopology, TOPOLOGY_COLUMN_GAP, type TopologyGroup } from "./topology";
 import { hopDeltas } from "./traces";
 
 const scenario: ScenarioInfo = {
@@ -191,6 +191,60 @@ describe("topology of a story across brokers", () => {
   test("a scenario on one broker has no boxes", () => {
     expect(layoutTopology(castOf(scenario, actors, []), scenario.links, { groupByBroker: scenario.brokers.length > 1 }).groups).toEqual([]);
     expect(layoutTopology(castOf(scenario, actors, [])).groups).toEqual([]);
+  });
+});
+
+describe("topology of a pipeline: a service between a call and the brokers", () => {
+  const role = (name: string, transport: "grpc" | "kafka" | "rabbitmq", publishes = false) => ({ name, description: "", min: 0, max: 4, killable: !publishes, transport, ...(publishes ? { publishes } : {}) });
+  const hybrid: ScenarioInfo = {
+    ...scenario,
+    id: "hybrid-api",
+    pattern: "story",
+    broker: "grpc",
+    brokers: ["grpc", "kafka", "rabbitmq"],
+    guarantee: "at-least-once",
+    roles: [role("api-gateway", "grpc", true), role("orders-service", "grpc"), role("email-worker", "rabbitmq"), role("analytics", "kafka")],
+    channels: [
+      { id: "grpc:OrdersService", label: "OrdersService", kind: "service" },
+      { id: "kafka:order-events", label: "order-events", kind: "topic" },
+      { id: "rabbitmq:emails", label: "emails", kind: "queue" },
+    ],
+    links: [
+      { from: "role:api-gateway", to: "grpc:OrdersService" },
+      { from: "grpc:OrdersService", to: "role:orders-service" },
+      { from: "role:orders-service", to: "kafka:order-events" },
+      { from: "kafka:order-events", to: "role:analytics" },
+      { from: "role:orders-service", to: "rabbitmq:emails" },
+      { from: "rabbitmq:emails", to: "role:email-worker" },
+    ],
+    layout: "pipeline",
+  };
+  const cast = castOf(hybrid, [actor("api-gateway-1", "api-gateway"), actor("email-worker-1", "email-worker"), actor("orders-service-1", "orders-service"), actor("orders-service-2", "orders-service", false), actor("analytics-1", "analytics")], []);
+  const columnOf = (topology: ReturnType<typeof layoutTopology>) => Object.fromEntries(topology.nodes.map((n) => [n.id, n.x / TOPOLOGY_COLUMN_GAP]));
+
+  test("one column per step of the links: caller, service, servers, brokers, readers", () => {
+    expect(columnOf(layoutTopology(cast, hybrid.links, { groupByBroker: true, pipeline: true }))).toEqual({
+      "api-gateway-1": 0,
+      "grpc:OrdersService": 1,
+      "orders-service-1": 2,
+      "orders-service-2": 2,
+      "kafka:order-events": 3,
+      "rabbitmq:emails": 3,
+      "analytics-1": 4,
+      "email-worker-1": 4,
+    });
+  });
+
+  test("readers follow the channels they read, and each broker has its box", () => {
+    const topology = layoutTopology(cast, hybrid.links, { groupByBroker: true, pipeline: true });
+    const y = (id: string) => topology.nodes.find((n) => n.id === id)?.y ?? NaN;
+    expect(y("analytics-1")).toBeLessThan(y("email-worker-1"));
+    expect(topology.groups.map((g) => g.broker)).toEqual(["grpc", "kafka", "rabbitmq"]);
+  });
+
+  test("without it, the servers stand with the readers, right of every channel", () => {
+    const columns = columnOf(layoutTopology(cast, hybrid.links, { groupByBroker: true }));
+    expect(columns["orders-service-1"]).toBe(columns["analytics-1"]);
   });
 });
 

@@ -670,3 +670,88 @@ describe("ledger for a saga: completed, or compensated when a step fails", () =>
     expect(ledgerOf(log, { guarantee: "at-most-once", completesOn: ["confirmed"] }).missed).toBeUndefined();
   });
 });
+
+describe("ledger for a story that starts with a gRPC call (an order through an API gateway)", () => {
+  const rules: LedgerRules = {
+    guarantee: "at-least-once",
+    legs: [
+      { name: "call", guarantee: "caller-informed", destinations: ["OrdersService/PlaceOrder"] },
+      { name: "analytics", guarantee: "at-least-once", destinations: ["order-events", "analytics"], completesOn: ["processed"], exclusiveDelivery: true },
+      { name: "email", guarantee: "at-least-once", destinations: ["emails"] },
+    ],
+    unit: { name: "order", completesWhenAll: ["OrdersService/PlaceOrder", "analytics", "emails"], endsOnDropIn: [] },
+  };
+  const LEGS: Record<string, [destination: string, broker: string, suffix: string]> = {
+    call: ["OrdersService/PlaceOrder", "grpc", ""],
+    evt: ["order-events", "kafka", "/order_placed"],
+    read: ["analytics", "kafka", "/order_placed"],
+    mail: ["emails", "rabbitmq", "/email"],
+  };
+  const legOf = (ledger: Ledger, name: string) => ledger.legs?.find((leg) => leg.name === name)?.ledger;
+  const order = (id: string, spec: string): string =>
+    storyLines(id, spec, (leg) => {
+      const known = LEGS[leg];
+      return known ? { id: `${id}${known[2]}`, destination: known[0], broker: known[1] } : undefined;
+    });
+  const accepted = `
+    call-started gw>svc call side=client
+    call-started svc>orders-1 call side=server
+    published orders-1>topic evt
+    confirmed topic>orders-1 evt
+    published orders-1>queue mail
+    confirmed queue>orders-1 mail
+    status orders-1>svc call side=server code=OK
+    status svc>gw call side=client code=OK rtt=3
+  `;
+  const worked = `
+    delivered topic>analytics-1 read
+    processed analytics-1>topic read
+    delivered queue>email-1 mail
+    acked email-1>queue mail
+  `;
+
+  test("an order completes once its call is OK, its event processed and its email sent", () => {
+    const l = ledgerOf(hops(order("o1", accepted + worked)), rules);
+    expect(l).toMatchObject({ unit: "order", published: 1, completed: 1, dropped: 0, lost: 0, inFlight: 0 });
+    expect(legOf(l, "call")).toMatchObject({ published: 1, delivered: 1, completed: 1, inFlight: 0 });
+    expect(legOf(l, "call")?.calls).toMatchObject({ started: 1, ok: 1 });
+    expect(legOf(l, "analytics")).toMatchObject({ published: 1, delivered: 1, completed: 1, inFlight: 0 });
+    expect(legOf(l, "email")).toMatchObject({ published: 1, completed: 1, inFlight: 0 });
+  });
+
+  test("an order whose call is OK is still in flight until its event and its email are done", () => {
+    expect(ledgerOf(hops(order("o2", accepted)), rules)).toMatchObject({ published: 1, completed: 0, inFlight: 1 });
+  });
+
+  test("the call's start is the order's start: one counted while the server still works on it", () => {
+    expect(ledgerOf(hops(order("o3", "call-started gw>svc call side=client")), rules)).toMatchObject({ published: 1, inFlight: 1 });
+  });
+
+  test("a call that fails ends the order as dropped, by the status its caller got", () => {
+    const failed = `
+      call-started gw>svc call side=client
+      call-started svc>orders-1 call side=server
+      actor-killed orders-1>orders-1 orders-service
+      status orders-1>svc call side=server code=UNAVAILABLE
+      status svc>gw call side=client code=UNAVAILABLE
+    `;
+    const l = ledgerOf(hops(order("o4", failed)), rules);
+    expect(l).toMatchObject({ published: 1, completed: 0, dropped: 1, dropReasons: { UNAVAILABLE: 1 }, lost: 0, inFlight: 0 });
+    expect(legOf(l, "call")?.calls).toMatchObject({ started: 1, ok: 0, failed: { UNAVAILABLE: 1 } });
+  });
+
+  test("a record read again by the partition's next owner is a redelivery and a duplicate, not a second order", () => {
+    const reread = `
+      delivered topic>analytics-1 read
+      processed analytics-1>topic read
+      actor-killed analytics-1>analytics-1 analytics
+      delivered topic>analytics-2 read
+      processed analytics-2>topic read
+      delivered queue>email-1 mail
+      acked email-1>queue mail
+    `;
+    const l = ledgerOf(hops(order("o5", accepted + reread)), rules);
+    expect(l).toMatchObject({ published: 1, completed: 1, redelivered: 1, duplicates: 1, lost: 0 });
+    expect(legOf(l, "analytics")).toMatchObject({ published: 1, redelivered: 1, duplicates: 1, completed: 1 });
+  });
+});

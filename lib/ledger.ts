@@ -4,7 +4,7 @@ export type { LegRule, UnitRule } from "./protocol";
 import { isMessageHop } from "./protocol";
 import { Book } from "./book";
 import { CallLedger } from "./calls";
-import { COMPLETION_KINDS, DELIVERY_KINDS, PROCESSED_KINDS, statusAfter, type MessageStatus } from "./hops";
+import { callFailure, COMPLETION_KINDS, DELIVERY_KINDS, opensMessage, PROCESSED_KINDS, statusAfter, type MessageStatus } from "./hops";
 
 /**
  * Counted per destination and recipient: a fan-out or broadcast copy is not a redelivery, and
@@ -147,7 +147,7 @@ export class LedgerTracker {
     this.messages = new Book(capacity, () => ({ published: false, delivered: false, deliveries: null, processed: null, done: false, credit: null }));
     this.legs = (this.rules.legs ?? []).map((rule) => ({
       rule,
-      tracker: new LedgerTracker({ guarantee: rule.guarantee, ...(rule.completesOn ? { completesOn: rule.completesOn } : {}) }, capacity),
+      tracker: new LedgerTracker({ guarantee: rule.guarantee, ...(rule.completesOn ? { completesOn: rule.completesOn } : {}), ...(rule.exclusiveDelivery ? { exclusiveDelivery: true } : {}) }, capacity),
     }));
     for (const leg of this.legs) {
       for (const destination of leg.rule.destinations) if (!this.legByDestination.has(destination)) this.legByDestination.set(destination, leg);
@@ -170,7 +170,7 @@ export class LedgerTracker {
       else this.queries.fresh++;
     }
     const leg = this.legByDestination.get(hop.message.destination);
-    const onLeg = leg ? leg.tracker.fold(hop) : null;
+    const onLeg = leg ? leg.tracker.foldOnLeg(hop) : null;
     if (!this.units) return this.fold(hop).verdict;
     // A story's messages are counted in its legs; declared without legs, the scenario is its one leg.
     if (this.legs.length === 0) {
@@ -180,6 +180,13 @@ export class LedgerTracker {
     }
     this.units.apply(hop, leg ? { name: leg.rule.name, guarantee: leg.rule.guarantee } : null, onLeg);
     return onLeg?.verdict ?? PLAIN;
+  }
+
+  /** As a leg of a story counts a hop: a leg of calls by its calls, any other by its messages. */
+  private foldOnLeg(hop: MessageHop): Folded {
+    if (!this.calls) return this.fold(hop);
+    const settled = this.calls.apply(hop);
+    return settled ? { verdict: PLAIN, settled } : UNTOUCHED;
   }
 
   /** Counts one hop against its message. */
@@ -391,7 +398,7 @@ class UnitBook {
     const counted = unit.published && unit.ending !== null;
     unit.ending ??= this.endingAfter(hop, leg, folded, unit);
     // An event on no leg (a driver going off duty) is drawn, not counted as an action.
-    if (hop.kind === "published" && !unit.published && leg) {
+    if (opensMessage(hop) && !unit.published && leg) {
       unit.published = true;
       this.totals.published++;
     }
@@ -407,6 +414,9 @@ class UnitBook {
     // A business "no" (declined, timed out) ends the action even after its message completed.
     if (hop.kind === "dropped" && leg.name !== null && this.endsOnDropIn.has(leg.name)) return { counter: "dropped", reason: hop.reason ?? "unspecified" };
     const settled = folded?.settled ?? null;
+    // The caller learned that its call failed: the action ends there, as the caller was told.
+    const failed = leg.guarantee === "caller-informed" && settled === "dropped" ? callFailure(hop) : null;
+    if (failed !== null) return { counter: "dropped", reason: failed };
     if (leg.guarantee === "at-least-once" && settled === "dropped") return { counter: "lost", reason: hop.reason ?? "unspecified" };
     if (leg.guarantee === "at-least-once" && settled === "dead-lettered") return { counter: "deadLettered", reason: hop.reason ?? "unspecified" };
     const destination = hop.message.destination;

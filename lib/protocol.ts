@@ -247,6 +247,11 @@ export interface ScenarioInfo {
   legs?: LegRule[];
   /** For a story across brokers: the business action one trace is (an order). */
   unit?: UnitRule;
+  /**
+   * "pipeline": a column per step of the links (callers, the service they call, its servers,
+   * what those write to, who reads it), for a story whose actors pass work on to the next.
+   */
+  layout?: "pipeline";
 }
 
 /** One leg of a story: the messages on these destinations, under this guarantee. */
@@ -257,14 +262,20 @@ export interface LegRule {
   destinations: readonly string[];
   /** The hops that complete one of its messages, when not the usual reply-received or acked. */
   completesOn?: readonly MessageHopKind[];
+  /**
+   * Each destination (a consumer group) hands a message to one consumer: another delivery in it
+   * is a redelivery even to another consumer, though the broker does not flag it (Kafka).
+   */
+  exclusiveDelivery?: boolean;
 }
 
 /**
  * A business action that spans legs, one per trace (an order). It starts with the trace's first
- * publish; it completes once a message of the trace has completed on every destination of
+ * publish (or call, on a leg of gRPC calls); it completes once a message of the trace has completed on every destination of
  * `completesWhenAll`; a drop in one of the `endsOnDropIn` legs ends it as dropped, with that
- * drop's reason (declined, timed out); a lost or dead-lettered message in an at-least-once leg
- * ends it as lost or dead-lettered. Where it declares `compensatedOn`, a message of the trace
+ * drop's reason (declined, timed out); a call that failed on a `caller-informed` leg ends it as
+ * dropped, with the status code its caller got; a lost or dead-lettered message in an
+ * at-least-once leg ends it as lost or dead-lettered. Where it declares `compensatedOn`, a message of the trace
  * completed on one of those destinations ends it as compensated, with that destination's reason.
  */
 export interface UnitRule {

@@ -68,6 +68,7 @@ const legRuleSchema = z.object({
   guarantee: guaranteeSchema,
   destinations: z.array(z.string().max(256)).min(1).max(64),
   completesOn: z.array(z.enum(MESSAGE_HOP_KINDS)).max(16).optional(),
+  exclusiveDelivery: z.boolean().optional(),
 });
 const unitRuleSchema = z.object({
   name: z.string().min(1).max(64),
@@ -103,6 +104,7 @@ const scenarioInfoSchema = z
     roles: z.array(roleSchema).max(16),
     legs: z.array(legRuleSchema).max(16).optional(),
     unit: unitRuleSchema.optional(),
+    layout: z.literal("pipeline").optional(),
   })
   .superRefine((s, ctx) => {
     if (s.brokers[0] !== s.broker) ctx.addIssue({ code: "custom", path: ["broker"], message: "must be the first of brokers" });
@@ -130,15 +132,16 @@ const ledgerCounts = {
   missed: z.number().optional(),
   compensatedReasons: z.record(z.string(), z.number()).optional(),
 };
-/** A v2 ledger, and a leg's: counts only. */
+/** A v2 ledger: counts only. */
 const countsLedgerSchema = z.object(ledgerCounts);
+const callsSchema = z.object({ started: z.number(), ok: z.number(), retriedThenOk: z.number(), retries: z.number(), cancelled: z.number(), failed: z.record(z.string(), z.number()) });
+/** A leg's: counts, and its calls where the leg makes them (gRPC). */
+const legLedgerSchema = z.object({ ...ledgerCounts, calls: callsSchema.optional() });
 const ledgerSchema = z.object({
   ...ledgerCounts,
   unit: z.string().max(64).optional(),
-  legs: z.array(z.object({ name: z.string().max(64), guarantee: guaranteeSchema, ledger: countsLedgerSchema })).max(16).optional(),
-  calls: z
-    .object({ started: z.number(), ok: z.number(), retriedThenOk: z.number(), retries: z.number(), cancelled: z.number(), failed: z.record(z.string(), z.number()) })
-    .optional(),
+  legs: z.array(z.object({ name: z.string().max(64), guarantee: guaranteeSchema, ledger: legLedgerSchema })).max(16).optional(),
+  calls: callsSchema.optional(),
 });
 
 const stateFields = {

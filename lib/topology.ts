@@ -66,6 +66,8 @@ export const TOPOLOGY_GROUP_PADDING = { x: 16, top: 40, bottom: 14 } as const;
 export interface TopologyOptions {
   /** Draw each broker's channels as a separate, boxed group: for scenarios that span brokers. */
   groupByBroker?: boolean;
+  /** A column per step of the links rather than senders, broker, receivers (see ScenarioInfo.layout). */
+  pipeline?: boolean;
 }
 
 /**
@@ -77,12 +79,17 @@ export interface TopologyOptions {
  */
 export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo["links"], options: TopologyOptions = {}): Topology {
   const grouped = options.groupByBroker ?? false;
-  const columns = SIDES.map((side) => cast.filter((m) => m.side === side)).filter((members) => members.length > 0);
+  const pipeline = options.pipeline && links ? links : null;
+  const columns = pipeline ? stagesOf(cast, pipeline) : SIDES.map((side) => cast.filter((m) => m.side === side)).filter((members) => members.length > 0);
   if (grouped) {
     for (const [i, members] of columns.entries()) if (members.some((m) => m.kind === "channel")) columns[i] = byBroker(members);
-    const right = columns.findIndex((members) => members[0]?.side === "right");
-    const readers = right >= 0 ? columns[right] : undefined;
-    if (readers && links) columns[right] = followChannels(readers, columns, links);
+    if (pipeline) {
+      for (const [i, members] of columns.entries()) if (i > 0 && members.every((m) => m.kind === "actor")) columns[i] = followChannels(members, columns, pipeline);
+    } else {
+      const right = columns.findIndex((members) => members[0]?.side === "right");
+      const readers = right >= 0 ? columns[right] : undefined;
+      if (readers && links) columns[right] = followChannels(readers, columns, links);
+    }
   }
   const sizes = grouped ? TOPOLOGY_STORY_NODE_SIZE : TOPOLOGY_NODE_SIZE;
   // Each member's offset within its column: a row apart, plus a gap where the broker changes.
@@ -139,6 +146,31 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
   return { nodes, edges, groups: grouped ? groupsOf(nodes, sizes.channel) : [], sizes };
 }
 
+/**
+ * One column per step along the links, from the senders: the channel they use, the actors that
+ * serve it, the channels those write to, their readers. Whatever no link reaches stays at the
+ * far left (a sender) or the far right.
+ */
+function stagesOf(cast: readonly CastMember[], links: NonNullable<ScenarioInfo["links"]>): CastMember[][] {
+  const ends = (end: string) => (end.startsWith("role:") ? cast.filter((m) => m.kind === "actor" && m.role === end.slice(5)).map((m) => m.id) : [end]);
+  const step = new Map<string, number>();
+  let frontier = new Set(cast.filter((m) => m.side === "left").map((m) => m.id));
+  for (const id of frontier) step.set(id, 0);
+  for (let n = 1; frontier.size > 0; n++) {
+    const next = new Set<string>();
+    for (const link of links) {
+      if (!ends(link.from).some((id) => frontier.has(id))) continue;
+      for (const to of ends(link.to)) if (!step.has(to)) next.add(to);
+    }
+    for (const id of next) step.set(id, n);
+    frontier = next;
+  }
+  const last = Math.max(0, ...step.values());
+  const columns: CastMember[][] = Array.from({ length: last + 1 }, () => []);
+  for (const m of cast) columns[step.get(m.id) ?? (m.side === "left" ? 0 : last)]?.push(m);
+  return columns.filter((members) => members.length > 0);
+}
+
 /** The column's channels broker by broker, each broker where the scenario first names it. */
 function byBroker(members: readonly CastMember[]): CastMember[] {
   const order = [...new Set(members.map((m) => m.broker))];
@@ -146,7 +178,7 @@ function byBroker(members: readonly CastMember[]): CastMember[] {
 }
 
 /**
- * Receivers in the order of the channels they read (the mean row of those channels), so edges
+ * Readers in the order of the channels they read (the mean row of those channels), so edges
  * from a stack of channels fan out without crossing. Ties and receivers that read no channel
  * keep their order.
  */

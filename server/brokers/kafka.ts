@@ -31,6 +31,8 @@ export const KAFKA_START_COMMAND = "npm run brokers (or: docker compose up -d ka
 /** Every Hopscope record names itself, and its key's running number, in these headers. */
 export const MESSAGE_ID_HEADER = "hopscope-message-id";
 export const KEY_SEQ_HEADER = "hopscope-key-seq";
+/** The business action a record belongs to, where it is one step of a story (an order). */
+export const TRACE_ID_HEADER = "hopscope-trace-id";
 
 /** A record header as text; kafkajs hands a header over as a buffer, or a list of them. */
 export function headerOf(headers: IHeaders | undefined, name: string): string | undefined {

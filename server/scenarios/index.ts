@@ -21,7 +21,8 @@ import { socialPost } from "./social-post";
 import { bankTransfer } from "./bank-transfer";
 import { rideRequest } from "./ride-request";
 import { cqrsProjection } from "./cqrs-projection";
+import { hybridApi } from "./hybrid-api";
 import { redisDriverStatus } from "./redis-driver-status";
 import { kafkaDriverStatus } from "./kafka-driver-status";
 
-export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup, orderPlacement, orderSaga, socialPost, rideRequest, bankTransfer, cqrsProjection, grpcInventory, redisDriverStatus, kafkaDriverStatus];
+export const SCENARIOS: readonly ScenarioDefinition[] = [natsRequestReply, natsQueueGroup, natsPubsub, natsJetstream, rabbitmqWorkQueue, rabbitmqRpc, rabbitmqExchanges, redisPubsub, redisStreams, kafkaConsumerGroup, orderPlacement, orderSaga, socialPost, rideRequest, bankTransfer, cqrsProjection, grpcInventory, hybridApi, redisDriverStatus, kafkaDriverStatus];

@@ -187,6 +187,8 @@ export interface ScenarioDeclaration<S extends SettingsSpec, R extends string> {
   publishFields?: PublishField[];
   channels: ChannelInfo[];
   links?: LinkInfo[];
+  /** Lays the topology out step by step along the links, where actors pass work on (see ScenarioInfo). */
+  layout?: "pipeline";
   delivery: DeliverySpec<NoInfer<R>>;
   /** Reads live figures from the broker while the scenario runs. */
   gauges?: GaugeSource;
@@ -268,6 +270,7 @@ export function defineScenario<const S extends SettingsSpec, const R extends str
     settings: settingInfos,
     channels: d.channels,
     ...(d.links ? { links: d.links } : {}),
+    ...(d.layout ? { layout: d.layout } : {}),
     ...(delivery.keyOrder ? { checksKeyOrder: true } : {}),
     ...(delivery.completesOn ? { completesOn: [...delivery.completesOn] } : {}),
     ...(delivery.legs ? { legs: delivery.legs.map((leg) => ({ ...leg })) } : {}),

@@ -1,7 +1,7 @@
 /** What the integration tests of the seeds' stories share: kills mid-story, legs, the broker's word. */
 import { connect } from "amqplib";
 import { expect } from "vitest";
-import { isMessageHop, type Ledger, type ScenarioState } from "../../lib/protocol";
+import { isMessageHop, type Ledger, type MessageHop, type ScenarioState } from "../../lib/protocol";
 import { api, everyHop, state, testNames, waitFor } from "./harness";
 
 export function storyCommands(base: string, scenarioId: string) {
@@ -18,9 +18,11 @@ export async function killWhileHolding(base: string, scenarioId: string, roles: 
     async () => {
       const hops = (await everyHop(base, scenarioId)).filter(isMessageHop);
       const actors = (await state(base, scenarioId)).actors.filter((a) => a.alive);
+      // A server holds a call from its start to its status, as a consumer holds a delivery to its ack.
+      const serverSide = (h: MessageHop) => h.call?.side === "server";
       const holding = (id: string) => {
-        const got = hops.filter((h) => h.to === id && (h.kind === "delivered" || h.kind === "redelivered")).length;
-        const done = hops.filter((h) => h.from === id && (h.kind === "acked" || h.kind === "replied")).length;
+        const got = hops.filter((h) => h.to === id && (h.kind === "delivered" || h.kind === "redelivered" || (h.kind === "call-started" && serverSide(h)))).length;
+        const done = hops.filter((h) => h.from === id && (h.kind === "acked" || h.kind === "replied" || h.kind === "processed" || (h.kind === "status" && serverSide(h)))).length;
         return got - done >= held;
       };
       const found = roles.map((role) => actors.find((a) => a.role === role && holding(a.id))?.id);

@@ -9,9 +9,9 @@ import { PROTOCOL_VERSION, type Hop, type MessageHop } from "../../../lib/protoc
 import { namespace } from "../../brokers/namespace";
 import type { ActorBehaviour, ActorContext, HopInput } from "../../actors/runtime";
 import { grpcInventoryClient, serviceConfig } from "./client";
-import { openHealthGauge } from "./health";
+import { healthGauge } from "../shared/grpc/health";
 import { grpcInventory } from "./index";
-import { portsOf, SERVICE_CHANNEL_ID } from "./names";
+import { INVENTORY, portsOf, SERVICE_CHANNEL_ID } from "./names";
 import { grpcInventoryServer } from "./server";
 
 const NS = `unit-grpc-${process.pid}`;
@@ -179,13 +179,13 @@ describe("grpc-inventory over loopback", () => {
   });
 
   test("the health gauge counts the servers that answer SERVING", async () => {
-    const gauge = openHealthGauge("", namespace(NS));
+    const gauge = healthGauge(INVENTORY)("", namespace(NS));
     try {
       expect(await gauge.read()).toEqual({ [SERVICE_CHANNEL_ID]: { serving: 2 } });
     } finally {
       await gauge.close();
     }
-    const other = openHealthGauge("", namespace(`${NS}-other`));
+    const other = healthGauge(INVENTORY)("", namespace(`${NS}-other`));
     try {
       expect(await other.read()).toEqual({ [SERVICE_CHANNEL_ID]: { serving: 0 } });
     } finally {

@@ -1,7 +1,7 @@
 import { defineScenario, publishField } from "../model";
 import { grpcInventoryClient } from "./client";
-import { openHealthGauge } from "./health";
-import { MAX_SERVERS, METHODS, SERVICE_CHANNEL_ID } from "./names";
+import { healthGauge } from "../shared/grpc/health";
+import { INVENTORY, MAX_SERVERS, METHODS, SERVICE_CHANNEL_ID } from "./names";
 import { grpcInventoryServer } from "./server";
 
 export const grpcInventory = defineScenario({
@@ -40,6 +40,6 @@ export const grpcInventory = defineScenario({
     // A dead server cannot say that its calls failed; its connection's end says it for it.
     kills: { server: { failCalls: { code: "UNAVAILABLE", details: "the server died mid-call: its connection dropped" } } },
   },
-  gauges: { transport: "grpc", open: openHealthGauge },
+  gauges: { transport: "grpc", open: healthGauge(INVENTORY) },
   demo: { settings: { delayMs: 400, retries: 3 }, before: [{ count: 6 }], kill: { role: "server", afterMs: 250 }, after: [{ count: 1, key: "WatchStock" }], settleMs: 3_000 },
 });

@@ -1,14 +1,12 @@
-import { createServer } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { z } from "zod";
-import { listening, sleep, type ActorContext, type ActorProgram } from "../../actors/runtime";
-import { serverInterceptor } from "./interceptors";
-import { healthService, healthServiceName, inventoryService, NAMESPACE_KEY, portsOf } from "./names";
+import { sleep, type ActorContext, type ActorProgram } from "../../actors/runtime";
+import { foreignCall as foreign, serveGrpc } from "../shared/grpc/server";
+import { INVENTORY } from "./names";
 
 const requestSchema = z.object({ sku: z.string().max(64), quantity: z.number().int() });
 const stepSchema = z.object({ orderId: z.string().max(64), sku: z.string().max(64), quantity: z.number().int() });
 const watchSchema = z.object({ sku: z.string().max(64), updates: z.number().int().min(0).max(1_000) });
-const healthRequestSchema = z.object({ service: z.string().max(256) });
 
 /** A stock level that depends only on the SKU, so every server answers alike. */
 function onHand(sku: string): number {
@@ -18,12 +16,6 @@ function onHand(sku: string): number {
 }
 
 type Ctx = ActorContext<"delayMs">;
-
-/** A call from another Hopscope's client (its namespace hashed to our ports): not ours to serve. */
-function foreign(ctx: Ctx, metadata: grpc.Metadata): grpc.ServiceError | null {
-  if (metadata.get(NAMESPACE_KEY)[0] === ctx.names.id) return null;
-  return Object.assign(new Error("a server of another Hopscope instance"), { code: grpc.status.UNAVAILABLE, details: "a server of another Hopscope instance", metadata: new grpc.Metadata() });
-}
 
 function inventoryHandlers(ctx: Ctx): grpc.UntypedServiceImplementation {
   const self = ctx.spec.id;
@@ -93,60 +85,8 @@ function inventoryHandlers(ctx: Ctx): grpc.UntypedServiceImplementation {
 }
 
 /**
- * grpc.health.v1: SERVING for this instance's service name (and for "", the server as a whole),
- * NOT_FOUND for any other, as the protocol says.
+ * One InventoryService server process, listening on the first free port of its instance's block,
+ * with the standard health service beside it. A SIGKILL ends its connections at once: the
+ * client sees UNAVAILABLE for every call it had here.
  */
-function healthHandlers(ctx: Ctx): grpc.UntypedServiceImplementation {
-  const ours = healthServiceName(ctx.names);
-  const statusOf = (request: unknown): "SERVING" | null => {
-    const parsed = healthRequestSchema.safeParse(request);
-    return parsed.success && (parsed.data.service === "" || parsed.data.service === ours) ? "SERVING" : null;
-  };
-  return {
-    Check(call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) {
-      const status = statusOf(call.request);
-      if (!status) return callback({ code: grpc.status.NOT_FOUND, details: "unknown service" });
-      callback(null, { status });
-    },
-    Watch(call: grpc.ServerWritableStream<unknown, unknown>) {
-      // This server serves until it is gone: one answer, and the stream stays open until then.
-      call.write({ status: statusOf(call.request) ?? "SERVICE_UNKNOWN" });
-    },
-  };
-}
-
-/** Whether nobody listens on the port now; grpc-js logs an error for every bind that fails. */
-function free(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
-}
-
-function bind(server: grpc.Server, port: number): Promise<number | null> {
-  return new Promise((resolve) => server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) => resolve(error ? null : bound)));
-}
-
-/**
- * One InventoryService server process, listening on the first free port of its instance's block
- * (see `portsOf`), with the standard health service beside it. A SIGKILL ends its connections
- * at once: the client sees UNAVAILABLE for every call it had here.
- */
-export const grpcInventoryServer: ActorProgram<"delayMs"> = async (ctx) => {
-  // Far above a burst's share per server: Node's HTTP/2 default of 100 concurrent streams would
-  // refuse the rest of a burst on one connection.
-  const server = new grpc.Server({ interceptors: [serverInterceptor(ctx)], "grpc.max_concurrent_streams": 10_000 });
-  server.addService(inventoryService().service, inventoryHandlers(ctx));
-  server.addService(healthService().service, healthHandlers(ctx));
-  let port: number | null = null;
-  for (const candidate of portsOf(ctx.names)) {
-    // Servers starting together may find the same port free: the bind decides.
-    if (!(await free(candidate))) continue;
-    port = await bind(server, candidate);
-    if (port !== null) break;
-  }
-  if (port === null) throw new Error(`every port of this instance's block is taken (${portsOf(ctx.names).join(", ")})`);
-  ctx.setConnections([`127.0.0.1:${port}`]);
-  return listening(() => new Promise<void>((resolve) => server.tryShutdown(() => resolve())));
-};
+export const grpcInventoryServer: ActorProgram<"delayMs"> = (ctx) => serveGrpc(ctx, INVENTORY, inventoryHandlers(ctx));

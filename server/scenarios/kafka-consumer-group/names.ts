@@ -6,10 +6,7 @@ export const TOPIC = "orders";
 export const GROUP = "analytics-service";
 export const DEFAULT_PARTITIONS = 3;
 export const MAX_PARTITIONS = 12;
-/** Offsets of processed records are committed this often: what a killed consumer had processed since is read again. */
-export const COMMIT_INTERVAL_MS = 1_000;
-/** Kafka's minimum by default: a killed consumer leaves its group this long after its last heartbeat. */
-export const SESSION_TIMEOUT_MS = 6_000;
+export { COMMIT_INTERVAL_MS } from "../shared/kafka-group-consumer";
 /** Keys a publish without one cycles through; eight spread over every partition of a small topic. */
 export const SAMPLE_KEYS = ["customer-1", "customer-2", "customer-3", "customer-4", "customer-5", "customer-6", "customer-7", "customer-8"] as const;
 

@@ -6,7 +6,7 @@
  * action is one trace: its first request carries the action's id as its own, every other
  * message derives its id from it.
  */
-import type { Channel, ConsumeMessage } from "amqplib";
+import type { Channel, ConfirmChannel, ConsumeMessage } from "amqplib";
 import { encodeBody, openAmqpActor, replaceMe, workLoop } from "../../actors/kit";
 import { describeMessage, listening, messageIds, now, sleep, type ActorContext, type ActorProgram } from "../../actors/runtime";
 import type { Namespace } from "../../brokers/namespace";
@@ -139,6 +139,30 @@ export function connectionTracker(ctx: ActorContext<string>, names: readonly str
   };
 }
 
+/**
+ * Queues one of an action's durable jobs, reported as published once the broker confirms it has
+ * it; a job the broker refused is a broken promise, said as its drop.
+ */
+export function queueJob(ctx: Pick<ActorContext<string>, "spec" | "names" | "emit">, channel: ConfirmChannel, action: Action, job: Job): Promise<boolean> {
+  const self = ctx.spec.id;
+  const id = `${action.id}/${job.name}`;
+  const body = encodeBody(job.payload ? job.payload(action) : { job: job.name, id: action.id, ...action.data });
+  const message = describeMessage({ id, traceId: action.id, destination: job.queue, attempt: 1, redelivered: false }, body);
+  const publishedAt = now();
+  return new Promise((resolve) => {
+    const options = { persistent: true, messageId: id, headers: { [AMQP_TRACE_HEADER]: action.id }, contentType: "application/json" };
+    channel.sendToQueue(ctx.names.name(job.queue), body, options, (error) => {
+      ctx.emit({ kind: "published", broker: "rabbitmq", from: self, to: job.channelId, message, at: publishedAt });
+      if (error) {
+        ctx.emit({ kind: "dropped", broker: "rabbitmq", from: job.channelId, to: self, message, reason: `not confirmed: ${(error as Error).message ?? error}`.slice(0, 200) });
+        return resolve(false);
+      }
+      ctx.emit({ kind: "confirmed", broker: "rabbitmq", from: job.channelId, to: self, message, rttMs: now() - publishedAt });
+      resolve(true);
+    });
+  });
+}
+
 function parseJson(data: Uint8Array): unknown {
   try {
     return JSON.parse(Buffer.from(data).toString()) as unknown;
@@ -187,26 +211,6 @@ export function storyFront(plan: StoryPlan): ActorProgram<"timeoutMs" | "retries
       return false;
     }
 
-    /** Published once the broker confirms it has the job; a refused job is a broken promise. */
-    function queueJob(action: Action, job: Job): Promise<boolean> {
-      const id = `${action.id}/${job.name}`;
-      const body = encodeBody(job.payload ? job.payload(action) : { job: job.name, id: action.id, ...action.data });
-      const message = describeMessage({ id, traceId: action.id, destination: job.queue, attempt: 1, redelivered: false }, body);
-      const publishedAt = now();
-      return new Promise((resolve) => {
-        const options = { persistent: true, messageId: id, headers: { [AMQP_TRACE_HEADER]: action.id }, contentType: "application/json" };
-        channel.sendToQueue(ctx.names.name(job.queue), body, options, (error) => {
-          ctx.emit({ kind: "published", broker: "rabbitmq", from: self, to: job.channelId, message, at: publishedAt });
-          if (error) {
-            ctx.emit({ kind: "dropped", broker: "rabbitmq", from: job.channelId, to: self, message, reason: `not confirmed: ${(error as Error).message ?? error}`.slice(0, 200) });
-            return resolve(false);
-          }
-          ctx.emit({ kind: "confirmed", broker: "rabbitmq", from: job.channelId, to: self, message, rttMs: now() - publishedAt });
-          resolve(true);
-        });
-      });
-    }
-
     /** Redis's answer settles it: handed to that many subscribers, or to nobody. */
     async function broadcast(action: Action, step: BroadcastStep): Promise<void> {
       const messageId = `${action.id}/${step.event}`;
@@ -240,7 +244,7 @@ export function storyFront(plan: StoryPlan): ActorProgram<"timeoutMs" | "retries
           if (step.step === "request" && !(await ask(action, step))) return;
           if (step.step === "jobs") {
             const wanted = step.jobs.filter((job) => job.when?.(action) ?? true);
-            const queued = await Promise.all(wanted.map((job) => queueJob(action, job)));
+            const queued = await Promise.all(wanted.map((job) => queueJob(ctx, channel, action, job)));
             if (!queued.every(Boolean)) return;
           }
           if (step.step === "broadcast") await broadcast(action, step);

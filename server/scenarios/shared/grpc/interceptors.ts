@@ -1,5 +1,5 @@
 /**
- * Every hop of grpc-inventory comes from these two interceptors, none from the handlers: the
+ * Every hop of a gRPC call comes from these two interceptors, none from the handlers: the
  * client's sees each call as the application made it (grpc-js retries below it, out of its
  * sight), the server's sees each attempt that reached that server. What a handler does is its
  * own business; what crossed the wire is what the audience sees.
@@ -8,19 +8,15 @@
  * `response-message` for each message (numbered in its direction), and the `status` that ends
  * it, with its code's name and details. Every hop of a call carries the call's id, so a stream
  * plays as one exchange, in order. The ledger counts calls by the client's status (see
- * lib/calls.ts); the server's hops say which attempt reached which server.
+ * lib/calls.ts); the server's hops say which attempt reached which server. Each scenario that
+ * calls names its service; the interceptors know no more of it than that.
  */
 import * as grpc from "@grpc/grpc-js";
-import type { MessageDescriptor, MessageHopKind } from "../../../lib/protocol";
-import { previewOf, type ActorContext } from "../../actors/runtime";
-import { ATTEMPT_KEY, DEADLINE_KEY, destinationOf, ID_KEY, inventoryService, METHODS, PREVIOUS_ATTEMPTS_KEY, SERVER_KEY, SERVICE, SERVICE_CHANNEL_ID, statusOf, TRACE_KEY, type Method } from "./names";
+import type { MessageDescriptor, MessageHopKind } from "../../../../lib/protocol";
+import { previewOf, type ActorContext } from "../../../actors/runtime";
+import { ATTEMPT_KEY, DEADLINE_KEY, firstString, ID_KEY, PREVIOUS_ATTEMPTS_KEY, SERVER_KEY, statusOf, TRACE_KEY, type GrpcService } from "./service";
 
 type Emitter = Pick<ActorContext<string>, "emit" | "spec">;
-
-/** The InventoryService method a call path names; null for another service (health). */
-export function methodOf(path: string): Method | null {
-  return METHODS.find((m) => path === `/${SERVICE}/${m}`) ?? null;
-}
 
 const encoder = new TextEncoder();
 
@@ -28,8 +24,8 @@ const encoder = new TextEncoder();
  * A message's size on the wire: its protobuf encoding. The receiving side has only the decoded
  * object, so it encodes it again with the service's own definition.
  */
-function wireSize(method: Method, direction: "request" | "response", message: unknown): number {
-  const definition = inventoryService().service[method];
+function wireSize(service: GrpcService<string>, method: string, direction: "request" | "response", message: unknown): number {
+  const definition = service.definition().service[method];
   if (!definition) return 0;
   return (direction === "request" ? definition.requestSerialize(message) : definition.responseSerialize(message)).byteLength;
 }
@@ -37,7 +33,9 @@ function wireSize(method: Method, direction: "request" | "response", message: un
 interface CallFields {
   id: string;
   traceId: string;
-  method: Method;
+  method: string;
+  /** As the hops name it: `<service>/<method>`. */
+  destination: string;
   attempt: number;
 }
 
@@ -47,7 +45,7 @@ function descriptor(fields: CallFields, wireSize: number, preview: unknown): Mes
   return {
     id: fields.id,
     traceId: fields.traceId,
-    destination: destinationOf(fields.method),
+    destination: fields.destination,
     attempt: fields.attempt,
     // A retried attempt is the client's doing: no broker redelivers anything here.
     redelivered: false,
@@ -55,11 +53,6 @@ function descriptor(fields: CallFields, wireSize: number, preview: unknown): Mes
     preview: previewOf(encoder.encode(text)),
   };
 }
-
-const firstString = (metadata: grpc.Metadata | null | undefined, key: string): string | undefined => {
-  const value = metadata?.get(key)[0];
-  return typeof value === "string" ? value : undefined;
-};
 
 interface CallHop {
   kind: Extract<MessageHopKind, "call-started" | "request-message" | "response-message" | "status">;
@@ -94,31 +87,33 @@ const untracked = () => `untracked-${Math.random().toString(16).slice(2, 10)}`;
  * by the program that made the call. The readout times a unary call from its start to its OK,
  * and a stream to its first message back.
  */
-export function clientInterceptor(ctx: Emitter): grpc.Interceptor {
+export function clientInterceptor(ctx: Emitter, service: GrpcService<string>): grpc.Interceptor {
   const self = ctx.spec.id;
+  const channelId = service.channelId;
   return (options, nextCall) => {
     const definition = options.method_definition;
-    const method = methodOf(definition.path);
+    const method = service.methodOf(definition.path);
     if (!method) return new grpc.InterceptingCall(nextCall(options));
     const streaming = definition.requestStream || definition.responseStream;
-    let fields: CallFields = { id: "", traceId: "", method, attempt: 1 };
+    const destination = service.destinationOf(method);
+    let fields: CallFields = { id: "", traceId: "", method, destination, attempt: 1 };
     let started = 0;
     let sent = 0;
     let received = 0;
     return new grpc.InterceptingCall(nextCall(options), {
       start(metadata, listener, next) {
         const id = firstString(metadata, ID_KEY) ?? untracked();
-        fields = { id, traceId: firstString(metadata, TRACE_KEY) ?? id, method, attempt: 1 };
+        fields = { id, traceId: firstString(metadata, TRACE_KEY) ?? id, method, destination, attempt: 1 };
         started = performance.now();
         const deadline = Number(firstString(metadata, DEADLINE_KEY));
-        emitCall(ctx, { kind: "call-started", from: self, to: SERVICE_CHANNEL_ID, fields, side: "client", preview: deadline ? `${method}, deadline in ${Math.round(deadline - Date.now())} ms` : method });
+        emitCall(ctx, { kind: "call-started", from: self, to: channelId, fields, side: "client", preview: deadline ? `${method}, deadline in ${Math.round(deadline - Date.now())} ms` : method });
         next(metadata, {
           onReceiveMessage(message: unknown, nextMessage) {
             // grpc-js hands a call that ended without an answer a null message, before its status.
             if (message === null) return nextMessage(message);
             received++;
             const firstOfStream = streaming && received === 1 ? { rttMs: performance.now() - started } : {};
-            emitCall(ctx, { kind: "response-message", from: SERVICE_CHANNEL_ID, to: self, fields, side: "client", size: wireSize(method, "response", message), preview: message, index: received, ...firstOfStream });
+            emitCall(ctx, { kind: "response-message", from: channelId, to: self, fields, side: "client", size: wireSize(service, method, "response", message), preview: message, index: received, ...firstOfStream });
             nextMessage(message);
           },
           onReceiveStatus(status, nextStatus) {
@@ -129,7 +124,7 @@ export function clientInterceptor(ctx: Emitter): grpc.Interceptor {
             const ok = status.code === grpc.status.OK;
             emitCall(ctx, {
               kind: "status",
-              from: SERVICE_CHANNEL_ID,
+              from: channelId,
               to: self,
               fields: { ...fields, attempt },
               side: "client",
@@ -143,7 +138,7 @@ export function clientInterceptor(ctx: Emitter): grpc.Interceptor {
       },
       sendMessage(message: unknown, next) {
         sent++;
-        emitCall(ctx, { kind: "request-message", from: self, to: SERVICE_CHANNEL_ID, fields, side: "client", size: definition.requestSerialize(message).byteLength, preview: message, index: sent });
+        emitCall(ctx, { kind: "request-message", from: self, to: channelId, fields, side: "client", size: definition.requestSerialize(message).byteLength, preview: message, index: sent });
         next(message);
       },
     });
@@ -151,19 +146,21 @@ export function clientInterceptor(ctx: Emitter): grpc.Interceptor {
 }
 
 /** The server side: one interceptor per attempt that reached this server. */
-export function serverInterceptor(ctx: Emitter): grpc.ServerInterceptor {
+export function serverInterceptor(ctx: Emitter, service: GrpcService<string>): grpc.ServerInterceptor {
   const self = ctx.spec.id;
+  const channelId = service.channelId;
   return (definition, call) => {
-    const method = methodOf(definition.path);
+    const method = service.methodOf(definition.path);
     // The health service is plumbing, not part of the story.
     if (!method) return new grpc.ServerInterceptingCall(call);
-    let fields: CallFields = { id: "", traceId: "", method, attempt: 1 };
+    const destination = service.destinationOf(method);
+    let fields: CallFields = { id: "", traceId: "", method, destination, attempt: 1 };
     let clientDeadline = Infinity;
     let received = 0;
     let sent = 0;
     let ended = false;
     const hop = (kind: CallHop["kind"], inbound: boolean, rest: Omit<CallHop, "kind" | "from" | "to" | "fields" | "side">) =>
-      emitCall(ctx, { kind, from: inbound ? SERVICE_CHANNEL_ID : self, to: inbound ? self : SERVICE_CHANNEL_ID, fields, side: "server", ...rest });
+      emitCall(ctx, { kind, from: inbound ? channelId : self, to: inbound ? self : channelId, fields, side: "server", ...rest });
     return new grpc.ServerInterceptingCall(call, {
       start(next) {
         next({
@@ -171,7 +168,7 @@ export function serverInterceptor(ctx: Emitter): grpc.ServerInterceptor {
             const id = firstString(metadata, ID_KEY) ?? untracked();
             // grpc-js numbers a retried attempt by the ones that went before it.
             const attempt = (Number(firstString(metadata, PREVIOUS_ATTEMPTS_KEY)) || 0) + 1;
-            fields = { id, traceId: firstString(metadata, TRACE_KEY) ?? id, method, attempt };
+            fields = { id, traceId: firstString(metadata, TRACE_KEY) ?? id, method, destination, attempt };
             clientDeadline = Number(firstString(metadata, DEADLINE_KEY)) || Infinity;
             hop("call-started", true, { preview: attempt > 1 ? `${method}, attempt ${attempt}` : method });
             nextMetadata(metadata);
@@ -180,7 +177,7 @@ export function serverInterceptor(ctx: Emitter): grpc.ServerInterceptor {
             // grpc-js hands a call that ended without an answer a null message, before its status.
             if (message === null) return nextMessage(message);
             received++;
-            hop("request-message", true, { size: wireSize(method, "request", message), preview: message, index: received });
+            hop("request-message", true, { size: wireSize(service, method, "request", message), preview: message, index: received });
             nextMessage(message);
           },
           onCancel() {
