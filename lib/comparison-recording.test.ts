@@ -104,6 +104,13 @@ describe("a comparison's recording", () => {
     expect(afterKill.sides[0]?.state.actors.find((actor) => actor.id === "w1")?.alive).toBe(false);
   });
 
+  test("keeps a comparison's comeback, so the replayed table has the columns of what was sent while it was down", () => {
+    const comeback = { label: "Bring w back", hint: "Start w again on every side" };
+    const parsed = parseComparisonRecording(encodeComparisonRecording({ ...header, comparison: { ...comparison, comeback } }, all));
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(comparisonViewAt(parsed.recording, 40).info.comeback).toEqual(comeback);
+  });
+
   test("names the line and the field of what is wrong", () => {
     const [first = "", ...rest] = lines();
     const edit = (change: (h: Record<string, unknown>) => void) => {

@@ -61,6 +61,8 @@ const comparisonInfoSchema = z.object({
     .min(1)
     .max(8)
     .refine((sides) => new Set(sides.map((s) => s.scenarioId)).size === sides.length, "a scenario appears on two sides"),
+  // Kept, so a replayed table has the columns of what was sent while the service was down.
+  comeback: z.object({ label: z.string().max(100), hint: z.string().max(300) }).optional(),
 });
 
 const headerSchema = z.object({

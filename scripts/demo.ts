@@ -2,7 +2,7 @@
  * Plays a scenario's demo storyline (from its declaration) against a running Hopscope over the
  * automation API: the recorder and the screenshots tell the same story.
  */
-import type { ComparisonView } from "../lib/comparisons";
+import { comparisonById, type ComparisonView } from "../lib/comparisons";
 import type { ScenarioState } from "../lib/protocol";
 import type { ScenarioDefinition } from "../server/scenarios/model";
 
@@ -74,10 +74,22 @@ export async function playComparisonDemo(api: Api, id: string, demo: ComparisonD
   await api.call("POST", `${path}/commands`, { type: "publish", count: demo.count });
   await sleep(demo.killAfterMs);
   await api.call("POST", `${path}/commands`, { type: "kill" });
+  // Where the killed service comes back, the story is what was sent while it was down.
+  const comesBack = comparisonById(id)?.comeback !== undefined;
+  if (comesBack) {
+    await sleep(1_000);
+    await api.call("POST", `${path}/commands`, { type: "publish", count: Math.ceil(demo.count / 4) });
+    await sleep(2_000);
+    await api.call("POST", `${path}/commands`, { type: "comeback" });
+    await sleep(1_000);
+    await api.call("POST", `${path}/commands`, { type: "publish", count: Math.ceil(demo.count / 10) });
+  }
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const view = await api.call<ComparisonView>("GET", path);
-    if (view.sides.every((side) => side.summary.victim !== null && side.summary.waiting === 0 && side.state.ledger.inFlight === 0)) break;
+    const settled = (side: ComparisonView["sides"][number]) =>
+      side.summary.victim !== null && side.summary.waiting === 0 && side.state.ledger.inFlight === 0 && (!comesBack || (side.summary.backAt !== null && side.summary.missed + side.summary.caughtUp === side.summary.whileDown));
+    if (view.sides.every(settled)) break;
     await sleep(500);
   }
   await sleep(500);
