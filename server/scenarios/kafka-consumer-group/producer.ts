@@ -36,6 +36,9 @@ export const kafkaProducer: ActorProgram<"partitions"> = async (ctx) => {
         return { partitions };
       }
       if (command.type !== "publish") return null;
+      // Asked again per publish: the count read at start can be short of the real one when a
+      // consumer was creating the topic at that moment, and every key would then hash to p0.
+      partitions = Math.max(partitions, await partitionCount(admin, topic));
       const keyOf = (n: number) => command.key ?? sampleKey(n);
       const records = [...outgoing(command, nextId, (n) => sampleOrder(n, keyOf(n)))].map(({ id, n, body }) => {
         const key = keyOf(n);
