@@ -6,8 +6,8 @@ import { build, type Plugin } from "esbuild";
 /**
  * Every actor is its own Node process, and a presenter's "add one" or a scenario's start waits
  * for them. Loaded through tsx, an actor spends about 1.4 s of CPU compiling and resolving the
- * project's TypeScript module by module; the same code bundled into one file loads in about a
- * third of that. So the server bundles the actor entry once as it starts, and forks plain Node on
+ * project's TypeScript module by module; the same code bundled into one file loads in about
+ * half of that. So the server bundles the actor entry once as it starts, and forks plain Node on
  * the bundle.
  */
 
