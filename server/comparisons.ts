@@ -121,16 +121,22 @@ export class Comparisons {
     );
   }
 
-  /** The live member of the role holding the most unsettled deliveries. */
+  /**
+   * The live member of the role holding the most unsettled deliveries. Among equals, the one that
+   * took its work last: a worker that reads one job at a time and is about to ack it could have
+   * let go of it by the time the kill lands, and the comparison would show nothing held.
+   */
   private busiest(scenarioId: string, role: string): string | null {
     const state = this.engine.state(scenarioId);
     const hops = this.engine.buffered(scenarioId);
     if (!state.ok || !hops.ok) return null;
     const live = state.result.actors.filter((a) => a.alive && a.role === role);
-    let best: { id: string; held: number } | null = null;
+    let best: { id: string; held: number; newest: number } | null = null;
     for (const actor of live) {
-      const held = unsettledBy(hops.result, actor.id).length;
-      if (!best || held > best.held) best = { id: actor.id, held };
+      const deliveries = unsettledBy(hops.result, actor.id);
+      const held = deliveries.length;
+      const newest = Math.max(-Infinity, ...deliveries.map((d) => d.at));
+      if (!best || held > best.held || (held === best.held && newest > best.newest)) best = { id: actor.id, held, newest };
     }
     return best?.id ?? null;
   }

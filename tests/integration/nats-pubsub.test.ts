@@ -40,7 +40,11 @@ describe("nats-pubsub against the real NATS", () => {
     expect(subscribers).toHaveLength(2);
     const created = await publish(10, "order_created");
     const updated = await publish(10, "order_status_updated");
-    await waitFor("both copies of each", async () => ((await messageHops()).filter((h) => h.kind === "delivered").length === 40 ? true : undefined));
+    // The flush's answer can reach the publisher after the subscribers already have the event.
+    await waitFor("both copies of each, and every publish confirmed", async () => {
+      const kinds = (await messageHops()).map((h) => h.kind);
+      return kinds.filter((k) => k === "delivered").length === 40 && kinds.filter((k) => k === "confirmed").length === 20 ? true : undefined;
+    });
     const hops = await messageHops();
     for (const s of subscribers) {
       const got = deliveredTo(hops, s);
