@@ -63,7 +63,7 @@ async function groupLag(): Promise<number> {
 describe("hybrid-api across gRPC, Kafka and RabbitMQ", () => {
   test(`${ORDERS_PLACED} orders; an orders service, an analytics member and an email worker SIGKILLed mid-burst: exact ledgers, nothing lost`, async () => {
     await groupSettled();
-    expect((await command({ type: "set", orderDelayMs: 600, deadlineMs: 10_000, analyticsDelayMs: 100, jobDelayMs: 100 })).status).toBe(200);
+    expect((await command({ type: "set", orderDelayMs: 600, deadlineMs: 10_000, analyticsDelayMs: 250, jobDelayMs: 250 })).status).toBe(200);
     expect((await command({ type: "reset" })).status).toBe(200);
 
     const ids = (await command({ type: "publish", count: FIRST_BURST })).body.result.messageIds as string[];
