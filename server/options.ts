@@ -13,7 +13,7 @@ export const SNAPSHOT_HOPS = 600;
 export const HOPS_PAGE_LIMIT = 5_000;
 
 /** How long a hop waits for stragglers from other processes before it is sequenced. */
-export const REORDER_WINDOW_MS = 40;
+export const REORDER_WINDOW_MS = 10;
 /** About one emit per animation frame per room. */
 export const BATCH_INTERVAL_MS = 16;
 
