@@ -38,4 +38,14 @@ describe("reorder window", () => {
     expect(w.drain().map((x) => x.n)).toEqual([0, 1, 2]);
     expect(w.size).toBe(0);
   });
+
+  test("an item given extra time waits for a straggler from another process that happened before it", () => {
+    const w = new ReorderWindow<{ at: number; s: string }>(10, (x) => (x.s === "answer" ? 40 : 0));
+    w.add({ at: 100, s: "answer" });
+    expect(w.release(115)).toEqual([]);
+    // The far side's report arrives 25 ms late, still in time to be drawn first.
+    w.add({ at: 99, s: "work" });
+    expect(w.release(120).map((x) => x.s)).toEqual(["work"]);
+    expect(w.release(150).map((x) => x.s)).toEqual(["answer"]);
+  });
 });

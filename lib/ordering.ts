@@ -10,7 +10,11 @@ export interface Timed {
 export class ReorderWindow<T extends Timed> {
   private pending: T[] = [];
 
-  constructor(private readonly windowMs: number) {}
+  /** `extraMs`: how much longer an item waits, for items whose stragglers tend to come later. */
+  constructor(
+    private readonly windowMs: number,
+    private readonly extraMs: (item: T) => number = () => 0,
+  ) {}
 
   get size(): number {
     return this.pending.length;
@@ -26,7 +30,7 @@ export class ReorderWindow<T extends Timed> {
     const cutoff = now - this.windowMs;
     const ready: T[] = [];
     const waiting: T[] = [];
-    for (const item of this.pending) (item.at <= cutoff || force?.(item) ? ready : waiting).push(item);
+    for (const item of this.pending) (item.at <= cutoff - this.extraMs(item) || force?.(item) ? ready : waiting).push(item);
     this.pending = waiting;
     return sortByTime(ready);
   }

@@ -3,7 +3,7 @@ import { LedgerTracker, type LedgerRules } from "../lib/ledger";
 import { ReorderWindow } from "../lib/ordering";
 import { isMessageHop, PROTOCOL_VERSION, type Hop, type HopDraft, type LatencySummary, type Ledger, type MessageHop } from "../lib/protocol";
 import { RingBuffer } from "../lib/ring";
-import { HOP_BUFFER_SIZE, REORDER_WINDOW_MS } from "./options";
+import { HOP_BUFFER_SIZE, REORDER_WINDOW_MS, ROUND_TRIP_END_EXTRA_MS } from "./options";
 
 /** One scenario's memory: its recent hops, its ledger and its latency readout. */
 export class TraceStore {
@@ -80,11 +80,21 @@ export interface SequencedBatch {
 }
 
 /**
+ * The caller's end of a request (a reply received, a call's status at the client): everything
+ * the responder did for it happened before, in another process whose report can come later, and
+ * drawing the answer before the work that made it would tell the story backwards.
+ */
+function endsRoundTrip(draft: HopDraft): boolean {
+  if (!("message" in draft)) return false;
+  return draft.kind === "reply-received" || (draft.kind === "status" && draft.call?.side === "client");
+}
+
+/**
  * Where every hop enters the server: held briefly so hops from different processes come out
  * in time order, stamped with the server's seq, and stored per scenario.
  */
 export class HopBus {
-  private window = new ReorderWindow<HopDraft>(REORDER_WINDOW_MS);
+  private window = new ReorderWindow<HopDraft>(REORDER_WINDOW_MS, (draft) => (endsRoundTrip(draft) ? ROUND_TRIP_END_EXTRA_MS : 0));
   private seq = 0;
   private stores = new Map<string, TraceStore>();
 

@@ -14,6 +14,8 @@ export const HOPS_PAGE_LIMIT = 5_000;
 
 /** How long a hop waits for stragglers from other processes before it is sequenced. */
 export const REORDER_WINDOW_MS = 10;
+/** How much longer the caller's end of a round trip waits for the far side's hops. */
+export const ROUND_TRIP_END_EXTRA_MS = 40;
 /** About one emit per animation frame per room. */
 export const BATCH_INTERVAL_MS = 16;
 

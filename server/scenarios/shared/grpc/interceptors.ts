@@ -13,7 +13,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import type { MessageDescriptor, MessageHopKind } from "../../../../lib/protocol";
-import { previewOf, type ActorContext } from "../../../actors/runtime";
+import { now, previewOf, type ActorContext } from "../../../actors/runtime";
 import { ATTEMPT_KEY, DEADLINE_KEY, firstString, ID_KEY, PREVIOUS_ATTEMPTS_KEY, SERVER_KEY, statusOf, TRACE_KEY, type GrpcService } from "./service";
 
 type Emitter = Pick<ActorContext<string>, "emit" | "spec">;
@@ -60,7 +60,8 @@ interface CallHop {
   to: string;
   fields: CallFields;
   side: "client" | "server";
-  size?: number;
+  /** Worked out only when the hop is built: it serializes the message again. */
+  size?: () => number;
   preview: unknown;
   /** The message's place in its direction: request 1, 2, … and response 1, 2, … */
   index?: number;
@@ -68,13 +69,24 @@ interface CallHop {
   rttMs?: number;
 }
 
+/**
+ * Reports a hop as of now, but builds it once grpc-js has the call moving: its descriptor, size
+ * and preview (a message serialized again) would otherwise sit inside the round trip the
+ * readout shows, and the figure would be ours rather than gRPC's.
+ */
 function emitCall(ctx: Emitter, hop: CallHop): void {
+  const at = now();
+  setImmediate(() => report(ctx, hop, at));
+}
+
+function report(ctx: Emitter, hop: CallHop, at: number): void {
   const status = hop.status ? { status: { code: statusOf(hop.status.code), details: hop.status.details.slice(0, 200) } } : {};
   ctx.emit({
+    at,
     kind: hop.kind,
     from: hop.from,
     to: hop.to,
-    message: descriptor(hop.fields, hop.size ?? 0, hop.preview),
+    message: descriptor(hop.fields, hop.size?.() ?? 0, hop.preview),
     call: { side: hop.side, method: hop.fields.method, ...(hop.index !== undefined ? { index: hop.index } : {}), ...status },
     ...(hop.rttMs !== undefined ? { rttMs: hop.rttMs } : {}),
   });
@@ -113,7 +125,7 @@ export function clientInterceptor(ctx: Emitter, service: GrpcService<string>): g
             if (message === null) return nextMessage(message);
             received++;
             const firstOfStream = streaming && received === 1 ? { rttMs: performance.now() - started } : {};
-            emitCall(ctx, { kind: "response-message", from: channelId, to: self, fields, side: "client", size: wireSize(service, method, "response", message), preview: message, index: received, ...firstOfStream });
+            emitCall(ctx, { kind: "response-message", from: channelId, to: self, fields, side: "client", size: () => wireSize(service, method, "response", message), preview: message, index: received, ...firstOfStream });
             nextMessage(message);
           },
           onReceiveStatus(status, nextStatus) {
@@ -138,7 +150,7 @@ export function clientInterceptor(ctx: Emitter, service: GrpcService<string>): g
       },
       sendMessage(message: unknown, next) {
         sent++;
-        emitCall(ctx, { kind: "request-message", from: self, to: channelId, fields, side: "client", size: definition.requestSerialize(message).byteLength, preview: message, index: sent });
+        emitCall(ctx, { kind: "request-message", from: self, to: channelId, fields, side: "client", size: () => definition.requestSerialize(message).byteLength, preview: message, index: sent });
         next(message);
       },
     });
@@ -177,7 +189,7 @@ export function serverInterceptor(ctx: Emitter, service: GrpcService<string>): g
             // grpc-js hands a call that ended without an answer a null message, before its status.
             if (message === null) return nextMessage(message);
             received++;
-            hop("request-message", true, { size: wireSize(service, method, "request", message), preview: message, index: received });
+            hop("request-message", true, { size: () => wireSize(service, method, "request", message), preview: message, index: received });
             nextMessage(message);
           },
           onCancel() {
@@ -195,7 +207,7 @@ export function serverInterceptor(ctx: Emitter, service: GrpcService<string>): g
       },
       sendMessage(message: unknown, next) {
         sent++;
-        hop("response-message", false, { size: definition.responseSerialize(message).byteLength, preview: message, index: sent });
+        hop("response-message", false, { size: () => definition.responseSerialize(message).byteLength, preview: message, index: sent });
         next(message);
       },
       sendStatus(status, next) {
