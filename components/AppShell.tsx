@@ -19,6 +19,9 @@ interface AppShellProps {
   children: ReactNode;
 }
 
+/** The guide's `activeId`: no scenario or comparison is called this. */
+export const GUIDE_ID = "guide";
+
 const PATTERN_NAMES: Record<string, string> = {
   "request-reply": "Request / reply",
   "work-queue": "Work queue",
@@ -42,6 +45,13 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
             <path d="M11 15 21 10M11 17l10 5" stroke="#fff" strokeWidth="2" strokeLinecap="round" />
           </svg>
           Hopscope
+        </Link>
+        <Link
+          href="/guide"
+          aria-current={activeId === GUIDE_ID ? "page" : undefined}
+          className={`rounded-lg px-2.5 py-1 text-sm font-medium transition ${activeId === GUIDE_ID ? "bg-violet-500/10 text-violet-700 dark:text-violet-300" : "text-[var(--muted)] hover:bg-black/5 hover:text-[var(--ink)] dark:hover:bg-white/5"}`}
+        >
+          When to use what
         </Link>
         <span
           data-testid="connection"
@@ -69,6 +79,14 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
       </header>
       <div className="flex flex-1">
         <nav aria-label="Scenarios" className="hidden w-60 shrink-0 border-r border-[var(--line)] bg-[var(--panel)]/50 px-3 py-5 lg:block">
+          <Link
+            href="/guide"
+            aria-current={activeId === GUIDE_ID ? "page" : undefined}
+            className={`mb-5 flex items-center justify-between rounded-lg px-2 py-1.5 text-sm font-medium transition ${activeId === GUIDE_ID ? "bg-violet-500/10 text-violet-700 dark:text-violet-300" : "hover:bg-black/5 dark:hover:bg-white/5"}`}
+          >
+            <span>When to use what</span>
+            <span className="text-[11px] font-normal text-[var(--muted)]">guide</span>
+          </Link>
           {patterns.map((pattern) => (
             <div key={pattern} className="mb-5">
               <div className="px-2 pb-2 text-[11px] font-semibold tracking-wider text-[var(--muted)] uppercase">{PATTERN_NAMES[pattern] ?? pattern}</div>

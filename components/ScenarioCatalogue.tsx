@@ -1,15 +1,18 @@
 import Link from "next/link";
+import type { ReactNode } from "react";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
 import { GUARANTEE_LABELS, isBroker } from "../lib/protocol";
 import { allUp, BROKER_NAMES, listOf, transportUp } from "./BrokerStrip";
 
-export function ScenarioCatalogue({ scenarios, health }: { scenarios: readonly ScenarioInfo[]; health: HealthReport | null }) {
+/** `lead` sits between the introduction and the cards: where to go before picking a scenario. */
+export function ScenarioCatalogue({ scenarios, health, lead }: { scenarios: readonly ScenarioInfo[]; health: HealthReport | null; lead?: ReactNode }) {
   return (
     <div className="mx-auto max-w-5xl py-6">
       <h1 className="text-3xl font-semibold tracking-tight">Watch messages move.</h1>
       <p className="mt-2 max-w-2xl text-[var(--muted)]">
         Every scenario runs real processes against real brokers. Each hop of each message is drawn as it happens, with its measured latency. Kill a worker and watch the broker deal with it.
       </p>
+      {lead}
       <div className="mt-8 grid gap-4 sm:grid-cols-2">
         {scenarios.map((s) => {
           const up = allUp(s.brokers, health);

@@ -55,6 +55,24 @@ test.describe("visual regression", () => {
     }
   }
 
+  for (const scheme of ["light", "dark"] as const) {
+    test(`guide in ${scheme} mode`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      // Tall enough that nothing scrolls under the sticky header.
+      await page.setViewportSize({ width: 1440, height: 2400 });
+      await page.goto("/guide");
+      // Links name scenarios by their catalogue titles, which arrive with the connection.
+      await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "online");
+      await page.evaluate(() => document.fonts.ready);
+      // The measured figures are the machine's, not the picture: the tree and the table are.
+      await expect(page.getByTestId("guide-tree")).toHaveScreenshot(`guide-${scheme}-tree.png`);
+      await expect(page.getByTestId("guide-table")).toHaveScreenshot(`guide-${scheme}-table.png`);
+      for (const label of ["No, it hands the message off", "No, once handled it is done", "One worker per message (a job)", "Yes, it must not be lost", "No, one queue of jobs", "We run Redis"])
+        await page.getByTestId("guide-question").getByRole("button", { name: label, exact: true }).click();
+      await expect(page.getByTestId("guide-tree")).toHaveScreenshot(`guide-${scheme}-leaf.png`);
+    });
+  }
+
   test("a presenter's split screen at 1280×720", async ({ page }) => {
     await page.setViewportSize({ width: 1280, height: 720 });
     await openFrozen(page, "/recordings/rabbitmq-work-queue.ndjson");
