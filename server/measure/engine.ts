@@ -9,7 +9,7 @@ import { loadConfig } from "../config";
 import { describeMachine } from "./machine";
 import { measureNames, newRunId } from "./names";
 import { hostNow } from "./payload";
-import { pump, type PumpPlan } from "./pump";
+import { pump, type PumpOutcome, type PumpPlan } from "./pump";
 import { prepareReceiverBundle, ReceiverProcess } from "./receiver-process";
 import { messageOf, sleep, withTimeout } from "./timeout";
 import type { BrokerUrls, MeasureContext, Sender, Transport } from "./transport";
@@ -94,6 +94,11 @@ async function probe(transport: Transport, urls: BrokerUrls): Promise<void> {
   }
 }
 
+/** A send the broker refused (a nack, a timeout) ends the path's measurement: its figures would lie. */
+function throwIfFailed(outcome: PumpOutcome): void {
+  if (outcome.error !== null) throw outcome.error instanceof Error ? outcome.error : new Error(messageOf(outcome.error));
+}
+
 /** Sends paced at the latency rate and returns the samples, from the caller or from the receiver. */
 async function latencyPhase(transport: Transport, sender: Sender, receiver: ReceiverProcess, settings: MeasureSettings, signal?: AbortSignal): Promise<{ figure: LatencyFigure | null; missing: number; sent: number }> {
   const roundTrips: number[] = [];
@@ -107,7 +112,7 @@ async function latencyPhase(transport: Transport, sender: Sender, receiver: Rece
     signal,
   };
   const outcome = await withTimeout(pump(sender, plan), settings.latencySeconds * 1000 + IN_FLIGHT_GRACE_MS, "sending at the latency rate");
-  if (outcome.error !== null) throw outcome.error instanceof Error ? outcome.error : new Error(messageOf(outcome.error));
+  throwIfFailed(outcome);
   const collected = await receiver.collect(outcome.sent, STRAGGLER_WAIT_MS);
   const samples = transport.roundTrip ? roundTrips : collected.latenciesMs;
   return { figure: latencyFigure(samples, transport.path), missing: Math.max(0, outcome.sent - collected.received), sent: outcome.sent };
@@ -121,7 +126,7 @@ async function throughputPhase(transport: Transport, sender: Sender, receiver: R
   // Counted when sending stops, not once the last confirms are in: the window is all full pipe.
   const collected = await sleep(windowMs).then(() => receiver.collect(null, 0));
   const outcome = await withTimeout(sending, IN_FLIGHT_GRACE_MS, "the last sends");
-  if (outcome.error !== null) throw outcome.error instanceof Error ? outcome.error : new Error(messageOf(outcome.error));
+  throwIfFailed(outcome);
   return throughputFigure(collected.received, collected.elapsedMs);
 }
 
@@ -150,7 +155,7 @@ async function measureOne(id: MeasureId, settings: MeasureSettings, ctx: Measure
       throw error;
     });
     const warmUp = await withTimeout(pump(sender, { until: hostNow() + WARM_UP_MS, rate: settings.latencyRate, window: windowOf(id), payloadBytes: settings.payloadBytes, signal }), WARM_UP_MS + IN_FLIGHT_GRACE_MS, "warming up");
-    if (warmUp.error !== null) throw warmUp.error instanceof Error ? warmUp.error : new Error(messageOf(warmUp.error));
+    throwIfFailed(warmUp);
     await receiver.collect(warmUp.sent, STRAGGLER_WAIT_MS);
 
     if (phases.latency) {
@@ -177,7 +182,7 @@ async function measureOne(id: MeasureId, settings: MeasureSettings, ctx: Measure
     // Steps that never ran still count as done: the run's progress must reach its total.
     if (stepsLeft.latency) steps.end();
     if (stepsLeft.throughput) steps.end();
-    await sender?.close().catch(() => undefined);
+    if (sender) await withTimeout(sender.close(), CLOSE_TIMEOUT_MS, "the sender closing").catch(() => undefined);
     await receiver?.close(CLOSE_TIMEOUT_MS);
     if (prepared && transport.cleanup) {
       await withTimeout(transport.cleanup(ctx), CLEANUP_TIMEOUT_MS, "deleting the run's broker objects").catch((error: unknown) => errors.push(`cleanup: ${messageOf(error)}`));
