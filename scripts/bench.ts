@@ -19,16 +19,15 @@ import next from "next";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { percentile } from "../lib/latency";
-import { describeZodError } from "../lib/protocol";
 import { createHopscope } from "../server/app";
 import { loadConfig } from "../server/config";
 import { BENCH_SCENARIO } from "../server/bench/scenario";
 import { fidelity } from "./bench-fidelity";
 import { ensureProductionBuild, memoryIngest, pageHeap, type BenchHarness } from "./bench-memory";
 import { CHROMIUM_ARGS, chromiumPath } from "./chromium";
+import { parseFlags } from "./flags";
 
 const LATENCY_RATE = 1_000;
 const LATENCY_SECONDS = 10;
@@ -58,14 +57,7 @@ const optionsSchema = z.object({
 type Options = z.infer<typeof optionsSchema>;
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: Object.fromEntries(Object.keys(optionsSchema.shape).map((name) => [name, { type: "string" }])),
-    strict: true,
-  });
-  const parsed = optionsSchema.safeParse(values);
-  if (!parsed.success) throw new Error(`Bad flags: ${describeZodError(parsed.error)}`);
-  return parsed.data;
+  return parseFlags(optionsSchema, argv);
 }
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>bench</title>

@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ErrorCode, HealthResponse } from "../lib/protocol";
 import { Access } from "./access";
 import { Comparisons } from "./comparisons";
-import { fail, type Result, type ScenarioEngine } from "./engine";
+import { fail, ok, type Result, type ScenarioEngine } from "./engine";
 import type { HealthMonitor } from "./health";
 import { log } from "./log";
+import type { MeasurementService } from "./measure/service";
 import { MAX_BODY_BYTES, REFUSED_BODY_DRAIN_BYTES, REFUSED_BODY_DRAIN_MS } from "./options";
 import { VERSION } from "./version";
 
@@ -120,10 +121,11 @@ function decodeSegment(segment: string | undefined): string | null {
 }
 
 const COMPARISON_ROUTE = /^\/api\/comparisons(?:\/([^/]+)(?:\/(start|stop|commands|recording))?)?$/;
+const MEASUREMENT_ROUTE = /^\/api\/measurements(?:\/(run))?$/;
 const SCENARIO_ROUTE = /^\/api\/scenarios\/([^/]+)\/(start|stop|commands|state|hops|traces|recording)(?:\/([^/]+))?$/;
 
 /** The automation API: everything a presenter can click, as JSON over HTTP. */
-export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, access: Access) {
+export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, access: Access, measurements: MeasurementService) {
   const comparisons = new Comparisons(engine);
   /** Why a POST may not act, or null: a page from another site, or someone not the presenter. */
   const refusal = (req: IncomingMessage) => {
@@ -161,6 +163,24 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
     return sendResult(res, await comparisons.command(id, body));
   }
 
+  /** `GET /api/measurements`, `GET /api/measurements/run` and `POST /api/measurements` (a presenter's act: it loads every broker). */
+  async function handleMeasurements(req: IncomingMessage, res: ServerResponse, method: string, sub: string | undefined): Promise<void> {
+    const allowed = sub ? "GET" : "GET, POST";
+    if (!allowed.split(", ").includes(method)) {
+      res.setHeader("allow", allowed);
+      return send(res, 405, fail("bad-request", `this route takes ${allowed}`));
+    }
+    if (sub) {
+      const run = measurements.current();
+      return sendResult(res, run ? ok(run) : fail("not-found", "No measurement run since the server started"));
+    }
+    if (method === "GET") return sendResult(res, ok(await measurements.view()));
+    const refused = refusal(req);
+    if (refused) return sendResult(res, refused);
+    const started = measurements.start(await readJson(req));
+    return started.ok ? send(res, 202, started) : sendResult(res, started);
+  }
+
   return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = req.method ?? "GET";
@@ -168,6 +188,8 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
     try {
       if (url.pathname === "/api/health" && method === "GET") return send(res, 200, { ...health.current(), version: VERSION } satisfies HealthResponse);
       if (url.pathname === "/api/scenarios" && method === "GET") return send(res, 200, engine.list());
+      const measurement = MEASUREMENT_ROUTE.exec(url.pathname);
+      if (measurement) return await handleMeasurements(req, res, method, measurement[1]);
       const comparison = COMPARISON_ROUTE.exec(url.pathname);
       if (comparison) return await handleComparison(req, res, url, method, comparison[1], comparison[2]);
 

@@ -8,6 +8,7 @@ import type { Config } from "./config";
 import { ScenarioEngine } from "./engine";
 import { attachGateway } from "./gateway";
 import { HealthMonitor } from "./health";
+import { MeasurementService, type MeasurementFiles } from "./measure/service";
 import type { ScenarioDefinition } from "./scenarios/model";
 
 export interface HopscopeOptions {
@@ -18,6 +19,8 @@ export interface HopscopeOptions {
   /** WebSocket upgrades that are not Socket.IO's (Next.js dev reload). */
   upgrades?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   healthIntervalMs?: number;
+  /** Where measurement sets are read and saved; the project's own files by default. */
+  measurementFiles?: MeasurementFiles;
 }
 
 /** The whole server with its parts injected, so tests run a real one on port 0. */
@@ -28,7 +31,8 @@ export async function createHopscope(options: HopscopeOptions) {
   const engine = new ScenarioEngine(options.scenarios, health, config);
   engine.startPumping();
   const access = new Access(config);
-  const api = createApiHandler(engine, health, access);
+  const measurements = new MeasurementService(config.urls, options.measurementFiles);
+  const api = createApiHandler(engine, health, access, measurements);
 
   const server = createServer((req, res) => {
     if (req.url?.startsWith("/api/")) void api(req, res);
@@ -61,7 +65,7 @@ export async function createHopscope(options: HopscopeOptions) {
       // No new connections while the actors stop: a command arriving now could start more.
       server.close();
       health.stop();
-      await engine.close();
+      await Promise.all([engine.close(), measurements.close()]);
       await io.close();
       // Idle keep-alive sockets and upgraded ones (Next's dev reload) would hold the server open.
       server.closeAllConnections();

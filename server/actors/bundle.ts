@@ -29,11 +29,12 @@ const keepModuleUrls: Plugin = {
 /**
  * Bundles `entry` into the project's node_modules cache, so the bundle's bare imports resolve to
  * the installed packages. Written under a temporary name and renamed: two servers on one
- * checkout (the tests run two) may build it at the same moment.
+ * checkout (the tests run two) may build it at the same moment. `name` keeps apart the bundles
+ * of other process entries (the measurement receiver).
  */
-export async function bundleActorEntry(entry: string, projectRoot: string): Promise<string> {
+export async function bundleActorEntry(entry: string, projectRoot: string, name = "actor"): Promise<string> {
   const dir = join(projectRoot, "node_modules", ".cache", "hopscope");
-  const out = join(dir, "actor.mjs");
+  const out = join(dir, `${name}.mjs`);
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -54,4 +55,27 @@ export async function bundleActorEntry(entry: string, projectRoot: string): Prom
   writeFileSync(temporary, file.contents);
   renameSync(temporary, out);
   return out;
+}
+
+export interface ProcessEntry {
+  file: string;
+  execArgv: string[];
+}
+
+/**
+ * A process entry that runs through tsx until its bundle is ready, then from the bundle. `prepare`
+ * bundles once per process; should bundling fail, processes still start, only slower.
+ */
+export function bundledEntry(source: string, projectRoot: string, name: string, onError: (error: unknown) => void): { prepare(): Promise<void>; current(): ProcessEntry } {
+  let entry: ProcessEntry = { file: source, execArgv: ["--import", "tsx"] };
+  let bundling: Promise<void> | undefined;
+  return {
+    prepare() {
+      bundling ??= bundleActorEntry(source, projectRoot, name).then((file) => {
+        entry = { file, execArgv: ["--enable-source-maps"] };
+      }, onError);
+      return bundling;
+    },
+    current: () => entry,
+  };
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describeZodError, hopDraftSchema, type HopDraft } from "../../lib/protocol";
 import type { Actor, ActorEvents } from "../engine/actor";
 import { actorLogger, log, type Logger } from "../log";
-import { bundleActorEntry } from "./bundle";
+import { bundledEntry } from "./bundle";
 import { ACTOR_COMMAND_TIMEOUT_MS, ACTOR_READY_TIMEOUT_MS } from "../options";
 import { ACTOR_SPEC_ENV, childMessageSchema, type ActorCommand, type ActorSpec } from "./ipc";
 
@@ -12,21 +12,14 @@ const ACTOR_SOURCE = fileURLToPath(new URL("./main.ts", import.meta.url));
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** What an actor process runs: the TypeScript entry through tsx until the bundle is ready. */
-let actorEntry: { file: string; execArgv: string[] } = { file: ACTOR_SOURCE, execArgv: ["--import", "tsx"] };
-let bundling: Promise<void> | undefined;
+const actorEntry = bundledEntry(ACTOR_SOURCE, PROJECT_ROOT, "actor", (error) => log.warn({ err: error }, "could not bundle the actor entry; actors start through tsx"));
 
 /**
  * Bundles the actor entry (see `bundleActorEntry`), once per process. Should bundling fail, actors
  * still run, only slower to start: the server says so and goes on.
  */
 export function prepareActorBundle(): Promise<void> {
-  bundling ??= bundleActorEntry(ACTOR_SOURCE, PROJECT_ROOT).then(
-    (file) => {
-      actorEntry = { file, execArgv: ["--enable-source-maps"] };
-    },
-    (error: unknown) => log.warn({ err: error }, "could not bundle the actor entry; actors start through tsx"),
-  );
-  return bundling;
+  return actorEntry.prepare();
 }
 /** Enough of an actor's stderr for a stack trace: kept to explain an early exit. */
 const STDERR_TAIL_CHARS = 2000;
@@ -40,7 +33,7 @@ let exitHookInstalled = false;
  * the shutdown deadline or a crash exits with them still running), its last act is to SIGKILL
  * them: "exit" listeners run synchronously, and kill() is one system call per child.
  */
-function killLiveActorsOnExit(child: ChildProcess): void {
+export function killLiveActorsOnExit(child: ChildProcess): void {
   liveChildren.add(child);
   child.once("exit", () => liveChildren.delete(child));
   if (exitHookInstalled) return;
@@ -73,9 +66,10 @@ export class ActorHandle extends EventEmitter<ActorEvents> implements Actor {
   constructor(readonly spec: ActorSpec) {
     super();
     this.logger = actorLogger(log, spec);
-    this.child = fork(actorEntry.file, [], {
+    const entry = actorEntry.current();
+    this.child = fork(entry.file, [], {
       cwd: PROJECT_ROOT,
-      execArgv: actorEntry.execArgv,
+      execArgv: entry.execArgv,
       env: { ...process.env, [ACTOR_SPEC_ENV]: JSON.stringify(spec) },
       stdio: ["ignore", "inherit", "pipe", "ipc"],
     });

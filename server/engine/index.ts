@@ -15,7 +15,7 @@ import { fail, ok, type Result } from "./result";
 import { ScenarioRunner } from "./runner";
 
 export type { Actor, ActorEvents, ActorFactory } from "./actor";
-export { fail, type Result } from "./result";
+export { fail, ok, type Result } from "./result";
 
 /** What the engine reads of broker health: the `HealthMonitor`, or a stand-in in tests. */
 export interface HealthSource {
