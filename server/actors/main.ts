@@ -5,7 +5,7 @@
 import type { HopDraft } from "../../lib/protocol";
 import { namespace } from "../brokers/namespace";
 import { actorLogger, log as processLog, type Logger } from "../log";
-import { ORPHAN_EXIT_MS } from "../options";
+import { HOP_REPORT_DELAY_MS, ORPHAN_EXIT_MS } from "../options";
 import { parentMessageSchema, readActorSpec, type ChildMessage } from "./ipc";
 import { now, type ActorContext } from "./runtime";
 import { programFor } from "./programs";
@@ -49,8 +49,9 @@ async function run(): Promise<void> {
     },
     settings: { ...spec.settings },
     emit(hop) {
-      // Batched per event-loop turn: one IPC message carries every hop of a burst.
-      if (pending.length === 0) setImmediate(flush);
+      // Batched: one IPC message carries every hop of a burst, and it leaves a few ms later, so
+      // the write and the server's waking fall after the round trip being timed, not inside it.
+      if (pending.length === 0) setTimeout(flush, HOP_REPORT_DELAY_MS);
       pending.push({ ...hop, at: hop.at ?? now(), scenarioId: spec.scenarioId, broker: hop.broker ?? broker });
     },
     flush() {
@@ -65,7 +66,7 @@ async function run(): Promise<void> {
       });
     },
     note(kind, detail) {
-      if (pending.length === 0) setImmediate(flush);
+      if (pending.length === 0) setTimeout(flush, HOP_REPORT_DELAY_MS);
       pending.push({ kind, from: spec.id, to: spec.id, at: now(), scenarioId: spec.scenarioId, broker, actor: { id: spec.id, role: spec.role, pid: process.pid }, ...detail });
     },
     setConnected(connected) {
