@@ -101,3 +101,28 @@ test("the measured table shows the figures of the set it names", async ({ page, 
   const kafka = set.results.find((r) => r.id === "kafka");
   if (kafka?.throughput && kafka.throughput.messagesPerSecond < 1_000_000) await expect(page.getByTestId("measured-kafka").locator('[data-outcome="cannot-judge"]')).toBeVisible();
 });
+
+test("a short measure run against the real brokers shows its progress, then fills the table", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  await page.goto("/guide");
+  await expect(page.getByTestId("measured-table")).toBeVisible();
+  // Short, so the test stays short: the button starts the two-minute default.
+  const started = await request.post("/api/measurements", { data: { latencySeconds: 0.5, throughputSeconds: 0.5, latencyRate: 100, only: ["nats-request-reply", "redis-pubsub", "rabbitmq"] } });
+  expect(started.status()).toBe(202);
+  // The button, while that run goes, follows it instead of starting another.
+  await page.getByRole("button", { name: /Measure on this machine/ }).click();
+  await expect(page.getByTestId("measure-notice")).toContainText("already going");
+  await expect(page.getByTestId("measure-progress")).toBeVisible();
+  await expect(page.getByTestId("measured-source")).toHaveAttribute("data-source", "latest", { timeout: 90_000 });
+
+  const run = (await (await request.get("/api/measurements/run")).json()) as { result: { state: string; result?: MeasurementSet } };
+  expect(run.result.state).toBe("done");
+  const measured = measurementSetSchema.parse(run.result.result);
+  expect(measured.results.map((r) => r.id).sort()).toEqual(["nats-request-reply", "rabbitmq", "redis-pubsub"]);
+  for (const result of measured.results) {
+    expect(result.latency?.p50Ms, result.id).toBeGreaterThan(0);
+    const row = page.getByTestId(`measured-${result.id}`);
+    await expect(row.getByTestId("p50")).toHaveText(formatMs(result.latency?.p50Ms ?? 0));
+    await expect(row.getByTestId("rate")).toHaveText(result.throughput ? formatRate(result.throughput.messagesPerSecond) : "—");
+  }
+});
