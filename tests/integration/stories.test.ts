@@ -46,7 +46,7 @@ async function runWithKills(id: string, settings: Record<string, number>, killed
 
 describe("stories from the seeds across the real brokers", () => {
   test(`social-post: ${ACTIONS} posts, a spam filter, an image worker and a feed listener SIGKILLed mid-burst`, async () => {
-    const { ids, victims, ledger, hops, traces } = await runWithKills("social-post", { checkDelayMs: 200, timeoutMs: 2_000, retries: 2, flagRate: 0.2, jobDelayMs: 150 }, ["spam-filter", "image-worker"], "feed-listener");
+    const { ids, victims, ledger, hops, traces } = await runWithKills("social-post", { checkDelayMs: 10, timeoutMs: 2_000, retries: 2, flagRate: 0.2, jobDelayMs: 150 }, ["spam-filter", "image-worker"], "feed-listener");
     expect(ledger.unit).toBe("post");
     expect(ledger.lost).toBe(0);
     expect(ledger.completed + ledger.dropped).toBe(ACTIONS);
