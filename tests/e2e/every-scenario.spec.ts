@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { existsSync } from "node:fs";
 import { SCENARIOS } from "../../server/scenarios";
+import { SCENARIO_START_MS } from "./servers";
 
 /**
  * A smoke test derived from the catalogue: a new scenario is covered by adding it to the list.
@@ -16,7 +17,7 @@ for (const { info } of SCENARIOS.filter(({ info }) => !hasOwnSpec(info.id))) {
     await page.goto(`/scenarios/${info.id}`);
     await page.getByRole("button", { name: "Start scenario" }).click();
     const publish = page.getByRole("button", { name: info.publishLabel, exact: true });
-    await expect(publish).toBeEnabled({ timeout: 30_000 });
+    await expect(publish).toBeEnabled({ timeout: SCENARIO_START_MS });
     await request.post(`/api/scenarios/${info.id}/commands`, { data: { type: "reset" } });
 
     await publish.click();

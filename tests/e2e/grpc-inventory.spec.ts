@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { SCENARIO_START_MS } from "./servers";
 
 const ID = "grpc-inventory";
 
@@ -20,7 +21,7 @@ async function openFresh(page: Page, request: APIRequestContext) {
   await request.post(`/api/scenarios/${ID}/stop`);
   await page.goto(`/scenarios/${ID}`);
   await page.getByRole("button", { name: "Start scenario" }).click();
-  await expect(page.getByRole("button", { name: "Call", exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Call", exact: true })).toBeVisible({ timeout: SCENARIO_START_MS });
   await expect(page.getByTestId("node-grpc:InventoryService")).toContainText("serving 3", { timeout: 20_000 });
   await command(request, { type: "reset" });
 }

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { SCENARIO_START_MS } from "./servers";
 
 const ID = "kafka-consumer-group";
 
@@ -7,7 +8,7 @@ test("a killed consumer's partitions move to the survivors, and the page shows t
   await request.post(`/api/scenarios/${ID}/stop`);
   await page.goto(`/scenarios/${ID}`);
   await page.getByRole("button", { name: "Start scenario" }).click();
-  await expect(page.getByRole("button", { name: "Send order event" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Send order event" })).toBeVisible({ timeout: SCENARIO_START_MS });
   await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "set", delayMs: 200 } });
   await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "reset" } });
 

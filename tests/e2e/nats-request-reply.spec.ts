@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { SCENARIO_START_MS } from "./servers";
 
 const ID = "nats-request-reply";
 
@@ -12,7 +13,7 @@ async function openFresh(page: Page, request: APIRequestContext) {
   await request.post(`/api/scenarios/${ID}/stop`);
   await page.goto(`/scenarios/${ID}`);
   await page.getByRole("button", { name: "Start scenario" }).click();
-  await expect(page.getByRole("button", { name: "Send request" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Send request" })).toBeVisible({ timeout: SCENARIO_START_MS });
   await command(request, { type: "reset" });
 }
 

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { SCENARIO_START_MS } from "./servers";
 
 const ID = "rabbitmq-exchanges";
 
@@ -6,7 +7,7 @@ test("a topic publish lights the queues it reached and says why; an unroutable o
   await request.post(`/api/scenarios/${ID}/stop`);
   await page.goto(`/scenarios/${ID}`);
   await page.getByRole("button", { name: "Start scenario" }).click();
-  await expect(page.getByRole("button", { name: "Publish", exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Publish", exact: true })).toBeVisible({ timeout: SCENARIO_START_MS });
   await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "reset" } });
 
   await page.getByLabel("Exchange", { exact: true }).selectOption("orders.topic");

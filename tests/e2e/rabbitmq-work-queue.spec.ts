@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
+import { SCENARIO_START_MS } from "./servers";
 
 type WireHop = { kind: string; from: string; to: string };
 
@@ -19,7 +20,7 @@ test("killing a worker that holds unacked jobs shows the requeue and the redeliv
   await request.post(`/api/scenarios/${ID}/stop`);
   await page.goto(`/scenarios/${ID}`);
   await page.getByRole("button", { name: "Start scenario" }).click();
-  await expect(page.getByRole("button", { name: "Send job" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Send job" })).toBeVisible({ timeout: SCENARIO_START_MS });
   const set = await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "set", delayMs: 800, prefetch: 4 } });
   expect(set.ok()).toBe(true);
   await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "reset" } });

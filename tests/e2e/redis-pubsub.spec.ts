@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { SCENARIO_START_MS } from "./servers";
 
 const ID = "redis-pubsub";
 
@@ -7,7 +8,7 @@ test("a status goes to both subscribers; with nobody listening it is dropped, as
   await page.goto(`/scenarios/${ID}`);
   await page.getByRole("button", { name: "Start scenario" }).click();
   const publish = page.getByRole("button", { name: "Publish status" });
-  await expect(publish).toBeVisible();
+  await expect(publish).toBeVisible({ timeout: SCENARIO_START_MS });
   await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "reset" } });
 
   // Ids number on across runs of the scenario: ask which subscribers are alive.

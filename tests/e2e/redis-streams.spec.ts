@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { SCENARIO_START_MS } from "./servers";
 
 const ID = "redis-streams";
 
@@ -6,7 +7,7 @@ test("a killed consumer's pending entries are claimed by another, with their del
   await request.post(`/api/scenarios/${ID}/stop`);
   await page.goto(`/scenarios/${ID}`);
   await page.getByRole("button", { name: "Start scenario" }).click();
-  await expect(page.getByRole("button", { name: "Add task" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Add task" })).toBeVisible({ timeout: SCENARIO_START_MS });
   await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "set", delayMs: 1500, failRate: 0, minIdleMs: 1000 } });
   await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "reset" } });
 

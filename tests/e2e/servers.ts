@@ -16,3 +16,8 @@ export const WORKSHOP_TOKEN = process.env.E2E_WORKSHOP_TOKEN;
 const base = process.env.HOPSCOPE_TEST_NAMESPACE ?? hostSlug(hostname());
 export const NAMESPACE = `${base}-e2e`;
 export const WORKSHOP_NAMESPACE = `${base}-e2e-workshop`;
+/**
+ * How long a scenario may take from "Start scenario" to its controls: its actors start as
+ * processes while the pictures run beside the live specs, on 2 cores.
+ */
+export const SCENARIO_START_MS = 30_000;
