@@ -34,6 +34,10 @@ interface FidelityCase {
   bare(urls: Config["urls"], tag: string): Promise<BareClient>;
 }
 
+/** How many of a role the scenario starts with: the bare side runs as many receivers. */
+function startsWith(scenarioId: string, role: string): number {
+  return SCENARIOS.find((s) => s.info.id === scenarioId)?.initialActors.find((a) => a.role === role)?.count ?? 1;
+}
 const PAYLOAD = Buffer.from(JSON.stringify({ orderId: "order-1", items: [{ productId: "sku-101", quantity: 2 }] }));
 const RESPONDER = fileURLToPath(new URL("./fidelity-responder.ts", import.meta.url));
 const PROTO = fileURLToPath(new URL("../server/scenarios/grpc-inventory/inventory.proto", import.meta.url));
@@ -71,14 +75,14 @@ const CASES: FidelityCase[] = [
     async bare(urls, tag) {
       const connection = await connectAmqp(urls.rabbitmq);
       const channel = await connection.createConfirmChannel();
-      // Like the scenario's job queue: durable, with priorities, and a consumer taking each job.
+      // Like the scenario's job queue: durable, with priorities, and its workers as processes.
       const queue = `${tag}.jobs`;
       await channel.assertQueue(queue, { durable: true, arguments: { "x-max-priority": 10 } });
-      const consumer = await connection.createChannel();
-      await consumer.consume(queue, (msg) => msg && consumer.ack(msg));
+      const workers = await Promise.all(Array.from({ length: startsWith("rabbitmq-work-queue", "worker") }, () => responder({ kind: "rabbitmq-consumer", url: urls.rabbitmq, queue })));
       return {
         once: () => new Promise<void>((resolve, reject) => channel.sendToQueue(queue, PAYLOAD, { persistent: true }, (error) => (error ? reject(new Error(String(error))) : resolve()))),
         close: async () => {
+          for (const worker of workers) worker.child.disconnect();
           await channel.deleteQueue(queue);
           await connection.close();
         },
@@ -90,14 +94,15 @@ const CASES: FidelityCase[] = [
     path: "PUBLISH → Redis answer",
     async bare(urls, tag) {
       const channel = `${tag}:driver-status`;
-      // The scenario's two listeners: Redis writes to each before it answers.
-      const listeners = [new Redis(urls.redis), new Redis(urls.redis)];
-      for (const listener of listeners) await listener.subscribe(channel);
+      // The scenario's subscribers, as processes: Redis writes to each before it answers, and
+      // each wakes to read while the publisher waits for that answer.
+      const listeners = await Promise.all(Array.from({ length: startsWith("redis-pubsub", "subscriber") }, () => responder({ kind: "redis-subscriber", url: urls.redis, channel })));
       const redis = new Redis(urls.redis);
       return {
         once: async () => void (await redis.publish(channel, PAYLOAD)),
         close: async () => {
-          for (const client of [redis, ...listeners]) client.disconnect();
+          redis.disconnect();
+          for (const listener of listeners) listener.child.disconnect();
         },
       };
     },
