@@ -209,16 +209,18 @@ export async function fidelity(options: FidelityOptions): Promise<number | null>
         console.log("not started");
         continue;
       }
-      const declared = new Set(SCENARIOS.find((s) => s.info.id === c.scenarioId)?.info.settings.map((s) => s.name));
-      // No work in the far process: what is left is the broker and the clients.
-      if (declared.has("delayMs")) await engine.command(c.scenarioId, { type: "set", delayMs: 0 });
-      await sleep(2_000);
-      const bare: number[] = [];
-      const shown: number[] = [];
-      const bareClient = await c.bare(config.urls, tag);
+      let bareClient: BareClient | null = null;
       try {
+        const declared = new Set(SCENARIOS.find((s) => s.info.id === c.scenarioId)?.info.settings.map((s) => s.name));
+        // No work in the far process: what is left is the broker and the clients.
+        if (declared.has("delayMs")) await engine.command(c.scenarioId, { type: "set", delayMs: 0 });
+        await sleep(2_000);
+        const client = await c.bare(config.urls, tag);
+        bareClient = client;
+        const bare: number[] = [];
+        const shown: number[] = [];
         for (let round = 0; round < options.rounds; round++) {
-          bare.push(...(await paced(options.rate, options.seconds, bareClient.once)));
+          bare.push(...(await paced(options.rate, options.seconds, client.once)));
           await engine.command(c.scenarioId, { type: "reset" });
           await paced(options.rate, options.seconds, async () => void (await engine.command(c.scenarioId, { type: "publish", count: 1 })));
           await sleep(300);
@@ -227,17 +229,20 @@ export async function fidelity(options: FidelityOptions): Promise<number | null>
           if (hops.ok) for (const hop of hops.result) if (isMessageHop(hop) && hop.rttMs !== undefined) shown.push(hop.rttMs);
           process.stdout.write(".");
         }
+        bare.sort((a, b) => a - b);
+        shown.sort((a, b) => a - b);
+        const bareP50 = p50(bare);
+        const shownP50 = p50(shown);
+        const ratio = bareP50 && shownP50 !== null ? shownP50 / bareP50 : null;
+        if (ratio !== null) worst = Math.max(worst ?? 0, ratio);
+        rows.push([c.scenarioId, c.path, fmt(bareP50), fmt(percentile(bare, 99)), fmt(shownP50), ratio === null ? "—" : `${ratio.toFixed(2)}×`]);
+      } catch (error) {
+        // A broker gone mid-run costs its own row, not the others'.
+        rows.push([c.scenarioId, c.path, "—", "—", "—", (error instanceof Error ? error.message : String(error)).slice(0, 60)]);
       } finally {
-        await bareClient.close();
+        await bareClient?.close().catch(() => undefined);
         await engine.stop(c.scenarioId);
       }
-      bare.sort((a, b) => a - b);
-      shown.sort((a, b) => a - b);
-      const bareP50 = p50(bare);
-      const shownP50 = p50(shown);
-      const ratio = bareP50 && shownP50 !== null ? shownP50 / bareP50 : null;
-      if (ratio !== null) worst = Math.max(worst ?? 0, ratio);
-      rows.push([c.scenarioId, c.path, fmt(bareP50), fmt(percentile(bare, 99)), fmt(shownP50), ratio === null ? "—" : `${ratio.toFixed(2)}×`]);
       console.log(" done");
     }
   } finally {
