@@ -11,6 +11,7 @@ import { describeZodError } from "../lib/protocol";
 import type { Recording } from "../lib/recording";
 import type { ScenarioEngine } from "./engine";
 import { fail, ok, type Result } from "./engine/result";
+import { KILL_WAIT_FOR_WORK_MS } from "./options";
 
 export const comparisonCommandSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("publish"), count: z.number().int().min(1).max(1000).default(1) }),
@@ -99,7 +100,7 @@ export class Comparisons {
     if (command.type === "add") return ok(await this.eachSide(info, (side) => this.engine.command(side.scenarioId, { type: "add-actor", role: side.killRole })));
     if (command.type === "comeback") return this.comeback(info);
     // Chosen first, killed together: the kills land within the same tick on every side.
-    const victims = info.sides.map((side) => ({ side, victim: this.busiest(side.scenarioId, side.killRole) }));
+    const victims = await this.victimsHoldingWork(info);
     return ok(
       await this.eachSide(info, async (side) => {
         const victim = victims.find((v) => v.side === side)?.victim;
@@ -122,14 +123,28 @@ export class Comparisons {
   }
 
   /**
+   * Each side's victim, at a moment when every one of them holds work as far as the server has
+   * heard: a worker that takes one job at a time is between jobs for an instant after each ack,
+   * and a kill then would show nothing held. Waits a moment at most, then takes what there is.
+   */
+  private async victimsHoldingWork(info: ComparisonInfo): Promise<{ side: ComparisonInfo["sides"][number]; victim: string | null }[]> {
+    const deadline = Date.now() + KILL_WAIT_FOR_WORK_MS;
+    for (;;) {
+      const victims = info.sides.map((side) => ({ side, ...this.busiest(side.scenarioId, side.killRole) }));
+      if (victims.every((v) => v.held > 0) || Date.now() >= deadline) return victims;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /**
    * The live member of the role holding the most unsettled deliveries. Among equals, the one that
    * took its work last: a worker that reads one job at a time and is about to ack it could have
    * let go of it by the time the kill lands, and the comparison would show nothing held.
    */
-  private busiest(scenarioId: string, role: string): string | null {
+  private busiest(scenarioId: string, role: string): { victim: string | null; held: number } {
     const state = this.engine.state(scenarioId);
     const hops = this.engine.buffered(scenarioId);
-    if (!state.ok || !hops.ok) return null;
+    if (!state.ok || !hops.ok) return { victim: null, held: 0 };
     const live = state.result.actors.filter((a) => a.alive && a.role === role);
     let best: { id: string; held: number; newest: number } | null = null;
     for (const actor of live) {
@@ -138,7 +153,7 @@ export class Comparisons {
       const newest = Math.max(-Infinity, ...deliveries.map((d) => d.at));
       if (!best || held > best.held || (held === best.held && newest > best.newest)) best = { id: actor.id, held, newest };
     }
-    return best?.id ?? null;
+    return { victim: best?.id ?? null, held: best?.held ?? 0 };
   }
 
   private async eachSide(info: ComparisonInfo, act: (side: ComparisonInfo["sides"][number]) => Promise<Result<unknown>>): Promise<PerSide> {

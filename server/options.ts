@@ -72,3 +72,6 @@ export const SHUTDOWN_DEADLINE_MS = 5_000;
 export const SIGNAL_ECHO_WINDOW_MS = 500;
 /** How long an actor whose server is gone may spend closing its broker connections. */
 export const ORPHAN_EXIT_MS = 2_000;
+
+/** How long a comparison's kill may wait for every side's victim to hold work it has reported. */
+export const KILL_WAIT_FOR_WORK_MS = 500;
