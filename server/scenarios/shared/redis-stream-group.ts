@@ -148,6 +148,15 @@ export async function joinStreamGroup(ctx: ActorContext<"minIdleMs">, options: S
   const consume = (work: (job: StreamJob) => Promise<void>) => {
     /** Entries taken and not yet settled: the read and claim loops wait while one is held. */
     let held = 0;
+    /**
+     * Wakes the read loop the moment an entry is settled. Polling for that every 20 ms capped a
+     * consumer at about 50 entries a second and added up to 20 ms to every read.
+     */
+    let wakeReader: (() => void) | null = null;
+    const settled = () =>
+      new Promise<void>((resolve) => {
+        wakeReader = resolve;
+      });
     const perform = workLoop(async (job: StreamJob & { keep: NodeJS.Timeout | null }) => {
       if (job.keep) clearInterval(job.keep);
       try {
@@ -160,6 +169,8 @@ export async function joinStreamGroup(ctx: ActorContext<"minIdleMs">, options: S
         replaceMe(ctx, `could not finish entry ${job.entryId} of ${job.stream.name}: ${String(error)}`);
       } finally {
         held--;
+        wakeReader?.();
+        wakeReader = null;
       }
     });
     const take = (job: StreamJob) => {
@@ -175,7 +186,7 @@ export async function joinStreamGroup(ctx: ActorContext<"minIdleMs">, options: S
       const ids = streams.map(() => ">");
       while (!stopped) {
         if (held >= READ_AHEAD) {
-          await sleep(20);
+          await settled();
           continue;
         }
         try {
