@@ -15,8 +15,18 @@ export const actorCommandSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("settings"), settings: z.record(z.string(), z.number()) }),
   z.object({ type: z.literal("cancel") }),
+  /**
+   * For measuring what hop reporting costs (`npm run bench`): "count" keeps the hops in the
+   * actor as counts per kind instead of sending them. Answered with the tally since the last
+   * such command, which starts a new one.
+   */
+  z.object({ type: z.literal("hop-reporting"), mode: z.enum(["on", "count"]) }),
 ]);
 export type ActorCommand = z.infer<typeof actorCommandSchema>;
+
+/** Hops an actor counted instead of sending: how many of each kind, and when the last one happened. */
+export const hopTallySchema = z.object({ counts: z.record(z.string(), z.number().int().nonnegative()), lastAt: z.number().nonnegative() });
+export type HopTally = z.infer<typeof hopTallySchema>;
 
 export const parentMessageSchema = z.object({ t: z.literal("command"), id: z.number().int(), command: actorCommandSchema });
 export type ParentMessage = z.infer<typeof parentMessageSchema>;

@@ -6,7 +6,7 @@ import type { HopDraft } from "../../lib/protocol";
 import { namespace } from "../brokers/namespace";
 import { actorLogger, log as processLog, type Logger } from "../log";
 import { HOP_REPORT_DELAY_MS, ORPHAN_EXIT_MS } from "../options";
-import { parentMessageSchema, readActorSpec, type ChildMessage } from "./ipc";
+import { parentMessageSchema, readActorSpec, type ChildMessage, type HopTally } from "./ipc";
 import { now, type ActorContext } from "./runtime";
 import { programFor } from "./programs";
 
@@ -27,6 +27,14 @@ async function run(): Promise<void> {
   const broker = entry.transport;
 
   let pending: HopDraft[] = [];
+  /** While hop reporting is "count", what would have been sent. */
+  let tally: HopTally | null = null;
+  const counted = (kind: string, at: number) => {
+    if (!tally) return false;
+    tally.counts[kind] = (tally.counts[kind] ?? 0) + 1;
+    tally.lastAt = Math.max(tally.lastAt, at);
+    return true;
+  };
   let connections: string[] | undefined;
   let connectedNow = true;
   let leaving = false;
@@ -49,12 +57,15 @@ async function run(): Promise<void> {
     },
     settings: { ...spec.settings },
     emit(hop) {
+      if (counted(hop.kind, hop.at ?? now())) return;
       // Batched: one IPC message carries every hop of a burst, and it leaves a few ms later, so
       // the write and the server's waking fall after the round trip being timed, not inside it.
       if (pending.length === 0) setTimeout(flush, HOP_REPORT_DELAY_MS);
       pending.push({ ...hop, at: hop.at ?? now(), scenarioId: spec.scenarioId, broker: hop.broker ?? broker });
     },
     flush() {
+      // Counting, there is nothing to hand over: an empty message would still cost a write.
+      if (tally && pending.length === 0) return Promise.resolve();
       const hops = pending;
       pending = [];
       // Sent even when empty: IPC messages leave in order, so this one's callback vouches for
@@ -66,6 +77,7 @@ async function run(): Promise<void> {
       });
     },
     note(kind, detail) {
+      if (counted(kind, now())) return;
       if (pending.length === 0) setTimeout(flush, HOP_REPORT_DELAY_MS);
       pending.push({ kind, from: spec.id, to: spec.id, at: now(), scenarioId: spec.scenarioId, broker, actor: { id: spec.id, role: spec.role, pid: process.pid }, ...detail });
     },
@@ -106,6 +118,13 @@ async function run(): Promise<void> {
     },
   };
 
+  /** Starts a new tally (or none, back to sending), and gives the one that ends. */
+  const switchReporting = (mode: "on" | "count"): HopTally => {
+    const ended = tally ?? { counts: {}, lastAt: 0 };
+    tally = mode === "count" ? { counts: {}, lastAt: 0 } : null;
+    return ended;
+  };
+
   // The server going away must not leave orphans connected to the broker, even while this
   // actor is still starting (waiting for a broker that is away).
   let behaviour: Awaited<ReturnType<typeof entry.program>> | null = null;
@@ -126,14 +145,20 @@ async function run(): Promise<void> {
     const { id, command } = parsed.data;
     if (command.type === "settings") Object.assign(ctx.settings, command.settings);
     const done =
-      command.type !== "cancel"
-        ? running.handle(command)
-        : running.cancel
-          ? running.cancel()
-          : Promise.reject(new Error(`the ${spec.role} makes no calls to cancel`));
+      command.type === "hop-reporting"
+        ? Promise.resolve(switchReporting(command.mode))
+        : command.type !== "cancel"
+          ? running.handle(command)
+          : running.cancel
+            ? running.cancel()
+            : Promise.reject(new Error(`the ${spec.role} makes no calls to cancel`));
+    // Held like hops: a publisher that does not wait for its messages' fate (a request, a
+    // confirm) answers while they are on their way, and the server, woken then, would take CPU
+    // from the very round trip the ledger is timing.
+    const answer = (message: ChildMessage) => setTimeout(() => send(message), HOP_REPORT_DELAY_MS);
     done.then(
-      (result) => send({ t: "result", id, ok: true, result }),
-      (error: unknown) => send({ t: "result", id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+      (result) => answer({ t: "result", id, ok: true, result }),
+      (error: unknown) => answer({ t: "result", id, ok: false, error: error instanceof Error ? error.message : String(error) }),
     );
   });
   send({ t: "ready" });

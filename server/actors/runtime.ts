@@ -46,7 +46,7 @@ export interface ActorContext<K extends string = string> {
 }
 
 export interface ActorBehaviour {
-  handle(command: Exclude<ActorCommand, { type: "cancel" }>): Promise<unknown>;
+  handle(command: Exclude<ActorCommand, { type: "cancel" | "hop-reporting" }>): Promise<unknown>;
   /** Where the role makes calls: cancels every one still in flight, and says how many. */
   cancel?(): Promise<{ cancelled: number }>;
   close(): Promise<void>;

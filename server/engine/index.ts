@@ -3,6 +3,7 @@ import { wallClockMs } from "../../lib/clock";
 import { isBroker, PROTOCOL_VERSION, type ApiError, type HealthReport, type Hop, type HopBatch, type ScenarioInfo, type ScenarioSnapshot, type ScenarioState } from "../../lib/protocol";
 import { encodeRecording, RECORDING_FORMAT, type Recording, type RecordingHeader } from "../../lib/recording";
 import { assembleTraces, type Trace } from "../../lib/traces";
+import type { HopTally } from "../actors/ipc";
 import { ActorHandle } from "../actors/spawn";
 import type { Config } from "../config";
 import { BROKER_NAMES } from "../health";
@@ -111,6 +112,13 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     const runner = this.runners.get(id);
     if (!runner) return this.unknown(id);
     return runCommand(runner, raw, this.commandHost);
+  }
+
+  /** For the bench: hop reporting on, or counted in the actors; resolves with what they counted since the last switch. */
+  async tallyHops(id: string, mode: "on" | "count"): Promise<Result<HopTally>> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    return ok(await runner.tallyHops(mode));
   }
 
   state(id: string): Result<ScenarioState> {

@@ -3,6 +3,7 @@ import { compareIds } from "../../lib/cast";
 import { isBroker, type ActorHopDraft, type BrokerId, type ScenarioInfo, type ScenarioState, type SettingsValues, type TransportId } from "../../lib/protocol";
 import { namespace } from "../brokers/namespace";
 import type { Config } from "../config";
+import { hopTallySchema, type HopTally } from "../actors/ipc";
 import type { HopBus, TraceStore } from "../hop-bus";
 import { ACTOR_STOP_GRACE_MS } from "../options";
 import { transportUrl, type ScenarioDefinition } from "../scenarios/model";
@@ -183,6 +184,20 @@ export class ScenarioRunner {
 
   actor(id: string): Actor | undefined {
     return this.actors.get(id);
+  }
+
+  /**
+   * Switches every live actor's hop reporting (see the `hop-reporting` actor command) and adds
+   * up the tallies that end: how many hops of each kind they counted instead of sending.
+   */
+  async tallyHops(mode: "on" | "count"): Promise<HopTally> {
+    const tallies = await Promise.all([...this.actors.values()].filter((a) => a.alive).map(async (a) => hopTallySchema.parse(await a.send({ type: "hop-reporting", mode }))));
+    const total: HopTally = { counts: {}, lastAt: 0 };
+    for (const { counts, lastAt } of tallies) {
+      for (const [kind, n] of Object.entries(counts)) total.counts[kind] = (total.counts[kind] ?? 0) + n;
+      total.lastAt = Math.max(total.lastAt, lastAt);
+    }
+    return total;
   }
 
   publisher(): Actor | undefined {

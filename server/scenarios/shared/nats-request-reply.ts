@@ -92,8 +92,9 @@ export async function answerInQueueGroup(ctx: ActorContext<string>, nc: NatsConn
     h.set(MESSAGE_ID_HEADER, fields.id);
     h.set(TRACE_ID_HEADER, fields.traceId);
     h.set(ATTEMPT_HEADER, String(fields.attempt));
+    // Left to the usual short hold, not handed over now: a hop sent here woke the server while
+    // the reply was on its way, and that wake-up landed in the round trip the requester times.
     ctx.emit({ kind: "replied", from: self, to: plan.channelId, message: describeMessage(fields, body), ...(reason ? { reason } : {}) });
-    ctx.flush();
     msg.respond(body, { headers: h });
   });
   nc.subscribe(ctx.names.name(plan.subject), {
