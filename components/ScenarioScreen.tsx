@@ -16,7 +16,9 @@ import { LedgerPanel } from "./LedgerPanel";
 import { Panel } from "./Panel";
 import { SequenceDiagram } from "./SequenceDiagram";
 import { TopologyView } from "./TopologyView";
-import { PlaybackControls } from "./PlaybackControls";
+import { PlaybackControls, SPEEDS } from "./PlaybackControls";
+import { ShortcutsButton, ShortcutsOverlay, useShortcuts } from "./Shortcuts";
+import { nextSpeed } from "../lib/shortcuts";
 import { ExportMenu } from "./ExportMenu";
 import { TraceCard } from "./TraceCard";
 
@@ -110,6 +112,19 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   const { command } = actions;
   const kill = useCallback((actorId: string) => void command({ type: "kill-actor", actorId }), [command]);
 
+  // The picture's pace is each browser's own, so these keys work for the audience too.
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const speed = view?.speed ?? 1;
+  const paused = view?.paused ?? false;
+  const backlog = view?.backlog ?? 0;
+  useShortcuts({
+    pause: () => actions.setPaused(!paused),
+    step: () => backlog > 0 && actions.step(),
+    slower: () => actions.setSpeed(nextSpeed(SPEEDS, speed, "slower")),
+    faster: () => actions.setSpeed(nextSpeed(SPEEDS, speed, "faster")),
+    help: () => setShortcutsOpen(true),
+  });
+
   return (
     <div className="space-y-4" data-testid="scenario" data-scenario={info.id}>
       <header className="flex flex-wrap items-end gap-x-4 gap-y-2">
@@ -124,8 +139,12 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
           <h1 className="mt-1 text-2xl font-semibold tracking-tight">{info.title}</h1>
           <p className="mt-1 max-w-3xl text-sm text-[var(--muted)]">{info.summary}</p>
         </div>
-        {recorder && <div className="ml-auto">{recorder}</div>}
+        <div className="ml-auto flex items-center gap-3">
+          {recorder}
+          <ShortcutsButton onClick={() => setShortcutsOpen(true)} />
+        </div>
       </header>
+      <ShortcutsOverlay open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} presenter={presenter && !replay} />
 
       {!replay && <BrokerDownNotice brokers={info.brokers} health={health} scenarioId={info.id} />}
       {view?.error && <p className="text-sm text-rose-600">{view.error}</p>}
@@ -140,9 +159,9 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
             className="h-[480px]"
             aside={
               <PlaybackControls
-                speed={view?.speed ?? 1}
-                paused={view?.paused ?? false}
-                backlog={view?.backlog ?? 0}
+                speed={speed}
+                paused={paused}
+                backlog={backlog}
                 lagMs={view?.lagMs ?? 0}
                 skipped={view?.skipped ?? 0}
                 onSpeed={actions.setSpeed}
