@@ -1,7 +1,7 @@
 "use client";
 import { useState, type ReactNode } from "react";
 import type { CommandResult, CommandType, PublishField, ScenarioInfo, ScenarioState } from "../lib/protocol";
-import { ariaKeyShortcuts, titleWithShortcut } from "../lib/shortcuts";
+import { ariaKeyShortcuts, nextToKill, titleWithShortcut } from "../lib/shortcuts";
 import { useShortcuts } from "./Shortcuts";
 
 type Send = (command: { type: CommandType; [field: string]: unknown }) => Promise<CommandResult>;
@@ -51,6 +51,7 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
   const addActor = (role: string) => run("add", () => onCommand({ type: "add-actor", role }), (r) => `Added ${(r as { actorId: string }).actorId}`);
   const killActor = (actorId: string, pid: number) => run("kill", () => onCommand({ type: "kill-actor", actorId }), () => `SIGKILL sent to ${actorId} (pid ${pid})`);
   const firstRole = receiverRoles[0];
+  const victim = nextToKill(state?.actors ?? [], receiverRoles.map((r) => r.name));
   useShortcuts({
     send: () => ready("send") && void send(),
     burst: () => ready("send a burst") && void sendBurst(),
@@ -60,8 +61,6 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
     },
     kill: () => {
       if (!ready("kill")) return;
-      // The oldest one still alive: pressed again, the key works through the actors in order.
-      const victim = state?.actors.find((a) => a.alive && receiverRoles.some((r) => r.name === a.role));
       if (victim) void killActor(victim.id, victim.pid);
       else setMessage({ error: true, text: "No actor left alive to kill." });
     },
@@ -171,7 +170,7 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
         <ul className="flex flex-wrap gap-1.5" aria-label="Actors">
           {state.actors.map((a) => {
             const killable = info.roles.find((r) => r.name === a.role)?.killable ?? false;
-            const next = a === state.actors.find((x) => x.alive && receiverRoles.some((r) => r.name === x.role));
+            const next = a === victim;
             return (
               <Chip key={a.id} alive={a.alive} connected={a.connected}>
                 <span className="font-medium">{a.id}</span>

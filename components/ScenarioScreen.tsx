@@ -18,7 +18,7 @@ import { SequenceDiagram } from "./SequenceDiagram";
 import { TopologyView } from "./TopologyView";
 import { PlaybackControls, SPEEDS } from "./PlaybackControls";
 import { ShortcutsButton, ShortcutsOverlay, useShortcuts } from "./Shortcuts";
-import { nextSpeed } from "../lib/shortcuts";
+import { nextSpeed, nextToKill } from "../lib/shortcuts";
 import { ExportMenu } from "./ExportMenu";
 import { TraceCard } from "./TraceCard";
 
@@ -109,6 +109,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
     return new Set(topology.nodes.filter((n) => n.kind === "actor" && killable.has(n.role)).map((n) => n.id));
   }, [info, topology]);
   const canKill = useCallback((actorId: string) => presenter && brokerUp && killableActors.has(actorId), [presenter, brokerUp, killableActors]);
+  const killNext = useMemo(() => (presenter && !replay ? (nextToKill(actors ?? [], info.roles.filter((r) => r.killable).map((r) => r.name))?.id ?? null) : null), [presenter, replay, actors, info]);
   const { command } = actions;
   const kill = useCallback((actorId: string) => void command({ type: "kill-actor", actorId }), [command]);
 
@@ -152,7 +153,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
       <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px]">
         <div className="min-w-0 space-y-4">
           <Panel title="Topology" className={topologyHeight} aside={<span className="text-[11px] text-[var(--muted)]" data-testid="topology-caption">{live?.caption ?? "dots move at human speed · numbers are real"}</span>}>
-            <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} flights={actions.flights} />
+            <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} killNext={killNext} flights={actions.flights} />
           </Panel>
           <Panel
             title="Sequence"

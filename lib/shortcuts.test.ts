@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ariaKeyShortcuts, isTypingTarget, matchShortcut, nextSpeed, SHORTCUTS, titleWithShortcut, type KeyPress } from "./shortcuts";
+import { ariaKeyShortcuts, isTypingTarget, matchShortcut, nextSpeed, nextToKill, SHORTCUTS, titleWithShortcut, type KeyPress } from "./shortcuts";
 
 const press = (key: string, extra: Partial<KeyPress> = {}): KeyPress => ({ key, ctrlKey: false, metaKey: false, altKey: false, ...extra });
 const page = { tagName: "BODY", isContentEditable: false };
@@ -119,5 +119,23 @@ describe("nextSpeed", () => {
   it("moves a speed between two steps to the nearest one in that direction", () => {
     expect(nextSpeed(speeds, 0.3, "slower")).toBe(0.25);
     expect(nextSpeed(speeds, 0.3, "faster")).toBe(0.5);
+  });
+});
+
+describe("nextToKill", () => {
+  const actors = [
+    { id: "requester-1", role: "requester", alive: true },
+    { id: "responder-1", role: "responder", alive: false },
+    { id: "responder-2", role: "responder", alive: true },
+    { id: "responder-3", role: "responder", alive: true },
+  ];
+
+  it("picks the oldest actor still alive that may be killed", () => {
+    expect(nextToKill(actors, ["responder"])?.id).toBe("responder-2");
+  });
+
+  it("never picks a role that may not be killed, and finds nobody when none is left", () => {
+    expect(nextToKill(actors, [])).toBeNull();
+    expect(nextToKill(actors.map((a) => ({ ...a, alive: a.role === "requester" })), ["responder"])).toBeNull();
   });
 });

@@ -96,3 +96,11 @@ export function nextSpeed(speeds: readonly number[], speed: number, direction: "
   if (direction === "slower") return [...sorted].reverse().find((s) => s < speed) ?? sorted[0] ?? speed;
   return sorted.find((s) => s > speed) ?? sorted[sorted.length - 1] ?? speed;
 }
+
+/**
+ * Who `K` kills: the oldest actor still alive among the roles that may be killed. Pressed again,
+ * it works through them in order, and the buttons can say which one is next.
+ */
+export function nextToKill<A extends { role: string; alive: boolean }>(actors: readonly A[], killableRoles: readonly string[]): A | null {
+  return actors.find((a) => a.alive && killableRoles.includes(a.role)) ?? null;
+}

@@ -118,8 +118,13 @@ test.describe("keyboard shortcuts", () => {
     await expect.poll(async () => (await stateOf(request)).ledger.published).toBe(21);
 
     const before = await aliveResponders(request);
+    // The kill key's next victim is named on its button, and is the one that dies.
+    const victim = (await stateOf(request)).actors.find((a) => a.role === "responder" && a.alive);
+    const victimNode = page.getByTestId(`node-${victim?.id}`);
+    await expect(victimNode.getByRole("button", { name: `Kill ${victim?.id}` })).toHaveAttribute("aria-keyshortcuts", "K");
     await page.keyboard.press("k");
     await expect.poll(() => aliveResponders(request)).toBe(before - 1);
+    await expect(victimNode).toHaveAttribute("data-alive", "false");
     await expect(page.getByRole("region", { name: "Controls" }).getByRole("status")).toContainText("SIGKILL sent to");
     await page.keyboard.press("a");
     await expect.poll(() => aliveResponders(request)).toBe(before);
