@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { COMPARISONS } from "../lib/comparisons";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
 import { BROKER_NAMES, BrokerStrip, transportUp } from "./BrokerStrip";
+import { JoinButton, type JoinInfo } from "./JoinCard";
 import { ThemeToggle } from "./ThemeToggle";
 
 interface AppShellProps {
@@ -16,6 +17,8 @@ interface AppShellProps {
   /** For the audience: whether this browser follows the presenter, and the switch. */
   following?: boolean;
   onFollowChange?: (following: boolean) => void;
+  /** Set when the server listens beyond loopback: where the audience joins. */
+  join?: JoinInfo;
   children: ReactNode;
 }
 
@@ -31,7 +34,7 @@ const PATTERN_NAMES: Record<string, string> = {
   story: "Stories across brokers",
 };
 
-export function AppShell({ scenarios, health, connection, presenter, activeId, watching, following, onFollowChange, children }: AppShellProps) {
+export function AppShell({ scenarios, health, connection, presenter, activeId, watching, following, onFollowChange, join, children }: AppShellProps) {
   const patterns = [...new Set(scenarios.map((s) => s.pattern))];
   return (
     <div className="flex min-h-screen flex-col">
@@ -66,6 +69,7 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
             {watching} watching
           </span>
         )}
+        {join && <JoinButton join={join} />}
         {!presenter && onFollowChange && (
           <label className="flex items-center gap-1.5 text-xs text-[var(--muted)]" title="Go where the presenter goes, and see the message they select">
             <input type="checkbox" checked={following ?? true} onChange={(e) => onFollowChange(e.target.checked)} className="accent-violet-600" />

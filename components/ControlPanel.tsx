@@ -1,6 +1,8 @@
 "use client";
 import { useState, type ReactNode } from "react";
 import type { CommandResult, CommandType, PublishField, ScenarioInfo, ScenarioState } from "../lib/protocol";
+import { ariaKeyShortcuts, nextToKill, titleWithShortcut } from "../lib/shortcuts";
+import { useShortcuts } from "./Shortcuts";
 
 type Send = (command: { type: CommandType; [field: string]: unknown }) => Promise<CommandResult>;
 
@@ -37,6 +39,33 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
     else if (success) setMessage({ error: false, text: success(answer.result) });
   };
 
+  // The keys do what the buttons do, and only when the buttons could be pressed.
+  const ready = (what: string) => {
+    if (busy !== null) return false;
+    if (!running) setMessage({ error: true, text: `Start the scenario first, then ${what}.` });
+    else if (!brokerUp) setMessage({ error: true, text: "A broker this scenario needs is down." });
+    return running && brokerUp;
+  };
+  const send = () => run("send", () => publish(), (r) => routedSummary(r));
+  const sendBurst = () => run("burst", () => publish(burst));
+  const addActor = (role: string) => run("add", () => onCommand({ type: "add-actor", role }), (r) => `Added ${(r as { actorId: string }).actorId}`);
+  const killActor = (actorId: string, pid: number) => run("kill", () => onCommand({ type: "kill-actor", actorId }), () => `SIGKILL sent to ${actorId} (pid ${pid})`);
+  const firstRole = receiverRoles[0];
+  const victim = nextToKill(state?.actors ?? [], receiverRoles.map((r) => r.name));
+  useShortcuts({
+    send: () => ready("send") && void send(),
+    burst: () => ready("send a burst") && void sendBurst(),
+    add: () => {
+      if (!firstRole || !ready(`add a ${firstRole.name}`)) return;
+      void addActor(firstRole.name);
+    },
+    kill: () => {
+      if (!ready("kill")) return;
+      if (victim) void killActor(victim.id, victim.pid);
+      else setMessage({ error: true, text: "No actor left alive to kill." });
+    },
+  });
+
   return (
     <section aria-label="Controls" className="space-y-3">
       <div className="flex flex-wrap items-center gap-2">
@@ -46,7 +75,7 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
           </button>
         ) : (
           <>
-            <button type="button" className={primary} disabled={!brokerUp || busy !== null} onClick={() => run("send", () => publish(), (r) => routedSummary(r))}>
+            <button type="button" className={primary} disabled={!brokerUp || busy !== null} onClick={send} aria-keyshortcuts={ariaKeyShortcuts("send")} title={titleWithShortcut("Send one message", "send")}>
               {info.publishLabel}
             </button>
             <span className="inline-flex items-stretch overflow-hidden rounded-lg border border-[var(--line)]">
@@ -63,13 +92,23 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
                 type="button"
                 className="border-l border-[var(--line)] px-3 py-1.5 text-sm font-medium transition hover:bg-black/5 disabled:opacity-40 dark:hover:bg-white/5"
                 disabled={!brokerUp || busy !== null}
-                onClick={() => run("burst", () => publish(burst))}
+                onClick={sendBurst}
+                aria-keyshortcuts={ariaKeyShortcuts("burst")}
+                title={titleWithShortcut(`Send ${burst} messages at once`, "burst")}
               >
                 Send burst
               </button>
             </span>
             {receiverRoles.map((role) => (
-              <button key={role.name} type="button" className={secondary} title={role.description} disabled={!brokerUp || busy !== null} onClick={() => run("add", () => onCommand({ type: "add-actor", role: role.name }), (r) => `Added ${(r as { actorId: string }).actorId}`)}>
+              <button
+                key={role.name}
+                type="button"
+                className={secondary}
+                title={role === firstRole ? titleWithShortcut(role.description, "add") : role.description}
+                aria-keyshortcuts={role === firstRole ? ariaKeyShortcuts("add") : undefined}
+                disabled={!brokerUp || busy !== null}
+                onClick={() => addActor(role.name)}
+              >
                 + Add {role.name}
               </button>
             ))}
@@ -131,12 +170,20 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
         <ul className="flex flex-wrap gap-1.5" aria-label="Actors">
           {state.actors.map((a) => {
             const killable = info.roles.find((r) => r.name === a.role)?.killable ?? false;
+            const next = a === victim;
             return (
               <Chip key={a.id} alive={a.alive} connected={a.connected}>
                 <span className="font-medium">{a.id}</span>
                 <span className="text-[var(--muted)]">pid {a.pid}</span>
                 {killable && a.alive && (
-                  <button type="button" aria-label={`Kill ${a.id}`} className="ml-1 rounded px-1 text-[10px] font-bold text-rose-600 uppercase hover:bg-rose-500 hover:text-white dark:text-rose-300" onClick={() => run("kill", () => onCommand({ type: "kill-actor", actorId: a.id }), () => `SIGKILL sent to ${a.id} (pid ${a.pid})`)}>
+                  <button
+                    type="button"
+                    aria-label={`Kill ${a.id}`}
+                    aria-keyshortcuts={next ? ariaKeyShortcuts("kill") : undefined}
+                    title={next ? titleWithShortcut(`SIGKILL ${a.id}, the next to be killed`, "kill") : `SIGKILL ${a.id}`}
+                    className="ml-1 rounded px-1 text-[10px] font-bold text-rose-600 uppercase hover:bg-rose-500 hover:text-white dark:text-rose-300"
+                    onClick={() => killActor(a.id, a.pid)}
+                  >
                     kill
                   </button>
                 )}

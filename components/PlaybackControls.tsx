@@ -1,4 +1,5 @@
 "use client";
+import { ariaKeyShortcuts, titleWithShortcut } from "../lib/shortcuts";
 
 export const SPEEDS = [0.1, 0.25, 0.5, 1] as const;
 
@@ -34,7 +35,7 @@ export function PlaybackControls({ speed, paused, backlog, lagMs, skipped, onSpe
           {skipped} hops shown without animation to keep up
         </span>
       ) : null}
-      <span className="inline-flex overflow-hidden rounded-md border border-[var(--line)]" role="group" aria-label="Animation speed">
+      <span className="inline-flex overflow-hidden rounded-md border border-[var(--line)]" role="group" aria-label="Animation speed" aria-keyshortcuts={`${ariaKeyShortcuts("slower")} ${ariaKeyShortcuts("faster")}`} title="Slower (-) or faster (+)">
         {SPEEDS.map((s) => (
           <button
             key={s}
@@ -42,16 +43,16 @@ export function PlaybackControls({ speed, paused, backlog, lagMs, skipped, onSpe
             aria-pressed={speed === s}
             onClick={() => onSpeed(s)}
             className={`px-1.5 py-0.5 font-mono ${speed === s ? "bg-violet-600 text-white" : "hover:bg-slate-500/10"}`}
-            title={s === 1 ? "Real pacing for people (the numbers are always real)" : `Slow motion: the picture at ${s}×, the brokers at full speed`}
+            title={`${s === 1 ? "Real pacing for people (the numbers are always real)" : `Slow motion: the picture at ${s}×, the brokers at full speed`}. Slower (-), faster (+)`}
           >
             {s}×
           </button>
         ))}
       </span>
-      <button type="button" className={button} onClick={() => onPause(!paused)} aria-pressed={paused}>
+      <button type="button" className={button} onClick={() => onPause(!paused)} aria-pressed={paused} aria-keyshortcuts={ariaKeyShortcuts("pause")} title={titleWithShortcut(paused ? "Resume the animation" : "Pause the animation", "pause")}>
         {paused ? "▶ resume" : "❚❚ pause"}
       </button>
-      <button type="button" className={button} onClick={onStep} disabled={backlog === 0} title="Show the next hop">
+      <button type="button" className={button} onClick={onStep} disabled={backlog === 0} aria-keyshortcuts={ariaKeyShortcuts("step")} title={titleWithShortcut("Show the next hop", "step")}>
         step ›
       </button>
     </div>

@@ -16,7 +16,9 @@ import { LedgerPanel } from "./LedgerPanel";
 import { Panel } from "./Panel";
 import { SequenceDiagram } from "./SequenceDiagram";
 import { TopologyView } from "./TopologyView";
-import { PlaybackControls } from "./PlaybackControls";
+import { PlaybackControls, SPEEDS } from "./PlaybackControls";
+import { ShortcutsButton, ShortcutsOverlay, useShortcuts } from "./Shortcuts";
+import { nextSpeed, nextToKill } from "../lib/shortcuts";
 import { ExportMenu } from "./ExportMenu";
 import { TraceCard } from "./TraceCard";
 
@@ -107,8 +109,22 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
     return new Set(topology.nodes.filter((n) => n.kind === "actor" && killable.has(n.role)).map((n) => n.id));
   }, [info, topology]);
   const canKill = useCallback((actorId: string) => presenter && brokerUp && killableActors.has(actorId), [presenter, brokerUp, killableActors]);
+  const killNext = useMemo(() => (presenter && !replay ? (nextToKill(actors ?? [], info.roles.filter((r) => r.killable).map((r) => r.name))?.id ?? null) : null), [presenter, replay, actors, info]);
   const { command } = actions;
   const kill = useCallback((actorId: string) => void command({ type: "kill-actor", actorId }), [command]);
+
+  // The picture's pace is each browser's own, so these keys work for the audience too.
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const speed = view?.speed ?? 1;
+  const paused = view?.paused ?? false;
+  const backlog = view?.backlog ?? 0;
+  useShortcuts({
+    pause: () => actions.setPaused(!paused),
+    step: () => backlog > 0 && actions.step(),
+    slower: () => actions.setSpeed(nextSpeed(SPEEDS, speed, "slower")),
+    faster: () => actions.setSpeed(nextSpeed(SPEEDS, speed, "faster")),
+    help: () => setShortcutsOpen(true),
+  });
 
   return (
     <div className="space-y-4" data-testid="scenario" data-scenario={info.id}>
@@ -124,8 +140,12 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
           <h1 className="mt-1 text-2xl font-semibold tracking-tight">{info.title}</h1>
           <p className="mt-1 max-w-3xl text-sm text-[var(--muted)]">{info.summary}</p>
         </div>
-        {recorder && <div className="ml-auto">{recorder}</div>}
+        <div className="ml-auto flex items-center gap-3">
+          {recorder}
+          <ShortcutsButton onClick={() => setShortcutsOpen(true)} />
+        </div>
       </header>
+      <ShortcutsOverlay open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} presenter={presenter && !replay} />
 
       {!replay && <BrokerDownNotice brokers={info.brokers} health={health} scenarioId={info.id} />}
       {view?.error && <p className="text-sm text-rose-600">{view.error}</p>}
@@ -133,16 +153,16 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
       <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px]">
         <div className="min-w-0 space-y-4">
           <Panel title="Topology" className={topologyHeight} aside={<span className="text-[11px] text-[var(--muted)]" data-testid="topology-caption">{live?.caption ?? "dots move at human speed · numbers are real"}</span>}>
-            <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} flights={actions.flights} />
+            <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} killNext={killNext} flights={actions.flights} />
           </Panel>
           <Panel
             title="Sequence"
             className="h-[480px]"
             aside={
               <PlaybackControls
-                speed={view?.speed ?? 1}
-                paused={view?.paused ?? false}
-                backlog={view?.backlog ?? 0}
+                speed={speed}
+                paused={paused}
+                backlog={backlog}
                 lagMs={view?.lagMs ?? 0}
                 skipped={view?.skipped ?? 0}
                 onSpeed={actions.setSpeed}

@@ -7,6 +7,7 @@ import { isMessageHop } from "../lib/protocol";
 import { edgeForHop, type NodeSize, type Topology, type TopologyGroup, type TopologyNode } from "../lib/topology";
 import { BROKER_NAMES } from "./BrokerStrip";
 import { hopColor } from "./hop-style";
+import { ariaKeyShortcuts, titleWithShortcut } from "../lib/shortcuts";
 
 /** Short badges that tell the roles apart at a glance. */
 const ROLE_BADGES: Record<string, string> = { requester: "Rq", responder: "Rs", producer: "P", worker: "W", publisher: "P", subscriber: "S", consumer: "C", client: "C" };
@@ -16,6 +17,8 @@ interface NodeData extends Record<string, unknown> {
   size: NodeSize;
   lit: boolean;
   canKill: boolean;
+  /** The actor the kill key takes next: its button says so. */
+  killedNext: boolean;
   onKill: (actorId: string) => void;
   gauges: Record<string, number> | undefined;
 }
@@ -28,7 +31,7 @@ type FlowNode = Node<NodeData, "actor" | "channel">;
 type GroupNode = Node<GroupData, "broker">;
 
 const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
-  const { node, size, lit, canKill, onKill, gauges } = data;
+  const { node, size, lit, canKill, killedNext, onKill, gauges } = data;
   return (
     <div
       data-testid={`node-${node.id}`}
@@ -75,6 +78,8 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
           onClick={() => onKill(node.id)}
           className="nodrag pointer-events-auto rounded-md border border-rose-500/40 px-1.5 py-0.5 text-[10px] font-semibold tracking-wide text-rose-600 uppercase transition hover:bg-rose-500 hover:text-white dark:text-rose-300"
           aria-label={`Kill ${node.id}`}
+          aria-keyshortcuts={killedNext ? ariaKeyShortcuts("kill") : undefined}
+          title={killedNext ? titleWithShortcut(`SIGKILL ${node.id}, the next to be killed`, "kill") : `SIGKILL ${node.id}`}
         >
           kill
         </button>
@@ -145,10 +150,12 @@ interface TopologyViewProps {
   litEdges: ReadonlySet<string>;
   canKill: (actorId: string) => boolean;
   onKill: (actorId: string) => void;
+  /** The actor the kill key takes next, if the presenter has that key. */
+  killNext?: string | null;
   flights: () => readonly Flight<Hop>[];
 }
 
-function Flow({ topology, gauges, litNodes, litEdges, canKill, onKill, flights }: TopologyViewProps) {
+function Flow({ topology, gauges, litNodes, litEdges, canKill, onKill, killNext = null, flights }: TopologyViewProps) {
   const nodes: (FlowNode | GroupNode)[] = useMemo(
     () => [
       // Under the edges (z below 0), so an edge into a channel is not hidden by its box.
@@ -157,12 +164,12 @@ function Flow({ topology, gauges, litNodes, litEdges, canKill, onKill, flights }
         id: node.id,
         type: node.kind,
         position: { x: node.x, y: node.y },
-        data: { node, size: sizeOf(topology, node), lit: litNodes.has(node.id), canKill: canKill(node.id), onKill, gauges: gauges[node.id] },
+        data: { node, size: sizeOf(topology, node), lit: litNodes.has(node.id), canKill: canKill(node.id), killedNext: node.id === killNext, onKill, gauges: gauges[node.id] },
         draggable: false,
         selectable: false,
       })),
     ],
-    [topology, litNodes, canKill, onKill, gauges],
+    [topology, litNodes, canKill, onKill, killNext, gauges],
   );
   const edges: Edge[] = useMemo(
     () =>

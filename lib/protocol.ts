@@ -537,13 +537,24 @@ export function focusPath(focus: PresenterFocus): string | null {
   return focus.scenarioId === null ? null : `/scenarios/${encodeURIComponent(focus.scenarioId)}`;
 }
 
+/**
+ * Where an audience opens Hopscope, as the server sees its own network: empty on loopback.
+ * Checked in the browser too, since it becomes a QR code a room full of phones will follow.
+ */
+export const audienceUrlsSchema = z.array(z.url({ protocol: /^https?$/ }).max(200)).max(16);
+/** To presenters only: how many audience browsers are connected. */
+export const audienceCountSchema = z.object({ watching: z.number().int().nonnegative() });
+export type AudienceCount = z.infer<typeof audienceCountSchema>;
+
 export interface ServerToClientEvents {
-  /** `workshop`: the server listens beyond loopback, so an audience can join. */
-  hello: (info: { v: typeof PROTOCOL_VERSION; presenter: boolean; workshop: boolean; scenarios: ScenarioInfo[]; health: HealthReport; focus: PresenterFocus }) => void;
+  /**
+   * `workshop`: the server listens beyond loopback, so an audience can join, at `audienceUrls`
+   * (best first).
+   */
+  hello: (info: { v: typeof PROTOCOL_VERSION; presenter: boolean; workshop: boolean; audienceUrls: string[]; scenarios: ScenarioInfo[]; health: HealthReport; focus: PresenterFocus }) => void;
   /** The presenter moved to another scenario or message. */
   focus: (focus: PresenterFocus) => void;
-  /** To presenters only: how many audience browsers are connected. */
-  audience: (info: { watching: number }) => void;
+  audience: (info: AudienceCount) => void;
   health: (report: HealthReport) => void;
   hops: (batch: HopBatch) => void;
   state: (state: ScenarioState) => void;

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
 import type { Duplex } from "node:stream";
 import { Access } from "./access";
 import { prepareActorBundle } from "./actors/spawn";
+import { audienceUrls } from "./audience";
 import { createApiHandler } from "./api";
 import type { Config } from "./config";
 import { ScenarioEngine } from "./engine";
@@ -42,7 +44,10 @@ export async function createHopscope(options: HopscopeOptions) {
       res.end("not found");
     }
   });
-  const io = attachGateway(server, engine, health, access);
+  const io = attachGateway(server, engine, health, access, () => {
+    const address = server.address();
+    return address && typeof address === "object" ? audienceUrls(config.host, address.port, networkInterfaces()) : [];
+  });
   if (options.upgrades) {
     const upgrades = options.upgrades;
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {

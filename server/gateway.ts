@@ -31,7 +31,8 @@ function replier<T>(ack: unknown): Ack<T> {
   return typeof ack === "function" ? (ack as Ack<T>) : () => undefined;
 }
 
-export function attachGateway(httpServer: HttpServer, engine: ScenarioEngine, health: HealthMonitor, access: Access) {
+/** `audienceUrls` is asked on every connection: a laptop may change networks mid-workshop. */
+export function attachGateway(httpServer: HttpServer, engine: ScenarioEngine, health: HealthMonitor, access: Access, audienceUrls: () => string[]) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     allowRequest: (req, callback) => callback(null, Access.sameOrigin(req.headers) && access.trustedHost(req.headers)),
     maxHttpBufferSize: 256 * 1024,
@@ -49,7 +50,7 @@ export function attachGateway(httpServer: HttpServer, engine: ScenarioEngine, he
   const tellPresenters = () => io.to(PRESENTERS).emit("audience", { watching: audience.size });
 
   io.on("connection", (socket) => {
-    socket.emit("hello", { v: PROTOCOL_VERSION, presenter: socket.data.presenter, workshop: access.workshop, scenarios: engine.list(), health: health.current(), focus });
+    socket.emit("hello", { v: PROTOCOL_VERSION, presenter: socket.data.presenter, workshop: access.workshop, audienceUrls: access.workshop ? audienceUrls() : [], scenarios: engine.list(), health: health.current(), focus });
     if (socket.data.presenter) {
       void socket.join(PRESENTERS);
       socket.emit("audience", { watching: audience.size });

@@ -2,6 +2,7 @@ import next from "next";
 import { networkInterfaces } from "node:os";
 import { fileURLToPath } from "node:url";
 import { createHopscope } from "./app";
+import { audienceUrls } from "./audience";
 import { ConfigError, disableNextTelemetry, loadConfig, type Config } from "./config";
 import { log } from "./log";
 import { allowedHosts, refuseOutboundFetches } from "./offline";
@@ -17,10 +18,7 @@ function printBanner(config: Config, port: number): void {
   console.log(`\n  Hopscope ${VERSION} is live at ${base}${mode}`);
   if (config.requireToken) {
     console.log(`  Presenter URL (keep it to yourself): ${base}/?token=${config.token}`);
-    const lan = Object.values(networkInterfaces())
-      .flat()
-      .filter((i) => i && i.family === "IPv4" && !i.internal)
-      .map((i) => `http://${i?.address}:${port}/`);
+    const lan = audienceUrls(config.host, port, networkInterfaces());
     console.log(`  Audience URL: ${lan.length > 0 ? lan.join("  or  ") : `http://<this machine's address>:${port}/`}`);
   }
   console.log("");

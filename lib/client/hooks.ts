@@ -12,7 +12,7 @@ function theStore(): HopscopeStore {
   return store;
 }
 
-const SERVER_GLOBAL: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null, focus: null, watching: 0, workshop: false };
+const SERVER_GLOBAL: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null, focus: null, watching: 0, workshop: false, audienceUrls: [] };
 
 // Stable across renders, so React does not resubscribe on every one.
 const subscribe = (listener: () => void) => theStore().subscribe(listener);
@@ -93,6 +93,7 @@ export function useShell(here: string, activeId?: string) {
     presenter: hopscope.presenter,
     activeId,
     watching: hopscope.workshop ? hopscope.watching : undefined,
+    join: hopscope.workshop ? { urls: hopscope.audienceUrls, watching: hopscope.presenter ? hopscope.watching : undefined } : undefined,
     following,
     onFollowChange,
   };

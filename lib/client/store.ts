@@ -1,7 +1,7 @@
 "use client";
 import { AnimationQueue, type Flight } from "../animation";
 import type { Command, CommandResult, HealthReport, Hop, HopBatch, PresenterFocus, ScenarioInfo, ScenarioSnapshot, ScenarioState } from "../protocol";
-import { isMessageHop } from "../protocol";
+import { audienceCountSchema, audienceUrlsSchema, isMessageHop } from "../protocol";
 import { RingBuffer } from "../ring";
 import type { HopscopeSocket } from "./socket";
 
@@ -24,6 +24,8 @@ export interface GlobalView {
   watching: number;
   /** The server listens beyond loopback: an audience can join. */
   workshop: boolean;
+  /** Where an audience joins, best first, as the server sees its network. */
+  audienceUrls: string[];
 }
 
 export interface ScenarioView {
@@ -56,7 +58,7 @@ const keyOfHop = (hop: Hop) => (isMessageHop(hop) ? hop.message.id : `actor:${ho
  * frame, so a burst of hops costs one render, not one per hop.
  */
 export class HopscopeStore {
-  private global: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null, focus: null, watching: 0, workshop: false };
+  private global: GlobalView = { status: "connecting", presenter: false, scenarios: [], health: null, focus: null, watching: 0, workshop: false, audienceUrls: [] };
   private led: PresenterFocus | null = null;
   private watchedId: string | null = null;
   private lastSeq = 0;
@@ -89,14 +91,18 @@ export class HopscopeStore {
     socket.on("disconnect", () => this.setGlobal({ status: "offline" }));
     socket.on("connect_error", () => this.setGlobal({ status: "offline" }));
     socket.on("hello", (hello) => {
-      this.setGlobal({ presenter: hello.presenter, workshop: hello.workshop, scenarios: hello.scenarios, health: hello.health, focus: hello.focus });
+      const audienceUrls = audienceUrlsSchema.safeParse(hello.audienceUrls);
+      this.setGlobal({ presenter: hello.presenter, workshop: hello.workshop, audienceUrls: audienceUrls.success ? audienceUrls.data : [], scenarios: hello.scenarios, health: hello.health, focus: hello.focus });
       // After a reconnect, the presenter's place is told again.
       const led = this.led;
       this.led = null;
       if (led) this.lead(led);
     });
     socket.on("focus", (focus) => this.setGlobal({ focus }));
-    socket.on("audience", ({ watching }) => this.setGlobal({ watching }));
+    socket.on("audience", (info) => {
+      const audience = audienceCountSchema.safeParse(info);
+      if (audience.success) this.setGlobal({ watching: audience.data.watching });
+    });
     socket.on("health", (health) => this.setGlobal({ health }));
     socket.on("state", (state) => {
       if (state.id !== this.watchedId) return;

@@ -1,3 +1,4 @@
+import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { HealthReport, ScenarioInfo } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
@@ -137,7 +138,7 @@ describe("automation API", () => {
       client.once("connect_error", reject);
     });
     // On loopback the local user presents, and nobody else can join.
-    expect(hello).toMatchObject({ presenter: true, workshop: false });
+    expect(hello).toMatchObject({ presenter: true, workshop: false, audienceUrls: [] });
     const bad = await client.emitWithAck("command", { scenarioId: ID, command: { type: "publish", count: -1 } });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error.message).toContain("count");
@@ -187,8 +188,12 @@ describe("beyond loopback", () => {
       expect(presenter.status).toBe(200);
 
       const watcher = socketClient(base);
-      const hello = await new Promise<{ presenter: boolean; workshop: boolean }>((resolve) => watcher.once("hello", resolve));
+      const hello = await new Promise<{ presenter: boolean; workshop: boolean; audienceUrls: string[] }>((resolve) => watcher.once("hello", resolve));
       expect(hello).toMatchObject({ presenter: false, workshop: true });
+      // Where the audience joins: this machine's own addresses, on the port it really listens on.
+      const port = new URL(base).port;
+      const external = Object.values(networkInterfaces()).flat().filter((i) => i?.family === "IPv4" && !i.internal).map((i) => `http://${i?.address}:${port}/`);
+      expect([...hello.audienceUrls].sort()).toEqual(external.sort());
       const refused = await watcher.emitWithAck("command", { scenarioId: ID, command: { type: "reset" } });
       expect(!refused.ok && refused.error.code).toBe("forbidden");
       watcher.close();
