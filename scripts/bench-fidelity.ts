@@ -250,6 +250,9 @@ const CASES: FidelityCase[] = [
   },
 ];
 
+/** The scenarios the fidelity section can time. */
+export const FIDELITY_SCENARIOS = CASES.map((c) => c.scenarioId);
+
 /** From the scenario's own hops: each message's first delivery, after its publish, as the hops' clocks say. */
 function publishToDelivery(hops: Hop[]): number[] {
   const publishedAt = new Map<string, number>();

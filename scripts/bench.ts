@@ -26,7 +26,7 @@ import { percentile } from "../lib/latency";
 import { createHopscope } from "../server/app";
 import { loadConfig } from "../server/config";
 import { BENCH_SCENARIO } from "../server/bench/scenario";
-import { fidelity } from "./bench-fidelity";
+import { FIDELITY_SCENARIOS, fidelity } from "./bench-fidelity";
 import { ensureProductionBuild, memoryIngest, pageHeap, type BenchHarness } from "./bench-memory";
 import { CHROMIUM_ARGS, chromiumPath } from "./chromium";
 import { parseFlags } from "./flags";
@@ -60,7 +60,8 @@ const optionsSchema = z.object({
   "fidelity-scenarios": z
     .string()
     .optional()
-    .transform((list) => list?.split(",").map((s) => s.trim()).filter(Boolean)),
+    .transform((list) => list?.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(FIDELITY_SCENARIOS as [string, ...string[]])).min(1).optional()),
 });
 type Options = z.infer<typeof optionsSchema>;
 
