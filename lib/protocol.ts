@@ -137,6 +137,11 @@ export const messageHopDraftSchema = z.object({
    * side had written. Read below written, the answer is stale.
    */
   read: z.object({ version: z.number().int().nonnegative(), written: z.number().int().nonnegative() }).optional(),
+  /**
+   * Who saw the hop, when not an actor of a scenario: an application's own OpenTelemetry
+   * instrumentation ("otlp") or a broker tap ("tap"). Drawn apart from what actors report.
+   */
+  source: z.enum(["otlp", "tap"]).optional(),
   /** On a broadcast publish: how many subscribers the broker handed it to (Redis PUBLISH). */
   receivers: z.number().int().nonnegative().optional(),
   /** On a broadcast's answer: how many of its audience were down and never got a copy. */

@@ -95,6 +95,15 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** `?since=SEQ&limit=N` of a page of hops. */
+function pageOf(url: URL): Result<{ since: number; limit: number }> {
+  const since = sinceOf(url);
+  const limit = Number(url.searchParams.get("limit") ?? "5000");
+  if (since === null) return fail("bad-request", "since: expected a whole number ≥ 0");
+  if (!Number.isInteger(limit) || limit < 1) return fail("bad-request", "limit: expected a whole number ≥ 1");
+  return ok({ since, limit });
+}
+
 /** `?since=SEQ`: where a recording or a page of hops starts; null when it is not a seq. */
 function sinceOf(url: URL): number | null {
   const since = Number(url.searchParams.get("since") ?? "0");
@@ -188,6 +197,11 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
     try {
       if (url.pathname === "/api/health" && method === "GET") return send(res, 200, { ...health.current(), version: VERSION } satisfies HealthResponse);
       if (url.pathname === "/api/scenarios" && method === "GET") return send(res, 200, engine.list());
+      if (url.pathname === "/api/observe/hops") {
+        if (method !== "GET") return sendResult(res, fail("bad-request", "/api/observe/hops takes GET"));
+        const page = pageOf(url);
+        return page.ok ? send(res, 200, engine.observedHops(page.result.since, page.result.limit)) : sendResult(res, page);
+      }
       const measurement = MEASUREMENT_ROUTE.exec(url.pathname);
       if (measurement) return await handleMeasurements(req, res, method, measurement[1]);
       const comparison = COMPARISON_ROUTE.exec(url.pathname);
@@ -212,11 +226,9 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
           return state.ok ? send(res, 200, state.result) : sendResult(res, state);
         }
         case "hops": {
-          const since = sinceOf(url);
-          const limit = Number(url.searchParams.get("limit") ?? "5000");
-          if (since === null) return sendResult(res, fail("bad-request", "since: expected a whole number ≥ 0"));
-          if (!Number.isInteger(limit) || limit < 1) return sendResult(res, fail("bad-request", "limit: expected a whole number ≥ 1"));
-          const hops = engine.hops(id, since, limit);
+          const page = pageOf(url);
+          if (!page.ok) return sendResult(res, page);
+          const hops = engine.hops(id, page.result.since, page.result.limit);
           return hops.ok ? send(res, 200, hops.result) : sendResult(res, hops);
         }
         case "recording": {

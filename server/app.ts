@@ -10,7 +10,9 @@ import type { Config } from "./config";
 import { ScenarioEngine } from "./engine";
 import { attachGateway } from "./gateway";
 import { HealthMonitor } from "./health";
+import { log } from "./log";
 import { MeasurementService, type MeasurementFiles } from "./measure/service";
+import { createOtlpReceiver } from "./otlp/receiver";
 import type { ScenarioDefinition } from "./scenarios/model";
 
 export interface HopscopeOptions {
@@ -36,14 +38,31 @@ export async function createHopscope(options: HopscopeOptions) {
   const measurements = new MeasurementService(config.urls, options.measurementFiles);
   const api = createApiHandler(engine, health, access, measurements);
 
+  const otlp = createOtlpReceiver((hops) => engine.ingestObserved(hops));
+
   const server = createServer((req, res) => {
     if (req.url?.startsWith("/api/")) void api(req, res);
+    else if (req.url === "/v1/traces" || req.url?.startsWith("/v1/traces?")) void receiveTraces(req, res);
     else if (options.pages) options.pages(req, res);
     else {
       res.writeHead(404, { "content-type": "text/plain" });
       res.end("not found");
     }
   });
+  /** OTLP exporters post from the applications' machines: addressed to this one, like the API. */
+  async function receiveTraces(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      if (!access.trustedHost(req.headers)) {
+        res.writeHead(403, { "content-type": "application/json; charset=utf-8" });
+        return void res.end(JSON.stringify({ code: 7, message: "This server only answers requests addressed to this machine" }));
+      }
+      await otlp(req, res);
+    } catch (error) {
+      log.error({ err: error }, "OTLP request failed");
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    }
+  }
   const io = attachGateway(server, engine, health, access, () => {
     const address = server.address();
     return address && typeof address === "object" ? audienceUrls(config.host, address.port, networkInterfaces()) : [];

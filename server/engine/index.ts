@@ -1,17 +1,18 @@
 import { EventEmitter } from "node:events";
 import { wallClockMs } from "../../lib/clock";
-import { isBroker, PROTOCOL_VERSION, type ApiError, type HealthReport, type Hop, type HopBatch, type ScenarioInfo, type ScenarioSnapshot, type ScenarioState } from "../../lib/protocol";
+import { isBroker, PROTOCOL_VERSION, type ApiError, type HealthReport, type Hop, type HopBatch, type HopDraft, type Ledger, type ScenarioInfo, type ScenarioSnapshot, type ScenarioState } from "../../lib/protocol";
 import { encodeRecording, RECORDING_FORMAT, type Recording, type RecordingHeader } from "../../lib/recording";
 import { assembleTraces, type Trace } from "../../lib/traces";
 import type { HopTally } from "../actors/ipc";
 import { ActorHandle } from "../actors/spawn";
 import type { Config } from "../config";
 import { BROKER_NAMES } from "../health";
-import { HopBus } from "../hop-bus";
+import { HopBus, type TraceStore } from "../hop-bus";
 import { BATCH_INTERVAL_MS, HOPS_PAGE_LIMIT, SNAPSHOT_HOPS } from "../options";
 import type { ScenarioDefinition } from "../scenarios/model";
 import type { ActorFactory } from "./actor";
 import { runCommand, type CommandHost } from "./commands";
+import { OBSERVED_ID, OBSERVED_RULES } from "./observed";
 import { fail, ok, type Result } from "./result";
 import { ScenarioRunner } from "./runner";
 
@@ -44,6 +45,9 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     changed: (runner) => this.emit("state", this.stateOf(runner)),
   };
 
+  /** Applications' own traffic, outside every scenario (see ./observed). */
+  readonly observed: TraceStore;
+
   constructor(
     definitions: readonly ScenarioDefinition[],
     private readonly health: HealthSource,
@@ -51,6 +55,7 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     createActor: ActorFactory = spawnProcess,
   ) {
     super();
+    this.observed = this.bus.register(OBSERVED_ID, OBSERVED_RULES);
     for (const definition of definitions) {
       const { id } = definition.info;
       const store = this.bus.register(id, definition.ledgerRules);
@@ -82,9 +87,9 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
   pump(drainScenarioId?: string): void {
     const batches = this.bus.flush(wallClockMs(), drainScenarioId);
     for (const [scenarioId, { afterSeq, hops }] of batches) {
-      const runner = this.runners.get(scenarioId);
-      if (!runner) continue;
-      this.emit("hops", { scenarioId, afterSeq, hops, ledger: runner.store.ledgerSnapshot(), latency: runner.store.latencySummary() });
+      const store = this.runners.get(scenarioId)?.store ?? (scenarioId === OBSERVED_ID ? this.observed : undefined);
+      if (!store) continue;
+      this.emit("hops", { scenarioId, afterSeq, hops, ledger: store.ledgerSnapshot(), latency: store.latencySummary() });
     }
   }
 
@@ -112,6 +117,17 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     const runner = this.runners.get(id);
     if (!runner) return this.unknown(id);
     return runCommand(runner, raw, this.commandHost);
+  }
+
+  /** Hops seen in applications' own traffic; they pass the reorder window like any other. */
+  ingestObserved(hops: HopDraft[]): void {
+    this.bus.ingest(hops);
+  }
+
+  /** Observed hops after `since`, oldest first, and the ledger they add up to. */
+  observedHops(since: number, limit = HOPS_PAGE_LIMIT): { hops: Hop[]; lastSeq: number; ledger: Ledger } {
+    const hops = this.observed.after(since, Math.min(limit, HOPS_PAGE_LIMIT));
+    return { hops, lastSeq: hops.at(-1)?.seq ?? since, ledger: this.observed.ledgerSnapshot() };
   }
 
   /** For the bench: hop reporting on, or counted in the actors; resolves with what they counted since the last switch. */
