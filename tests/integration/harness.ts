@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { afterAll, beforeAll } from "vitest";
 import { hostname } from "node:os";
 import { ErrorCode, type NatsConnection, type NatsError } from "nats";
 import { io as connectSocket, type Socket } from "socket.io-client";
@@ -23,6 +24,29 @@ export async function startHopscope(env: Record<string, string> = {}): Promise<{
   const hopscope = await createHopscope({ config, scenarios: SCENARIOS, healthIntervalMs: 500 });
   const address = await hopscope.listen(0, "127.0.0.1");
   return { hopscope, base: `http://127.0.0.1:${address.port}` };
+}
+
+/** A Hopscope for the whole file: started before its first test, closed after its last. */
+export function hopscopeForFile(env: Record<string, string> = {}): { readonly hopscope: Hopscope; readonly base: string } {
+  let started: { hopscope: Hopscope; base: string } | null = null;
+  beforeAll(async () => {
+    started = await startHopscope(env);
+  });
+  afterAll(async () => {
+    await started?.hopscope.close();
+  });
+  const running = () => {
+    if (!started) throw new Error("Hopscope is not started yet: use it inside a test");
+    return started;
+  };
+  return {
+    get hopscope() {
+      return running().hopscope;
+    },
+    get base() {
+      return running().base;
+    },
+  };
 }
 
 export async function api<T = unknown>(base: string, method: "GET" | "POST", path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { isMessageHop } from "../../lib/protocol";
-import type { Hopscope } from "../../server/app";
-import { allHops, api, startHopscope, waitFor } from "./harness";
+import { allHops, api, hopscopeForFile, waitFor } from "./harness";
 
 /**
  * The bench's "without" side: actors that count their hops instead of sending them. Its
@@ -9,22 +8,14 @@ import { allHops, api, startHopscope, waitFor } from "./harness";
  * is still counted.
  */
 const ID = "nats-request-reply";
-let hopscope: Hopscope;
-let base: string;
+const server = hopscopeForFile();
 
-beforeAll(async () => {
-  ({ hopscope, base } = await startHopscope());
-});
-afterAll(async () => {
-  await hopscope.close();
-});
-
-const command = (body: unknown) => api<{ ok: boolean }>(base, "POST", `/api/scenarios/${ID}/commands`, body);
+const command = (body: unknown) => api<{ ok: boolean }>(server.base, "POST", `/api/scenarios/${ID}/commands`, body);
 
 describe("hop reporting counted in the actors", () => {
   test("counted, the server hears none of a burst's hops and the tally has all of them; back on, they flow again", async () => {
-    const engine = hopscope.engine;
-    expect((await api(base, "POST", `/api/scenarios/${ID}/start`)).status).toBe(200);
+    const engine = server.hopscope.engine;
+    expect((await api(server.base, "POST", `/api/scenarios/${ID}/start`)).status).toBe(200);
     expect((await command({ type: "set", delayMs: 0, timeoutMs: 5_000, retries: 0 })).status).toBe(200);
     expect((await command({ type: "reset" })).status).toBe(200);
 
@@ -42,14 +33,14 @@ describe("hop reporting counted in the actors", () => {
     });
     expect(counts).toMatchObject({ published: 40, delivered: 40, replied: 40, "reply-received": 40 });
     expect(lastAt).toBeGreaterThanOrEqual(startedAt);
-    expect((await allHops(base, ID)).filter(isMessageHop)).toHaveLength(0);
+    expect((await allHops(server.base, ID)).filter(isMessageHop)).toHaveLength(0);
 
     // Switching back ends the tally: what was counted is handed over once, then hops are sent.
     const ended = await engine.tallyHops(ID, "on");
     expect(ended.ok && Object.keys(ended.result.counts)).toEqual([]);
     expect((await command({ type: "publish", count: 5 })).status).toBe(200);
     const received = await waitFor("5 replies reported", async () => {
-      const hops = (await allHops(base, ID)).filter((h) => isMessageHop(h) && h.kind === "reply-received");
+      const hops = (await allHops(server.base, ID)).filter((h) => isMessageHop(h) && h.kind === "reply-received");
       return hops.length >= 5 ? hops : undefined;
     });
     expect(received).toHaveLength(5);

@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { isMessageHop, type Hop } from "../../lib/protocol";
-import type { Hopscope } from "../../server/app";
 import { OTLP_MAX_BODY_BYTES } from "../../server/otlp/receiver";
 import { decodeTraceRequest, encodeTraceRequest } from "../../server/otlp/protobuf";
-import { api, rawRequest, startHopscope, waitFor } from "./harness";
+import { api, rawRequest, hopscopeForFile, waitFor } from "./harness";
 
-let hopscope: Hopscope;
-let base: string;
-
-beforeAll(async () => {
-  ({ hopscope, base } = await startHopscope());
-});
-afterAll(async () => {
-  await hopscope.close();
-});
+const server = hopscopeForFile();
 
 const text = (key: string, value: string) => ({ key, value: { stringValue: value } });
 const nanos = (ms: number) => `${BigInt(Math.round(ms * 1_000)) * 1_000n}`;
@@ -50,14 +41,14 @@ function exchange(system: string, destination: string, n: number) {
 
 async function observedOf(messageId: string, count: number): Promise<Hop[]> {
   return waitFor(`${count} observed hops of ${messageId}`, async () => {
-    const { body } = await api<{ hops: Hop[] }>(base, "GET", "/api/observe/hops?since=0");
+    const { body } = await api<{ hops: Hop[] }>(server.base, "GET", "/api/observe/hops?since=0");
     const hops = body.hops.filter((h) => isMessageHop(h) && h.message.id === messageId);
     return hops.length >= count ? hops : undefined;
   });
 }
 
 function post(contentType: string, body: string | Uint8Array): Promise<{ status: number; type: string | null; body: Buffer }> {
-  return fetch(`${base}/v1/traces`, { method: "POST", headers: { "content-type": contentType }, body: typeof body === "string" ? body : Buffer.from(body) }).then(async (res) => ({ status: res.status, type: res.headers.get("content-type"), body: Buffer.from(await res.arrayBuffer()) }));
+  return fetch(`${server.base}/v1/traces`, { method: "POST", headers: { "content-type": contentType }, body: typeof body === "string" ? body : Buffer.from(body) }).then(async (res) => ({ status: res.status, type: res.headers.get("content-type"), body: Buffer.from(await res.arrayBuffer()) }));
 }
 
 describe("OTLP/HTTP input", () => {
@@ -88,7 +79,7 @@ describe("OTLP/HTTP input", () => {
   });
 
   test("bad bodies get a 4xx that says why, and nothing is kept", async () => {
-    const before = (await api<{ lastSeq: number }>(base, "GET", "/api/observe/hops?since=0")).body.lastSeq;
+    const before = (await api<{ lastSeq: number }>(server.base, "GET", "/api/observe/hops?since=0")).body.lastSeq;
     const json = await post("application/json", "{ not json");
     expect(json.status).toBe(400);
     expect(JSON.parse(json.body.toString()).message).toMatch(/not an ExportTraceServiceRequest in JSON/);
@@ -103,10 +94,10 @@ describe("OTLP/HTTP input", () => {
     expect((await post("application/x-protobuf", new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]))).status).toBe(400);
     expect((await post("text/plain", "hello")).status).toBe(415);
     expect((await post("application/json", "x".repeat(OTLP_MAX_BODY_BYTES + 1))).status).toBe(413);
-    expect((await rawRequest(base, "GET", "/v1/traces", {})).status).toBe(405);
+    expect((await rawRequest(server.base, "GET", "/v1/traces", {})).status).toBe(405);
 
-    const after = await api<{ lastSeq: number; hops: Hop[] }>(base, "GET", `/api/observe/hops?since=${before}`);
+    const after = await api<{ lastSeq: number; hops: Hop[] }>(server.base, "GET", `/api/observe/hops?since=${before}`);
     expect(after.body.hops).toEqual([]);
-    expect((await api(base, "GET", "/api/observe/hops?since=-1")).status).toBe(400);
+    expect((await api(server.base, "GET", "/api/observe/hops?since=-1")).status).toBe(400);
   });
 });
