@@ -38,7 +38,9 @@ describe("rates by kind", () => {
     const seen = stream.map((hop, i) => ({ hop, seenAt: i < 2 ? 10_000 : 14_000 }));
     // The meter counts in quarter seconds: a bucket wholly out of the window is out of the count.
     expect(meter.rates(15_300)).toEqual(ratesOf(seen, 15_300, 5_000));
+    expect(meter.idle(15_300)).toBe(false);
     expect(meter.rates(30_000)).toEqual({ published: 0, delivered: 0, acked: 0, redelivered: 0, dropped: 0 });
+    expect(meter.idle(30_000)).toBe(true);
   });
 
   test("a flood costs counters, not hops: 100,000 hops in a second read as 100,000/s", () => {

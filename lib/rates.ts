@@ -99,6 +99,12 @@ export class RateMeter {
     return rates;
   }
 
+  /** Nothing counted in the window before `now`, nor in the bucket just past it: all rates read 0. */
+  idle(now: number): boolean {
+    this.forget(now - this.bucketMs);
+    return this.buckets.length === 0;
+  }
+
   clear(): void {
     this.buckets = [];
     this.firstAt = null;
