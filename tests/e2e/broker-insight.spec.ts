@@ -1,0 +1,112 @@
+import { connect } from "amqplib";
+import { expect, test, type Page } from "@playwright/test";
+import { namespace } from "../../server/brokers/namespace";
+import { loadConfig } from "../../server/config";
+import { DEAD_LETTER_QUEUE, declareJobQueues, DLQ_CHANNEL_ID, JOB_CHANNEL_ID, JOB_QUEUE } from "../../server/scenarios/rabbitmq-work-queue/names";
+import { NAMESPACE, SCENARIO_START_MS } from "./servers";
+
+const ID = "rabbitmq-work-queue";
+const AMQP_URL = loadConfig(process.env).urls.rabbitmq;
+const names = namespace(NAMESPACE);
+/** Where the pictures of this spec go, to be looked at; not baselines. */
+const SHOTS = "test-results/broker-insight";
+
+/** The broker's own view of one of the scenario's queues, emptied first where asked. */
+async function brokerQueue(queue: string, purge = false): Promise<number> {
+  const connection = await connect(AMQP_URL);
+  try {
+    const channel = await connection.createChannel();
+    await declareJobQueues(channel, names);
+    if (purge) await channel.purgeQueue(names.name(queue));
+    return (await channel.checkQueue(names.name(queue))).messageCount;
+  } finally {
+    await connection.close();
+  }
+}
+
+async function startFresh(page: Page, settings: Record<string, number>): Promise<void> {
+  const { request } = page;
+  await request.post(`/api/scenarios/${ID}/stop`);
+  await brokerQueue(JOB_QUEUE, true);
+  await brokerQueue(DEAD_LETTER_QUEUE, true);
+  await page.goto(`/scenarios/${ID}`);
+  await page.getByRole("button", { name: "Start scenario" }).click();
+  await expect(page.getByRole("button", { name: "Send job" })).toBeVisible({ timeout: SCENARIO_START_MS });
+  expect((await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "set", ...settings } })).ok()).toBe(true);
+  await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "reset" } });
+}
+
+async function burst(page: Page, count: number): Promise<void> {
+  await page.getByRole("spinbutton", { name: "Burst size" }).fill(String(count));
+  await page.getByRole("button", { name: "Send burst" }).click();
+}
+
+test.afterEach(async ({ request }) => {
+  await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "set", delayMs: 0, failRate: 0, maxAttempts: 3, prefetch: 10 } });
+  await request.post(`/api/scenarios/${ID}/stop`);
+});
+
+test("a queue's sparkline appears under it and moves while the queue fills; rates count the publishes", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  // Jobs that take a minute and one at a time per worker: whatever is published waits, ready.
+  await startFresh(page, { delayMs: 60_000, prefetch: 1, failRate: 0 });
+
+  const line = page.getByTestId(`sparkline-${JOB_CHANNEL_ID}-ready`).locator('[data-role="line"]');
+  await expect(line).toBeVisible({ timeout: 10_000 });
+  await burst(page, 10);
+  await expect(page.getByTestId("gauges-rabbitmq:emails")).toContainText("ready 8", { timeout: 10_000 });
+  await expect(page.getByTestId("rate-published")).not.toHaveText("0");
+  const before = await line.getAttribute("d");
+
+  await burst(page, 10);
+  await expect(page.getByTestId("gauges-rabbitmq:emails")).toContainText("ready 18", { timeout: 10_000 });
+  // A second or two later the line has moved: new reads, higher up.
+  await expect.poll(async () => line.getAttribute("d"), { timeout: 10_000 }).not.toBe(before);
+  await expect(page.getByTestId(`sparklines-${JOB_CHANNEL_ID}`)).toContainText("≤18");
+  // Nothing is delivered for a minute, nothing is acked; the rates say so rather than guess.
+  await expect(page.getByTestId("rate-acked")).toHaveText("0");
+
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const node = await page.getByTestId(`node-${JOB_CHANNEL_ID}`).boundingBox();
+    const sparks = await page.getByTestId(`sparklines-${JOB_CHANNEL_ID}`).boundingBox();
+    if (!node || !sparks) throw new Error("the node or its sparklines are not on screen");
+    const pad = 16;
+    const clip = { x: node.x - pad, y: node.y - pad, width: node.width + 2 * pad, height: sparks.y + sparks.height - node.y + 2 * pad };
+    await page.screenshot({ path: `${SHOTS}/sparkline-${scheme}.png`, clip });
+    await page.screenshot({ path: `${SHOTS}/topology-${scheme}.png` });
+  }
+});
+
+test("peek shows the dead-letter queue's poison jobs, and they stay in it", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await startFresh(page, { delayMs: 0, failRate: 1, maxAttempts: 1 });
+
+  const published = await page.request.post(`/api/scenarios/${ID}/commands`, { data: { type: "publish", count: 3 } });
+  const ids = ((await published.json()) as { result: { messageIds: string[] } }).result.messageIds;
+  await expect(page.getByTestId("ledger-deadLettered").getByTestId("ledger-value")).toHaveText("3", { timeout: 15_000 });
+  await expect(page.getByTestId(`gauges-${DLQ_CHANNEL_ID}`)).toContainText("parked 3", { timeout: 10_000 });
+
+  await page.getByTestId("peek-dlq").click();
+  const panel = page.getByTestId("peek-panel");
+  await expect(panel).toBeVisible();
+  await expect(panel.getByTestId("peek-summary")).toContainText("3 messages in the queue");
+  const rows = panel.getByTestId("peek-row");
+  await expect(rows).toHaveCount(3);
+  expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-message-id")))).toEqual(ids);
+  await expect(rows.first()).toContainText("1 attempt");
+
+  // Looked at, not taken: the broker still holds all three, and a second look finds them again.
+  expect(await brokerQueue(DEAD_LETTER_QUEUE)).toBe(3);
+  await panel.getByTestId("peek-refresh").click();
+  await expect(rows).toHaveCount(3);
+  await expect(panel.getByTestId("peek-refresh")).toHaveText("Read again");
+
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: `${SHOTS}/peek-${scheme}.png` });
+  }
+  await page.keyboard.press("Escape");
+  await expect(panel).toBeHidden();
+  expect(await brokerQueue(DEAD_LETTER_QUEUE)).toBe(3);
+});
