@@ -1,16 +1,19 @@
 import { connect, type GetMessage } from "amqplib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { gaugeHistorySchema, peekQueueSchema, peekStreamSchema, type ApiError } from "../../lib/protocol";
+import { gaugeHistorySchema, peekQueueSchema, peekStreamSchema, peekTopicSchema, type ApiError } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
+import { createKafka } from "../../server/brokers/kafka";
 import { createRedis } from "../../server/brokers/redis";
 import { loadConfig } from "../../server/config";
 import { DEAD_LETTER_QUEUE, declareJobQueues, DLQ_CHANNEL_ID, JOB_QUEUE, RETRY_QUEUE } from "../../server/scenarios/rabbitmq-work-queue/names";
+import { GROUP, TOPIC } from "../../server/scenarios/kafka-consumer-group/names";
 import { GROUPS, STREAM } from "../../server/scenarios/redis-streams/names";
 import { api, startHopscope, state, testNames, waitFor } from "./harness";
 
 const { urls } = loadConfig(process.env);
 const WORK_QUEUE = "rabbitmq-work-queue";
 const STREAMS = "redis-streams";
+const GROUP_SCENARIO = "kafka-consumer-group";
 let hopscope: Hopscope;
 let base: string;
 
@@ -58,14 +61,16 @@ describe("peek at what the broker stores", () => {
       const s = await state(base, WORK_QUEUE);
       return s.ledger.deadLettered === 4 && s.ledger.inFlight === 0 ? s : undefined;
     });
-    // Parked in the ledger means the worker had the broker's confirm: the broker holds them.
-    expect((await brokerDeadLetters()).ids).toEqual(ids);
+    // Parked in the ledger means the worker had the broker's confirm: the broker holds them, in
+    // the order the two workers parked them, which need not be the publish order.
+    const parked = (await brokerDeadLetters()).ids;
+    expect([...parked].sort()).toEqual([...ids].sort());
 
     const first = await peek(WORK_QUEUE, "?target=dlq");
     expect(first.status).toBe(200);
     const shown = peekQueueSchema.parse(first.body);
     expect(shown).toMatchObject({ kind: "queue", label: DEAD_LETTER_QUEUE, total: 4 });
-    expect(shown.messages.map((m) => m.messageId)).toEqual(ids);
+    expect(shown.messages.map((m) => m.messageId)).toEqual(parked);
     expect(shown.messages.map((m) => m.position)).toEqual([1, 2, 3, 4]);
     for (const m of shown.messages) {
       expect(m.attempts).toBe(1);
@@ -75,29 +80,29 @@ describe("peek at what the broker stores", () => {
 
     // The broker still holds every one of them, in the same order, and nobody consumes them.
     const after = await brokerDeadLetters();
-    expect(after).toEqual({ count: 4, ids });
+    expect(after).toEqual({ count: 4, ids: parked });
 
     // A smaller limit shows the head only, and says how many there are in all.
     const head = peekQueueSchema.parse((await peek(WORK_QUEUE, "?target=dlq&limit=2")).body);
     expect(head.total).toBe(4);
-    expect(head.messages.map((m) => m.messageId)).toEqual(ids.slice(0, 2));
+    expect(head.messages.map((m) => m.messageId)).toEqual(parked.slice(0, 2));
     // Peeks one after another leave it whole: the default target is the dead-letter queue.
     const again = peekQueueSchema.parse((await peek(WORK_QUEUE)).body);
-    expect(again.messages.map((m) => m.messageId)).toEqual(ids);
-    expect((await brokerDeadLetters()).ids).toEqual(ids);
+    expect(again.messages.map((m) => m.messageId)).toEqual(parked);
+    expect((await brokerDeadLetters()).ids).toEqual(parked);
 
     // The gauge history saw the queue fill: the last reads say 4 parked.
     await waitFor("the parked gauge at 4", async () => ((await state(base, WORK_QUEUE)).gauges[DLQ_CHANNEL_ID]?.parked === 4 ? true : undefined));
     const history = gaugeHistorySchema.parse((await api(base, "GET", `/api/scenarios/${WORK_QUEUE}/gauges/history`)).body);
-    const parked = history.series.find((s) => s.id === DLQ_CHANNEL_ID && s.gauge === "parked");
-    expect(parked?.values.at(-1)).toBe(4);
+    const parkedGauge = history.series.find((s) => s.id === DLQ_CHANNEL_ID && s.gauge === "parked");
+    expect(parkedGauge?.values.at(-1)).toBe(4);
     expect(history.times.length).toBeGreaterThanOrEqual(2);
     expect(history.times).toEqual([...history.times].sort((a, b) => a - b));
 
     await api(base, "POST", `/api/scenarios/${WORK_QUEUE}/stop`);
     // A stopped run has no history; the dead letters outlive it, and can still be peeked at.
     expect(gaugeHistorySchema.parse((await api(base, "GET", `/api/scenarios/${WORK_QUEUE}/gauges/history`)).body).times).toEqual([]);
-    expect(peekQueueSchema.parse((await peek(WORK_QUEUE)).body).messages.map((m) => m.messageId)).toEqual(ids);
+    expect(peekQueueSchema.parse((await peek(WORK_QUEUE)).body).messages.map((m) => m.messageId)).toEqual(parked);
   });
 
   test("Redis Streams: pending entries with the consumer that holds each and its idle time", async () => {
@@ -144,6 +149,35 @@ describe("peek at what the broker stores", () => {
     } finally {
       await api(base, "POST", `/api/scenarios/${STREAMS}/stop`);
       redis.disconnect();
+    }
+  });
+
+  test("Kafka: each partition's stored range and the group's committed offset, as the broker's admin API has them", async () => {
+    const admin = createKafka({ brokers: urls.kafka, clientId: "peek-test" }).admin();
+    await admin.connect();
+    try {
+      expect((await api(base, "POST", `/api/scenarios/${GROUP_SCENARIO}/start`)).status).toBe(200);
+      await command(GROUP_SCENARIO, { type: "reset" });
+      await command(GROUP_SCENARIO, { type: "publish", count: 6 });
+      await waitFor("six records processed", async () => ((await state(base, GROUP_SCENARIO)).ledger.completed >= 6 ? true : undefined), 60_000);
+      // Committed offsets follow within a commit interval: wait until the broker says no lag.
+      const offsets = await waitFor(
+        "the group's commits",
+        async () => {
+          const shown = peekTopicSchema.parse((await peek(GROUP_SCENARIO, "?target=topic")).body);
+          return shown.partitions.every((p) => p.lag === 0) ? shown : undefined;
+        },
+        20_000,
+        250,
+      );
+      expect(offsets).toMatchObject({ kind: "topic", label: TOPIC, group: GROUP });
+      const broker = await admin.fetchTopicOffsets(testNames.name(TOPIC));
+      expect(offsets.partitions.map((p) => [p.partition, p.low, p.high])).toEqual(broker.map((b) => [b.partition, Number(b.low), Number(b.high)]).sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0)));
+      expect(offsets.partitions.reduce((sum, p) => sum + p.high - p.low, 0)).toBeGreaterThanOrEqual(6);
+      for (const p of offsets.partitions) expect(p.committed ?? p.low).toBe(p.high);
+    } finally {
+      await api(base, "POST", `/api/scenarios/${GROUP_SCENARIO}/stop`);
+      await admin.disconnect();
     }
   });
 
