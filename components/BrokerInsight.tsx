@@ -30,7 +30,7 @@ export function RatesReadout({ rates }: { rates: KindRates }) {
       <div className="mt-1 grid grid-cols-5 gap-1">
         {RATE_KINDS.map((kind) => (
           <div key={kind} className="min-w-0">
-            <div className="truncate text-[10px] tracking-wider text-[var(--muted)] uppercase">{RATE_LABELS[kind]}</div>
+            <div className="truncate text-[11px] text-[var(--muted)]">{RATE_LABELS[kind]}</div>
             <div className={`font-mono text-base font-semibold tabular-nums ${rates[kind] === 0 ? "text-[var(--muted)]" : RATE_TONES[kind]}`} data-testid={`rate-${kind}`}>
               {perSecond(rates[kind])}
             </div>
@@ -91,7 +91,7 @@ export function PeekButtons({ targets, peek }: { targets: readonly PeekTargetInf
             type="button"
             onClick={() => open && void load(open)}
             disabled={loading}
-            className="rounded-lg border border-[var(--line)] px-3 py-1 text-sm font-medium transition hover:bg-black/5 disabled:opacity-50 dark:hover:bg-white/5"
+            className="rounded-lg border border-[var(--line)] px-3 py-1 text-sm font-medium text-[var(--ink)] transition hover:bg-black/5 disabled:opacity-50 dark:hover:bg-white/5"
             data-testid="peek-refresh"
           >
             {loading ? "Reading…" : "Read again"}

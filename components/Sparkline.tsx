@@ -2,8 +2,8 @@ import { memo } from "react";
 import type { GaugePoint } from "../lib/gauge-history";
 import { sparklineShape, type SparklineShape } from "../lib/sparkline";
 
-/** A sparkline spans at least a minute, so the first seconds of a run are not stretched wide... */
-export const SPARKLINE_MIN_WINDOW_MS = 60_000;
+/** A sparkline spans at least ten seconds, so a run's first two reads are not stretched wide... */
+export const SPARKLINE_MIN_WINDOW_MS = 10_000;
 /** ...and at most the five minutes the server keeps. */
 export const SPARKLINE_MAX_WINDOW_MS = 300_000;
 
@@ -12,8 +12,8 @@ export interface NodeSpark {
   points: readonly GaugePoint[];
 }
 
-const LINE_HEIGHT = 13;
-const LABEL_HEIGHT = 11;
+const LINE_HEIGHT = 12;
+const LABEL_HEIGHT = 10;
 /** Leaves the 26 px between a channel and the one below it a pixel or two of air. */
 export const SPARKLINE_ROW_HEIGHT = LABEL_HEIGHT + LINE_HEIGHT;
 
@@ -64,7 +64,7 @@ export const NodeSparklines = memo(function NodeSparklines({ nodeId, sparks, now
         const shape = shapeOf(points, now, cell, LINE_HEIGHT);
         return (
           <div key={gauge} style={{ width: cell }} className="min-w-0">
-            <div className="flex justify-between gap-1 font-mono text-[9px] leading-[11px] text-[var(--muted)]">
+            <div className="flex justify-between gap-1 font-mono text-[9px] leading-[10px] text-[var(--muted)]">
               <span className="truncate">{gauge}</span>
               {shape && (
                 <span className="tabular-nums" title="The scale's top: the highest reading in view">

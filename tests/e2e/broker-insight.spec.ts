@@ -36,10 +36,18 @@ async function startFresh(page: Page, settings: Record<string, number>): Promise
   await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "reset" } });
 }
 
+/** The page picks its theme once, at load; the toggle switches it after, as this does. */
+async function useTheme(page: Page, scheme: "light" | "dark"): Promise<void> {
+  await page.evaluate((dark) => document.documentElement.classList.toggle("dark", dark), scheme === "dark");
+}
+
 async function burst(page: Page, count: number): Promise<void> {
   await page.getByRole("spinbutton", { name: "Burst size" }).fill(String(count));
   await page.getByRole("button", { name: "Send burst" }).click();
 }
+
+// Pictures at 1280×720 as a projector shows them, with pixels enough to look at them closely.
+test.use({ deviceScaleFactor: 3 });
 
 test.afterEach(async ({ request }) => {
   await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "set", delayMs: 0, failRate: 0, maxAttempts: 3, prefetch: 10 } });
@@ -52,7 +60,9 @@ test("a queue's sparkline appears under it and moves while the queue fills; rate
   await startFresh(page, { delayMs: 60_000, prefetch: 1, failRate: 0 });
 
   const line = page.getByTestId(`sparkline-${JOB_CHANNEL_ID}-ready`).locator('[data-role="line"]');
-  await expect(line).toBeVisible({ timeout: 10_000 });
+  // A flat line has no height to be "visible" by: its row is, and the path is drawn.
+  await expect(page.getByTestId(`sparklines-${JOB_CHANNEL_ID}`)).toBeVisible({ timeout: 10_000 });
+  await expect(line).toHaveAttribute("d", /^M.* L/);
   await burst(page, 10);
   await expect(page.getByTestId("gauges-rabbitmq:emails")).toContainText("ready 8", { timeout: 10_000 });
   await expect(page.getByTestId("rate-published")).not.toHaveText("0");
@@ -67,7 +77,8 @@ test("a queue's sparkline appears under it and moves while the queue fills; rate
   await expect(page.getByTestId("rate-acked")).toHaveText("0");
 
   for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
+    await useTheme(page, scheme);
+    await page.evaluate(() => window.scrollTo(0, 0));
     const node = await page.getByTestId(`node-${JOB_CHANNEL_ID}`).boundingBox();
     const sparks = await page.getByTestId(`sparklines-${JOB_CHANNEL_ID}`).boundingBox();
     if (!node || !sparks) throw new Error("the node or its sparklines are not on screen");
@@ -75,6 +86,8 @@ test("a queue's sparkline appears under it and moves while the queue fills; rate
     const clip = { x: node.x - pad, y: node.y - pad, width: node.width + 2 * pad, height: sparks.y + sparks.height - node.y + 2 * pad };
     await page.screenshot({ path: `${SHOTS}/sparkline-${scheme}.png`, clip });
     await page.screenshot({ path: `${SHOTS}/topology-${scheme}.png` });
+    await page.getByTestId("rates").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/rates-${scheme}.png` });
   }
 });
 
@@ -93,7 +106,8 @@ test("peek shows the dead-letter queue's poison jobs, and they stay in it", asyn
   await expect(panel.getByTestId("peek-summary")).toContainText("3 messages in the queue");
   const rows = panel.getByTestId("peek-row");
   await expect(rows).toHaveCount(3);
-  expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-message-id")))).toEqual(ids);
+  // Two workers park them side by side, so the queue's order is theirs, not the publish order.
+  expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-message-id")))).sort()).toEqual([...ids].sort());
   await expect(rows.first()).toContainText("1 attempt");
 
   // Looked at, not taken: the broker still holds all three, and a second look finds them again.
@@ -103,7 +117,7 @@ test("peek shows the dead-letter queue's poison jobs, and they stay in it", asyn
   await expect(panel.getByTestId("peek-refresh")).toHaveText("Read again");
 
   for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
+    await useTheme(page, scheme);
     await page.screenshot({ path: `${SHOTS}/peek-${scheme}.png` });
   }
   await page.keyboard.press("Escape");
