@@ -1,6 +1,8 @@
 import { connect } from "amqplib";
 import { expect, test, type Page } from "@playwright/test";
 import { namespace } from "../../server/brokers/namespace";
+import { createRedis } from "../../server/brokers/redis";
+import { STREAM } from "../../server/scenarios/redis-streams/names";
 import { loadConfig } from "../../server/config";
 import { DEAD_LETTER_QUEUE, declareJobQueues, DLQ_CHANNEL_ID, JOB_CHANNEL_ID, JOB_QUEUE } from "../../server/scenarios/rabbitmq-work-queue/names";
 import { NAMESPACE, SCENARIO_START_MS } from "./servers";
@@ -123,4 +125,41 @@ test("peek shows the dead-letter queue's poison jobs, and they stay in it", asyn
   await page.keyboard.press("Escape");
   await expect(panel).toBeHidden();
   expect(await brokerQueue(DEAD_LETTER_QUEUE)).toBe(3);
+});
+
+test("peek shows the entry a killed consumer left pending, idle and claimable: what XAUTOCLAIM takes next", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const STREAMS = "redis-streams";
+  const redis = createRedis({ url: loadConfig(process.env).urls.redis, name: "broker-insight-spec" });
+  try {
+    await page.request.post(`/api/scenarios/${STREAMS}/stop`);
+    await redis.del(names.redis(STREAM));
+    await page.goto(`/scenarios/${STREAMS}`);
+    await page.getByRole("button", { name: "Start scenario" }).click();
+    await expect(page.getByRole("button", { name: "Add task" })).toBeVisible({ timeout: SCENARIO_START_MS });
+    // Every survivor stays busy for a minute, so nobody claims the victim's entry while we look.
+    expect((await page.request.post(`/api/scenarios/${STREAMS}/commands`, { data: { type: "set", delayMs: 60_000, minIdleMs: 1_000, failRate: 0 } })).ok()).toBe(true);
+    await page.request.post(`/api/scenarios/${STREAMS}/commands`, { data: { type: "publish", count: 3 } });
+    const victim = "email-service-1";
+    await expect(page.getByTestId(`gauges-${victim}`)).toContainText("pending 1", { timeout: 10_000 });
+    await page.getByTestId(`node-${victim}`).getByRole("button", { name: `Kill ${victim}` }).click();
+    await expect(page.getByTestId(`kill-cross-${victim}`)).toBeVisible();
+    await page.waitForTimeout(1_500);
+
+    await page.getByTestId("peek-stream").click();
+    const panel = page.getByTestId("peek-panel");
+    await expect(panel.getByTestId("peek-summary")).toContainText("3 entries in the stream");
+    const left = panel.getByTestId("peek-pending").filter({ hasText: victim });
+    await expect(left).toHaveCount(1);
+    await expect(left).toContainText("claimable");
+    // The live consumers renew theirs: held, not claimable.
+    await expect(panel.getByTestId("peek-pending").filter({ hasText: "email-service-2" })).not.toContainText("claimable");
+    for (const scheme of ["light", "dark"] as const) {
+      await useTheme(page, scheme);
+      await page.screenshot({ path: `${SHOTS}/peek-stream-${scheme}.png` });
+    }
+  } finally {
+    await page.request.post(`/api/scenarios/${STREAMS}/stop`);
+    redis.disconnect();
+  }
 });
