@@ -1,6 +1,6 @@
 import { connect, type GetMessage } from "amqplib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { gaugeHistorySchema, peekQueueSchema, peekStreamSchema, peekTopicSchema, type ApiError } from "../../lib/protocol";
+import { gaugeHistorySchema, peekQueueSchema, peekStreamSchema, peekTopicSchema, type ApiError, type ScenarioState } from "../../lib/protocol";
 import type { Hopscope } from "../../server/app";
 import { createKafka } from "../../server/brokers/kafka";
 import { createRedis } from "../../server/brokers/redis";
@@ -8,7 +8,7 @@ import { loadConfig } from "../../server/config";
 import { DEAD_LETTER_QUEUE, declareJobQueues, DLQ_CHANNEL_ID, JOB_QUEUE, RETRY_QUEUE } from "../../server/scenarios/rabbitmq-work-queue/names";
 import { GROUP, TOPIC } from "../../server/scenarios/kafka-consumer-group/names";
 import { GROUPS, STREAM } from "../../server/scenarios/redis-streams/names";
-import { api, startHopscope, state, testNames, waitFor } from "./harness";
+import { api, socketClient, startHopscope, state, testNames, waitFor } from "./harness";
 
 const { urls } = loadConfig(process.env);
 const WORK_QUEUE = "rabbitmq-work-queue";
@@ -98,6 +98,21 @@ describe("peek at what the broker stores", () => {
     expect(parkedGauge?.values.at(-1)).toBe(4);
     expect(history.times.length).toBeGreaterThanOrEqual(2);
     expect(history.times).toEqual([...history.times].sort((a, b) => a - b));
+
+    // A browser gets the same history in its snapshot, then each read in `state`.
+    const watcher = socketClient(base);
+    try {
+      await new Promise((resolve) => watcher.once("hello", resolve));
+      const snapshot = await watcher.emitWithAck("watch", { scenarioId: WORK_QUEUE });
+      if (!snapshot.ok) throw new Error(snapshot.error.message);
+      const inSnapshot = gaugeHistorySchema.parse(snapshot.result.gaugeHistory);
+      expect(inSnapshot.series.find((s) => s.id === DLQ_CHANNEL_ID && s.gauge === "parked")?.values.at(-1)).toBe(4);
+      const next = await new Promise<ScenarioState>((resolve) => watcher.on("state", (s) => s.gaugesAt !== undefined && resolve(s)));
+      expect(next.gaugesAt).toBeGreaterThan(inSnapshot.times.at(-1) ?? Infinity);
+      expect(next.gauges[DLQ_CHANNEL_ID]).toMatchObject({ parked: 4 });
+    } finally {
+      watcher.close();
+    }
 
     await api(base, "POST", `/api/scenarios/${WORK_QUEUE}/stop`);
     // A stopped run has no history; the dead letters outlive it, and can still be peeked at.
@@ -200,5 +215,24 @@ describe("peek at what the broker stores", () => {
     await refused(`/api/scenarios/${WORK_QUEUE}/gauges/now`, 404, /gauges\/history/);
     const post = await api(base, "POST", `/api/scenarios/${WORK_QUEUE}/peek`);
     expect(post.status).toBe(405);
+  });
+});
+
+describe("beyond loopback", () => {
+  test("only the presenter may peek: the audience gets 403 and no broker is asked", async () => {
+    const token = "a-presenter-token-for-peek-tests";
+    const workshop = await startHopscope({ HOST: "0.0.0.0", HOPSCOPE_TOKEN: token });
+    try {
+      const audience = await api<{ ok: false; error: ApiError }>(workshop.base, "GET", `/api/scenarios/${WORK_QUEUE}/peek`);
+      expect(audience.status).toBe(403);
+      expect(audience.body.error.message).toMatch(/presenter/);
+      const presenter = await api(workshop.base, "GET", `/api/scenarios/${WORK_QUEUE}/peek`, undefined, { authorization: `Bearer ${token}` });
+      expect(presenter.status).toBe(200);
+      expect(peekQueueSchema.parse(presenter.body).label).toBe(DEAD_LETTER_QUEUE);
+      // The history is a picture everyone sees, like the state.
+      expect((await api(workshop.base, "GET", `/api/scenarios/${WORK_QUEUE}/gauges/history`)).status).toBe(200);
+    } finally {
+      await workshop.hopscope.close();
+    }
   });
 });
