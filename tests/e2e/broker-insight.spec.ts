@@ -2,9 +2,9 @@ import { connect } from "amqplib";
 import { expect, test, type Page } from "@playwright/test";
 import { namespace } from "../../server/brokers/namespace";
 import { createRedis } from "../../server/brokers/redis";
-import { STREAM } from "../../server/scenarios/redis-streams/names";
+import { DLQ_STREAM, STREAM } from "../../server/scenarios/redis-streams/names";
 import { loadConfig } from "../../server/config";
-import { DEAD_LETTER_QUEUE, declareJobQueues, DLQ_CHANNEL_ID, JOB_CHANNEL_ID, JOB_QUEUE } from "../../server/scenarios/rabbitmq-work-queue/names";
+import { DEAD_LETTER_QUEUE, declareJobQueues, DLQ_CHANNEL_ID, JOB_CHANNEL_ID, JOB_QUEUE, RETRY_QUEUE } from "../../server/scenarios/rabbitmq-work-queue/names";
 import { NAMESPACE, SCENARIO_START_MS } from "./servers";
 
 const ID = "rabbitmq-work-queue";
@@ -39,7 +39,7 @@ async function startFresh(page: Page, settings: Record<string, number>): Promise
 }
 
 /** The page picks its theme once, at load; the toggle switches it after, as this does. */
-async function useTheme(page: Page, scheme: "light" | "dark"): Promise<void> {
+async function setTheme(page: Page, scheme: "light" | "dark"): Promise<void> {
   await page.evaluate((dark) => document.documentElement.classList.toggle("dark", dark), scheme === "dark");
 }
 
@@ -51,9 +51,11 @@ async function burst(page: Page, count: number): Promise<void> {
 // Pictures at 1280×720 as a projector shows them, with pixels enough to look at them closely.
 test.use({ deviceScaleFactor: 3 });
 
+// What these tests leave waiting or parked would reach the next spec's workers in this namespace.
 test.afterEach(async ({ request }) => {
   await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "set", delayMs: 0, failRate: 0, maxAttempts: 3, prefetch: 10 } });
   await request.post(`/api/scenarios/${ID}/stop`);
+  for (const queue of [JOB_QUEUE, RETRY_QUEUE, DEAD_LETTER_QUEUE]) await brokerQueue(queue, true);
 });
 
 test("a queue's sparkline appears under it and moves while the queue fills; rates count the publishes", async ({ page }) => {
@@ -79,7 +81,7 @@ test("a queue's sparkline appears under it and moves while the queue fills; rate
   await expect(page.getByTestId("rate-acked")).toHaveText("0");
 
   for (const scheme of ["light", "dark"] as const) {
-    await useTheme(page, scheme);
+    await setTheme(page, scheme);
     await page.evaluate(() => window.scrollTo(0, 0));
     const node = await page.getByTestId(`node-${JOB_CHANNEL_ID}`).boundingBox();
     const sparks = await page.getByTestId(`sparklines-${JOB_CHANNEL_ID}`).boundingBox();
@@ -119,7 +121,7 @@ test("peek shows the dead-letter queue's poison jobs, and they stay in it", asyn
   await expect(panel.getByTestId("peek-refresh")).toHaveText("Read again");
 
   for (const scheme of ["light", "dark"] as const) {
-    await useTheme(page, scheme);
+    await setTheme(page, scheme);
     await page.screenshot({ path: `${SHOTS}/peek-${scheme}.png` });
   }
   await page.keyboard.press("Escape");
@@ -155,11 +157,13 @@ test("peek shows the entry a killed consumer left pending, idle and claimable: w
     // The live consumers renew theirs: held, not claimable.
     await expect(panel.getByTestId("peek-pending").filter({ hasText: "email-service-2" })).not.toContainText("claimable");
     for (const scheme of ["light", "dark"] as const) {
-      await useTheme(page, scheme);
+      await setTheme(page, scheme);
       await page.screenshot({ path: `${SHOTS}/peek-stream-${scheme}.png` });
     }
   } finally {
     await page.request.post(`/api/scenarios/${STREAMS}/stop`);
+    // The victim's entry would stay pending, and be claimed by the next spec's consumers.
+    await redis.del(names.redis(STREAM), names.redis(DLQ_STREAM));
     redis.disconnect();
   }
 });

@@ -49,6 +49,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await hopscope.close();
+  // Poison jobs parked here would be read by whatever runs next in this namespace.
+  const connection = await connect(urls.rabbitmq);
+  const channel = await connection.createChannel();
+  await channel.purgeQueue(testNames.name(DEAD_LETTER_QUEUE));
+  await connection.close();
 });
 
 describe("peek at what the broker stores", () => {
@@ -163,6 +168,8 @@ describe("peek at what the broker stores", () => {
       expect(dlq).toMatchObject({ label: `${STREAM}:dlq`, claimableAfterMs: null, groups: [] });
     } finally {
       await api(base, "POST", `/api/scenarios/${STREAMS}/stop`);
+      // Entries left pending with stopped consumers would be claimed in the next test that runs here.
+      await redis.del(key);
       redis.disconnect();
     }
   });
