@@ -1,9 +1,8 @@
-import { peekResultSchema, type PeekResult, type SettingsValues } from "../../lib/protocol";
+import { isBroker, peekResultSchema, type PeekResult, type SettingsValues } from "../../lib/protocol";
 import type { Namespace } from "../brokers/namespace";
 import { BROKER_NAMES } from "../health";
 import { log } from "../log";
 import { PEEK_TIMEOUT_MS } from "../options";
-import { isBroker } from "../../lib/protocol";
 import { PeekRefusal, type PeekSource } from "../scenarios/model";
 import { fail, ok, type Result } from "./result";
 
