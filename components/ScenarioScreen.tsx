@@ -8,6 +8,7 @@ import { GUARANTEE_LABELS, isMessageHop } from "../lib/protocol";
 import { emptyLedger } from "../lib/ledger";
 import { layoutTopology } from "../lib/topology";
 import { assembleTraces } from "../lib/traces";
+import { PeekButtons, RatesReadout } from "./BrokerInsight";
 import { allUp, BROKER_NAMES, BrokerDownNotice } from "./BrokerStrip";
 import { ControlPanel } from "./ControlPanel";
 import { EventLog } from "./EventLog";
@@ -16,6 +17,7 @@ import { LedgerPanel } from "./LedgerPanel";
 import { Panel } from "./Panel";
 import { SequenceDiagram } from "./SequenceDiagram";
 import { TopologyView } from "./TopologyView";
+import type { NodeSpark } from "./Sparkline";
 import { PlaybackControls, SPEEDS } from "./PlaybackControls";
 import { ShortcutsButton, ShortcutsOverlay, useShortcuts } from "./Shortcuts";
 import { nextSpeed, nextToKill } from "../lib/shortcuts";
@@ -91,6 +93,19 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
     return Math.max(1, ...perColumn.values()) > 4 ? "h-[520px]" : "h-[300px]";
   }, [topology, multiBroker]);
 
+  // Rebuilt once per gauge read (about a second), not per frame: the history changes in place.
+  const gaugeHistory = view?.gaugeHistory;
+  const gaugesAt = view?.gaugesAt ?? null;
+  const sparklines = useMemo(() => {
+    if (!gaugeHistory || gaugesAt === null) return null;
+    const byNode: Record<string, NodeSpark[]> = {};
+    for (const node of topology.nodes) {
+      const sparks = gaugeHistory.gaugesOf(node.id).map((gauge) => ({ gauge, points: gaugeHistory.points(node.id, gauge) }));
+      if (sparks.some((s) => s.points.length >= 2)) byNode[node.id] = sparks;
+    }
+    return { at: gaugesAt, byNode };
+  }, [gaugeHistory, gaugesAt, topology]);
+
   const log = view?.log;
   const trace = useMemo(() => (selected && log ? (assembleTraces(log.filter((h) => isMessageHop(h) && h.message.traceId === selected), info).get(selected) ?? null) : null), [selected, log, info]);
   // Keyed on the trace's content: a new log array alone must not re-render the graph.
@@ -153,7 +168,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
       <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px]">
         <div className="min-w-0 space-y-4">
           <Panel title="Topology" className={topologyHeight} aside={<span className="text-[11px] text-[var(--muted)]" data-testid="topology-caption">{live?.caption ?? "dots move at human speed · numbers are real"}</span>}>
-            <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} killNext={killNext} flights={actions.flights} />
+            <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} sparklines={sparklines} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} killNext={killNext} flights={actions.flights} />
           </Panel>
           <Panel
             title="Sequence"
@@ -190,6 +205,8 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
             <LedgerPanel ledger={state?.ledger ?? emptyLedger()} guarantee={info.guarantee} checksKeyOrder={info.checksKeyOrder ?? false} />
           </Panel>
           <LatencyReadout latency={state?.latency ?? NO_LATENCY} hopsPerSecond={view?.hopsPerSecond ?? 0} span={info.roundTrip} />
+          {!replay && view?.rates && <RatesReadout rates={view.rates} />}
+          {!replay && presenter && actions.peek && info.peek && info.peek.length > 0 && <PeekButtons targets={info.peek} peek={actions.peek} />}
           {trace && <TraceCard trace={trace} onClose={() => setSelected(null)} />}
           <Panel className="h-[340px]">
             <EventLog hops={log ?? []} total={view?.totalHops ?? 0} selectedTraceId={selected} onSelect={setSelected} />

@@ -8,6 +8,7 @@ import { edgeForHop, type NodeSize, type Topology, type TopologyGroup, type Topo
 import { BROKER_NAMES } from "./BrokerStrip";
 import { hopColor } from "./hop-style";
 import { ariaKeyShortcuts, titleWithShortcut } from "../lib/shortcuts";
+import { NodeSparklines, type NodeSpark } from "./Sparkline";
 
 /** Short badges that tell the roles apart at a glance. */
 const ROLE_BADGES: Record<string, string> = { requester: "Rq", responder: "Rs", producer: "P", worker: "W", publisher: "P", subscriber: "S", consumer: "C", client: "C" };
@@ -21,6 +22,9 @@ interface NodeData extends Record<string, unknown> {
   killedNext: boolean;
   onKill: (actorId: string) => void;
   gauges: Record<string, number> | undefined;
+  /** Its gauges' recent history, drawn under it. */
+  sparks: readonly NodeSpark[] | undefined;
+  sparksAt: number;
 }
 
 interface GroupData extends Record<string, unknown> {
@@ -31,7 +35,7 @@ type FlowNode = Node<NodeData, "actor" | "channel">;
 type GroupNode = Node<GroupData, "broker">;
 
 const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
-  const { node, size, lit, canKill, killedNext, onKill, gauges } = data;
+  const { node, size, lit, canKill, killedNext, onKill, gauges, sparks, sparksAt } = data;
   return (
     <div
       data-testid={`node-${node.id}`}
@@ -85,12 +89,13 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
         </button>
       )}
       <Handle type="source" id="out" position={Position.Right} isConnectable={false} />
+      {sparks && <NodeSparklines nodeId={node.id} sparks={sparks} now={sparksAt} width={size.w} top={size.h} tone="actor" />}
     </div>
   );
 });
 
 const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
-  const { node, size, lit, gauges } = data;
+  const { node, size, lit, gauges, sparks, sparksAt } = data;
   return (
     <div
       data-testid={`node-${node.id}`}
@@ -114,6 +119,7 @@ const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
       )}
       <Handle type="source" id="out" position={Position.Right} isConnectable={false} />
       <Handle type="source" id="bottom" position={Position.Bottom} isConnectable={false} />
+      {sparks && <NodeSparklines nodeId={node.id} sparks={sparks} now={sparksAt} width={size.w} top={size.h} tone="channel" />}
     </div>
   );
 });
@@ -146,6 +152,8 @@ interface TopologyViewProps {
   topology: Topology;
   /** Broker-read figures per channel id. */
   gauges: Record<string, Record<string, number>>;
+  /** Their recent history per node id, up to `at` (the newest read), where there is one. */
+  sparklines?: { at: number; byNode: Readonly<Record<string, readonly NodeSpark[]>> } | null;
   litNodes: ReadonlySet<string>;
   litEdges: ReadonlySet<string>;
   canKill: (actorId: string) => boolean;
@@ -155,7 +163,7 @@ interface TopologyViewProps {
   flights: () => readonly Flight<Hop>[];
 }
 
-function Flow({ topology, gauges, litNodes, litEdges, canKill, onKill, killNext = null, flights }: TopologyViewProps) {
+function Flow({ topology, gauges, sparklines = null, litNodes, litEdges, canKill, onKill, killNext = null, flights }: TopologyViewProps) {
   const nodes: (FlowNode | GroupNode)[] = useMemo(
     () => [
       // Under the edges (z below 0), so an edge into a channel is not hidden by its box.
@@ -164,12 +172,12 @@ function Flow({ topology, gauges, litNodes, litEdges, canKill, onKill, killNext 
         id: node.id,
         type: node.kind,
         position: { x: node.x, y: node.y },
-        data: { node, size: sizeOf(topology, node), lit: litNodes.has(node.id), canKill: canKill(node.id), killedNext: node.id === killNext, onKill, gauges: gauges[node.id] },
+        data: { node, size: sizeOf(topology, node), lit: litNodes.has(node.id), canKill: canKill(node.id), killedNext: node.id === killNext, onKill, gauges: gauges[node.id], sparks: sparklines?.byNode[node.id], sparksAt: sparklines?.at ?? 0 },
         draggable: false,
         selectable: false,
       })),
     ],
-    [topology, litNodes, canKill, onKill, killNext, gauges],
+    [topology, litNodes, canKill, onKill, killNext, gauges, sparklines],
   );
   const edges: Edge[] = useMemo(
     () =>

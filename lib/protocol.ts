@@ -3,6 +3,7 @@
  * Bump PROTOCOL_VERSION on any change a peer on the previous version would misread.
  */
 import { z } from "zod";
+import type { GaugeHistoryData } from "./gauge-history";
 
 export const PROTOCOL_VERSION = 3;
 
@@ -257,6 +258,8 @@ export interface ScenarioInfo {
    * what those write to, who reads it), for a story whose actors pass work on to the next.
    */
   layout?: "pipeline";
+  /** What a presenter may peek at on the broker (a dead-letter queue, a stream, a topic). */
+  peek?: PeekTargetInfo[];
 }
 
 /** One leg of a story: the messages on these destinations, under this guarantee. */
@@ -423,6 +426,8 @@ export interface ScenarioState {
   settings: SettingsValues;
   /** Figures read from the broker per channel, e.g. { "rabbitmq:emails": { ready: 3, consumers: 2 } }. */
   gauges: Record<string, Record<string, number>>;
+  /** When `gauges` were read (epoch ms): each read is one point of their history. */
+  gaugesAt?: number;
   /** Set while the scenario's broker is down: why commands are refused. */
   unavailable: string | null;
   /** Replaces the scenario's channels and links while set. */
@@ -442,6 +447,119 @@ export interface BrokerHealth {
 export type HealthReport = { brokers: Record<BrokerId, BrokerHealth>; namespace?: string };
 /** `GET /api/health`: the report, and the server's version (package.json) for bug reports and scripts. */
 export type HealthResponse = HealthReport & { version: string };
+
+/* ---------- Broker insight: gauge history and peek ---------- */
+
+/** `GET /api/scenarios/:id/gauges/history`, and a snapshot's `gaugeHistory`. */
+export const gaugeHistorySchema = z.object({
+  capacity: z.number().int().positive().max(10_000),
+  times: z.array(z.number().finite()).max(10_000),
+  series: z
+    .array(z.object({ id: z.string().min(1).max(128), gauge: z.string().min(1).max(64), values: z.array(z.number().finite().nullable()).max(10_000) }))
+    .max(1_000),
+}) satisfies z.ZodType<GaugeHistoryData>;
+
+/** A peek answers with at most this many messages or entries. */
+export const PEEK_MAX_LIMIT = 50;
+export const PEEK_DEFAULT_LIMIT = 20;
+
+/** One thing a scenario lets the presenter peek at. */
+export interface PeekTargetInfo {
+  /** Named in `?target=`. */
+  id: string;
+  /** What the button and the panel call it, e.g. "emails.dlq". */
+  label: string;
+  /** The channel it is drawn as, when it is one. */
+  channel?: string;
+}
+
+/** `GET /api/scenarios/:id/peek?target=&limit=`: the query, strict, so a misspelt parameter is named. */
+export const peekQuerySchema = z
+  .object({
+    target: z.string().regex(/^[a-z0-9-]{1,32}$/, "expected a target id such as dlq").optional(),
+    limit: z.coerce.number().int().min(1).max(PEEK_MAX_LIMIT).default(PEEK_DEFAULT_LIMIT),
+  })
+  .strict();
+export type PeekQuery = z.infer<typeof peekQuerySchema>;
+
+const peekText = z.string().max(200);
+const peekBase = {
+  target: z.string().max(32),
+  label: z.string().max(128),
+  /** When the broker was asked (epoch ms). */
+  at: z.number().finite(),
+  /** How the peek left the broker as it was, in one sentence. */
+  method: z.string().max(300),
+};
+
+/** A queue's messages from the head, as a consumer would get them next. */
+export const peekQueueSchema = z.object({
+  ...peekBase,
+  kind: z.literal("queue"),
+  /** Messages in the queue, all of them, as the broker counts them. */
+  total: z.number().int().nonnegative(),
+  messages: z
+    .array(
+      z.object({
+        /** From 1: the head of the queue, the next one out. */
+        position: z.number().int().positive(),
+        messageId: z.string().max(128).nullable(),
+        preview: peekText,
+        size: z.number().int().nonnegative(),
+        /** Why it was dead-lettered first, from its x-death headers, and from which queue. */
+        death: z.object({ reason: z.string().max(64), queue: z.string().max(256), count: z.number().int().nonnegative() }).nullable(),
+        /** The job's own attempt count, where it carries one. */
+        attempts: z.number().int().nonnegative().nullable(),
+      }),
+    )
+    .max(PEEK_MAX_LIMIT),
+});
+
+/** A stream's entries, each with who holds it unacknowledged in each group and for how long. */
+export const peekStreamSchema = z.object({
+  ...peekBase,
+  kind: z.literal("stream"),
+  length: z.number().int().nonnegative(),
+  /** An entry pending this long may be claimed by another consumer (XAUTOCLAIM's min-idle-time). */
+  claimableAfterMs: z.number().int().nonnegative().nullable(),
+  groups: z.array(z.object({ name: z.string().max(128), pending: z.number().int().nonnegative(), lastDeliveredId: z.string().max(64) })).max(16),
+  entries: z
+    .array(
+      z.object({
+        id: z.string().max(64),
+        messageId: z.string().max(128).nullable(),
+        preview: peekText,
+        pending: z.array(z.object({ group: z.string().max(128), consumer: z.string().max(128), idleMs: z.number().int().nonnegative(), deliveries: z.number().int().nonnegative() })).max(16),
+      }),
+    )
+    .max(PEEK_MAX_LIMIT * 2),
+});
+
+/** A topic's partitions: where each log starts and ends, and where the group has committed. */
+export const peekTopicSchema = z.object({
+  ...peekBase,
+  kind: z.literal("topic"),
+  group: z.string().max(128),
+  partitions: z
+    .array(
+      z.object({
+        partition: z.number().int().nonnegative(),
+        /** The earliest offset still stored. */
+        low: z.number().int().nonnegative(),
+        /** The log end: the offset the next record gets. */
+        high: z.number().int().nonnegative(),
+        committed: z.number().int().nonnegative().nullable(),
+        lag: z.number().int().nonnegative(),
+      }),
+    )
+    .max(256),
+});
+
+export const peekResultSchema = z.discriminatedUnion("kind", [peekQueueSchema, peekStreamSchema, peekTopicSchema]);
+export type PeekResult = z.infer<typeof peekResultSchema>;
+export type PeekQueue = z.infer<typeof peekQueueSchema>;
+export type PeekStream = z.infer<typeof peekStreamSchema>;
+export type PeekTopic = z.infer<typeof peekTopicSchema>;
 
 /* ---------- Commands ---------- */
 
@@ -517,6 +635,8 @@ export interface ScenarioSnapshot {
   lastSeq: number;
   /** Hops since the last reset, including those older than `hops`. */
   totalHops: number;
+  /** The gauges' readings over the last few minutes; later reads arrive in `state`. */
+  gaugeHistory?: GaugeHistoryData;
 }
 
 /** What the presenter is showing: audience browsers that follow go there too. */

@@ -131,7 +131,8 @@ function decodeSegment(segment: string | undefined): string | null {
 
 const COMPARISON_ROUTE = /^\/api\/comparisons(?:\/([^/]+)(?:\/(start|stop|commands|recording))?)?$/;
 const MEASUREMENT_ROUTE = /^\/api\/measurements(?:\/(run))?$/;
-const SCENARIO_ROUTE = /^\/api\/scenarios\/([^/]+)\/(start|stop|commands|state|hops|traces|recording)(?:\/([^/]+))?$/;
+const SCENARIO_ROUTE = /^\/api\/scenarios\/([^/]+)\/(start|stop|commands|state|hops|traces|recording|gauges|peek)(?:\/([^/]+))?$/;
+const GET_ACTIONS = new Set(["state", "hops", "traces", "recording", "gauges", "peek"]);
 
 /** The automation API: everything a presenter can click, as JSON over HTTP. */
 export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, access: Access, measurements: MeasurementService) {
@@ -212,7 +213,7 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
       const id = decodeSegment(match[1]);
       if (id === null) return sendResult(res, fail("bad-request", "path: malformed percent-encoding"));
       const action = match[2];
-      const wanted = action === "state" || action === "hops" || action === "traces" || action === "recording" ? "GET" : "POST";
+      const wanted = action && GET_ACTIONS.has(action) ? "GET" : "POST";
       if (method !== wanted) {
         res.setHeader("allow", wanted);
         return send(res, 405, fail("bad-request", `${url.pathname} takes ${wanted}`));
@@ -236,6 +237,18 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
           if (since === null) return sendResult(res, fail("bad-request", "since: expected a whole number ≥ 0"));
           const recording = engine.recording(id, since);
           return recording.ok ? sendRecording(res, id, recording.result) : sendResult(res, recording);
+        }
+        case "gauges": {
+          if (match[3] !== "history") return sendResult(res, fail("not-found", `No API route ${method} ${url.pathname}: try /api/scenarios/${encodeURIComponent(id)}/gauges/history`));
+          const history = engine.gaugeHistory(id);
+          return history.ok ? send(res, 200, history.result) : sendResult(res, history);
+        }
+        case "peek": {
+          if (match[3] !== undefined) return sendResult(res, fail("not-found", `No API route ${method} ${url.pathname}: the target goes in ?target=`));
+          // It shows what the broker stores, payloads included: the presenter's, like the commands.
+          if (!access.isPresenter(Access.bearer(req.headers))) return sendResult(res, fail("forbidden", "Only the presenter can peek: send Authorization: Bearer <presenter token>"));
+          const peek = await engine.peek(id, Object.fromEntries(url.searchParams));
+          return peek.ok ? send(res, 200, peek.result) : sendResult(res, peek);
         }
         case "traces": {
           const traceId = decodeSegment(match[3]);

@@ -75,3 +75,5 @@ export const ORPHAN_EXIT_MS = 2_000;
 
 /** How long a comparison's kill may wait for every side's victim to hold work it has reported. */
 export const KILL_WAIT_FOR_WORK_MS = 500;
+/** A peek at a broker's contents gives up after this long: the presenter is waiting on it. */
+export const PEEK_TIMEOUT_MS = 5_000;

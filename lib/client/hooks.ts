@@ -2,6 +2,7 @@
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useSyncExternalStore } from "react";
 import { focusPath, type Command, type CommandResult, type PresenterFocus } from "../protocol";
+import { fetchPeek, type PeekOutcome } from "./peek";
 import { connection } from "./socket";
 import { HopscopeStore, type GlobalView, type ScenarioView } from "./store";
 
@@ -108,6 +109,8 @@ export interface ScenarioActions {
   setPaused(paused: boolean): void;
   step(): void;
   flights: HopscopeStore["flights"];
+  /** Live only: what the broker stores for one of the scenario's peek targets. */
+  peek?: (target: string) => Promise<PeekOutcome>;
 }
 
 export function useScenario(id: string): { view: ScenarioView | null; actions: ScenarioActions } {
@@ -128,5 +131,6 @@ export function useScenario(id: string): { view: ScenarioView | null; actions: S
   const setSpeed = useCallback((speed: number) => theStore().setSpeed(speed), []);
   const setPaused = useCallback((paused: boolean) => theStore().setPaused(paused), []);
   const step = useCallback(() => theStore().step(), []);
-  return { view, actions: { start, stop, command, catchUp, setSpeed, setPaused, step, flights } };
+  const peek = useCallback((target: string) => fetchPeek(id, target), [id]);
+  return { view, actions: { start, stop, command, catchUp, setSpeed, setPaused, step, flights, peek } };
 }

@@ -1,7 +1,9 @@
 "use client";
 import { AnimationQueue, type Flight } from "../animation";
 import type { Command, CommandResult, HealthReport, Hop, HopBatch, PresenterFocus, ScenarioInfo, ScenarioSnapshot, ScenarioState } from "../protocol";
-import { audienceCountSchema, audienceUrlsSchema, isMessageHop } from "../protocol";
+import { audienceCountSchema, audienceUrlsSchema, gaugeHistorySchema, isMessageHop } from "../protocol";
+import { GaugeHistory } from "../gauge-history";
+import { RateMeter, type KindRates } from "../rates";
 import { RingBuffer } from "../ring";
 import type { HopscopeSocket } from "./socket";
 
@@ -46,6 +48,14 @@ export interface ScenarioView {
   paused: boolean;
   backlog: number;
   hopsPerSecond: number;
+  /** Live only: messages per second of each kind, over the last few seconds. */
+  rates?: KindRates;
+  /**
+   * Live only: each gauge's readings over the last few minutes. Kept up to date in place; `gaugesAt`
+   * (the newest read) changes whenever it does.
+   */
+  gaugeHistory?: GaugeHistory;
+  gaugesAt?: number | null;
   error: string | null;
 }
 
@@ -82,6 +92,9 @@ export class HopscopeStore {
   private logChanged = true;
   private revealedChanged = true;
   private shownLagStep = 0;
+  private gaugeHistory = new GaugeHistory();
+  private rateMeter = new RateMeter();
+  private shownRateStep = 0;
 
   constructor(private readonly socket: HopscopeSocket) {
     socket.on("connect", () => {
@@ -107,6 +120,8 @@ export class HopscopeStore {
     socket.on("state", (state) => {
       if (state.id !== this.watchedId) return;
       this.state = state;
+      if (!state.running) this.gaugeHistory.clear();
+      else if (state.gaugesAt !== undefined) this.gaugeHistory.push(state.gaugesAt, state.gauges);
       this.touch();
     });
     socket.on("reset", ({ scenarioId }) => {
@@ -143,6 +158,9 @@ export class HopscopeStore {
         paused: this.queue.isPaused,
         backlog: this.queue.backlog,
         hopsPerSecond: this.rate(),
+        rates: this.rateMeter.rates(performance.now()),
+        gaugeHistory: this.gaugeHistory,
+        gaugesAt: this.gaugeHistory.lastAt,
         error: this.error,
       };
       this.logChanged = false;
@@ -258,6 +276,8 @@ export class HopscopeStore {
       this.revealed.push(hop);
     }
     this.totalHops = snapshot.totalHops;
+    const history = gaugeHistorySchema.safeParse(snapshot.gaugeHistory);
+    this.gaugeHistory = history.success ? GaugeHistory.from(history.data) : new GaugeHistory();
     this.logChanged = this.revealedChanged = true;
     this.touch();
   }
@@ -271,6 +291,7 @@ export class HopscopeStore {
     }
     const now = performance.now();
     for (const hop of batch.hops) this.log.push(hop);
+    this.rateMeter.add(batch.hops, now);
     this.arrivals.push([now, batch.hops.length]);
     // Trimmed here as well as when the view is built: a hidden tab gets no animation frames,
     // builds no view, and would otherwise keep an entry per batch for as long as it stays hidden.
@@ -296,6 +317,8 @@ export class HopscopeStore {
     this.totalHops = 0;
     this.skipped = 0;
     this.arrivals = [];
+    this.rateMeter.clear();
+    this.gaugeHistory.clear();
     this.lastSeq = 0;
     this.state = null;
     this.error = null;
@@ -343,6 +366,12 @@ export class HopscopeStore {
       const lagStep = Math.floor(this.queue.lagMs(now) / 250);
       if (lagStep !== this.shownLagStep) {
         this.shownLagStep = lagStep;
+        this.touch();
+      }
+      // Rates fall as hops stop coming, with no hop to say so: they are read again twice a second.
+      const rateStep = Math.floor(now / 500);
+      if (rateStep !== this.shownRateStep && !this.rateMeter.idle(now)) {
+        this.shownRateStep = rateStep;
         this.touch();
       }
       this.frame = requestAnimationFrame(step);

@@ -68,3 +68,45 @@ describe("gauge polling", () => {
     expect(pending).toHaveLength(1);
   });
 });
+
+describe("gauge history", () => {
+  test("every read is a point, changed or not, and a stop starts the history afresh", async () => {
+    const { reader, pending } = slowReader();
+    const changes = vi.fn();
+    const reads = vi.fn();
+    let now = 1_000;
+    const poller = new GaugePoller({ transport: "rabbitmq", open: () => reader }, URLS, namespace("test"), changes, GAUGE_INTERVAL_MS, reads, () => now);
+    poller.start();
+    for (const depth of [3, 3, 5]) {
+      pending.at(-1)?.({ jobs: { depth } });
+      await vi.advanceTimersByTimeAsync(GAUGE_INTERVAL_MS);
+      now += GAUGE_INTERVAL_MS;
+    }
+    expect(poller.history.points("jobs", "depth")).toEqual([
+      [1_000, 3],
+      [2_000, 3],
+      [3_000, 5],
+    ]);
+    expect(poller.at).toBe(3_000);
+    // Two changes (the first figures, then 5), and the unchanged read in between told apart.
+    expect(changes).toHaveBeenCalledTimes(2);
+    expect(reads).toHaveBeenCalledTimes(1);
+
+    await poller.stop();
+    expect(poller.history.size).toBe(0);
+    expect(poller.at).toBeNull();
+  });
+
+  test("a failed read adds no point", async () => {
+    let fail = true;
+    const reader: GaugeReader = { read: async () => (fail ? Promise.reject(new Error("channel closed")) : { jobs: { depth: 1 } }), close: async () => undefined };
+    const poller = new GaugePoller({ transport: "rabbitmq", open: () => reader }, URLS, namespace("test"), () => undefined);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(GAUGE_INTERVAL_MS * 2.5);
+    expect(poller.history.size).toBe(0);
+    fail = false;
+    await vi.advanceTimersByTimeAsync(GAUGE_INTERVAL_MS);
+    expect(poller.history.size).toBe(1);
+    await poller.stop();
+  });
+});

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { wallClockMs } from "../../lib/clock";
-import { isBroker, PROTOCOL_VERSION, type ApiError, type HealthReport, type Hop, type HopBatch, type HopDraft, type Ledger, type ScenarioInfo, type ScenarioSnapshot, type ScenarioState } from "../../lib/protocol";
+import type { GaugeHistoryData } from "../../lib/gauge-history";
+import { describeZodError, isBroker, peekQuerySchema, PROTOCOL_VERSION, type PeekResult, type ApiError, type HealthReport, type Hop, type HopBatch, type HopDraft, type Ledger, type ScenarioInfo, type ScenarioSnapshot, type ScenarioState } from "../../lib/protocol";
 import { encodeRecording, RECORDING_FORMAT, type Recording, type RecordingHeader } from "../../lib/recording";
 import { assembleTraces, type Trace } from "../../lib/traces";
 import type { HopTally } from "../actors/ipc";
@@ -199,7 +200,35 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
   snapshot(id: string): Result<ScenarioSnapshot> {
     const runner = this.runners.get(id);
     if (!runner) return this.unknown(id);
-    return ok({ v: PROTOCOL_VERSION, scenario: runner.info, state: this.stateOf(runner), hops: runner.store.newest(SNAPSHOT_HOPS), lastSeq: runner.store.lastSeq, totalHops: runner.store.count });
+    return ok({ v: PROTOCOL_VERSION, scenario: runner.info, state: this.stateOf(runner), hops: runner.store.newest(SNAPSHOT_HOPS), lastSeq: runner.store.lastSeq, totalHops: runner.store.count, gaugeHistory: runner.gaugeHistory() });
+  }
+
+  /**
+   * What the broker stores for one of the scenario's peek targets (`?target=&limit=`), whether
+   * or not it runs: a dead-letter queue outlives a run.
+   */
+  async peek(id: string, rawQuery: unknown): Promise<Result<PeekResult>> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    const query = peekQuerySchema.safeParse(rawQuery);
+    if (!query.success) return fail("bad-request", describeZodError(query.error));
+    const targets = runner.info.peek ?? [];
+    const first = targets[0];
+    if (!first) {
+      const peekable = [...this.runners.values()].filter((r) => r.info.peek?.length).map((r) => r.info.id);
+      return fail("not-found", `${id} has nothing to peek at. These do: ${peekable.join(", ")}`);
+    }
+    const target = query.data.target ?? first.id;
+    if (!targets.some((t) => t.id === target)) return fail("bad-request", `target: ${id} has no "${target}". Known: ${targets.map((t) => t.id).join(", ")}`);
+    const down = this.unavailable(runner);
+    if (down) return fail("broker-down", down);
+    return (await runner.peek(target, query.data.limit)) ?? fail("not-found", `${id} has nothing to peek at`);
+  }
+
+  /** Each gauge's readings over the last few minutes of this run. */
+  gaugeHistory(id: string): Result<GaugeHistoryData> {
+    const runner = this.runners.get(id);
+    return runner ? ok(runner.gaugeHistory()) : this.unknown(id);
   }
 
   async close(): Promise<void> {
@@ -213,6 +242,7 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     this.pump(runner.info.id);
     runner.store.reset();
     runner.forgetDead();
+    runner.forgetGaugeHistory();
     this.emit("reset", runner.info.id);
     this.emit("state", this.stateOf(runner));
     return { reset: true };

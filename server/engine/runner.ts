@@ -1,5 +1,6 @@
 import { wallClockMs } from "../../lib/clock";
 import { compareIds } from "../../lib/cast";
+import type { GaugeHistoryData } from "../../lib/gauge-history";
 import { isBroker, type ActorHopDraft, type BrokerId, type ScenarioInfo, type ScenarioState, type SettingsValues, type TransportId } from "../../lib/protocol";
 import { namespace } from "../brokers/namespace";
 import type { Config } from "../config";
@@ -11,6 +12,7 @@ import type { Actor, ActorFactory } from "./actor";
 import { DeliveryEffects } from "./delivery-effects";
 import { BrokerFates } from "./fates";
 import { GaugePoller } from "./gauges";
+import { PeekDesk } from "./peek";
 import { Supervisor } from "./supervisor";
 
 /** Killed and exited actors stay listed (their lifelines keep the cross) up to this many. */
@@ -36,6 +38,7 @@ export class ScenarioRunner {
   private nextNumber = new Map<string, number>();
   private starting: Promise<void> | null = null;
   private readonly gauges: GaugePoller;
+  private readonly peeks: PeekDesk | null;
   private readonly supervisor: Supervisor;
   private readonly effects: DeliveryEffects;
   private readonly fates: BrokerFates | null;
@@ -50,7 +53,8 @@ export class ScenarioRunner {
     this.settings = { ...definition.defaults };
     this.bus = deps.bus;
     this.onChange = deps.onChange;
-    this.gauges = new GaugePoller(definition.gauges, deps.urls, namespace(deps.namespace), deps.onChange);
+    // Every read is a point on the sparklines: browsers hear of it even when the figures held still.
+    this.gauges = new GaugePoller(definition.gauges, deps.urls, namespace(deps.namespace), deps.onChange, undefined, deps.onChange);
     this.supervisor = new Supervisor({
       running: () => this.running,
       // A role that speaks several brokers needs them all: a replacement started while one is
@@ -61,6 +65,8 @@ export class ScenarioRunner {
       spawn: (role) => this.spawn(role),
       actors: () => this.actors.values(),
     });
+    const peek = definition.peek;
+    this.peeks = peek ? new PeekDesk(peek, transportUrl(deps.urls, peek.transport), namespace(deps.namespace), () => this.settings) : null;
     const fates = definition.fates;
     this.fates = fates ? new BrokerFates(fates, transportUrl(deps.urls, fates.transport), namespace(deps.namespace), () => this.settings) : null;
     this.effects = new DeliveryEffects({
@@ -236,9 +242,25 @@ export class ScenarioRunner {
       latency: this.store.latencySummary(),
       settings: { ...this.settings },
       gauges: this.gauges.gauges,
+      ...(this.gauges.at !== null ? { gaugesAt: this.gauges.at } : {}),
       unavailable,
       ...(layout ? { layout } : {}),
     };
+  }
+
+  /** What the broker holds for one of the scenario's peek targets; null where it has none. */
+  peek(target: string, limit: number): ReturnType<PeekDesk["peek"]> | null {
+    return this.peeks?.peek(target, limit) ?? null;
+  }
+
+  /** Every gauge's readings of this run so far, up to the history's capacity. */
+  gaugeHistory(): GaugeHistoryData {
+    return this.gauges.history.toJSON();
+  }
+
+  /** A reset starts the sparklines afresh, like the ledger; the broker's figures carry on. */
+  forgetGaugeHistory(): void {
+    this.gauges.history.clear();
   }
 
   forgetDead(): void {

@@ -16,6 +16,8 @@ import type {
   LinkInfo,
   LiveLayout,
   MessageHopKind,
+  PeekResult,
+  PeekTargetInfo,
   PublishField,
   RoleInfo,
   ScenarioInfo,
@@ -113,6 +115,34 @@ export interface GaugeSource {
   open: (url: string, names: Namespace, urls: Config["urls"]) => GaugeReader;
 }
 
+/**
+ * A presenter's look at what the broker stores, read on a connection of the server's own and
+ * leaving the broker as it found it: no message consumed, none moved for good.
+ */
+export interface PeekReader {
+  /** `target` is one of the source's target ids; `limit` at most PEEK_MAX_LIMIT. */
+  peek(target: string, limit: number): Promise<PeekResult>;
+  close(): Promise<void>;
+}
+
+export interface PeekSource {
+  transport: Transport;
+  targets: readonly PeekTargetInfo[];
+  /** `settings` are the scenario's current ones (how long before an entry may be claimed). */
+  open: (url: string, names: Namespace, settings: () => SettingsValues) => PeekReader;
+}
+
+/** A peek the broker cannot answer for a reason the presenter can act on, said in words. */
+export class PeekRefusal extends Error {
+  constructor(
+    readonly code: "not-found" | "conflict",
+    message: string,
+  ) {
+    super(message);
+    this.name = "PeekRefusal";
+  }
+}
+
 /** What the broker says became of a message that a consumer held when it died. */
 export type Fate =
   /** It still has it for that destination and will hand it out again; that delivery will say so. */
@@ -192,6 +222,8 @@ export interface ScenarioDeclaration<S extends SettingsSpec, R extends string> {
   delivery: DeliverySpec<NoInfer<R>>;
   /** Reads live figures from the broker while the scenario runs. */
   gauges?: GaugeSource;
+  /** What the presenter may peek at on the broker. */
+  peek?: PeekSource;
   /** For scenarios that read a publish's key and payload rather than pass them on: see `PublishCheck`. */
   checkPublish?: PublishCheck;
   demo: DemoScript<NoInfer<R>>;
@@ -219,6 +251,7 @@ export interface ScenarioDefinition {
   audienceRoles?: readonly string[];
   audienceHears?: string;
   gauges?: GaugeSource;
+  peek?: PeekSource;
   checkPublish?: PublishCheck;
   demo: DemoScript;
 }
@@ -275,6 +308,7 @@ export function defineScenario<const S extends SettingsSpec, const R extends str
     ...(delivery.completesOn ? { completesOn: [...delivery.completesOn] } : {}),
     ...(delivery.legs ? { legs: delivery.legs.map((leg) => ({ ...leg })) } : {}),
     ...(delivery.unit ? { unit: delivery.unit } : {}),
+    ...(d.peek ? { peek: d.peek.targets.map((t) => ({ ...t })) } : {}),
   };
   const ledgerRules: LedgerRules = {
     guarantee: delivery.guarantee,
@@ -299,6 +333,7 @@ export function defineScenario<const S extends SettingsSpec, const R extends str
     ...(audience.length > 0 ? { audienceRoles: audience } : {}),
     ...(delivery.audienceHears ? { audienceHears: delivery.audienceHears } : {}),
     ...(d.gauges ? { gauges: d.gauges } : {}),
+    ...(d.peek ? { peek: d.peek } : {}),
     ...(d.checkPublish ? { checkPublish: d.checkPublish } : {}),
     demo: d.demo,
   };

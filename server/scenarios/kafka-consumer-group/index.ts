@@ -4,6 +4,7 @@ import { kafkaConsumer } from "./consumer";
 import { groupGauges } from "./gauges";
 import { COMMIT_INTERVAL_MS, DEFAULT_PARTITIONS, GROUP, MAX_PARTITIONS, partitionChannels, TOPIC } from "./names";
 import { kafkaProducer } from "./producer";
+import { topicPeekSource } from "./peek";
 
 /** Before the broker has been read: every partition to every consumer. */
 function defaultLinks(partitions: number): LinkInfo[] {
@@ -42,5 +43,6 @@ export const kafkaConsumerGroup = defineScenario({
   links: defaultLinks(DEFAULT_PARTITIONS),
   delivery: { guarantee: "at-least-once", completesOn: ["processed"], exclusiveDelivery: true, keyOrder: true },
   gauges: { transport: "kafka", open: groupGauges },
+  peek: topicPeekSource,
   demo: { settings: { delayMs: 300 }, add: ["consumer"], warmupMs: 8000, before: [{ count: 12 }], kill: { role: "consumer", afterMs: 1200 }, settleMs: 14_000 },
 });

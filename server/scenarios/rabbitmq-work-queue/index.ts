@@ -3,6 +3,7 @@ import { queueGauges } from "./gauges";
 import { DEAD_LETTER_QUEUE, DLQ_CHANNEL_ID, JOB_CHANNEL_ID, JOB_QUEUE, RETRY_CHANNEL_ID, RETRY_QUEUE } from "./names";
 import { rabbitmqProducer } from "./producer";
 import { rabbitmqWorker } from "./worker";
+import { deadLetterPeekSource } from "./peek";
 
 export const rabbitmqWorkQueue = defineScenario({
   id: "rabbitmq-work-queue",
@@ -44,5 +45,6 @@ export const rabbitmqWorkQueue = defineScenario({
   ],
   delivery: { guarantee: "at-least-once", kills: { worker: { requeue: true } } },
   gauges: { transport: "rabbitmq", open: queueGauges },
+  peek: deadLetterPeekSource,
   demo: { settings: { delayMs: 500, prefetch: 3, failRate: 0.25, maxAttempts: 2 }, before: [{ count: 8 }], kill: { role: "worker", afterMs: 700 }, settleMs: 7000 },
 });

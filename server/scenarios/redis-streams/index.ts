@@ -5,6 +5,7 @@ import { redisStreamFateSource } from "./fates";
 import { streamGauges } from "./gauges";
 import { DLQ_CHANNEL_ID, DLQ_STREAM, GROUPS, STREAM, STREAM_CHANNEL_ID } from "./names";
 import { redisStreamProducer } from "./producer";
+import { streamPeekSource } from "./peek";
 
 export const redisStreams = defineScenario({
   id: "redis-streams",
@@ -46,5 +47,6 @@ export const redisStreams = defineScenario({
   // A dead consumer's last hops die with it; the group's pending list says what became of what it held.
   delivery: { guarantee: "at-least-once", fates: redisStreamFateSource },
   gauges: { transport: "redis", open: streamGauges },
+  peek: streamPeekSource,
   demo: { settings: { delayMs: 600, failRate: 0, minIdleMs: 1000 }, before: [{ count: 5 }], kill: { role: "email-service", afterMs: 400 }, settleMs: 8000 },
 });
