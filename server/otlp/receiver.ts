@@ -1,11 +1,12 @@
 /**
  * `POST /v1/traces`: OTLP over HTTP, in JSON or protobuf, from applications instrumented with
  * OpenTelemetry. Their messaging spans become hops of the observed traffic; other spans are
- * read and ignored. Answers as an OTLP exporter expects: 200 with the export response (spans
- * that could not be told apart are counted as rejected), 400 for a body that is not a request,
- * 413 past the size limit, 415 for another content type.
+ * read and ignored. Bodies may be gzipped, as exporters can be told to send them. Answers as an
+ * OTLP exporter expects: 200 with the export response, 400 for a body that is not a request,
+ * 413 past the size limit (packed or unpacked), 415 for another content type or encoding.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { gunzipSync } from "node:zlib";
 import { exportTraceRequestSchema, hopsOfSpan, messagingSpans } from "../../lib/otlp";
 import { describeZodError, type MessageHopDraft } from "../../lib/protocol";
 import { OBSERVED_ID } from "../engine/observed";
@@ -68,6 +69,17 @@ export function createOtlpReceiver(ingest: (hops: MessageHopDraft[]) => void) {
     } catch (error) {
       if (error instanceof TooLarge) return refuse(res, 413, `body: larger than ${OTLP_MAX_BODY_BYTES} bytes`);
       throw error;
+    }
+    const compression = (req.headers["content-encoding"] ?? "identity").toLowerCase();
+    if (compression !== "identity" && compression !== "gzip") return refuse(res, 415, `content-encoding: expected gzip or none, not ${compression.slice(0, 40)}`);
+    if (compression === "gzip") {
+      try {
+        // Bounded as the body is: a small bomb must not unpack into gigabytes.
+        body = gunzipSync(body, { maxOutputLength: OTLP_MAX_BODY_BYTES });
+      } catch (error) {
+        const tooLarge = (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE";
+        return refuse(res, tooLarge ? 413 : 400, tooLarge ? `body: larger than ${OTLP_MAX_BODY_BYTES} bytes once unpacked` : "body: not valid gzip");
+      }
     }
     let raw: unknown;
     try {

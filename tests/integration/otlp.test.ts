@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
 import { isMessageHop, type Hop } from "../../lib/protocol";
 import { OTLP_MAX_BODY_BYTES } from "../../server/otlp/receiver";
@@ -76,6 +77,17 @@ describe("OTLP/HTTP input", () => {
     expect(answer.type).toBe("application/x-protobuf");
     const hops = await observedOf(producerSpan, 3);
     expect(hops.map((h) => h.broker)).toEqual(["rabbitmq", "rabbitmq", "rabbitmq"]);
+  });
+
+  test("a gzipped body is unpacked; one that unpacks past the limit is refused", async () => {
+    const { request, producerSpan } = exchange("kafka", "payments", 4);
+    const packed = await fetch(`${server.base}/v1/traces`, { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: gzipSync(JSON.stringify(request)) });
+    expect(packed.status).toBe(200);
+    await observedOf(producerSpan, 3);
+    const bomb = await fetch(`${server.base}/v1/traces`, { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: gzipSync(Buffer.alloc(OTLP_MAX_BODY_BYTES + 1, 32)) });
+    expect(bomb.status).toBe(413);
+    const unknown = await fetch(`${server.base}/v1/traces`, { method: "POST", headers: { "content-type": "application/json", "content-encoding": "br" }, body: "{}" });
+    expect(unknown.status).toBe(415);
   });
 
   test("bad bodies get a 4xx that says why, and nothing is kept", async () => {
