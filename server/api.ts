@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ErrorCode, HealthResponse } from "../lib/protocol";
+import { describeZodError, type ErrorCode, type HealthResponse } from "../lib/protocol";
 import { Access } from "./access";
 import { Comparisons } from "./comparisons";
 import { fail, ok, type Result, type ScenarioEngine } from "./engine";
@@ -7,6 +7,7 @@ import type { HealthMonitor } from "./health";
 import { log } from "./log";
 import type { MeasurementService } from "./measure/service";
 import { MAX_BODY_BYTES, REFUSED_BODY_DRAIN_BYTES, REFUSED_BODY_DRAIN_MS } from "./options";
+import { tapTargetsSchema, type BrokerTaps } from "./taps";
 import { VERSION } from "./version";
 
 const STATUS: Record<ErrorCode, number> = {
@@ -135,7 +136,7 @@ const SCENARIO_ROUTE = /^\/api\/scenarios\/([^/]+)\/(start|stop|commands|state|h
 const GET_ACTIONS = new Set(["state", "hops", "traces", "recording", "gauges", "peek"]);
 
 /** The automation API: everything a presenter can click, as JSON over HTTP. */
-export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, access: Access, measurements: MeasurementService) {
+export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, access: Access, measurements: MeasurementService, taps: BrokerTaps) {
   const comparisons = new Comparisons(engine);
   /** Why a POST may not act, or null: a page from another site, or someone not the presenter. */
   const refusal = (req: IncomingMessage) => {
@@ -191,6 +192,24 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
     return started.ok ? send(res, 202, started) : sendResult(res, started);
   }
 
+  /** `GET /api/observe/taps`, and `POST` with the subjects, channel patterns and topics to tap (a presenter's act). */
+  async function handleTaps(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+    if (method === "GET") return sendResult(res, ok(taps.current()));
+    if (method !== "POST") {
+      res.setHeader("allow", "GET, POST");
+      return send(res, 405, fail("bad-request", "this route takes GET, POST"));
+    }
+    const refused = refusal(req);
+    if (refused) return sendResult(res, refused);
+    const targets = tapTargetsSchema.safeParse(await readJson(req));
+    if (!targets.success) return sendResult(res, fail("bad-request", describeZodError(targets.error)));
+    try {
+      return sendResult(res, ok(await taps.set(targets.data)));
+    } catch (error) {
+      return sendResult(res, fail("broker-down", error instanceof Error ? error.message : String(error)));
+    }
+  }
+
   return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = req.method ?? "GET";
@@ -198,6 +217,7 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
     try {
       if (url.pathname === "/api/health" && method === "GET") return send(res, 200, { ...health.current(), version: VERSION } satisfies HealthResponse);
       if (url.pathname === "/api/scenarios" && method === "GET") return send(res, 200, engine.list());
+      if (url.pathname === "/api/observe/taps") return await handleTaps(req, res, method);
       if (url.pathname === "/api/observe/hops") {
         if (method !== "GET") return sendResult(res, fail("bad-request", "/api/observe/hops takes GET"));
         const page = pageOf(url);

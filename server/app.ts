@@ -13,6 +13,7 @@ import { HealthMonitor } from "./health";
 import { log } from "./log";
 import { MeasurementService, type MeasurementFiles } from "./measure/service";
 import { createOtlpReceiver } from "./otlp/receiver";
+import { BrokerTaps } from "./taps";
 import type { ScenarioDefinition } from "./scenarios/model";
 
 export interface HopscopeOptions {
@@ -36,7 +37,8 @@ export async function createHopscope(options: HopscopeOptions) {
   engine.startPumping();
   const access = new Access(config);
   const measurements = new MeasurementService(config.urls, options.measurementFiles);
-  const api = createApiHandler(engine, health, access, measurements);
+  const taps = new BrokerTaps(config.urls, (hops) => engine.ingestObserved(hops));
+  const api = createApiHandler(engine, health, access, measurements, taps);
 
   const otlp = createOtlpReceiver((hops) => engine.ingestObserved(hops));
 
@@ -89,7 +91,7 @@ export async function createHopscope(options: HopscopeOptions) {
       // No new connections while the actors stop: a command arriving now could start more.
       server.close();
       health.stop();
-      await Promise.all([engine.close(), measurements.close()]);
+      await Promise.all([engine.close(), measurements.close(), taps.close()]);
       await io.close();
       // Idle keep-alive sockets and upgraded ones (Next's dev reload) would hold the server open.
       server.closeAllConnections();

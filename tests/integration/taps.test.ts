@@ -1,0 +1,95 @@
+import Redis from "ioredis";
+import { Kafka, logLevel } from "kafkajs";
+import { connect, headers } from "nats";
+import { describe, expect, test } from "vitest";
+import { isMessageHop, type MessageHop } from "../../lib/protocol";
+import { loadConfig } from "../../server/config";
+import { api, hopscopeForFile, TEST_NAMESPACE, waitFor } from "./harness";
+
+/**
+ * Traffic of a plain script, not an actor: the taps must show it from the brokers' side alone.
+ */
+const server = hopscopeForFile();
+const urls = loadConfig({ ...process.env, PORT: "0" }).urls;
+const subject = `${TEST_NAMESPACE}.taps.orders`;
+const channel = `${TEST_NAMESPACE}:taps:orders`;
+const topic = `${TEST_NAMESPACE}.taps-orders`;
+
+async function tapped(): Promise<MessageHop[]> {
+  const { body } = await api<{ hops: MessageHop[] }>(server.base, "GET", "/api/observe/hops?since=0");
+  return body.hops.filter((h) => isMessageHop(h) && h.source === "tap");
+}
+
+describe("broker taps", () => {
+  test("a plain script's NATS, Redis and Kafka messages show as published to their destinations, from a publisher the broker does not name", async () => {
+    const kafka = new Kafka({ clientId: "plain-script", brokers: urls.kafka.split(","), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    const producer = kafka.producer();
+    await producer.connect();
+    // Sent before the tap starts: not its to report.
+    await producer.send({ topic, messages: [{ key: "before", value: "{}" }] });
+
+    const set = await api<{ ok: boolean; result: { since: number | null } }>(server.base, "POST", "/api/observe/taps", { nats: [`${TEST_NAMESPACE}.taps.>`], redis: [`${TEST_NAMESPACE}:taps:*`], kafka: [topic] });
+    expect(set.status).toBe(200);
+    expect(set.body.result.since).toBeGreaterThan(0);
+
+    const nc = await connect({ servers: urls.nats });
+    const redis = new Redis(urls.redis);
+    try {
+      const h = headers();
+      h.set("Hopscope-Message-Id", "order-1");
+      nc.publish(subject, JSON.stringify({ orderId: "order-1" }), { headers: h });
+      nc.publish(subject, "plain text");
+      nc.publish(`${TEST_NAMESPACE}.elsewhere`, "not tapped");
+      await nc.flush();
+      await redis.publish(channel, JSON.stringify({ messageId: "order-2" }));
+      await redis.publish(channel, "plain text");
+      await producer.send({ topic, messages: [{ key: "customer-1", value: '{"orderId":"order-3"}', headers: { "hopscope-message-id": "order-3" } }, { key: "customer-2", value: "x" }] });
+
+      const hops = await waitFor("six tapped publishes", async () => {
+        const seen = await tapped();
+        return seen.length >= 6 ? seen : undefined;
+      }, 30_000, 200);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const all = await tapped();
+      expect(all).toHaveLength(6);
+      expect(hops.every((h) => h.kind === "published")).toBe(true);
+      const to = (node: string) => all.filter((h) => h.to === node);
+      expect(to(`nats:${subject}`).map((h) => h.from)).toEqual(["nats publisher (unknown)", "nats publisher (unknown)"]);
+      // An id the message carries is kept, so an actor's report and the tap's name one message.
+      expect(to(`nats:${subject}`)[0]?.message.id).toBe("order-1");
+      expect(to(`redis:${channel}`).map((h) => h.message.id)[0]).toBe("order-2");
+      const records = to(`kafka:${topic}`);
+      expect(records.map((h) => h.message.key).sort()).toEqual(["customer-1", "customer-2"]);
+      expect(records.find((h) => h.message.key === "customer-1")?.message.id).toBe("order-3");
+      expect(records.every((h) => h.message.partition !== undefined && h.message.offset !== undefined)).toBe(true);
+
+      // Stopped, they see nothing more.
+      const stopped = await api<{ result: { since: number | null } }>(server.base, "POST", "/api/observe/taps", {});
+      expect(stopped.body.result.since).toBeNull();
+      nc.publish(subject, "after");
+      await nc.flush();
+      await redis.publish(channel, "after");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await tapped()).toHaveLength(6);
+    } finally {
+      await nc.close();
+      redis.disconnect();
+      await producer.disconnect();
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await admin.disconnect();
+    }
+  }, 90_000);
+
+  test("bad targets get a 400 naming the field, and the taps running stay as they were", async () => {
+    const before = (await api<{ result: unknown }>(server.base, "GET", "/api/observe/taps")).body.result;
+    for (const body of [{ kafka: ["has space"] }, { nats: ["a b"] }, { rabbitmq: ["q"] }, { redis: Array(17).fill("x:*") }, []]) {
+      const answer = await api<{ ok: boolean; error: { message: string } }>(server.base, "POST", "/api/observe/taps", body);
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await api<{ result: unknown }>(server.base, "GET", "/api/observe/taps")).body.result).toEqual(before);
+  });
+});
+
