@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
 import { describeZodError, type ErrorCode, type HealthResponse } from "../lib/protocol";
 import { Access } from "./access";
 import { Comparisons } from "./comparisons";
@@ -8,6 +9,7 @@ import { log } from "./log";
 import type { MeasurementService } from "./measure/service";
 import { MAX_BODY_BYTES, REFUSED_BODY_DRAIN_BYTES, REFUSED_BODY_DRAIN_MS } from "./options";
 import { tapTargetsSchema, type BrokerTaps } from "./taps";
+import type { Witnesses } from "./taps/witness";
 import { VERSION } from "./version";
 
 const STATUS: Record<ErrorCode, number> = {
@@ -132,11 +134,13 @@ function decodeSegment(segment: string | undefined): string | null {
 
 const COMPARISON_ROUTE = /^\/api\/comparisons(?:\/([^/]+)(?:\/(start|stop|commands|recording))?)?$/;
 const MEASUREMENT_ROUTE = /^\/api\/measurements(?:\/(run))?$/;
+const witnessSwitchSchema = z.object({ on: z.boolean() }).strict();
+const CROSS_CHECK_ROUTE = /^\/api\/scenarios\/([^/]+)\/crosscheck$/;
 const SCENARIO_ROUTE = /^\/api\/scenarios\/([^/]+)\/(start|stop|commands|state|hops|traces|recording|gauges|peek)(?:\/([^/]+))?$/;
 const GET_ACTIONS = new Set(["state", "hops", "traces", "recording", "gauges", "peek"]);
 
 /** The automation API: everything a presenter can click, as JSON over HTTP. */
-export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, access: Access, measurements: MeasurementService, taps: BrokerTaps) {
+export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, access: Access, measurements: MeasurementService, taps: BrokerTaps, witnesses: Witnesses) {
   const comparisons = new Comparisons(engine);
   /** Why a POST may not act, or null: a page from another site, or someone not the presenter. */
   const refusal = (req: IncomingMessage) => {
@@ -210,6 +214,24 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
     }
   }
 
+  /** `GET /api/scenarios/:id/crosscheck`, and `POST` with `{ on }` to start or stop the broker's witness (a presenter's act). */
+  async function handleCrossCheck(req: IncomingMessage, res: ServerResponse, method: string, rawId: string | undefined): Promise<void> {
+    const id = decodeSegment(rawId);
+    if (id === null) return sendResult(res, fail("bad-request", "path: malformed percent-encoding"));
+    if (method === "GET") return sendResult(res, witnesses.view(id));
+    if (method !== "POST") {
+      res.setHeader("allow", "GET, POST");
+      return send(res, 405, fail("bad-request", "this route takes GET, POST"));
+    }
+    const refused = refusal(req);
+    if (refused) return sendResult(res, refused);
+    const body = witnessSwitchSchema.safeParse(await readJson(req));
+    if (!body.success) return sendResult(res, fail("bad-request", describeZodError(body.error)));
+    if (body.data.on) return sendResult(res, await witnesses.start(id));
+    await witnesses.stop(id);
+    return sendResult(res, witnesses.view(id));
+  }
+
   return async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = req.method ?? "GET";
@@ -228,6 +250,8 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
       const comparison = COMPARISON_ROUTE.exec(url.pathname);
       if (comparison) return await handleComparison(req, res, url, method, comparison[1], comparison[2]);
 
+      const crossCheck = CROSS_CHECK_ROUTE.exec(url.pathname);
+      if (crossCheck) return await handleCrossCheck(req, res, method, crossCheck[1]);
       const match = SCENARIO_ROUTE.exec(url.pathname);
       if (!match) return sendResult(res, fail("not-found", `No API route ${method} ${url.pathname}`));
       const id = decodeSegment(match[1]);

@@ -14,6 +14,7 @@ import { log } from "./log";
 import { MeasurementService, type MeasurementFiles } from "./measure/service";
 import { createOtlpReceiver } from "./otlp/receiver";
 import { BrokerTaps } from "./taps";
+import { Witnesses } from "./taps/witness";
 import type { ScenarioDefinition } from "./scenarios/model";
 
 export interface HopscopeOptions {
@@ -38,7 +39,8 @@ export async function createHopscope(options: HopscopeOptions) {
   const access = new Access(config);
   const measurements = new MeasurementService(config.urls, options.measurementFiles);
   const taps = new BrokerTaps(config.urls, (hops) => engine.ingestObserved(hops));
-  const api = createApiHandler(engine, health, access, measurements, taps);
+  const witnesses = new Witnesses(engine, config.urls, config.namespace);
+  const api = createApiHandler(engine, health, access, measurements, taps, witnesses);
 
   const otlp = createOtlpReceiver((hops) => engine.ingestObserved(hops));
 
@@ -91,7 +93,7 @@ export async function createHopscope(options: HopscopeOptions) {
       // No new connections while the actors stop: a command arriving now could start more.
       server.close();
       health.stop();
-      await Promise.all([engine.close(), measurements.close(), taps.close()]);
+      await Promise.all([engine.close(), measurements.close(), taps.close(), witnesses.close()]);
       await io.close();
       // Idle keep-alive sockets and upgraded ones (Next's dev reload) would hold the server open.
       server.closeAllConnections();

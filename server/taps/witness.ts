@@ -1,0 +1,112 @@
+/**
+ * The broker as a witness of a running scenario: taps on the instance's namespace, whose view of
+ * what was published is held against what the scenario's actors reported (lib/crosscheck.ts).
+ * A witness sees what its taps can: NATS subjects, Redis pub/sub channels and Kafka topics.
+ * RabbitMQ queues and Redis streams are not tapped yet, so their messages are left out on both
+ * sides rather than counted as the actors' alone.
+ */
+import { crossCheck, type CrossCheck } from "../../lib/crosscheck";
+import { wallClockMs } from "../../lib/clock";
+import { isMessageHop, type MessageHop, type MessageHopDraft } from "../../lib/protocol";
+import { createKafka } from "../brokers/kafka";
+import { namespace, type Namespace } from "../brokers/namespace";
+import type { Config } from "../config";
+import { fail, ok, type Result, type ScenarioEngine } from "../engine";
+import { BrokerTaps } from "./index";
+
+/** Most tapped publishes a witness keeps: far more than any scenario's hop buffer holds messages. */
+const WITNESS_CAPACITY = 50_000;
+
+export interface WitnessView {
+  on: boolean;
+  /** When the witness started, epoch ms. */
+  since: number | null;
+  result: CrossCheck | null;
+}
+
+interface Witness {
+  taps: BrokerTaps;
+  seen: MessageHopDraft[];
+  since: number;
+}
+
+export class Witnesses {
+  private running = new Map<string, Witness>();
+  private readonly names: Namespace;
+
+  constructor(
+    private readonly engine: ScenarioEngine,
+    private readonly urls: Config["urls"],
+    namespaceId: string,
+  ) {
+    this.names = namespace(namespaceId);
+    // A stopped scenario publishes nothing more: its witness goes with it.
+    engine.on("state", (state) => {
+      if (!state.running && this.running.has(state.id)) void this.stop(state.id);
+    });
+  }
+
+  /** Taps what the scenario's actors publish on, from now on; a witness already there starts over. */
+  async start(id: string): Promise<Result<WitnessView>> {
+    const state = this.engine.state(id);
+    if (!state.ok) return state;
+    if (!state.result.running) return fail("not-running", `${id} is not running: start it first, so its topics exist and its actors report`);
+    const uses = new Set(this.engine.list().find((s) => s.id === id)?.brokers);
+    await this.stop(id);
+    const seen: MessageHopDraft[] = [];
+    const taps = new BrokerTaps(this.urls, (hops) => {
+      if (seen.length + hops.length <= WITNESS_CAPACITY) seen.push(...hops);
+    });
+    try {
+      // Only the brokers the scenario speaks: one that is away and unused must not stop the witness.
+      await taps.set({
+        nats: uses.has("nats") ? [this.names.name(">")] : [],
+        redis: uses.has("redis") ? [this.names.redis("*")] : [],
+        kafka: uses.has("kafka") ? await this.topics() : [],
+      });
+    } catch (error) {
+      return fail("broker-down", error instanceof Error ? error.message : String(error));
+    }
+    this.running.set(id, { taps, seen, since: wallClockMs() });
+    return this.view(id);
+  }
+
+  async stop(id: string): Promise<void> {
+    const witness = this.running.get(id);
+    this.running.delete(id);
+    await witness?.taps.close();
+  }
+
+  view(id: string): Result<WitnessView> {
+    const witness = this.running.get(id);
+    if (!witness) return this.engine.state(id).ok ? ok({ on: false, since: null, result: null }) : fail("not-found", `No scenario ${id}`);
+    const info = this.engine.list().find((s) => s.id === id);
+    const hops = this.engine.buffered(id);
+    if (!info || !hops.ok) return fail("not-found", `No scenario ${id}`);
+    const pubsubChannels = new Set(info.channels.filter((c) => c.kind === "channel").map((c) => c.id));
+    // What a tap can see: any NATS subject or Kafka topic, and Redis pub/sub (not its streams).
+    const tappable = (hop: MessageHop) => hop.broker === "nats" || hop.broker === "kafka" || (hop.broker === "redis" && pubsubChannels.has(hop.to));
+    const reported = hops.result.filter((hop): hop is MessageHop => isMessageHop(hop) && tappable(hop));
+    const destinations = new Set(reported.map((hop) => hop.message.destination));
+    // The namespace is the instance's, shared by its scenarios: only this one's destinations count.
+    const seen = witness.seen.filter((hop) => destinations.has(this.names.local(hop.message.destination)));
+    const since = reported.filter((hop) => hop.at >= witness.since);
+    const before = new Set(reported.filter((hop) => hop.at < witness.since).map((hop) => hop.message.id));
+    return ok({ on: true, since: witness.since, result: crossCheck(since, seen, before) });
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.running.keys()].map((id) => this.stop(id)));
+  }
+
+  /** The instance's Kafka topics as they are now. */
+  private async topics(): Promise<string[]> {
+    const admin = createKafka({ brokers: this.urls.kafka, clientId: "hopscope-witness" }).admin();
+    await admin.connect();
+    try {
+      return (await admin.listTopics()).filter((topic) => topic.startsWith(this.names.name(""))).slice(0, 16);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import Redis from "ioredis";
+import { connect, headers } from "nats";
+import { describe, expect, test } from "vitest";
+import type { CrossCheck } from "../../lib/crosscheck";
+import { loadConfig } from "../../server/config";
+import { DRIVER_CHANNEL } from "../../server/scenarios/redis-pubsub/names";
+import { api, hopscopeForFile, testNames, waitFor } from "./harness";
+
+/**
+ * The broker as a witness: what its taps saw published, against what the actors reported. A
+ * message published behind the actors' backs must show as the broker's alone.
+ */
+const server = hopscopeForFile();
+const urls = loadConfig({ ...process.env, PORT: "0" }).urls;
+
+interface View {
+  on: boolean;
+  since: number | null;
+  result: CrossCheck | null;
+}
+const view = async (id: string) => (await api<{ ok: boolean; result: View }>(server.base, "GET", `/api/scenarios/${id}/crosscheck`)).body.result;
+const command = (id: string, body: unknown) => api(server.base, "POST", `/api/scenarios/${id}/commands`, body);
+
+describe("the broker's view, cross-checked", () => {
+  test("NATS: every message the actors published, the broker saw; one published behind their backs is found", async () => {
+    const id = "nats-pubsub";
+    // Not running: nothing to witness yet.
+    expect((await api(server.base, "POST", `/api/scenarios/${id}/crosscheck`, { on: true })).status).toBe(409);
+    expect((await api(server.base, "POST", `/api/scenarios/${id}/start`)).status).toBe(200);
+    expect((await api(server.base, "POST", `/api/scenarios/${id}/crosscheck`, { on: true })).status).toBe(200);
+    expect((await command(id, { type: "publish", count: 12 })).status).toBe(200);
+    const agreed = await waitFor("the broker to have seen all 12", async () => {
+      const current = await view(id);
+      return current.result && current.result.both === 12 ? current : undefined;
+    });
+    expect(agreed.result).toMatchObject({ both: 12, actorsOnly: { count: 0 }, brokerOnly: { count: 0 }, confirmed: true });
+
+    // A message on the scenario's subject that no actor reports.
+    const nc = await connect({ servers: urls.nats });
+    const h = headers();
+    h.set("Hopscope-Message-Id", "hidden-1");
+    nc.publish(testNames.name("order_created"), JSON.stringify({ orderId: "hidden" }), { headers: h });
+    await nc.flush();
+    await nc.close();
+    const found = await waitFor("the hidden publish to be found", async () => {
+      const current = await view(id);
+      return current.result && current.result.brokerOnly.count > 0 ? current : undefined;
+    });
+    expect(found.result).toMatchObject({ both: 12, actorsOnly: { count: 0 }, brokerOnly: { count: 1, ids: ["hidden-1"] }, confirmed: false });
+
+    expect((await api(server.base, "POST", `/api/scenarios/${id}/crosscheck`, { on: false })).status).toBe(200);
+    expect(await view(id)).toEqual({ on: false, since: null, result: null });
+    await api(server.base, "POST", `/api/scenarios/${id}/stop`);
+  });
+
+  test("Redis pub/sub: the same, through PSUBSCRIBE; bad bodies get a 400", async () => {
+    const id = "redis-pubsub";
+    expect((await api(server.base, "POST", `/api/scenarios/${id}/start`)).status).toBe(200);
+    for (const body of [{}, { on: "yes" }, { on: true, extra: 1 }]) expect((await api(server.base, "POST", `/api/scenarios/${id}/crosscheck`, body)).status).toBe(400);
+    expect((await api(server.base, "POST", "/api/scenarios/nope/crosscheck", { on: true })).status).toBe(404);
+    expect((await api(server.base, "POST", `/api/scenarios/${id}/crosscheck`, { on: true })).status).toBe(200);
+    expect((await command(id, { type: "publish", count: 8 })).status).toBe(200);
+    const redis = new Redis(urls.redis);
+    try {
+      await waitFor("the broker to have seen all 8", async () => ((await view(id)).result?.both === 8 ? true : undefined));
+      await redis.publish(testNames.redis(DRIVER_CHANNEL), JSON.stringify({ messageId: "hidden-2", driverId: "driver-1" }));
+      const found = await waitFor("the hidden publish to be found", async () => {
+        const current = await view(id);
+        return current.result && current.result.brokerOnly.count > 0 ? current : undefined;
+      });
+      expect(found.result).toMatchObject({ both: 8, brokerOnly: { ids: ["hidden-2"] }, confirmed: false });
+    } finally {
+      redis.disconnect();
+      await api(server.base, "POST", `/api/scenarios/${id}/stop`);
+    }
+    // Stopping the scenario stops its witness.
+    await waitFor("the witness to stop with the scenario", async () => ((await view(id)).on ? undefined : true));
+  });
+});
