@@ -3,6 +3,7 @@
  *   0. fidelity: each round trip a scenario shows, against a bare client doing the same in
  *      the same run, and each scenario's throughput with hop reporting on against the same
  *      actors only counting their hops (scripts/bench-fidelity.ts); real brokers.
+ *   taps: each broker tap's cost, the broker measured with it on and off (scripts/bench-taps.ts).
  *   1. latency: at 1,000 hops/s, from the actor's timestamp to receipt in headless Chromium.
  *   2. ingest: emitters flat out; hops sequenced per second and the event loop's lag.
  *   3. memory: the server's RSS and heap over a long ingest (5 million hops by default).
@@ -14,7 +15,7 @@
  * Flags (npm run bench -- --flag value): --only fidelity,latency,ingest,memory,page  --memory-hops N
  * --memory-rate HOPS_PER_S (0: full speed)  --page-minutes M  --page-rate HOPS_PER_S
  * --fidelity-rate OPS_PER_S  --fidelity-seconds S  --fidelity-rounds N  --throughput-rounds N (0: no throughput turns)
- * --fidelity-scenarios ID,ID (default: every one it knows)
+ * --fidelity-scenarios ID,ID (default: every one it knows)  --taps-seconds S  --taps-rounds N
  */
 import { chromium } from "@playwright/test";
 import next from "next";
@@ -27,6 +28,7 @@ import { createHopscope } from "../server/app";
 import { loadConfig } from "../server/config";
 import { BENCH_SCENARIO } from "../server/bench/scenario";
 import { FIDELITY_SCENARIOS, fidelity } from "./bench-fidelity";
+import { tapCost } from "./bench-taps";
 import { ensureProductionBuild, memoryIngest, pageHeap, type BenchHarness } from "./bench-memory";
 import { CHROMIUM_ARGS, chromiumPath } from "./chromium";
 import { parseFlags } from "./flags";
@@ -39,7 +41,7 @@ const INGEST_EMITTERS = 2;
 const PACED_RATE = 20_000;
 const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-const SECTIONS = ["fidelity", "latency", "ingest", "memory", "page"] as const;
+const SECTIONS = ["fidelity", "taps", "latency", "ingest", "memory", "page"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const optionsSchema = z.object({
@@ -57,6 +59,8 @@ const optionsSchema = z.object({
   "fidelity-seconds": z.coerce.number().positive().max(600).default(1),
   "fidelity-rounds": z.coerce.number().int().min(1).max(20).default(6),
   "throughput-rounds": z.coerce.number().int().min(0).max(20).default(2),
+  "taps-seconds": z.coerce.number().min(0.5).max(30).default(3),
+  "taps-rounds": z.coerce.number().int().min(1).max(10).default(2),
   "fidelity-scenarios": z
     .string()
     .optional()
@@ -99,9 +103,11 @@ async function main(): Promise<void> {
   const runs = (section: Section) => options.only.includes(section);
   // First, on a quiet machine: the other sections load it on purpose.
   const figures = runs("fidelity") ? await fidelity({ rate: options["fidelity-rate"], seconds: options["fidelity-seconds"], rounds: options["fidelity-rounds"], throughputRounds: options["throughput-rounds"], scenarios: options["fidelity-scenarios"] }) : null;
-  if (options.only.every((section) => section === "fidelity")) {
+  const worstTap = runs("taps") ? await tapCost({ seconds: options["taps-seconds"], rounds: options["taps-rounds"] }) : null;
+  if (options.only.every((section) => section === "fidelity" || section === "taps")) {
     if (figures?.worstLatency != null) console.log(`\nWorst shown / bare latency: ${figures.worstLatency.toFixed(2)}× (target 1.3×)`);
     if (figures?.worstThroughput != null) console.log(`Worst throughput with / without hop reporting: ${figures.worstThroughput.toFixed(2)}× (target 0.9×)`);
+    if (worstTap !== null) console.log(`Worst throughput with / without a broker tap: ${worstTap.toFixed(2)}×`);
     return;
   }
   // Built before anything starts, so the build does not compete with the measurements.
