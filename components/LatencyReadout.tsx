@@ -12,7 +12,7 @@ export function LatencyReadout({ latency, hopsPerSecond, span }: { latency: Late
     { label: "p99", value: ms(latency.p99Ms), testId: "latency-p99" },
   ];
   return (
-    <section aria-label="Latency" data-testid="latency" className="stage:col-start-2 stage:row-start-2 rounded-xl border border-[var(--line)] bg-[var(--panel)] px-3 py-2">
+    <section aria-label="Latency" data-testid="latency" className="stage:col-start-2 stage:row-start-2 rounded-xl border border-[var(--line)] bg-[var(--panel)] px-3 py-2 stage:py-1.5">
       <div className="flex items-baseline justify-between text-2xs text-[var(--muted)]">
         <span>
           Round trip, ms <span className="stage:hidden">({span}, measured)</span>

@@ -100,7 +100,8 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
               : "Per-key order is checked on every delivery"}
         </p>
       )}
-      <p className="mt-2 text-xs leading-relaxed text-[var(--muted)]" data-testid="ledger-verdict">
+      {/* On stage the presenter says it; the figures have the room. */}
+      <p className="mt-2 text-xs leading-relaxed text-[var(--muted)] stage:hidden" data-testid="ledger-verdict">
         {unit ? unitVerdict(ledger, unit) : verdict(ledger, guarantee)}
       </p>
       {unit && legs.length > 0 && (
@@ -183,7 +184,8 @@ function CallLedgerPanel({ ledger, calls }: { ledger: Ledger; calls: CallCounts 
           </div>
         ))}
       </div>
-      <p className="mt-2 text-xs leading-relaxed text-[var(--muted)]" data-testid="ledger-verdict">
+      {/* On stage the presenter says it; the figures have the room. */}
+      <p className="mt-2 text-xs leading-relaxed text-[var(--muted)] stage:hidden" data-testid="ledger-verdict">
         {callVerdict(ledger, calls, failedTotal)}
       </p>
       {failed.length > 0 && (

@@ -158,7 +158,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
       {view?.error && <p className="text-sm text-rose-600">{view.error}</p>}
 
       {/* On stage the graph spans the top, the sequence and the figures share the bottom. */}
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px] stage:min-h-0 stage:flex-1 stage:grid-cols-[minmax(0,1fr)_27rem] stage:grid-rows-[minmax(0,1.1fr)_auto_minmax(0,1fr)] stage:gap-3">
+      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px] stage:min-h-0 stage:flex-1 stage:grid-cols-[minmax(0,1fr)_24rem] stage:grid-rows-[minmax(0,1.06fr)_auto_minmax(0,1fr)] stage:gap-3">
         <div className="min-w-0 space-y-4 stage:contents stage:space-y-0">
           <Panel title="Topology" className={`${topologyHeight} stage:col-span-2 stage:h-auto`} aside={<span className="text-2xs text-[var(--muted)]" data-testid="topology-caption">{live?.caption ?? "dots move at human speed · numbers are real"}</span>}>
             <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} killNext={killNext} flights={actions.flights} />
@@ -199,7 +199,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
               <p className="rounded-xl border border-[var(--line)] px-3 py-2 text-xs text-[var(--muted)]">You are watching. The presenter drives this scenario.</p>
             )}
           </div>
-          <Panel title="Delivery ledger" className="stage:col-start-2 stage:row-start-3" bodyClassName="p-3 scrollbar-thin stage:overflow-y-auto" testId="ledger-panel">
+          <Panel title="Delivery ledger" className="stage:col-start-2 stage:row-start-3" bodyClassName="p-3 scrollbar-thin stage:overflow-y-auto stage:p-2" testId="ledger-panel">
             <LedgerPanel ledger={state?.ledger ?? emptyLedger()} guarantee={info.guarantee} checksKeyOrder={info.checksKeyOrder ?? false} />
           </Panel>
           <LatencyReadout latency={state?.latency ?? NO_LATENCY} hopsPerSecond={view?.hopsPerSecond ?? 0} span={info.roundTrip} />

@@ -20,7 +20,7 @@ interface Scale {
   charWidth: number;
 }
 const DESK: Scale = { rowHeight: 34, minLane: 104, maxLane: 240, label: 11, small: 10, stroke: 2, head: 1, charWidth: 6.2 };
-const STAGE: Scale = { rowHeight: 50, minLane: 150, maxLane: 340, label: 17, small: 16, stroke: 3.5, head: 1.6, charWidth: 9.6 };
+const STAGE: Scale = { rowHeight: 50, minLane: 132, maxLane: 340, label: 17, small: 16, stroke: 3.5, head: 1.6, charWidth: 9.6 };
 
 interface SequenceDiagramProps {
   cast: readonly CastMember[];

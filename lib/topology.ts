@@ -62,7 +62,7 @@ export const TOPOLOGY_STORY_ACTOR_ROW_GAP = 84;
  * On stage the type grows and the boxes with it, while the space between boxes barely does: the
  * picture is scaled to fit its panel, so every unit of empty space would shrink the type again.
  */
-export const TOPOLOGY_STAGE_NODE_SIZE: Topology["sizes"] = { actor: { w: 304, h: 88 }, channel: { w: 280, h: 100 } };
+export const TOPOLOGY_STAGE_NODE_SIZE: Topology["sizes"] = { actor: { w: 304, h: 88 }, channel: { w: 280, h: 112 } };
 export const TOPOLOGY_STAGE_ROW_SPACE = 24;
 export const TOPOLOGY_STAGE_COLUMN_SPACE = 104;
 /** Extra space between two brokers' channels in one column, so their boxes stand apart. */
