@@ -92,16 +92,16 @@ export function StageButton() {
     <button
       type="button"
       onClick={toggle}
-      aria-pressed={on}
       aria-keyshortcuts={ariaKeyShortcuts("stage")}
       title={titleWithShortcut(on ? "Leave stage mode (or Esc)" : "Stage mode: full screen, large type, for the projector", "stage")}
       data-testid="stage-button"
-      className="inline-flex items-center gap-1.5 rounded-lg border border-[var(--line)] px-2.5 py-1.5 text-sm text-[var(--muted)] transition hover:bg-black/5 hover:text-[var(--ink)] dark:hover:bg-white/5"
+      // An icon beside the desk's header, so it still fits beside the summary; words on stage.
+      className="inline-flex items-center gap-1.5 rounded-lg border border-[var(--line)] px-2 py-1.5 text-sm text-[var(--muted)] transition hover:bg-black/5 hover:text-[var(--ink)] dark:hover:bg-white/5"
     >
       <svg viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="1.75" strokeLinecap="round" strokeLinejoin="round" aria-hidden>
         {on ? <path d="M7 2.5V7H2.5M13 2.5V7h4.5M7 17.5V13H2.5M13 17.5V13h4.5" /> : <path d="M2.5 7V2.5H7M17.5 7V2.5H13M2.5 13v4.5H7M17.5 13v4.5H13" />}
       </svg>
-      {on ? "Leave stage" : "Stage"}
+      {on ? <span>Leave stage</span> : <span className="sr-only">Stage mode</span>}
     </button>
   );
 }

@@ -72,7 +72,7 @@ test.describe("stage mode", () => {
     // The button, and the key again to leave.
     await page.getByTestId("stage-button").click();
     await expect(root).toHaveAttribute("data-stage", "on");
-    await expect(page.getByTestId("stage-button")).toHaveAttribute("aria-pressed", "true");
+    await expect(page.getByTestId("stage-button")).toHaveAccessibleName("Leave stage");
     await page.getByRole("heading", { level: 1 }).click();
     await page.keyboard.press("f");
     await expect(root).not.toHaveAttribute("data-stage", "on");
