@@ -28,19 +28,49 @@ function fullscreen(): Element | null {
   return typeof document === "undefined" ? null : document.fullscreenElement;
 }
 
+/**
+ * Kept for the tab: every page has its own root, and a projector's browser that follows the
+ * presenter to the next scenario, or is reloaded, should stay on stage.
+ */
+const STAGE_KEY = "hopscope.stage";
+
+function remember(on: boolean): void {
+  try {
+    if (on) sessionStorage.setItem(STAGE_KEY, "on");
+    else sessionStorage.removeItem(STAGE_KEY);
+  } catch {
+    // Storage may be off (private mode, a locked-down kiosk): the stage then lasts for the page.
+  }
+}
+
 /** The page root: it holds the flag, as `data-stage`, that the stage's styles key on. */
 export function StageRoot({ className, children }: { className?: string; children: ReactNode }) {
   const [on, setOn] = useState(false);
   // Set once our own request succeeds: leaving full screen some other way then leaves the stage too.
   const ownsFullscreen = useRef(false);
+  // After hydration, not in the first render: the server cannot know this tab's choice.
+  useEffect(() => {
+    let stored: string | null = null;
+    try {
+      stored = sessionStorage.getItem(STAGE_KEY);
+    } catch {
+      stored = null;
+    }
+    if (stored !== "on") return;
+    // Still full screen from the page before: it is ours to leave.
+    ownsFullscreen.current = fullscreen() !== null;
+    setOn(true);
+  }, []);
 
   const leave = useCallback(() => {
     setOn(false);
+    remember(false);
     if (ownsFullscreen.current && fullscreen()) void document.exitFullscreen().catch(() => {});
     ownsFullscreen.current = false;
   }, []);
   const enter = useCallback(() => {
     setOn(true);
+    remember(true);
     // A browser may refuse (no user gesture, a kiosk, a headless test): stage mode works without it.
     const root = document.documentElement;
     if (!fullscreen() && typeof root.requestFullscreen === "function") {
@@ -60,6 +90,7 @@ export function StageRoot({ className, children }: { className?: string; childre
       if (ownsFullscreen.current && !fullscreen()) {
         ownsFullscreen.current = false;
         setOn(false);
+        remember(false);
       }
     };
     const onKey = (event: KeyboardEvent) => {

@@ -73,8 +73,15 @@ test.describe("stage mode", () => {
     await page.getByTestId("stage-button").click();
     await expect(root).toHaveAttribute("data-stage", "on");
     await expect(page.getByTestId("stage-button")).toHaveAccessibleName("Leave stage");
+    // The tab stays on stage through a reload, as it does following the presenter elsewhere.
+    await page.reload();
+    await expect(root).toHaveAttribute("data-stage", "on");
+    await expect(page.getByRole("navigation", { name: "Scenarios" })).toBeHidden();
     await page.getByRole("heading", { level: 1 }).click();
     await page.keyboard.press("f");
+    await expect(root).not.toHaveAttribute("data-stage", "on");
+    await page.reload();
+    await expect(page.getByRole("navigation", { name: "Scenarios" })).toBeVisible();
     await expect(root).not.toHaveAttribute("data-stage", "on");
   });
 
@@ -99,6 +106,32 @@ test.describe("stage mode", () => {
       await page.screenshot({ path: testInfo.outputPath("stage-dark.png") });
     } finally {
       await request.post(`${WORKSHOP}/api/scenarios/${ID}/stop`, { headers: auth });
+    }
+  });
+
+  test("an audience browser on stage stays on stage when it follows the presenter to another scenario", async ({ browser }) => {
+    const presenterContext = await browser.newContext();
+    const audienceContext = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    try {
+      const presenter = await presenterContext.newPage();
+      await presenter.goto(`${WORKSHOP}/?token=${WORKSHOP_TOKEN}`);
+      await expect(presenter.getByTestId("connection")).toHaveText("live · presenter");
+      await presenter.goto(`${WORKSHOP}/scenarios/${ID}`);
+      const audience = await audienceContext.newPage();
+      await audience.goto(`${WORKSHOP}/scenarios/${ID}`);
+      await expect(audience.getByTestId("connection")).toHaveText("live · watching");
+      await audience.getByRole("heading", { level: 1 }).click();
+      await audience.keyboard.press("f");
+      await expect(audience.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
+
+      await presenter.goto(`${WORKSHOP}/scenarios/nats-request-reply`);
+      await expect(audience).toHaveURL(`${WORKSHOP}/scenarios/nats-request-reply`);
+      await expect(audience.getByTestId("scenario")).toHaveAttribute("data-scenario", "nats-request-reply");
+      await expect(audience.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
+      await expect(audience.getByRole("navigation", { name: "Scenarios" })).toBeHidden();
+    } finally {
+      await presenterContext.close();
+      await audienceContext.close();
     }
   });
 
