@@ -82,6 +82,17 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
     const rank = (m: CastMember) => laneOrder.get(m.id) ?? Number.MAX_SAFE_INTEGER;
     return cast.sort((a, b) => SIDES.indexOf(a.side) - SIDES.indexOf(b.side) || rank(a) - rank(b));
   }, [shape, actors, revealed, laneOrder]);
+  // On stage the graph fills the screen's width, so its panel is as tall as its shape asks for at
+  // that width, between a third and a little over half the screen: the sequence and the figures
+  // keep the rest.
+  const stageRows = useMemo(() => {
+    if (!onStage || topology.nodes.length === 0) return undefined;
+    const boxes = [...topology.nodes.map((n) => ({ x: n.x, y: n.y, ...topology.sizes[n.kind] })), ...topology.groups.map((g) => ({ x: g.x, y: g.y, w: g.width, h: g.height }))];
+    const width = Math.max(...boxes.map((b) => b.x + b.w)) - Math.min(...boxes.map((b) => b.x));
+    const height = Math.max(...boxes.map((b) => b.y + b.h)) - Math.min(...boxes.map((b) => b.y));
+    const ratio = (height / Math.max(1, width)).toFixed(4);
+    return { gridTemplateRows: `minmax(0, clamp(32dvh, calc((100vw - 2.5rem) * ${ratio} + 3.5rem), 54dvh)) auto minmax(0, 1fr)` };
+  }, [onStage, topology]);
   const topologyHeight = useMemo(() => {
     if (multiBroker) {
       // Tall enough that the picture's width, not its height, sets how far it is scaled down.
@@ -158,7 +169,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
       {view?.error && <p className="text-sm text-rose-600">{view.error}</p>}
 
       {/* On stage the graph spans the top, the sequence and the figures share the bottom. */}
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px] stage:min-h-0 stage:flex-1 stage:grid-cols-[minmax(0,1fr)_24rem] stage:grid-rows-[minmax(0,1.06fr)_auto_minmax(0,1fr)] stage:gap-3">
+      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px] stage:min-h-0 stage:flex-1 stage:grid-cols-[minmax(0,1fr)_24rem] stage:gap-3" style={stageRows}>
         <div className="min-w-0 space-y-4 stage:contents stage:space-y-0">
           <Panel title="Topology" className={`${topologyHeight} stage:col-span-2 stage:h-auto`} aside={<span className="text-2xs text-[var(--muted)]" data-testid="topology-caption">{live?.caption ?? "dots move at human speed · numbers are real"}</span>}>
             <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} killNext={killNext} flights={actions.flights} />

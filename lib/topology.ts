@@ -64,7 +64,7 @@ export const TOPOLOGY_STORY_ACTOR_ROW_GAP = 84;
  */
 export const TOPOLOGY_STAGE_NODE_SIZE: Topology["sizes"] = { actor: { w: 304, h: 88 }, channel: { w: 280, h: 112 } };
 export const TOPOLOGY_STAGE_ROW_SPACE = 24;
-export const TOPOLOGY_STAGE_COLUMN_SPACE = 104;
+export const TOPOLOGY_STAGE_COLUMN_SPACE = 88;
 /** Extra space between two brokers' channels in one column, so their boxes stand apart. */
 export const TOPOLOGY_GROUP_GAP = 64;
 /** How far a broker box reaches past its channels; the top leaves room for its label. */
