@@ -1,9 +1,11 @@
+"use client";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { COMPARISONS } from "../lib/comparisons";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
 import { BROKER_NAMES, BrokerStrip, transportUp } from "./BrokerStrip";
 import { JoinButton, type JoinInfo } from "./JoinCard";
+import { StageRoot } from "./Stage";
 import { ThemeToggle } from "./ThemeToggle";
 
 interface AppShellProps {
@@ -37,8 +39,8 @@ const PATTERN_NAMES: Record<string, string> = {
 export function AppShell({ scenarios, health, connection, presenter, activeId, watching, following, onFollowChange, join, children }: AppShellProps) {
   const patterns = [...new Set(scenarios.map((s) => s.pattern))];
   return (
-    <div className="flex min-h-screen flex-col">
-      <header className="sticky top-0 z-40 flex h-14 items-center gap-4 border-b border-[var(--line)] bg-[var(--panel)]/90 px-5 backdrop-blur">
+    <StageRoot className="flex min-h-screen flex-col">
+      <header className="sticky top-0 z-40 flex h-14 items-center stage:hidden gap-4 border-b border-[var(--line)] bg-[var(--panel)]/90 px-5 backdrop-blur">
         <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
           <svg viewBox="0 0 32 32" className="h-7 w-7" aria-hidden>
             <rect width="32" height="32" rx="8" fill="#7c3aed" />
@@ -82,18 +84,18 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
         </div>
       </header>
       <div className="flex flex-1">
-        <nav aria-label="Scenarios" className="hidden w-60 shrink-0 border-r border-[var(--line)] bg-[var(--panel)]/50 px-3 py-5 lg:block">
+        <nav aria-label="Scenarios" className="hidden w-60 shrink-0 border-r border-[var(--line)] bg-[var(--panel)]/50 px-3 py-5 lg:block stage:hidden">
           <Link
             href="/guide"
             aria-current={activeId === GUIDE_ID ? "page" : undefined}
             className={`mb-5 flex items-center justify-between rounded-lg px-2 py-1.5 text-sm font-medium transition ${activeId === GUIDE_ID ? "bg-violet-500/10 text-violet-700 dark:text-violet-300" : "hover:bg-black/5 dark:hover:bg-white/5"}`}
           >
             <span>When to use what</span>
-            <span className="text-[11px] font-normal text-[var(--muted)]">guide</span>
+            <span className="text-2xs font-normal text-[var(--muted)]">guide</span>
           </Link>
           {patterns.map((pattern) => (
             <div key={pattern} className="mb-5">
-              <div className="px-2 pb-2 text-[11px] font-semibold tracking-wider text-[var(--muted)] uppercase">{PATTERN_NAMES[pattern] ?? pattern}</div>
+              <div className="px-2 pb-2 text-2xs font-semibold tracking-wider text-[var(--muted)] uppercase">{PATTERN_NAMES[pattern] ?? pattern}</div>
               {scenarios
                 .filter((s) => s.pattern === pattern)
                 .map((s) => {
@@ -108,7 +110,7 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
                       }`}
                     >
                       <span>{s.title}</span>
-                      <span className="flex items-center gap-2 text-[11px] text-[var(--muted)]">
+                      <span className="flex items-center gap-2 text-2xs text-[var(--muted)]">
                         {s.brokers.map((b) => {
                           const up = transportUp(b, health) ?? false;
                           return (
@@ -125,7 +127,7 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
             </div>
           ))}
           <div className="mb-5">
-            <div className="px-2 pb-2 text-[11px] font-semibold tracking-wider text-[var(--muted)] uppercase">Side by side</div>
+            <div className="px-2 pb-2 text-2xs font-semibold tracking-wider text-[var(--muted)] uppercase">Side by side</div>
             {COMPARISONS.map((c) => (
               <Link
                 key={c.id}
@@ -140,12 +142,12 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
           <div className="mt-6 border-t border-[var(--line)] pt-4">
             <Link href="/replay" className="flex items-center justify-between rounded-lg px-2 py-1.5 text-sm hover:bg-black/5 dark:hover:bg-white/5" title="Replay a recorded run, without brokers">
               <span>Recorded runs</span>
-              <span className="text-[11px] text-[var(--muted)]">offline</span>
+              <span className="text-2xs text-[var(--muted)]">offline</span>
             </Link>
           </div>
         </nav>
-        <main className="min-w-0 flex-1 p-5">{children}</main>
+        <main className="min-w-0 flex-1 p-5 stage:p-3">{children}</main>
       </div>
-    </div>
+    </StageRoot>
   );
 }

@@ -1,3 +1,5 @@
+"use client";
+import { useState } from "react";
 import type { HealthReport, TransportId } from "../lib/protocol";
 import { BROKERS, isBroker } from "../lib/protocol";
 
@@ -10,6 +12,8 @@ export function transportUp(id: TransportId, health: HealthReport | null): boole
 
 /** One chip per broker; a down broker says how to start it. */
 export function BrokerStrip({ health }: { health: HealthReport | null }) {
+  // Details open on hover, or stay open after a click, Enter or Space: a keyboard has no hover.
+  const [pinned, setPinned] = useState<TransportId | null>(null);
   return (
     <ul className="flex flex-wrap items-center gap-2" aria-label="Broker status" data-testid="broker-strip">
       {BROKERS.map((id) => {
@@ -22,23 +26,38 @@ export function BrokerStrip({ health }: { health: HealthReport | null }) {
             data-testid={`broker-${id}`}
             data-up={up}
             title={title}
-            className={`group relative flex items-center gap-2 rounded-full border px-3 py-1 text-xs font-medium ${
+            className={`group relative rounded-full border text-xs font-medium ${
               up
                 ? "border-emerald-500/30 bg-emerald-500/10 text-emerald-700 dark:text-emerald-300"
                 : "border-rose-500/30 bg-rose-500/10 text-rose-700 dark:text-rose-300"
             }`}
           >
-            <span className={`h-2 w-2 rounded-full ${up ? "bg-emerald-500 shadow-[0_0_0_3px_rgba(16,185,129,0.2)]" : "bg-rose-500"}`} />
-            <span>{BROKER_NAMES[id]}</span>
-            <span className="font-normal opacity-70">{b ? (up ? "up" : "down") : "…"}</span>
+            <button
+              type="button"
+              onClick={() => setPinned(pinned === id ? null : id)}
+              onKeyDown={(event) => event.key === "Escape" && pinned === id && setPinned(null)}
+              aria-expanded={b ? pinned === id : undefined}
+              aria-describedby={b ? `broker-details-${id}` : undefined}
+              className="flex items-center gap-2 rounded-full px-3 py-1 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-violet-600 dark:focus-visible:outline-violet-400"
+              data-testid={`broker-button-${id}`}
+            >
+              <span className={`h-2 w-2 rounded-full ${up ? "bg-emerald-500 shadow-[0_0_0_3px_rgba(16,185,129,0.2)]" : "bg-rose-500"}`} />
+              <span>{BROKER_NAMES[id]}</span>
+              <span className="font-normal">{b ? (up ? "up" : "down") : "…"}</span>
+            </button>
             {b && (
-              <span className="pointer-events-none absolute top-full right-0 z-50 mt-2 hidden w-80 rounded-lg border border-[var(--line)] bg-[var(--panel)] p-3 text-left font-normal text-[var(--ink)] shadow-xl group-hover:block">
-                <span className="block font-mono text-[11px] text-[var(--muted)]">{b.url}</span>
+              <span
+                id={`broker-details-${id}`}
+                role="tooltip"
+                data-testid={`broker-details-${id}`}
+                className={`pointer-events-none absolute top-full right-0 z-50 mt-2 w-80 rounded-lg border border-[var(--line)] bg-[var(--panel)] p-3 text-left font-normal text-[var(--ink)] shadow-xl group-hover:block ${pinned === id ? "block" : "hidden"}`}
+              >
+                <span className="block font-mono text-2xs text-[var(--muted)]">{b.url}</span>
                 {!up && (
                   <>
                     <span className="mt-1 block text-rose-600 dark:text-rose-400">{b.error}</span>
                     <span className="mt-2 block text-[var(--muted)]">Start it with</span>
-                    <code className="mt-1 block rounded bg-black/5 px-2 py-1 font-mono text-[11px] dark:bg-white/10">{b.startCommand}</code>
+                    <code className="mt-1 block rounded bg-black/5 px-2 py-1 font-mono text-2xs dark:bg-white/10">{b.startCommand}</code>
                   </>
                 )}
               </span>
@@ -47,7 +66,7 @@ export function BrokerStrip({ health }: { health: HealthReport | null }) {
         );
       })}
       {health?.namespace && (
-        <li className="font-mono text-[11px] text-[var(--muted)]" data-testid="namespace" title="Every queue, subject, stream and topic this Hopscope uses carries this prefix, so copies sharing a broker never take each other's messages">
+        <li className="font-mono text-2xs text-[var(--muted)]" data-testid="namespace" title="Every queue, subject, stream and topic this Hopscope uses carries this prefix, so copies sharing a broker never take each other's messages">
           ns {health.namespace}
         </li>
       )}

@@ -141,7 +141,7 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
         <div className="grid grid-cols-3 gap-2">
           {info.publishFields.map((f) => (
             <label key={f.name} className={`block rounded-lg border border-[var(--line)] bg-[var(--panel)] px-2 py-1 ${info.publishFields?.length === 1 ? "col-span-3" : ""}`}>
-              <span className="block text-[10px] text-[var(--muted)]">{f.label}</span>
+              <span className="block text-3xs text-[var(--muted)]">{f.label}</span>
               {f.options ? (
                 <select value={fields[f.name] ?? f.initial} onChange={(e) => setFields({ ...fields, [f.name]: e.target.value })} className="w-full bg-transparent font-mono text-sm outline-none" aria-label={f.label}>
                   {f.options.map((o) => (
@@ -181,7 +181,7 @@ export function ControlPanel({ info, state, brokerUp, onStart, onStop, onCommand
                     aria-label={`Kill ${a.id}`}
                     aria-keyshortcuts={next ? ariaKeyShortcuts("kill") : undefined}
                     title={next ? titleWithShortcut(`SIGKILL ${a.id}, the next to be killed`, "kill") : `SIGKILL ${a.id}`}
-                    className="ml-1 rounded px-1 text-[10px] font-bold text-rose-600 uppercase hover:bg-rose-500 hover:text-white dark:text-rose-300"
+                    className="ml-1 rounded px-1 text-3xs font-bold text-rose-600 uppercase hover:bg-rose-500 hover:text-white dark:text-rose-300"
                     onClick={() => killActor(a.id, a.pid)}
                   >
                     kill
@@ -220,7 +220,7 @@ function SettingField(props: { label: string; unit: string; min: number; max: nu
   };
   return (
     <label className="block rounded-lg border border-[var(--line)] bg-[var(--panel)] px-2 py-1">
-      <span className="block text-[10px] text-[var(--muted)]">{props.label}</span>
+      <span className="block text-3xs text-[var(--muted)]">{props.label}</span>
       <span className="flex items-baseline gap-1">
         <input
           type="number"
@@ -235,7 +235,7 @@ function SettingField(props: { label: string; unit: string; min: number; max: nu
           className="w-full bg-transparent font-mono text-sm tabular-nums outline-none"
           aria-label={props.label}
         />
-        <span className="text-[10px] text-[var(--muted)]">{props.unit}</span>
+        <span className="text-3xs text-[var(--muted)]">{props.unit}</span>
       </span>
     </label>
   );

@@ -1,4 +1,4 @@
-import { memo, useMemo } from "react";
+import { memo, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { formatMs } from "../lib/hops";
 import type { Hop } from "../lib/protocol";
 import { isMessageHop } from "../lib/protocol";
@@ -27,16 +27,33 @@ export const EventLog = memo(function EventLog({
 }) {
   const rows = useMemo(() => hops.slice(-ROWS).reverse(), [hops]);
   const deltas = useMemo(() => hopDeltas(hops.slice(-ROWS * 2)), [hops]);
+  // One tab stop for the log (the row last focused, or the newest); arrow keys walk the rows.
+  const body = useRef<HTMLTableSectionElement>(null);
+  const [focusSeq, setFocusSeq] = useState<number | null>(null);
+  const tabSeq = focusSeq !== null && rows.some((h) => h.seq === focusSeq) ? focusSeq : (rows[0]?.seq ?? null);
+  const onRowKey = (event: KeyboardEvent<HTMLTableRowElement>, index: number, traceId: string | null, selected: boolean) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      if (traceId) onSelect(selected ? null : traceId);
+      return;
+    }
+    const to = event.key === "ArrowUp" ? index - 1 : event.key === "ArrowDown" ? index + 1 : event.key === "Home" ? 0 : event.key === "End" ? rows.length - 1 : null;
+    const next = to === null ? undefined : rows[Math.max(0, Math.min(rows.length - 1, to))];
+    if (!next) return;
+    event.preventDefault();
+    setFocusSeq(next.seq);
+    body.current?.querySelector<HTMLTableRowElement>(`[data-seq="${next.seq}"]`)?.focus();
+  };
   return (
     <section aria-label="Event log" className="flex h-full min-h-0 flex-col" data-testid="event-log">
-      <div className="flex items-baseline justify-between px-3 py-2 text-[11px] text-[var(--muted)]">
+      <div className="flex items-baseline justify-between px-3 py-2 text-2xs text-[var(--muted)]">
         <span className="font-semibold tracking-wider uppercase">Event log</span>
         <span className="tabular-nums">{total} hops</span>
       </div>
       <div className="scrollbar-thin min-h-0 flex-1 overflow-y-auto">
-        <table className="w-full text-xs">
-          <tbody>
-            {rows.map((hop) => {
+        <table className="w-full text-xs" aria-label="Hops, newest first. Arrow keys move between rows, Enter selects a message.">
+          <tbody ref={body}>
+            {rows.map((hop, index) => {
               const message = isMessageHop(hop) ? hop.message : null;
               const selected = message !== null && message.traceId === selectedTraceId;
               const latency = isMessageHop(hop) ? (hop.rttMs ?? deltas.get(hop.seq)) : undefined;
@@ -44,13 +61,18 @@ export const EventLog = memo(function EventLog({
                 <tr
                   key={hop.seq}
                   onClick={() => message && onSelect(selected ? null : message.traceId)}
-                  className={`border-t border-[var(--line)] ${message ? "cursor-pointer" : ""} ${selected ? "bg-violet-500/10" : "hover:bg-black/[0.03] dark:hover:bg-white/[0.04]"}`}
+                  onKeyDown={(event) => onRowKey(event, index, message?.traceId ?? null, selected)}
+                  onFocus={() => setFocusSeq(hop.seq)}
+                  tabIndex={hop.seq === tabSeq ? 0 : -1}
+                  aria-current={selected ? "true" : undefined}
+                  data-seq={hop.seq}
+                  className={`log-row border-t border-[var(--line)] ${message ? "cursor-pointer" : ""} ${selected ? "bg-violet-500/10" : "hover:bg-black/[0.03] dark:hover:bg-white/[0.04]"}`}
                   data-testid="log-row"
                   data-kind={hop.kind}
                 >
                   <td className="py-1 pr-2 pl-3 font-mono whitespace-nowrap text-[var(--muted)] tabular-nums">{clock(hop.at)}</td>
                   <td className="py-1 pr-2 whitespace-nowrap">
-                    <span className="rounded px-1.5 py-0.5 text-[10px] font-semibold" style={{ color: hopColor(hop), backgroundColor: `${hopColor(hop)}1f` }}>
+                    <span className="hop-badge rounded px-1.5 py-0.5 text-3xs font-semibold" style={{ ["--hop" as string]: hopColor(hop) }}>
                       {isMessageHop(hop) ? hopCaption(hop) : hopLabel(hop.kind)}
                     </span>
                   </td>

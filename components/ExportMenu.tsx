@@ -31,7 +31,7 @@ export function ExportMenu({ scenarioId, title, collect, empty, scope }: ExportM
   };
   const name = `${scenarioId}-sequence`;
   return (
-    <div className="flex flex-wrap items-center gap-1.5 text-[11px] text-[var(--muted)]" data-testid="export">
+    <div className="flex flex-wrap items-center gap-1.5 text-2xs text-[var(--muted)]" data-testid="export">
       <span>Export {scope}:</span>
       <button type="button" className={button} disabled={empty} onClick={() => downloadFile(`${name}.svg`, svg(), "image/svg+xml")}>
         SVG

@@ -78,9 +78,9 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
           const alarm = key === "lost" && value > 0;
           const warn = (key === "dropped" || key === "deadLettered") && value > 0;
           return (
-            <div key={key} title={key === "deadLettered" && parkedReasons.length > 0 ? parkedReasons.join("\n") : hint} className="bg-[var(--panel)] px-3 py-2" data-testid={`ledger-${key}`}>
-              <div className="text-[11px] text-[var(--muted)]">{label}</div>
-              <div data-testid="ledger-value" className={`font-mono text-lg font-semibold tabular-nums ${alarm ? "text-rose-600 dark:text-rose-400" : warn ? "text-amber-600 dark:text-amber-400" : ""}`}>{value}</div>
+            <div key={key} title={key === "deadLettered" && parkedReasons.length > 0 ? parkedReasons.join("\n") : hint} className="bg-[var(--panel)] px-3 py-2 stage:py-1" data-testid={`ledger-${key}`}>
+              <div className="text-2xs text-[var(--muted)] stage:leading-tight">{label}</div>
+              <div data-testid="ledger-value" className={`font-mono text-lg font-semibold tabular-nums stage:leading-tight ${alarm ? "text-rose-600 dark:text-rose-400" : warn ? "text-amber-600 dark:text-amber-400" : ""}`}>{value}</div>
             </div>
           );
         })}
@@ -100,7 +100,8 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
               : "Per-key order is checked on every delivery"}
         </p>
       )}
-      <p className="mt-2 text-xs leading-relaxed text-[var(--muted)]" data-testid="ledger-verdict">
+      {/* On stage the presenter says it; the figures have the room. */}
+      <p className="mt-2 text-xs leading-relaxed text-[var(--muted)] stage:hidden" data-testid="ledger-verdict">
         {unit ? unitVerdict(ledger, unit) : verdict(ledger, guarantee)}
       </p>
       {unit && legs.length > 0 && (
@@ -175,15 +176,16 @@ function CallLedgerPanel({ ledger, calls }: { ledger: Ledger; calls: CallCounts 
     <section aria-label="Call ledger" data-testid="ledger" data-counts="calls">
       <div className="grid grid-cols-3 gap-px overflow-hidden rounded-xl border border-[var(--line)] bg-[var(--line)]">
         {cells.map(({ key, label, hint, value, tone }) => (
-          <div key={key} title={hint} className="bg-[var(--panel)] px-3 py-2" data-testid={`ledger-${key}`}>
-            <div className="text-[11px] text-[var(--muted)]">{label}</div>
-            <div data-testid="ledger-value" className={`font-mono text-lg font-semibold tabular-nums ${tone === "warn" && value > 0 ? "text-amber-600 dark:text-amber-400" : tone === "good" && value > 0 ? "text-emerald-700 dark:text-emerald-300" : ""}`}>
+          <div key={key} title={hint} className="bg-[var(--panel)] px-3 py-2 stage:py-1" data-testid={`ledger-${key}`}>
+            <div className="text-2xs text-[var(--muted)] stage:leading-tight">{label}</div>
+            <div data-testid="ledger-value" className={`font-mono text-lg font-semibold tabular-nums stage:leading-tight ${tone === "warn" && value > 0 ? "text-amber-600 dark:text-amber-400" : tone === "good" && value > 0 ? "text-emerald-700 dark:text-emerald-300" : ""}`}>
               {value}
             </div>
           </div>
         ))}
       </div>
-      <p className="mt-2 text-xs leading-relaxed text-[var(--muted)]" data-testid="ledger-verdict">
+      {/* On stage the presenter says it; the figures have the room. */}
+      <p className="mt-2 text-xs leading-relaxed text-[var(--muted)] stage:hidden" data-testid="ledger-verdict">
         {callVerdict(ledger, calls, failedTotal)}
       </p>
       {failed.length > 0 && (
@@ -229,13 +231,13 @@ function LegTable({ legs }: { legs: readonly LegLedger[] }) {
       </colgroup>
       <thead>
         <tr>
-          <th scope="col" className="px-2 py-1.5 text-left align-bottom text-[11px] font-normal text-[var(--muted)]">
+          <th scope="col" className="px-2 py-1.5 text-left align-bottom text-2xs font-normal text-[var(--muted)]">
             per leg
           </th>
           {legs.map((leg) => (
             <th key={leg.name} scope="col" className="px-1.5 py-1.5 text-right align-bottom" data-testid={`leg-${leg.name}`}>
               <span className="block truncate text-sm font-semibold">{leg.name}</span>
-              <span className={`block truncate text-[11px] font-medium ${GUARANTEE_TONES[leg.guarantee]}`} title={GUARANTEE_LABELS[leg.guarantee]}>
+              <span className={`block truncate text-2xs font-medium ${GUARANTEE_TONES[leg.guarantee]}`} title={GUARANTEE_LABELS[leg.guarantee]}>
                 {LEG_GUARANTEE_LABELS[leg.guarantee]}
               </span>
             </th>

@@ -5,7 +5,7 @@ export function Panel({ title, aside, className = "", bodyClassName = "", childr
     <section className={`flex flex-col overflow-hidden rounded-2xl border border-[var(--line)] bg-[var(--panel)] shadow-sm ${className}`} data-testid={testId}>
       {title && (
         <div className="flex items-center justify-between border-b border-[var(--line)] px-4 py-2">
-          <h2 className="text-[11px] font-semibold tracking-wider text-[var(--muted)] uppercase">{title}</h2>
+          <h2 className="text-2xs font-semibold tracking-wider text-[var(--muted)] uppercase">{title}</h2>
           {aside}
         </div>
       )}

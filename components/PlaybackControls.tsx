@@ -15,14 +15,14 @@ interface PlaybackControlsProps {
   onCatchUp: () => void;
 }
 
-const button = "rounded-md border border-[var(--line)] px-2 py-0.5 text-[11px] font-medium hover:bg-slate-500/10 disabled:cursor-not-allowed disabled:opacity-40";
+const button = "rounded-md border border-[var(--line)] px-2 py-0.5 text-2xs font-medium hover:bg-slate-500/10 disabled:cursor-not-allowed disabled:opacity-40";
 
 /** The picture's pace, per browser: slow motion, pause, one hop at a time, and how far behind. */
 export function PlaybackControls({ speed, paused, backlog, lagMs, skipped, onSpeed, onPause, onStep, onCatchUp }: PlaybackControlsProps) {
   // A replay has no live edge to lag behind: its lag is always 0.
   const behind = backlog > 0 && lagMs > 0 && (paused || speed < 1 || lagMs > 1200);
   return (
-    <div className="flex flex-wrap items-center justify-end gap-1.5 text-[11px]" data-testid="playback">
+    <div className="flex flex-wrap items-center justify-end gap-1.5 text-2xs" data-testid="playback">
       {behind ? (
         <span className="mr-1 flex items-center gap-1.5 font-medium text-amber-700 dark:text-amber-300" data-testid="lag">
           {(lagMs / 1000).toFixed(1)} s behind live · {backlog} hop{backlog === 1 ? "" : "s"} waiting
@@ -35,7 +35,8 @@ export function PlaybackControls({ speed, paused, backlog, lagMs, skipped, onSpe
           {skipped} hops shown without animation to keep up
         </span>
       ) : null}
-      <span className="inline-flex overflow-hidden rounded-md border border-[var(--line)]" role="group" aria-label="Animation speed" aria-keyshortcuts={`${ariaKeyShortcuts("slower")} ${ariaKeyShortcuts("faster")}`} title="Slower (-) or faster (+)">
+      {/* On stage the pace is set by its keys; how far behind stays, it is what the room sees. */}
+      <span className="inline-flex overflow-hidden rounded-md border border-[var(--line)] stage:hidden" role="group" aria-label="Animation speed" aria-keyshortcuts={`${ariaKeyShortcuts("slower")} ${ariaKeyShortcuts("faster")}`} title="Slower (-) or faster (+)">
         {SPEEDS.map((s) => (
           <button
             key={s}
@@ -49,10 +50,10 @@ export function PlaybackControls({ speed, paused, backlog, lagMs, skipped, onSpe
           </button>
         ))}
       </span>
-      <button type="button" className={button} onClick={() => onPause(!paused)} aria-pressed={paused} aria-keyshortcuts={ariaKeyShortcuts("pause")} title={titleWithShortcut(paused ? "Resume the animation" : "Pause the animation", "pause")}>
+      <button type="button" className={`${button} stage:hidden`} onClick={() => onPause(!paused)} aria-pressed={paused} aria-keyshortcuts={ariaKeyShortcuts("pause")} title={titleWithShortcut(paused ? "Resume the animation" : "Pause the animation", "pause")}>
         {paused ? "▶ resume" : "❚❚ pause"}
       </button>
-      <button type="button" className={button} onClick={onStep} disabled={backlog === 0} aria-keyshortcuts={ariaKeyShortcuts("step")} title={titleWithShortcut("Show the next hop", "step")}>
+      <button type="button" className={`${button} stage:hidden`} onClick={onStep} disabled={backlog === 0} aria-keyshortcuts={ariaKeyShortcuts("step")} title={titleWithShortcut("Show the next hop", "step")}>
         step ›
       </button>
     </div>

@@ -33,19 +33,19 @@ export function ScenarioCatalogue({ scenarios, health, lead }: { scenarios: read
                       ? "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300"
                       : s.guarantee === "caller-informed"
                         ? "bg-slate-500/15 text-slate-700 dark:text-slate-300"
-                        : "bg-amber-500/15 text-amber-700 dark:text-amber-300"
+                        : "bg-amber-500/15 text-amber-800 dark:text-amber-300"
                   }`}
                 >
                   {GUARANTEE_LABELS[s.guarantee]}
                 </span>
-                <span className={`ml-auto flex items-center gap-1.5 ${up ? "text-emerald-600 dark:text-emerald-400" : "text-rose-600 dark:text-rose-400"}`}>
+                <span className={`ml-auto flex items-center gap-1.5 ${up ? "text-emerald-700 dark:text-emerald-400" : "text-rose-600 dark:text-rose-400"}`}>
                   <span className={`h-1.5 w-1.5 rounded-full ${up ? "bg-emerald-500" : "bg-rose-500"}`} />
                   {brokerCount === 0 ? "no broker needed" : brokerCount === 1 ? (up ? "broker up" : "broker down") : up ? "brokers up" : down.length ? `${listOf(down.map((b) => BROKER_NAMES[b]))} down` : "brokers down"}
                 </span>
               </div>
               <h2 className="mt-3 text-lg font-semibold group-hover:text-violet-600 dark:group-hover:text-violet-300">{s.title}</h2>
               <p className="mt-1 text-sm text-[var(--muted)]">{s.summary}</p>
-              <p className="mt-3 font-mono text-[11px] text-[var(--muted)]">{s.id}</p>
+              <p className="mt-3 font-mono text-2xs text-[var(--muted)]">{s.id}</p>
             </Link>
           );
         })}

@@ -23,6 +23,7 @@ import { ShortcutsButton, ShortcutsOverlay, useShortcuts } from "./Shortcuts";
 import { nextSpeed, nextToKill } from "../lib/shortcuts";
 import { ExportMenu } from "./ExportMenu";
 import { TraceCard } from "./TraceCard";
+import { StageButton, useStage } from "./Stage";
 
 const NO_LATENCY = { count: 0, lastMs: null, p50Ms: null, p99Ms: null };
 const NO_GAUGES = {};
@@ -60,6 +61,8 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   // Available only while every broker the scenario talks to answers.
   const brokerUp = allUp(info.brokers, health);
   const multiBroker = info.brokers.length > 1;
+  const stage = useStage();
+  const onStage = stage.on;
 
   // The graph changes only when the cast or the broker's layout does, never per hop.
   const actors = state?.actors;
@@ -69,7 +72,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the layout's content, not the state object
   const shape = useMemo(() => (live ? { ...info, channels: live.channels, links: live.links } : info), [info, layoutKey]);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the cast, not the state object
-  const topology = useMemo(() => layoutTopology(castOf(shape, actors ?? [], []), shape.links, { groupByBroker: multiBroker, pipeline: shape.layout === "pipeline" }), [shape, castKey, multiBroker]);
+  const topology = useMemo(() => layoutTopology(castOf(shape, actors ?? [], []), shape.links, { groupByBroker: multiBroker, pipeline: shape.layout === "pipeline", stage: onStage }), [shape, castKey, multiBroker, onStage]);
   const revealed = view?.revealed;
   // Across brokers, lanes follow the topology's order: each receiver next to the channels it reads.
   const laneOrder = useMemo(() => (multiBroker ? new Map(topology.nodes.map((n, i) => [n.id, i])) : null), [multiBroker, topology]);
@@ -81,6 +84,17 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
     const rank = (m: CastMember) => laneOrder.get(m.id) ?? Number.MAX_SAFE_INTEGER;
     return cast.sort((a, b) => SIDES.indexOf(a.side) - SIDES.indexOf(b.side) || rank(a) - rank(b));
   }, [shape, actors, revealed, laneOrder]);
+  // On stage the graph fills the screen's width, so its panel is as tall as its shape asks for at
+  // that width, between a third and a little over half the screen: the sequence and the figures
+  // keep the rest.
+  const stageRows = useMemo(() => {
+    if (!onStage || topology.nodes.length === 0) return undefined;
+    const boxes = [...topology.nodes.map((n) => ({ x: n.x, y: n.y, ...topology.sizes[n.kind] })), ...topology.groups.map((g) => ({ x: g.x, y: g.y, w: g.width, h: g.height }))];
+    const width = Math.max(...boxes.map((b) => b.x + b.w)) - Math.min(...boxes.map((b) => b.x));
+    const height = Math.max(...boxes.map((b) => b.y + b.h)) - Math.min(...boxes.map((b) => b.y));
+    const ratio = (height / Math.max(1, width)).toFixed(4);
+    return { gridTemplateRows: `minmax(0, clamp(32dvh, calc((100vw - 2.5rem) * ${ratio} + 3.5rem), 54dvh)) auto minmax(0, 1fr)` };
+  }, [onStage, topology]);
   const topologyHeight = useMemo(() => {
     if (multiBroker) {
       // Tall enough that the picture's width, not its height, sets how far it is scaled down.
@@ -139,12 +153,13 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
     slower: () => actions.setSpeed(nextSpeed(SPEEDS, speed, "slower")),
     faster: () => actions.setSpeed(nextSpeed(SPEEDS, speed, "faster")),
     help: () => setShortcutsOpen(true),
+    stage: stage.toggle,
   });
 
   return (
-    <div className="space-y-4" data-testid="scenario" data-scenario={info.id}>
-      <header className="flex flex-wrap items-end gap-x-4 gap-y-2">
-        <div className="min-w-0">
+    <div className="space-y-4 stage:flex stage:h-[calc(100dvh-1.5rem)] stage:flex-col stage:gap-3 stage:space-y-0" data-testid="scenario" data-scenario={info.id}>
+      <header className="flex flex-wrap items-end gap-x-4 gap-y-2 stage:flex-nowrap stage:items-center">
+        <div className="min-w-0 stage:flex stage:flex-row-reverse stage:items-center stage:justify-end stage:gap-4">
           <div className="flex items-center gap-2 text-xs">
             {info.brokers.map((b) => (
               <Badge key={b}>{BROKER_NAMES[b]}</Badge>
@@ -152,12 +167,15 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
             <Badge tone={info.guarantee === "at-least-once" ? "emerald" : info.guarantee === "caller-informed" ? "slate" : "amber"}>{GUARANTEE_LABELS[info.guarantee]}</Badge>
             {replay ? <Badge tone="violet">recording</Badge> : state?.running ? <Badge tone="violet">running</Badge> : <Badge tone="slate">stopped</Badge>}
           </div>
-          <h1 className="mt-1 text-2xl font-semibold tracking-tight">{info.title}</h1>
-          <p className="mt-1 max-w-3xl text-sm text-[var(--muted)]">{info.summary}</p>
+          <h1 className="mt-1 text-2xl font-semibold tracking-tight stage:mt-0 stage:truncate">{info.title}</h1>
+          <p className="mt-1 max-w-3xl text-sm text-[var(--muted)] stage:hidden">{info.summary}</p>
         </div>
         <div className="ml-auto flex items-center gap-3">
-          {recorder}
-          <ShortcutsButton onClick={() => setShortcutsOpen(true)} />
+          <div className="contents stage:hidden">
+            {recorder}
+            <ShortcutsButton onClick={() => setShortcutsOpen(true)} />
+          </div>
+          <StageButton />
         </div>
       </header>
       <ShortcutsOverlay open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} presenter={presenter && !replay} />
@@ -165,14 +183,15 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
       {!replay && <BrokerDownNotice brokers={info.brokers} health={health} scenarioId={info.id} />}
       {view?.error && <p className="text-sm text-rose-600">{view.error}</p>}
 
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px]">
-        <div className="min-w-0 space-y-4">
-          <Panel title="Topology" className={topologyHeight} aside={<span className="text-[11px] text-[var(--muted)]" data-testid="topology-caption">{live?.caption ?? "dots move at human speed · numbers are real"}</span>}>
+      {/* On stage the graph spans the top, the sequence and the figures share the bottom. */}
+      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px] stage:min-h-0 stage:flex-1 stage:grid-cols-[minmax(0,1fr)_24rem] stage:gap-3" style={stageRows}>
+        <div className="min-w-0 space-y-4 stage:contents stage:space-y-0">
+          <Panel title="Topology" className={`${topologyHeight} stage:col-span-2 stage:h-auto`} aside={<span className="text-2xs text-[var(--muted)]" data-testid="topology-caption">{live?.caption ?? "dots move at human speed · numbers are real"}</span>}>
             <TopologyView topology={topology} gauges={state?.gauges ?? NO_GAUGES} sparklines={sparklines} litNodes={litNodes} litEdges={litEdges} canKill={canKill} onKill={kill} killNext={killNext} flights={actions.flights} />
           </Panel>
           <Panel
             title="Sequence"
-            className="h-[480px]"
+            className="h-[480px] stage:row-span-2 stage:h-auto"
             aside={
               <PlaybackControls
                 speed={speed}
@@ -189,26 +208,31 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
           >
             <SequenceDiagram cast={sequenceCast} hops={revealed ?? []} selectedTraceId={selected} onSelect={setSelected} brokerTags={multiBroker} />
           </Panel>
-          <ExportMenu scenarioId={info.id} title={`${info.title} · ${info.id}`} collect={collectExport} empty={exportHops.length === 0} scope={trace ? `message ${trace.messageId}` : "the hops on screen"} />
+          <div className="stage:hidden">
+            <ExportMenu scenarioId={info.id} title={`${info.title} · ${info.id}`} collect={collectExport} empty={exportHops.length === 0} scope={trace ? `message ${trace.messageId}` : "the hops on screen"} />
+          </div>
         </div>
-        <div className="space-y-4">
-          {replay ? (
-            replay
-          ) : presenter ? (
-            <Panel title="Controls" bodyClassName="p-3">
-              <ControlPanel info={info} state={state} brokerUp={brokerUp} onStart={actions.start} onStop={actions.stop} onCommand={actions.command} />
-            </Panel>
-          ) : (
-            <p className="rounded-xl border border-[var(--line)] px-3 py-2 text-xs text-[var(--muted)]">You are watching. The presenter drives this scenario.</p>
-          )}
-          <Panel title="Delivery ledger" bodyClassName="p-3">
+        <div className="space-y-4 stage:contents stage:space-y-0">
+          {/* Hidden on stage, not unmounted: the controls' keys still drive the scenario. */}
+          <div className="stage:hidden">
+            {replay ? (
+              replay
+            ) : presenter ? (
+              <Panel title="Controls" bodyClassName="p-3">
+                <ControlPanel info={info} state={state} brokerUp={brokerUp} onStart={actions.start} onStop={actions.stop} onCommand={actions.command} />
+              </Panel>
+            ) : (
+              <p className="rounded-xl border border-[var(--line)] px-3 py-2 text-xs text-[var(--muted)]">You are watching. The presenter drives this scenario.</p>
+            )}
+          </div>
+          <Panel title="Delivery ledger" className="stage:col-start-2 stage:row-start-3" bodyClassName="p-3 scrollbar-thin stage:overflow-y-auto stage:p-2" testId="ledger-panel">
             <LedgerPanel ledger={state?.ledger ?? emptyLedger()} guarantee={info.guarantee} checksKeyOrder={info.checksKeyOrder ?? false} />
           </Panel>
           <LatencyReadout latency={state?.latency ?? NO_LATENCY} hopsPerSecond={view?.hopsPerSecond ?? 0} span={info.roundTrip} />
-          {!replay && view?.rates && <RatesReadout rates={view.rates} />}
-          {!replay && presenter && actions.peek && info.peek && info.peek.length > 0 && <PeekButtons targets={info.peek} peek={actions.peek} />}
-          {trace && <TraceCard trace={trace} onClose={() => setSelected(null)} />}
-          <Panel className="h-[340px]">
+          {!replay && !onStage && view?.rates && <RatesReadout rates={view.rates} />}
+          {!replay && !onStage && presenter && actions.peek && info.peek && info.peek.length > 0 && <PeekButtons targets={info.peek} peek={actions.peek} />}
+          {trace && !onStage && <TraceCard trace={trace} onClose={() => setSelected(null)} />}
+          <Panel className="h-[340px] stage:hidden">
             <EventLog hops={log ?? []} total={view?.totalHops ?? 0} selectedTraceId={selected} onSelect={setSelected} />
           </Panel>
         </div>
@@ -220,8 +244,8 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
 const TONES = {
   slate: "bg-slate-500/10 text-slate-600 dark:text-slate-300",
   violet: "bg-violet-500/15 text-violet-700 dark:text-violet-300",
-  emerald: "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
-  amber: "bg-amber-500/15 text-amber-700 dark:text-amber-300",
+  emerald: "bg-emerald-500/15 text-emerald-800 dark:text-emerald-300",
+  amber: "bg-amber-500/15 text-amber-800 dark:text-amber-300",
   sky: "bg-sky-500/15 text-sky-700 dark:text-sky-300",
 } as const;
 

@@ -1,15 +1,26 @@
 "use client";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { CastMember } from "../lib/cast";
 import type { Hop } from "../lib/protocol";
 import { layoutSequence, type Arrow, type Lane, type Note } from "../lib/sequence";
 import { hopDeltas } from "../lib/traces";
 import { BROKER_NAMES } from "./BrokerStrip";
 import { HOP_COLORS, STALE_COLOR } from "./hop-style";
+import { useOnStage } from "./Stage";
 
-const ROW_HEIGHT = 34;
-const MIN_LANE_WIDTH = 104;
-const MAX_LANE_WIDTH = 240;
+/** The drawing's measures: stage mode draws the same diagram in type a room can read. */
+interface Scale {
+  rowHeight: number;
+  minLane: number;
+  maxLane: number;
+  label: number;
+  small: number;
+  stroke: number;
+  head: number;
+  charWidth: number;
+}
+const DESK: Scale = { rowHeight: 34, minLane: 104, maxLane: 240, label: 11, small: 10, stroke: 2, head: 1, charWidth: 6.2 };
+const STAGE: Scale = { rowHeight: 50, minLane: 132, maxLane: 340, label: 17, small: 16, stroke: 3.5, head: 1.6, charWidth: 9.6 };
 
 interface SequenceDiagramProps {
   cast: readonly CastMember[];
@@ -25,6 +36,7 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerT
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const [available, setAvailable] = useState(800);
+  const scale = useOnStage() ? STAGE : DESK;
   useEffect(() => {
     const el = scroller.current;
     if (!el) return;
@@ -33,8 +45,8 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerT
     return () => observer.disconnect();
   }, []);
   // Lanes share the width at 1:1 scale, so text stays one size however many actors there are.
-  const laneWidth = Math.max(MIN_LANE_WIDTH, Math.min(MAX_LANE_WIDTH, Math.floor(available / Math.max(1, cast.length))));
-  const layout = useMemo(() => layoutSequence(cast, hops, hopDeltas(hops), { laneWidth, rowHeight: ROW_HEIGHT, headerHeight: 8 }), [cast, hops, laneWidth]);
+  const laneWidth = Math.max(scale.minLane, Math.min(scale.maxLane, Math.floor(available / Math.max(1, cast.length))));
+  const layout = useMemo(() => layoutSequence(cast, hops, hopDeltas(hops), { laneWidth, rowHeight: scale.rowHeight, headerHeight: 8 + scale.label - DESK.label }), [cast, hops, laneWidth, scale]);
 
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -51,11 +63,32 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerT
   }, []);
 
   const { width, height, lanes, arrows, notes } = layout;
+  // One tab stop for the whole diagram (the arrow last focused, or the newest); arrow keys walk it.
+  const [focusSeq, setFocusSeq] = useState<number | null>(null);
+  const tabSeq = focusSeq !== null && arrows.some((a) => a.seq === focusSeq) ? focusSeq : (arrows[arrows.length - 1]?.seq ?? null);
+  const laneName = useCallback((x: number) => lanes.find((lane) => lane.x === x)?.label ?? "", [lanes]);
+  const onArrowKey = useCallback(
+    (event: KeyboardEvent<SVGGElement>, arrow: Arrow, selected: boolean) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        onSelect(selected ? null : arrow.traceId);
+        return;
+      }
+      const index = arrows.findIndex((a) => a.seq === arrow.seq);
+      const to = event.key === "ArrowUp" ? index - 1 : event.key === "ArrowDown" ? index + 1 : event.key === "Home" ? 0 : event.key === "End" ? arrows.length - 1 : null;
+      const next = to === null ? undefined : arrows[Math.max(0, Math.min(arrows.length - 1, to))];
+      if (!next) return;
+      event.preventDefault();
+      setFocusSeq(next.seq);
+      scroller.current?.querySelector<SVGGElement>(`[data-seq="${next.seq}"]`)?.focus();
+    },
+    [arrows, onSelect],
+  );
   return (
     <div className="flex h-full min-h-0 flex-col" data-testid="sequence">
       <div ref={scroller} className="scrollbar-thin min-h-0 flex-1 overflow-auto">
         {/* Inside the scroller and sticky, so it scrolls sideways with the lanes it names. */}
-        <div className="sticky top-0 z-10 h-11 border-b border-[var(--line)] bg-[var(--panel)]" style={{ width }}>
+        <div className="sticky top-0 z-10 h-11 border-b stage:h-16 border-[var(--line)] bg-[var(--panel)]" style={{ width }}>
           {lanes.map((lane) => (
             <LaneHeader key={lane.id} lane={lane} left={lane.x} maxWidth={laneWidth - 10} dead={!cast.find((c) => c.id === lane.id)?.alive} tag={brokerTags && lane.broker ? BROKER_NAMES[lane.broker] : null} />
           ))}
@@ -63,9 +96,9 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerT
         {arrows.length === 0 && notes.length === 0 && lanes.every((lane) => lane.killedAtY === null) ? (
           <p className="px-4 py-10 text-center text-sm text-[var(--muted)]">No hops yet. Send a request and watch it travel.</p>
         ) : (
-          <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label="Sequence diagram" className="block select-none">
+          <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="group" aria-label="Sequence diagram: one arrow per hop, newest last. Arrow keys move between arrows, Enter selects a message." className="block select-none">
             {lanes.map((lane) => (
-              <Lifeline key={lane.id} lane={lane} height={height} />
+              <Lifeline key={lane.id} lane={lane} height={height} scale={scale} />
             ))}
             {arrows.map((arrow) => (
               <ArrowRow
@@ -75,10 +108,15 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerT
                 dimmed={selectedTraceId !== null && arrow.traceId !== selectedTraceId}
                 selected={arrow.traceId === selectedTraceId}
                 onSelect={onSelect}
+                scale={scale}
+                tabbable={arrow.seq === tabSeq}
+                name={`${arrow.caption}, message ${arrow.messageId}, ${arrow.self ? `at ${laneName(arrow.x1)}` : `from ${laneName(arrow.x1)} to ${laneName(arrow.x2)}`}${arrow.latency ? `, ${arrow.latency}` : ""}`}
+                onKey={onArrowKey}
+                onFocus={setFocusSeq}
               />
             ))}
             {notes.map((note) => (
-              <NoteMark key={note.seq} note={note} width={width} />
+              <NoteMark key={note.seq} note={note} width={width} scale={scale} />
             ))}
           </svg>
         )}
@@ -92,7 +130,7 @@ function LaneHeader({ lane, left, maxWidth, dead, tag }: { lane: Lane; left: num
   return (
     <div className="absolute top-1/2 -translate-x-1/2 -translate-y-1/2" style={{ left }} data-testid={`lane-${lane.id}`} title={tag ? `${tag} · ${lane.label}` : lane.label}>
       {tag && (
-        <div className="text-center text-[9px] leading-3 font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300" data-testid="broker-tag">
+        <div className="text-center text-4xs leading-3 font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300" data-testid="broker-tag">
           {tag}
         </div>
       )}
@@ -112,7 +150,7 @@ function LaneHeader({ lane, left, maxWidth, dead, tag }: { lane: Lane; left: num
   );
 }
 
-function Lifeline({ lane, height }: { lane: Lane; height: number }) {
+function Lifeline({ lane, height, scale }: { lane: Lane; height: number; scale: Scale }) {
   const end = lane.killedAtY ?? height;
   const channel = lane.kind === "channel";
   return (
@@ -122,7 +160,7 @@ function Lifeline({ lane, height }: { lane: Lane; height: number }) {
         <g data-testid={`kill-cross-${lane.id}`} stroke="#ef4444" strokeWidth={3} strokeLinecap="round">
           <line x1={lane.x - 9} x2={lane.x + 9} y1={end - 9} y2={end + 9} />
           <line x1={lane.x - 9} x2={lane.x + 9} y1={end + 9} y2={end - 9} />
-          <text x={lane.x + 14} y={end + 4} fill="#ef4444" stroke="none" fontSize={11} fontWeight={600}>
+          <text x={lane.x + 14} y={end + 4} fill="#ef4444" stroke="none" fontSize={scale.label} fontWeight={600}>
             SIGKILL
           </text>
         </g>
@@ -132,63 +170,94 @@ function Lifeline({ lane, height }: { lane: Lane; height: number }) {
 }
 
 /** A pill on the actor's lifeline: what happened to the actor itself (a rebalance). */
-function NoteMark({ note, width }: { note: Note; width: number }) {
+function NoteMark({ note, width, scale }: { note: Note; width: number; scale: Scale }) {
   const color = HOP_COLORS[note.kind];
-  const textWidth = note.text.length * 6.2 + 16;
+  const textWidth = note.text.length * scale.charWidth + 16;
+  const half = scale.label - 1;
   // Kept inside the diagram: a note on the rightmost lane opens to the left.
   const left = note.x + 8 + textWidth > width ? note.x - 8 - textWidth : note.x + 8;
   return (
     <g data-testid="note" data-kind={note.kind}>
       <circle cx={note.x} cy={note.y} r={5} fill={color} />
-      <rect x={left} y={note.y - 10} width={textWidth} height={20} rx={10} fill="var(--panel)" stroke={color} strokeWidth={1.5} />
-      <text x={left + textWidth / 2} y={note.y + 4} textAnchor="middle" fontSize={11} fontWeight={600} fill={color}>
+      <rect x={left} y={note.y - half} width={textWidth} height={half * 2} rx={half} fill="var(--panel)" stroke={color} strokeWidth={1.5} />
+      <text x={left + textWidth / 2} y={note.y + Math.round(scale.label * 0.36)} textAnchor="middle" fontSize={scale.label} fontWeight={600} fill={color}>
         {note.text}
       </text>
     </g>
   );
 }
 
-function ArrowRow({ arrow, width, dimmed, selected, onSelect }: { arrow: Arrow; width: number; dimmed: boolean; selected: boolean; onSelect: (traceId: string | null) => void }) {
+interface ArrowRowProps {
+  arrow: Arrow;
+  width: number;
+  dimmed: boolean;
+  selected: boolean;
+  onSelect: (traceId: string | null) => void;
+  scale: Scale;
+  /** The diagram's one tab stop. */
+  tabbable: boolean;
+  /** What a screen reader says of it. */
+  name: string;
+  onKey: (event: KeyboardEvent<SVGGElement>, arrow: Arrow, selected: boolean) => void;
+  onFocus: (seq: number) => void;
+}
+
+function ArrowRow({ arrow, width, dimmed, selected, onSelect, scale, tabbable, name, onKey, onFocus }: ArrowRowProps) {
   const color = arrow.stale ? STALE_COLOR : arrow.kind === "status" && arrow.failed ? HOP_COLORS.dropped : HOP_COLORS[arrow.kind];
   const dir = arrow.x2 >= arrow.x1 ? 1 : -1;
   const length = Math.abs(arrow.x2 - arrow.x1) || 60;
   const mid = (arrow.x1 + arrow.x2) / 2;
   const label = arrow.caption + (arrow.receivers !== null ? ` → ${arrow.receivers} receiver${arrow.receivers === 1 ? "" : "s"}` : "");
-  const loopX = Math.min(arrow.x1 + 34, width - 4);
+  const loopX = Math.min(arrow.x1 + 34 * scale.head, width - 4);
+  const stroke = (selected ? 1.5 : 1) * scale.stroke;
+  const head = scale.head;
+  const above = Math.round(scale.label * 0.45);
+  const below = Math.round(scale.small * 1.3);
+  // The ring a keyboard user sees on the focused arrow: it spans the arrow and its two labels.
+  const ringLeft = arrow.self ? arrow.x1 - 8 : Math.min(arrow.x1, arrow.x2) - 6;
+  const ringRight = arrow.self ? Math.min(width - 2, loopX + 6 + label.length * scale.charWidth + 8) : Math.max(arrow.x1, arrow.x2) + 6;
   return (
     <g
       className="arrow-new cursor-pointer"
       style={{ ["--length" as string]: length, opacity: dimmed ? 0.25 : 1 }}
       onClick={() => onSelect(selected ? null : arrow.traceId)}
+      onKeyDown={(event) => onKey(event, arrow, selected)}
+      onFocus={() => onFocus(arrow.seq)}
+      tabIndex={tabbable ? 0 : -1}
+      role="button"
+      aria-pressed={selected}
+      aria-label={name}
       data-testid="arrow"
+      data-seq={arrow.seq}
       data-kind={arrow.kind}
       data-trace={arrow.traceId}
       data-caption={arrow.caption}
     >
       {arrow.details && <title>{`${arrow.caption}: ${arrow.details}`}</title>}
+      <rect className="arrow-focus" x={ringLeft} y={arrow.y - above - scale.label} width={Math.max(0, ringRight - ringLeft)} height={above + scale.label + below + 4} rx={6} fill="none" data-testid="arrow-focus" />
       {arrow.self ? (
         <>
-          <path d={`M ${arrow.x1} ${arrow.y - 8} H ${loopX} V ${arrow.y + 8} H ${arrow.x1 + 6}`} fill="none" stroke={color} strokeWidth={selected ? 3 : 2} />
-          <polygon points={`${arrow.x1 + 1},${arrow.y + 8} ${arrow.x1 + 9},${arrow.y + 4} ${arrow.x1 + 9},${arrow.y + 12}`} fill={color} />
-          <text x={loopX + 6} y={arrow.y - 1} fontSize={11} fontWeight={600} fill={color}>
+          <path d={`M ${arrow.x1} ${arrow.y - 8 * head} H ${loopX} V ${arrow.y + 8 * head} H ${arrow.x1 + 6 * head}`} fill="none" stroke={color} strokeWidth={stroke} />
+          <polygon points={`${arrow.x1 + 1},${arrow.y + 8 * head} ${arrow.x1 + 9 * head},${arrow.y + 8 * head - 4 * head} ${arrow.x1 + 9 * head},${arrow.y + 8 * head + 4 * head}`} fill={color} />
+          <text x={loopX + 6} y={arrow.y - 1} fontSize={scale.label} fontWeight={600} fill={color}>
             {label}
           </text>
           {arrow.latency && (
-            <text x={loopX + 6} y={arrow.y + 12} fontSize={10} className="font-mono" fill="var(--muted)">
+            <text x={loopX + 6} y={arrow.y + 1 + scale.small + 1} fontSize={scale.small} className="font-mono" fill="var(--muted)">
               {arrow.latency}
             </text>
           )}
         </>
       ) : (
         <>
-          <line x1={arrow.x1} x2={arrow.x2} y1={arrow.y} y2={arrow.y} stroke="transparent" strokeWidth={16} />
-          <line x1={arrow.x1} x2={arrow.x2 - dir * 7} y1={arrow.y} y2={arrow.y} stroke={color} strokeWidth={selected ? 3 : 2} className={arrow.failed ? "is-failed" : undefined} />
-          <polygon points={`${arrow.x2},${arrow.y} ${arrow.x2 - dir * 9},${arrow.y - 5} ${arrow.x2 - dir * 9},${arrow.y + 5}`} fill={color} />
-          <text x={mid} y={arrow.y - 5} textAnchor="middle" fontSize={11} fontWeight={600} fill={color}>
+          <line x1={arrow.x1} x2={arrow.x2} y1={arrow.y} y2={arrow.y} stroke="transparent" strokeWidth={16 * head} />
+          <line x1={arrow.x1} x2={arrow.x2 - dir * 7 * head} y1={arrow.y} y2={arrow.y} stroke={color} strokeWidth={stroke} className={arrow.failed ? "is-failed" : undefined} />
+          <polygon points={`${arrow.x2},${arrow.y} ${arrow.x2 - dir * 9 * head},${arrow.y - 5 * head} ${arrow.x2 - dir * 9 * head},${arrow.y + 5 * head}`} fill={color} />
+          <text x={mid} y={arrow.y - above} textAnchor="middle" fontSize={scale.label} fontWeight={600} fill={color}>
             {label}
           </text>
           {arrow.latency && (
-            <text x={mid} y={arrow.y + 13} textAnchor="middle" fontSize={10} className="font-mono" fill="var(--muted)" data-testid="arrow-latency">
+            <text x={mid} y={arrow.y + below} textAnchor="middle" fontSize={scale.small} className="font-mono" fill="var(--muted)" data-testid="arrow-latency">
               {arrow.latency}
             </text>
           )}

@@ -9,6 +9,7 @@ import { BROKER_NAMES } from "./BrokerStrip";
 import { hopColor } from "./hop-style";
 import { ariaKeyShortcuts, titleWithShortcut } from "../lib/shortcuts";
 import { NodeSparklines, type NodeSpark } from "./Sparkline";
+import { useOnStage } from "./Stage";
 
 /** Short badges that tell the roles apart at a glance. */
 const ROLE_BADGES: Record<string, string> = { requester: "Rq", responder: "Rs", producer: "P", worker: "W", publisher: "P", subscriber: "S", consumer: "C", client: "C" };
@@ -105,7 +106,8 @@ const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
       <Handle type="target" id="in" position={Position.Left} isConnectable={false} />
       <Handle type="target" id="top" position={Position.Top} isConnectable={false} />
       <span className="text-[10px] font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300">
-        {node.broker ? BROKER_NAMES[node.broker] : ""} {node.role}
+        <span className="channel-broker">{node.broker ? BROKER_NAMES[node.broker] : ""} </span>
+        {node.role}
       </span>
       <span className="truncate font-mono text-sm font-medium">{node.label}</span>
       {gauges && (
@@ -140,7 +142,10 @@ const BrokerGroup = memo(function BrokerGroup({ data }: NodeProps<GroupNode>) {
 
 const nodeTypes = { actor: ActorNode, channel: ChannelNode, broker: BrokerGroup };
 const FIT_VIEW = { padding: 0.12, maxZoom: 1 };
-const EDGE_LABEL_STYLE = { fontSize: 11, fontFamily: "var(--font-mono)", fill: "var(--ink)" };
+// On stage every pixel of margin costs type size, and a small graph may grow past 1:1.
+const STAGE_FIT_VIEW = { padding: 0.04, maxZoom: 1.3 };
+// A variable, so stage mode can raise it from the stylesheet.
+const EDGE_LABEL_STYLE = { fontSize: "var(--hs-edge-label, 11px)", fontFamily: "var(--font-mono)", fill: "var(--ink)" };
 const EDGE_LABEL_BG = { fill: "var(--panel)", fillOpacity: 0.9 };
 const PRO_OPTIONS = { hideAttribution: true };
 
@@ -195,11 +200,13 @@ function Flow({ topology, gauges, sparklines = null, litNodes, litEdges, canKill
     [topology, litEdges],
   );
   const { fitView } = useReactFlow();
+  const stage = useOnStage();
   const shape = topology.nodes.map((n) => n.id).join("|");
   useEffect(() => {
-    const t = setTimeout(() => void fitView({ ...FIT_VIEW, duration: 300 }), 30);
+    const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    const t = setTimeout(() => void fitView({ ...(stage ? STAGE_FIT_VIEW : FIT_VIEW), duration: still ? 0 : 300 }), 30);
     return () => clearTimeout(t);
-  }, [shape, fitView]);
+  }, [shape, fitView, stage]);
 
   return (
     <>
@@ -208,7 +215,7 @@ function Flow({ topology, gauges, sparklines = null, litNodes, litEdges, canKill
         edges={edges}
         nodeTypes={nodeTypes}
         fitView
-        fitViewOptions={FIT_VIEW}
+        fitViewOptions={stage ? STAGE_FIT_VIEW : FIT_VIEW}
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={false}
@@ -220,13 +227,13 @@ function Flow({ topology, gauges, sparklines = null, litNodes, litEdges, canKill
         maxZoom={1.4}
         proOptions={PRO_OPTIONS}
       />
-      <DotLayer topology={topology} flights={flights} />
+      <DotLayer topology={topology} flights={flights} stage={stage} />
     </>
   );
 }
 
 /** Dots travel on a canvas above the graph, repainted every frame without touching React. */
-function DotLayer({ topology, flights }: { topology: Topology; flights: () => readonly Flight<Hop>[] }) {
+function DotLayer({ topology, flights, stage }: { topology: Topology; flights: () => readonly Flight<Hop>[]; stage: boolean }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const store = useStoreApi();
   const topologyRef = useRef({ topology, byId: new Map(topology.nodes.map((n) => [n.id, n])) });
@@ -254,8 +261,14 @@ function DotLayer({ topology, flights }: { topology: Topology; flights: () => re
     observer.observe(canvas);
     resize();
 
+    // Read every frame, so a change in the system's setting takes effect without a reload.
+    const motion = window.matchMedia("(prefers-reduced-motion: reduce)");
+    const dotScale = stage ? 1.7 : 1;
     const draw = () => {
       context.clearRect(0, 0, width, height);
+      // Reduced motion: nothing travels or grows; each hop is marked where it lands and fades.
+      const still = motion.matches;
+      canvas.dataset.motion = still ? "reduced" : "full";
       const [tx, ty, zoom] = store.getState().transform;
       const now = performance.now();
       const { topology: topo, byId } = topologyRef.current;
@@ -271,9 +284,10 @@ function DotLayer({ topology, flights }: { topology: Topology; flights: () => re
           const { w, h } = sizeOf(topo, node);
           context.strokeStyle = color;
           context.globalAlpha = 1 - progress;
-          context.lineWidth = 3;
+          context.lineWidth = 3 * dotScale;
+          const grow = still ? 4 : 6 * progress;
           context.beginPath();
-          context.roundRect((node.x - 6 * progress) * zoom + tx, (node.y - 6 * progress) * zoom + ty, (w + 12 * progress) * zoom, (h + 12 * progress) * zoom, 14 * zoom);
+          context.roundRect((node.x - grow) * zoom + tx, (node.y - grow) * zoom + ty, (w + 2 * grow) * zoom, (h + 2 * grow) * zoom, 14 * zoom);
           context.stroke();
           context.globalAlpha = 1;
           continue;
@@ -282,16 +296,19 @@ function DotLayer({ topology, flights }: { topology: Topology; flights: () => re
         const target = byId.get(route.edge.target);
         if (!source || !target) continue;
         const [a, b] = anchors(route.edge.vertical, sizeOf(topo, source), source, sizeOf(topo, target), target);
-        const t = easeInOut(route.reverse ? 1 - progress : progress);
+        const landed = route.reverse ? 0 : 1;
+        const t = still ? landed : easeInOut(route.reverse ? 1 - progress : progress);
         const x = (a.x + (b.x - a.x) * t) * zoom + tx;
         const y = (a.y + (b.y - a.y) * t) * zoom + ty;
         context.fillStyle = color;
         context.shadowColor = color;
-        context.shadowBlur = 14;
+        context.shadowBlur = 14 * dotScale;
+        if (still) context.globalAlpha = 1 - progress * 0.35;
         context.beginPath();
-        context.arc(x, y, 7 * Math.max(0.7, zoom), 0, Math.PI * 2);
+        context.arc(x, y, 7 * dotScale * Math.max(0.7, zoom), 0, Math.PI * 2);
         context.fill();
         context.shadowBlur = 0;
+        context.globalAlpha = 1;
       }
       frame = requestAnimationFrame(draw);
     };
@@ -300,7 +317,7 @@ function DotLayer({ topology, flights }: { topology: Topology; flights: () => re
       cancelAnimationFrame(frame);
       observer.disconnect();
     };
-  }, [flights, store]);
+  }, [flights, store, stage]);
 
   return <canvas ref={canvasRef} className="pointer-events-none absolute inset-0 z-10 h-full w-full" aria-hidden data-testid="dot-layer" />;
 }

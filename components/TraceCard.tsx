@@ -5,7 +5,7 @@ import { hopCaption, hopColor } from "./hop-style";
 const STATUS_STYLE = {
   "in-flight": "bg-sky-500/15 text-sky-700 dark:text-sky-300",
   completed: "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
-  dropped: "bg-amber-500/15 text-amber-700 dark:text-amber-300",
+  dropped: "bg-amber-500/15 text-amber-800 dark:text-amber-300",
   "dead-lettered": "bg-rose-500/15 text-rose-700 dark:text-rose-300",
   // A failure handled to the end: settled, but not what the customer asked for.
   compensated: "bg-violet-500/15 text-violet-700 dark:text-violet-300",
@@ -19,8 +19,8 @@ export function TraceCard({ trace, onClose }: { trace: Trace; onClose: () => voi
     <section aria-label="Selected message" className="rounded-2xl border border-violet-300 dark:border-violet-700 bg-[var(--panel)] p-3 shadow-sm" data-testid="trace-card">
       <div className="flex items-center gap-2">
         <span className="font-mono text-sm font-semibold">{trace.messageId}</span>
-        <span className={`rounded-full px-2 py-0.5 text-[10px] font-semibold ${STATUS_STYLE[trace.status]}`}>{trace.status}</span>
-        {trace.attempts > 1 && <span className="text-[11px] text-[var(--muted)]">{trace.attempts} attempts</span>}
+        <span className={`rounded-full px-2 py-0.5 text-3xs font-semibold ${STATUS_STYLE[trace.status]}`}>{trace.status}</span>
+        {trace.attempts > 1 && <span className="text-2xs text-[var(--muted)]">{trace.attempts} attempts</span>}
         <button type="button" onClick={onClose} className="ml-auto text-xs text-[var(--muted)] hover:text-[var(--ink)]" aria-label="Clear selection">
           ✕
         </button>
@@ -36,8 +36,8 @@ export function TraceCard({ trace, onClose }: { trace: Trace; onClose: () => voi
               {hop.from} → {hop.to}
             </span>
             <span className="font-mono text-[var(--muted)] tabular-nums">+{(hop.at - first).toFixed(3)}</span>
-            {hop.reason && hop.reason !== trace.reason && <span className="basis-full pl-4 text-[11px] text-[var(--muted)]">{hop.reason}</span>}
-            {hop.call?.status?.details && hop.call.status.code !== "OK" && <span className="basis-full pl-4 text-[11px] text-[var(--muted)]">{hop.call.status.details}</span>}
+            {hop.reason && hop.reason !== trace.reason && <span className="basis-full pl-4 text-2xs text-[var(--muted)]">{hop.reason}</span>}
+            {hop.call?.status?.details && hop.call.status.code !== "OK" && <span className="basis-full pl-4 text-2xs text-[var(--muted)]">{hop.call.status.details}</span>}
           </li>
         ))}
       </ol>
@@ -54,7 +54,7 @@ export function TraceCard({ trace, onClose }: { trace: Trace; onClose: () => voi
           ))}
         </ul>
       )}
-      {trace.hops[0] && <div className="mt-2 truncate font-mono text-[10px] text-[var(--muted)]" title={trace.hops[0].message.preview}>{trace.hops[0].message.preview}</div>}
+      {trace.hops[0] && <div className="mt-2 truncate font-mono text-3xs text-[var(--muted)]" title={trace.hops[0].message.preview}>{trace.hops[0].message.preview}</div>}
     </section>
   );
 }

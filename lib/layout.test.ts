@@ -57,6 +57,21 @@ describe("topology", () => {
     expect(edgeForHop(topology, "responder-2", "subj")).toMatchObject({ reverse: true });
     expect(edgeForHop(topology, "requester-1", "requester-1")).toBeNull();
   });
+
+  test("on stage, boxes grow more than the space between them, so the type can grow when fitted", () => {
+    const stage = layoutTopology(castOf(scenario, actors, []), undefined, { stage: true });
+    const extent = (t: typeof topology) => ({
+      w: Math.max(...t.nodes.map((n) => n.x + t.sizes[n.kind].w)) - Math.min(...t.nodes.map((n) => n.x)),
+      h: Math.max(...t.nodes.map((n) => n.y + t.sizes[n.kind].h)) - Math.min(...t.nodes.map((n) => n.y)),
+    });
+    const [plain, big] = [extent(topology), extent(stage)];
+    expect(stage.sizes.actor.h / topology.sizes.actor.h).toBeGreaterThan(big.h / plain.h);
+    expect(stage.sizes.actor.w / topology.sizes.actor.w).toBeGreaterThan(big.w / plain.w);
+    // No box overlaps the next one in its column.
+    const right = stage.nodes.filter((n) => n.id.startsWith("responder")).sort((a, b) => a.y - b.y);
+    expect(right[1]!.y - right[0]!.y).toBeGreaterThan(stage.sizes.actor.h);
+    expect(stage.edges).toEqual(topology.edges);
+  });
 });
 
 describe("topology with links", () => {

@@ -7,7 +7,7 @@ const actionOf = (p: KeyPress, target: Parameters<typeof matchShortcut>[1] = pag
 
 describe("the shortcut key map", () => {
   it("gives every presenter action a key", () => {
-    expect(SHORTCUTS.map((s) => s.action).sort()).toEqual(["add", "burst", "faster", "help", "kill", "pause", "send", "slower", "step"]);
+    expect(SHORTCUTS.map((s) => s.action).sort()).toEqual(["add", "burst", "faster", "help", "kill", "pause", "send", "slower", "stage", "step"]);
   });
 
   it("gives no two actions the same key", () => {
@@ -15,8 +15,8 @@ describe("the shortcut key map", () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it("keeps stage mode free for whoever adds it", () => {
-    expect(SHORTCUTS.some((s) => /stage/i.test(s.label))).toBe(false);
+  it("lets every browser, the audience's too, take the picture on stage", () => {
+    expect(SHORTCUTS.find((s) => s.action === "stage")).toMatchObject({ keys: ["f"], presenterOnly: false, repeats: false });
   });
 
   it("marks what acts on the brokers as the presenter's only", () => {
@@ -37,6 +37,8 @@ describe("matchShortcut", () => {
     expect(actionOf(press("+"))).toBe("faster");
     expect(actionOf(press("="))).toBe("faster");
     expect(actionOf(press("?"))).toBe("help");
+    expect(actionOf(press("f"))).toBe("stage");
+    expect(actionOf(press("F"))).toBe("stage");
   });
 
   it("takes letters with Caps Lock or Shift as the same key", () => {
@@ -61,6 +63,7 @@ describe("matchShortcut", () => {
     for (const tagName of ["INPUT", "TEXTAREA", "SELECT", "input", "textarea", "select"]) {
       expect(actionOf(press("s"), { tagName })).toBeNull();
       expect(actionOf(press("?"), { tagName })).toBeNull();
+      expect(actionOf(press("f"), { tagName })).toBeNull();
     }
     expect(actionOf(press("k"), { tagName: "DIV", isContentEditable: true })).toBeNull();
     expect(actionOf(press("s", { isComposing: true }))).toBeNull();

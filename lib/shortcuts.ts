@@ -1,6 +1,6 @@
 /** The scenario page's keyboard shortcuts, for a presenter who talks and drives at once. */
 
-export type ShortcutAction = "send" | "burst" | "kill" | "add" | "pause" | "step" | "slower" | "faster" | "help";
+export type ShortcutAction = "send" | "burst" | "kill" | "add" | "pause" | "step" | "slower" | "faster" | "stage" | "help";
 
 export interface Shortcut {
   action: ShortcutAction;
@@ -23,6 +23,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "step", keys: ["."], label: "Step: show the next hop", presenterOnly: false, repeats: true },
   { action: "slower", keys: ["-"], label: "Slower motion", presenterOnly: false, repeats: true },
   { action: "faster", keys: ["+", "="], label: "Faster, up to real pacing", presenterOnly: false, repeats: true },
+  { action: "stage", keys: ["f"], label: "Stage mode: full screen, large type (Esc leaves)", presenterOnly: false, repeats: false },
   { action: "help", keys: ["?"], label: "Show this list", presenterOnly: false, repeats: false },
 ];
 

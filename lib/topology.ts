@@ -58,6 +58,13 @@ export const TOPOLOGY_NODE_SIZE: Topology["sizes"] = { actor: { w: 224, h: 64 },
  */
 export const TOPOLOGY_STORY_NODE_SIZE: Topology["sizes"] = { actor: { w: 260, h: 64 }, channel: TOPOLOGY_NODE_SIZE.channel };
 export const TOPOLOGY_STORY_ACTOR_ROW_GAP = 84;
+/**
+ * On stage the type grows and the boxes with it, while the space between boxes barely does: the
+ * picture is scaled to fit its panel, so every unit of empty space would shrink the type again.
+ */
+export const TOPOLOGY_STAGE_NODE_SIZE: Topology["sizes"] = { actor: { w: 304, h: 88 }, channel: { w: 280, h: 112 } };
+export const TOPOLOGY_STAGE_ROW_SPACE = 24;
+export const TOPOLOGY_STAGE_COLUMN_SPACE = 88;
 /** Extra space between two brokers' channels in one column, so their boxes stand apart. */
 export const TOPOLOGY_GROUP_GAP = 64;
 /** How far a broker box reaches past its channels; the top leaves room for its label. */
@@ -68,6 +75,8 @@ export interface TopologyOptions {
   groupByBroker?: boolean;
   /** A column per step of the links rather than senders, broker, receivers (see ScenarioInfo.layout). */
   pipeline?: boolean;
+  /** Larger boxes packed closer, for the large type of stage mode. */
+  stage?: boolean;
 }
 
 /**
@@ -91,16 +100,20 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
       if (readers && links) columns[right] = followChannels(readers, columns, links);
     }
   }
-  const sizes = grouped ? TOPOLOGY_STORY_NODE_SIZE : TOPOLOGY_NODE_SIZE;
+  const sizes = options.stage ? TOPOLOGY_STAGE_NODE_SIZE : grouped ? TOPOLOGY_STORY_NODE_SIZE : TOPOLOGY_NODE_SIZE;
+  const tallestNode = Math.max(sizes.actor.h, sizes.channel.h);
+  const rowGap = options.stage ? tallestNode + TOPOLOGY_STAGE_ROW_SPACE : TOPOLOGY_ROW_GAP;
+  const actorRowGap = options.stage ? sizes.actor.h + TOPOLOGY_STAGE_ROW_SPACE : TOPOLOGY_STORY_ACTOR_ROW_GAP;
+  const columnGap = options.stage ? Math.max(sizes.actor.w, sizes.channel.w) + TOPOLOGY_STAGE_COLUMN_SPACE : TOPOLOGY_COLUMN_GAP;
   // Each member's offset within its column: a row apart, plus a gap where the broker changes.
   const offsets = columns.map((members) => {
     let y = 0;
     return members.map((m, row) => {
       const previous = members[row - 1];
       if (!previous) return y;
-      if (!grouped) y += TOPOLOGY_ROW_GAP;
-      else if (m.kind === "actor" && previous.kind === "actor") y += TOPOLOGY_STORY_ACTOR_ROW_GAP;
-      else y += TOPOLOGY_ROW_GAP + (m.broker !== previous.broker ? TOPOLOGY_GROUP_GAP : 0);
+      if (!grouped) y += rowGap;
+      else if (m.kind === "actor" && previous.kind === "actor") y += actorRowGap;
+      else y += rowGap + (m.broker !== previous.broker ? TOPOLOGY_GROUP_GAP : 0);
       return y;
     });
   });
@@ -120,7 +133,7 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
         alive: m.alive,
         ...(m.connections ? { connections: m.connections } : {}),
         ...(m.broker ? { broker: m.broker } : {}),
-        x: column * TOPOLOGY_COLUMN_GAP,
+        x: column * columnGap,
         y: offset + (ys[row] ?? 0),
       });
     });

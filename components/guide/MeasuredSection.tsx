@@ -6,7 +6,7 @@ import type { MeasurementsView } from "../../lib/client/measurements";
 import { PRIMARY_BUTTON, SECONDARY, SECONDARY_BUTTON, SECTION, SECTION_TITLE } from "./styles";
 
 const OUTCOMES: Record<VerdictOutcome, { label: string; className: string }> = {
-  agrees: { label: "agrees", className: "bg-emerald-600 text-white" },
+  agrees: { label: "agrees", className: "bg-emerald-700 text-white" },
   better: { label: "beats the claim", className: "bg-sky-700 text-white" },
   worse: { label: "short of the claim", className: "bg-rose-700 text-white" },
   "cannot-judge": { label: "needs a cluster", className: "bg-slate-600 text-white" },

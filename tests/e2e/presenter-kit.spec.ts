@@ -173,7 +173,7 @@ test.describe("keyboard shortcuts", () => {
 
     const burstSize = page.getByLabel("Burst size");
     await burstSize.focus();
-    for (const key of ["s", "b", "k", "a", "p", "-", "?"]) await page.keyboard.press(key);
+    for (const key of ["s", "b", "k", "a", "p", "-", "f", "?"]) await page.keyboard.press(key);
     await expect(burstSize).toBeFocused();
     // Long enough for a publish or a kill to have shown, had one been sent.
     await page.waitForTimeout(1500);
@@ -181,14 +181,15 @@ test.describe("keyboard shortcuts", () => {
     expect(await aliveResponders(request)).toBe(alive);
     await expect(pause).toHaveAttribute("aria-pressed", "false");
     await expect(page.getByRole("dialog")).toHaveCount(0);
+    await expect(page.getByTestId("page-root")).not.toHaveAttribute("data-stage", "on");
 
     await page.getByRole("heading", { level: 1 }).click();
     await page.keyboard.press("?");
     const overlay = page.getByRole("dialog", { name: "Keyboard shortcuts" });
     await expect(overlay).toBeVisible();
-    await expect(overlay.getByTestId("shortcut")).toHaveCount(9);
+    await expect(overlay.getByTestId("shortcut")).toHaveCount(10);
     for (const label of ["Send one message", "Send a burst", "Kill the next killable actor", "Add one actor", "Pause or resume", "Step", "Slower motion", "Faster"]) await expect(overlay).toContainText(label);
-    await expect(overlay).not.toContainText(/stage/i);
+    await expect(overlay).toContainText("Stage mode");
     await page.screenshot({ path: testInfo.outputPath("shortcuts-overlay-light.png") });
 
     // While it is open, the keys wait: Escape is the overlay's.

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
+import { expectStageFloor } from "./stage-text";
 
 /**
  * Every scenario's and every comparison's picture, from the recording that ships with Hopscope,
@@ -70,6 +71,20 @@ test.describe("visual regression", () => {
       for (const label of ["No, it hands the message off", "No, once handled it is done", "One worker per message (a job)", "Yes, it must not be lost", "No, one queue of jobs", "We run Redis"])
         await page.getByTestId("guide-question").getByRole("button", { name: label, exact: true }).click();
       await expect(page.getByTestId("guide-tree")).toHaveScreenshot(`guide-${scheme}-leaf.png`);
+    });
+  }
+
+  for (const scheme of ["light", "dark"] as const) {
+    test(`stage mode at 1280×720 in ${scheme} mode`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await openFrozen(page, "/recordings/rabbitmq-work-queue.ndjson");
+      await page.getByTestId("stage-button").click();
+      await expect(page.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
+      // The graph re-fits to its stage layout with a short animation.
+      await page.waitForTimeout(1000);
+      await expectStageFloor(page);
+      await expect(page).toHaveScreenshot(`stage-rabbitmq-work-queue-${scheme}.png`);
     });
   }
 
