@@ -25,7 +25,7 @@ export function RatesReadout({ rates }: { rates: KindRates }) {
   return (
     <section aria-label="Rates" className="rounded-xl border border-[var(--line)] bg-[var(--panel)] px-3 py-2" data-testid="rates">
       <div className="text-[11px] text-[var(--muted)]">
-        Messages per second <span className="opacity-80">(last {RATE_WINDOW_MS / 1000} s, from the hops)</span>
+        Messages per second <span>(last {RATE_WINDOW_MS / 1000} s, from the hops)</span>
       </div>
       <div className="mt-1 grid grid-cols-5 gap-1">
         {RATE_KINDS.map((kind) => (
