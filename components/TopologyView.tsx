@@ -168,7 +168,11 @@ interface TopologyViewProps {
   flights: () => readonly Flight<Hop>[];
 }
 
-function Flow({ topology, gauges, sparklines = null, litNodes, litEdges, canKill, onKill, killNext = null, flights }: TopologyViewProps) {
+function Flow({ topology, gauges, sparklines: history = null, litNodes, litEdges, canKill, onKill, killNext = null, flights }: TopologyViewProps) {
+  const stage = useOnStage();
+  // Not on stage: the stage layout leaves no room under the nodes, and their small labels are
+  // below the projector's type floor. The gauges' values stay in the nodes.
+  const sparklines = stage ? null : history;
   const nodes: (FlowNode | GroupNode)[] = useMemo(
     () => [
       // Under the edges (z below 0), so an edge into a channel is not hidden by its box.
@@ -200,7 +204,6 @@ function Flow({ topology, gauges, sparklines = null, litNodes, litEdges, canKill
     [topology, litEdges],
   );
   const { fitView } = useReactFlow();
-  const stage = useOnStage();
   const shape = topology.nodes.map((n) => n.id).join("|");
   useEffect(() => {
     const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;

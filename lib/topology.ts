@@ -62,7 +62,8 @@ export const TOPOLOGY_STORY_ACTOR_ROW_GAP = 84;
  * On stage the type grows and the boxes with it, while the space between boxes barely does: the
  * picture is scaled to fit its panel, so every unit of empty space would shrink the type again.
  */
-export const TOPOLOGY_STAGE_NODE_SIZE: Topology["sizes"] = { actor: { w: 304, h: 88 }, channel: { w: 280, h: 112 } };
+/** A channel on stage holds its kind, its name and up to three gauge lines at 16 px and more. */
+export const TOPOLOGY_STAGE_NODE_SIZE: Topology["sizes"] = { actor: { w: 304, h: 88 }, channel: { w: 280, h: 122 } };
 export const TOPOLOGY_STAGE_ROW_SPACE = 24;
 export const TOPOLOGY_STAGE_COLUMN_SPACE = 88;
 /** Extra space between two brokers' channels in one column, so their boxes stand apart. */
@@ -111,8 +112,9 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
     return members.map((m, row) => {
       const previous = members[row - 1];
       if (!previous) return y;
-      if (!grouped) y += rowGap;
-      else if (m.kind === "actor" && previous.kind === "actor") y += actorRowGap;
+      // Two actors need only an actor's height apart, though a channel (taller on stage) sets the row.
+      if (m.kind === "actor" && previous.kind === "actor" && (grouped || options.stage)) y += actorRowGap;
+      else if (!grouped) y += rowGap;
       else y += rowGap + (m.broker !== previous.broker ? TOPOLOGY_GROUP_GAP : 0);
       return y;
     });
