@@ -107,7 +107,9 @@ const CASES: FidelityCase[] = [
     throughput: { completes: "reply-received", perMessage: 1, messages: 3_000, settings: { delayMs: 0, timeoutMs: 60_000, retries: 0 } },
     async bare(urls, tag) {
       const subject = `${tag}.rr`;
-      const far = await farSides(1, () => ({ kind: "nats", url: urls.nats, subject }));
+      // As many responders as the scenario starts, in a queue group as its are: each wakes for
+      // every other request, as the scenario's do.
+      const far = await farSides(startsWith("nats-request-reply", "responder"), () => ({ kind: "nats", url: urls.nats, subject, queue: `${tag}.responders` }));
       const nc = await connectNats({ servers: urls.nats });
       return {
         once: async () => void (await nc.request(subject, payload(), { timeout: 2_000 })),

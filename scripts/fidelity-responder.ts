@@ -17,7 +17,7 @@ import { createKafka } from "../server/brokers/kafka";
 import { COMMIT_INTERVAL_MS, SESSION_TIMEOUT_MS } from "../server/scenarios/shared/kafka-group-consumer";
 
 const specSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("nats"), url: z.string(), subject: z.string() }),
+  z.object({ kind: z.literal("nats"), url: z.string(), subject: z.string(), queue: z.string() }),
   z.object({ kind: z.literal("grpc") }),
   z.object({ kind: z.literal("redis-subscriber"), url: z.string(), channel: z.string() }),
   z.object({ kind: z.literal("rabbitmq-consumer"), url: z.string(), queue: z.string(), prefetch: z.number().int().positive() }),
@@ -114,7 +114,7 @@ async function start(spec: Spec): Promise<{ port?: number; stop: () => Promise<u
     }
     case "nats": {
       const nc = await connect({ servers: spec.url });
-      nc.subscribe(spec.subject, { callback: (_error, msg) => msg.respond(msg.data) });
+      nc.subscribe(spec.subject, { queue: spec.queue, callback: (_error, msg) => msg.respond(msg.data) });
       await nc.flush();
       return { stop: () => nc.close() };
     }
