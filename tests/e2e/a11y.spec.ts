@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
-import { SCENARIO_START_MS } from "./servers";
+import { openStartedScenario } from "./scenario-page";
 
 /**
  * Accessibility: axe finds nothing serious on any page in either theme; the log, the diagram and
@@ -8,14 +8,7 @@ import { SCENARIO_START_MS } from "./servers";
  */
 const ID = "nats-request-reply";
 
-async function openRunning(page: Page, request: APIRequestContext) {
-  await request.post(`/api/scenarios/${ID}/stop`);
-  await page.goto(`/scenarios/${ID}`);
-  await page.getByRole("button", { name: "Start scenario" }).click();
-  await expect(page.getByRole("button", { name: "Send request" })).toBeVisible({ timeout: SCENARIO_START_MS });
-  await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "reset" } });
-  await expect(page.getByTestId("ledger-published").getByTestId("ledger-value")).toHaveText("0");
-}
+const openRunning = (page: Page, request: APIRequestContext) => openStartedScenario(page, request, ID, "Send request");
 
 async function expectNoSeriousViolations(page: Page, what: string) {
   // Let entrance animations (arrows fading in) finish: axe reads colours as they are now.

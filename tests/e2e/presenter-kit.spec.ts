@@ -2,7 +2,8 @@ import { networkInterfaces } from "node:os";
 import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
-import { SCENARIO_START_MS, WORKSHOP_PORT, WORKSHOP_TOKEN } from "./servers";
+import { openStartedScenario } from "./scenario-page";
+import { WORKSHOP_PORT, WORKSHOP_TOKEN } from "./servers";
 
 const WORKSHOP = `http://127.0.0.1:${WORKSHOP_PORT}`;
 const ID = "nats-request-reply";
@@ -26,12 +27,7 @@ async function stateOf(request: APIRequestContext): Promise<ScenarioState> {
 const aliveResponders = async (request: APIRequestContext) => (await stateOf(request)).actors.filter((a) => a.role === "responder" && a.alive).length;
 
 async function openFresh(page: Page, request: APIRequestContext) {
-  await request.post(`/api/scenarios/${ID}/stop`);
-  await page.goto(`/scenarios/${ID}`);
-  await page.getByRole("button", { name: "Start scenario" }).click();
-  await expect(page.getByRole("button", { name: "Send request" })).toBeVisible({ timeout: SCENARIO_START_MS });
-  await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "reset" } });
-  await expect(page.getByTestId("ledger-published").getByTestId("ledger-value")).toHaveText("0");
+  await openStartedScenario(page, request, ID, "Send request");
   // Keys go to the page, not to a button that happens to hold focus.
   await page.getByRole("heading", { level: 1 }).click();
 }

@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { openStartedScenario } from "./scenario-page";
 import { SCENARIO_START_MS, WORKSHOP_PORT, WORKSHOP_TOKEN } from "./servers";
 import { drawnTextSizes, expectStageFloor, FLOOR_PX } from "./stage-text";
 
@@ -10,14 +11,7 @@ const WORKSHOP = `http://127.0.0.1:${WORKSHOP_PORT}`;
  */
 const ID = "rabbitmq-work-queue";
 
-async function openRunning(page: Page, request: APIRequestContext) {
-  await request.post(`/api/scenarios/${ID}/stop`);
-  await page.goto(`/scenarios/${ID}`);
-  await page.getByRole("button", { name: "Start scenario" }).click();
-  await expect(page.getByRole("button", { name: "Send burst" })).toBeVisible({ timeout: SCENARIO_START_MS });
-  await request.post(`/api/scenarios/${ID}/commands`, { data: { type: "reset" } });
-  await expect(page.getByTestId("ledger-published").getByTestId("ledger-value")).toHaveText("0");
-}
+const openRunning = (page: Page, request: APIRequestContext) => openStartedScenario(page, request, ID, "Send burst");
 
 test.describe("stage mode", () => {
   test.setTimeout(120_000);
