@@ -67,6 +67,12 @@ export class Witnesses {
     } catch (error) {
       return fail("broker-down", error instanceof Error ? error.message : String(error));
     }
+    // The scenario may have stopped while the taps started: a witness of nothing would outlive it.
+    const after = this.engine.state(id);
+    if (!after.ok || !after.result.running) {
+      await taps.close();
+      return fail("not-running", `${id} stopped while its witness started`);
+    }
     this.running.set(id, { taps, seen, since: wallClockMs() });
     return this.view(id);
   }
