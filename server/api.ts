@@ -8,7 +8,7 @@ import type { HealthMonitor } from "./health";
 import { log } from "./log";
 import type { MeasurementService } from "./measure/service";
 import { MAX_BODY_BYTES, REFUSED_BODY_DRAIN_BYTES, REFUSED_BODY_DRAIN_MS } from "./options";
-import { tapTargetsSchema, type BrokerTaps } from "./taps";
+import { NoSuchTarget, tapTargetsSchema, type BrokerTaps } from "./taps";
 import type { Witnesses } from "./taps/witness";
 import { VERSION } from "./version";
 
@@ -210,6 +210,7 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
     try {
       return sendResult(res, ok(await taps.set(targets.data)));
     } catch (error) {
+      if (error instanceof NoSuchTarget) return sendResult(res, fail("not-found", error.message));
       return sendResult(res, fail("broker-down", error instanceof Error ? error.message : String(error)));
     }
   }

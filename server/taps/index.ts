@@ -31,10 +31,7 @@ const TAP_START_MS = 15_000;
 
 export const tapTargetsSchema = z
   .object({
-    nats: z
-      .array(z.string().regex(/^[^\s]+$/, "a NATS subject has no spaces").max(128))
-      .max(MAX_TARGETS)
-      .default([]),
+    nats: z.array(z.string().max(128).refine(isSubscribableSubject, "a NATS subject: dot-separated tokens, none empty, no spaces, `*` a whole token, `>` only last")).max(MAX_TARGETS).default([]),
     redis: z.array(z.string().min(1).max(128)).max(MAX_TARGETS).default([]),
     kafka: z
       .array(z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, "a Kafka topic name: letters, digits, dots, underscores and dashes"))
@@ -44,11 +41,20 @@ export const tapTargetsSchema = z
   .strict();
 export type TapTargets = z.infer<typeof tapTargetsSchema>;
 
+/** What NATS accepts as a subscription's subject; a bad one would fail at the broker, not here. */
+function isSubscribableSubject(subject: string): boolean {
+  const tokens = subject.split(".");
+  return tokens.every((token, i) => token.length > 0 && !/\s/.test(token) && (!/[*>]/.test(token) || token === "*" || (token === ">" && i === tokens.length - 1)));
+}
+
 export interface TapStatus {
   targets: TapTargets;
   /** When the taps now running started, epoch ms; null when none runs. */
   since: number | null;
 }
+
+/** A tap asked for something the broker does not have: the caller's mistake, not the broker's absence. */
+export class NoSuchTarget extends Error {}
 
 /** The node every tapped publish comes from: the broker never says who sent a message. */
 export function unknownPublisher(broker: BrokerId): string {
@@ -119,6 +125,9 @@ async function tapKafka(brokers: string, topics: string[], emit: Emit): Promise<
   const admin = kafka.admin();
   await admin.connect();
   try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) throw new NoSuchTarget(`Kafka has no topic ${missing.join(", ")}`);
     // The group starts at each topic's end as it is now, so nothing older is reported and
     // nothing sent from here on is missed, however long the group takes to settle.
     for (const topic of topics) await admin.resetOffsets({ groupId, topic, earliest: false });
@@ -191,6 +200,7 @@ export class BrokerTaps {
         // One that starts after all is closed as soon as it has.
         void starting.then((late) => late.close()).catch(() => undefined);
         await Promise.allSettled(started.map((tap) => tap.close()));
+        if (error instanceof NoSuchTarget) throw error;
         throw new Error(`${name} tap: ${messageOf(error)}`);
       }
     }

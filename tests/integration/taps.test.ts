@@ -85,11 +85,16 @@ describe("broker taps", () => {
 
   test("bad targets get a 400 naming the field, and the taps running stay as they were", async () => {
     const before = (await api<{ result: unknown }>(server.base, "GET", "/api/observe/taps")).body.result;
-    for (const body of [{ kafka: ["has space"] }, { nats: ["a b"] }, { rabbitmq: ["q"] }, { redis: Array(17).fill("x:*") }, []]) {
+    for (const body of [{ kafka: ["has space"] }, { nats: ["a b"] }, { nats: [""] }, { nats: ["a..b"] }, { nats: ["a.>.b"] }, { nats: ["a.b*"] }, { rabbitmq: ["q"] }, { redis: Array(17).fill("x:*") }, []]) {
       const answer = await api<{ ok: boolean; error: { message: string } }>(server.base, "POST", "/api/observe/taps", body);
       expect(answer.status, JSON.stringify(body)).toBe(400);
     }
     expect((await api<{ result: unknown }>(server.base, "GET", "/api/observe/taps")).body.result).toEqual(before);
+    // A topic Kafka does not have is the caller's mistake: named, and nothing left running.
+    const missing = await api<{ ok: boolean; error: { message: string } }>(server.base, "POST", "/api/observe/taps", { nats: [`${TEST_NAMESPACE}.x`], kafka: [`${TEST_NAMESPACE}.no-such-topic`] });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toContain("no-such-topic");
+    expect((await api<{ result: { since: number | null } }>(server.base, "GET", "/api/observe/taps")).body.result.since).toBeNull();
   });
 });
 
