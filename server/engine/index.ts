@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { wallClockMs } from "../../lib/clock";
 import type { GaugeHistoryData } from "../../lib/gauge-history";
-import { describeZodError, isBroker, peekQuerySchema, PROTOCOL_VERSION, type PeekResult, type ApiError, type HealthReport, type Hop, type HopBatch, type HopDraft, type Ledger, type ScenarioInfo, type ScenarioSnapshot, type ScenarioState } from "../../lib/protocol";
+import { describeZodError, hopDraftSchema, isBroker, peekQuerySchema, PROTOCOL_VERSION, type PeekResult, type ApiError, type HealthReport, type Hop, type HopBatch, type HopDraft, type Ledger, type ScenarioInfo, type ScenarioSnapshot, type ScenarioState } from "../../lib/protocol";
 import { encodeRecording, RECORDING_FORMAT, type Recording, type RecordingHeader } from "../../lib/recording";
 import { assembleTraces, type Trace } from "../../lib/traces";
 import type { HopTally } from "../actors/ipc";
@@ -120,9 +120,12 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     return runCommand(runner, raw, this.commandHost);
   }
 
-  /** Hops seen in applications' own traffic; they pass the reorder window like any other. */
+  /**
+   * Hops seen in applications' own traffic; they pass the reorder window like any other. Made
+   * from what other programs sent, each is held to the hop contract first, as an actor's is.
+   */
   ingestObserved(hops: HopDraft[]): void {
-    this.bus.ingest(hops);
+    this.bus.ingest(hops.filter((hop) => hopDraftSchema.safeParse(hop).success));
   }
 
   /** Observed hops after `since`, oldest first, and the ledger they add up to. */

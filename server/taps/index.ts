@@ -109,7 +109,7 @@ async function tapRedis(url: string, patterns: string[], emit: Emit): Promise<Ru
     let id: string | undefined;
     try {
       const parsed = JSON.parse(body.toString("utf8")) as { messageId?: unknown };
-      if (typeof parsed.messageId === "string") id = parsed.messageId;
+      if (typeof parsed.messageId === "string" && parsed.messageId !== "") id = parsed.messageId;
     } catch {
       // Not JSON: an id of the tap's own.
     }
@@ -141,7 +141,7 @@ async function tapKafka(brokers: string, topics: string[], emit: Emit): Promise<
     autoCommit: false,
     eachMessage: async ({ topic, partition, message }) => {
       const header = (name: string) => message.headers?.[name]?.toString();
-      const id = header(KAFKA_MESSAGE_ID) ?? tapId(`${topic}-${partition}-${message.offset}`);
+      const id = header(KAFKA_MESSAGE_ID) || tapId(`${topic}-${partition}-${message.offset}`);
       const at = Number(message.timestamp) || wallClockMs();
       emit([published("kafka", topic, at, message.value ?? new Uint8Array(), { id, traceId: header(KAFKA_TRACE_ID) }, { partition, offset: message.offset, ...(message.key ? { key: message.key.toString().slice(0, 128) } : {}) })]);
     },

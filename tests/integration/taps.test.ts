@@ -45,7 +45,8 @@ describe("broker taps", () => {
       nc.publish(`${TEST_NAMESPACE}.elsewhere`, "not tapped");
       await nc.flush();
       await redis.publish(channel, JSON.stringify({ messageId: "order-2" }));
-      await redis.publish(channel, "plain text");
+      // An empty id is no id: the tap names the message itself.
+      await redis.publish(channel, JSON.stringify({ messageId: "" }));
       await producer.send({ topic, messages: [{ key: "customer-1", value: '{"orderId":"order-3"}', headers: { "hopscope-message-id": "order-3" } }, { key: "customer-2", value: "x" }] });
 
       const hops = await waitFor("six tapped publishes", async () => {
@@ -56,6 +57,7 @@ describe("broker taps", () => {
       const all = await tapped();
       expect(all).toHaveLength(6);
       expect(hops.every((h) => h.kind === "published")).toBe(true);
+      expect(all.every((h) => h.message.id.length > 0)).toBe(true);
       const to = (node: string) => all.filter((h) => h.to === node);
       expect(to(`nats:${subject}`).map((h) => h.from)).toEqual(["nats publisher (unknown)", "nats publisher (unknown)"]);
       // An id the message carries is kept, so an actor's report and the tap's name one message.
