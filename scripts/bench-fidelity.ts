@@ -321,10 +321,12 @@ async function throughputTurn(engine: ScenarioEngine, c: FidelityCase, reporting
     return ends.length;
   };
   const startedAt = wallClockMs();
-  for (let sent = 0; sent < messages; sent += BURST) {
-    const published = await engine.command(c.scenarioId, { type: "publish", count: Math.min(BURST, messages - sent) });
-    if (!published.ok) throw new Error(`publish refused: ${published.error.message}`);
-  }
+  // Every burst is asked for at once. One after another, each burst's answer queues behind the
+  // previous burst's hops on the actor's channel, so the turn would time how fast the server
+  // reads hops, not how fast the clients move messages.
+  const commands = [];
+  for (let sent = 0; sent < messages; sent += BURST) commands.push(engine.command(c.scenarioId, { type: "publish", count: Math.min(BURST, messages - sent) }));
+  for (const published of await Promise.all(commands)) if (!published.ok) throw new Error(`publish refused: ${published.error.message}`);
   const deadline = performance.now() + THROUGHPUT_TURN_MS;
   let done = await ended();
   while (done < expected && performance.now() < deadline) {

@@ -39,6 +39,8 @@ async function run(): Promise<void> {
   let connectedNow = true;
   let leaving = false;
   const leaveHandlers: (() => void)[] = [];
+  /** The write that every `ctx.flush()` of this turn of the event loop waits for. */
+  let handingOver: Promise<void> | null = null;
   const flush = () => {
     // Already handed over by `ctx.flush()` since this was scheduled.
     if (pending.length === 0) return;
@@ -66,15 +68,21 @@ async function run(): Promise<void> {
     flush() {
       // Counting, there is nothing to hand over: an empty message would still cost a write.
       if (tally && pending.length === 0) return Promise.resolve();
-      const hops = pending;
-      pending = [];
-      // Sent even when empty: IPC messages leave in order, so this one's callback vouches for
-      // every batch before it too. Once written, a batch reaches the server even if a SIGKILL
-      // follows at once: the socket keeps what was written to it.
-      return new Promise<void>((resolve) => {
-        if (!process.connected || !process.send) return resolve();
-        process.send({ t: "hops", hops } satisfies ChildMessage, undefined, {}, () => resolve());
-      });
+      // One write for every flush asked for in this turn of the event loop: a worker settling
+      // the several messages one socket read handed it pays for one IPC message, not one each.
+      handingOver ??= new Promise<void>((resolve) =>
+        setImmediate(() => {
+          handingOver = null;
+          const hops = pending;
+          pending = [];
+          // Sent even when empty: IPC messages leave in order, so this one's callback vouches for
+          // every batch before it too. Once written, a batch reaches the server even if a SIGKILL
+          // follows at once: the socket keeps what was written to it.
+          if (!process.connected || !process.send) return resolve();
+          process.send({ t: "hops", hops } satisfies ChildMessage, undefined, {}, () => resolve());
+        }),
+      );
+      return handingOver;
     },
     note(kind, detail) {
       if (counted(kind, now())) return;
