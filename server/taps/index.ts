@@ -173,8 +173,9 @@ export class BrokerTaps {
   }
 
   /**
-   * Stops the taps running and starts those asked for. All or nothing: if one cannot start (its
-   * broker is away), those already started are closed again and the error says which.
+   * Starts the taps asked for, then stops those they replace. All or nothing: if one cannot start
+   * (its broker is away, its topic does not exist), those already started are closed again, the
+   * taps running before go on as they were, and the error says which.
    */
   set(targets: TapTargets): Promise<TapStatus> {
     const next = this.changing.catch(() => undefined).then(() => this.replace(targets));
@@ -183,7 +184,6 @@ export class BrokerTaps {
   }
 
   private async replace(targets: TapTargets): Promise<TapStatus> {
-    await this.close();
     const started: RunningTap[] = [];
     const attempts: [string, () => Promise<RunningTap>][] = [
       ["NATS", () => tapNats(this.urls.nats, targets.nats, this.emit)],
@@ -204,6 +204,9 @@ export class BrokerTaps {
         throw new Error(`${name} tap: ${messageOf(error)}`);
       }
     }
+    // Both run for the moment it takes to close the old ones: a message then is seen twice,
+    // which is better than a gap in which it is not seen at all.
+    await this.close();
     this.running = started;
     const any = wanted.some((list) => list && list.length > 0);
     this.status = { targets, since: any ? wallClockMs() : null };

@@ -92,11 +92,27 @@ describe("broker taps", () => {
       expect(answer.status, JSON.stringify(body)).toBe(400);
     }
     expect((await api<{ result: unknown }>(server.base, "GET", "/api/observe/taps")).body.result).toEqual(before);
-    // A topic Kafka does not have is the caller's mistake: named, and nothing left running.
+  });
+
+  test("a replacement that cannot start (a Kafka topic that does not exist) leaves the taps running before as they were, still seeing", async () => {
+    const kept = `${TEST_NAMESPACE}.kept.orders`;
+    const running = await api<{ result: unknown }>(server.base, "POST", "/api/observe/taps", { nats: [kept] });
+    expect(running.status).toBe(200);
     const missing = await api<{ ok: boolean; error: { message: string } }>(server.base, "POST", "/api/observe/taps", { nats: [`${TEST_NAMESPACE}.x`], kafka: [`${TEST_NAMESPACE}.no-such-topic`] });
     expect(missing.status).toBe(404);
     expect(missing.body.error.message).toContain("no-such-topic");
-    expect((await api<{ result: { since: number | null } }>(server.base, "GET", "/api/observe/taps")).body.result.since).toBeNull();
+    expect((await api<{ result: unknown }>(server.base, "GET", "/api/observe/taps")).body.result).toEqual(running.body.result);
+    const nc = await connect({ servers: urls.nats });
+    try {
+      const h = headers();
+      h.set("Hopscope-Message-Id", "kept-1");
+      nc.publish(kept, "{}", { headers: h });
+      await nc.flush();
+      await waitFor("the kept tap to see kept-1", async () => (await tapped()).some((hop) => hop.message.id === "kept-1" && hop.message.destination === kept), 10_000);
+    } finally {
+      await nc.close();
+      await api(server.base, "POST", "/api/observe/taps", {});
+    }
   });
 });
 
