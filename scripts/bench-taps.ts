@@ -14,7 +14,7 @@ import { createKafka } from "../server/brokers/kafka";
 import { loadConfig } from "../server/config";
 import { runMeasurements } from "../server/measure/engine";
 import { measureNames, newRunId } from "../server/measure/names";
-import type { TapTargets } from "../server/taps";
+import type { TapRequest } from "../server/taps";
 import { printTable } from "./bench-memory";
 
 export interface TapCostOptions {
@@ -25,10 +25,11 @@ export interface TapCostOptions {
 }
 
 /** What each broker's tap watches of a measurement run. */
-const TAPPED: { id: MeasureId; broker: string; targets: (runId: string) => TapTargets }[] = [
-  { id: "nats-pubsub", broker: "NATS", targets: (runId) => ({ nats: [measureNames(runId).subject(">")], redis: [], kafka: [] }) },
-  { id: "redis-pubsub", broker: "Redis", targets: (runId) => ({ nats: [], redis: [measureNames(runId).redisChannel], kafka: [] }) },
-  { id: "kafka", broker: "Kafka", targets: (runId) => ({ nats: [], redis: [], kafka: [measureNames(runId).kafkaTopic] }) },
+const TAPPED: { id: MeasureId; broker: string; targets: (runId: string) => TapRequest }[] = [
+  { id: "nats-pubsub", broker: "NATS", targets: (runId) => ({ nats: [measureNames(runId).subject(">")] }) },
+  { id: "redis-pubsub", broker: "Redis", targets: (runId) => ({ redis: [measureNames(runId).redisChannel] }) },
+  { id: "redis-pubsub", broker: "Redis MONITOR", targets: (runId) => ({ redis: [measureNames(runId).redisChannel], redisMonitor: true }) },
+  { id: "kafka", broker: "Kafka", targets: (runId) => ({ kafka: [measureNames(runId).kafkaTopic] }) },
 ];
 
 const TAP_PROCESS = fileURLToPath(new URL("./tap-process.ts", import.meta.url));
@@ -95,7 +96,7 @@ export async function tapCost(options: TapCostOptions): Promise<number | null> {
 }
 
 /** A Hopscope with the tap on, in its own process; resolves once the tap listens. */
-async function tapServer(targets: TapTargets): Promise<ChildProcess> {
+async function tapServer(targets: TapRequest): Promise<ChildProcess> {
   const child = fork(TAP_PROCESS, [JSON.stringify(targets)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "inherit", "ipc"] });
   await new Promise<void>((resolve, reject) => {
     child.once("message", () => resolve());

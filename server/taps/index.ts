@@ -6,7 +6,8 @@
  * node per broker that says as much.
  *
  * - NATS: a core subscription on each subject (wildcards allowed).
- * - Redis: PSUBSCRIBE on each channel pattern, on a connection of its own.
+ * - Redis: PSUBSCRIBE on each channel pattern, on a connection of its own; or, when asked, MONITOR,
+ *   which names the publisher and sees stream writes, at a cost to Redis's throughput.
  * - Kafka: a tail consumer in a group of its own, from each topic's end as the tap starts; the
  *   record's own timestamp is the hop's time.
  */
@@ -22,6 +23,7 @@ import { MESSAGE_ID_HEADER as NATS_MESSAGE_ID, TRACE_ID_HEADER as NATS_TRACE_ID 
 import type { BrokerId, MessageHopDraft } from "../../lib/protocol";
 import { OBSERVED_ID } from "../engine/observed";
 import { destinationNodeId } from "../../lib/otlp";
+import { clientNamesByAddress, monitoredWrite, redisGlob } from "../../lib/redis-monitor";
 import type { Config } from "../config";
 import { messageOf, withTimeout } from "../measure/timeout";
 
@@ -37,9 +39,18 @@ export const tapTargetsSchema = z
       .array(z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, "a Kafka topic name: letters, digits, dots, underscores and dashes"))
       .max(MAX_TARGETS)
       .default([]),
+    /**
+     * Watches the Redis patterns through MONITOR instead of PSUBSCRIBE: publishers are named, and
+     * stream writes (XADD) show too, at about half Redis's throughput while it runs.
+     */
+    redisMonitor: z.boolean().default(false),
   })
   .strict();
-export type TapTargets = z.infer<typeof tapTargetsSchema>;
+export type TapTargets = z.output<typeof tapTargetsSchema>;
+/** What a caller asks for: lists it leaves out are empty, MONITOR is off unless asked. */
+export type TapRequest = z.input<typeof tapTargetsSchema>;
+
+const NO_TAPS: TapTargets = { nats: [], redis: [], kafka: [], redisMonitor: false };
 
 /** What NATS accepts as a subscription's subject; a bad one would fail at the broker, not here. */
 function isSubscribableSubject(subject: string): boolean {
@@ -71,12 +82,12 @@ let tapped = 0;
 /** A message id where the message carries none of its own. */
 const tapId = (prefix: string) => `${prefix}-tap-${(++tapped).toString(36)}`;
 
-function published(broker: BrokerId, destination: string, at: number, body: Uint8Array, ids: { id: string; traceId?: string | undefined }, extra: Partial<MessageHopDraft["message"]> = {}): MessageHopDraft {
+function published(broker: BrokerId, destination: string, at: number, body: Uint8Array, ids: { id: string; traceId?: string | undefined }, extra: Partial<MessageHopDraft["message"]> = {}, from = unknownPublisher(broker)): MessageHopDraft {
   return {
     scenarioId: OBSERVED_ID,
     broker,
     kind: "published",
-    from: unknownPublisher(broker),
+    from: from.slice(0, 64),
     to: destinationNodeId(broker, destination),
     at,
     source: "tap",
@@ -117,6 +128,61 @@ async function tapRedis(url: string, patterns: string[], emit: Emit): Promise<Ru
   });
   await redis.psubscribe(...patterns);
   return { close: async () => redis.disconnect() };
+}
+
+/** How often, at most, the MONITOR tap asks Redis for its clients' names, when a new client writes. */
+const CLIENT_NAMES_REFRESH_MS = 250;
+
+/**
+ * The Redis tap through MONITOR: every PUBLISH and XADD on a matching channel or stream, from the
+ * client that sent it, named as Redis knows it (`CLIENT SETNAME`, or its address).
+ */
+async function tapRedisMonitor(url: string, patterns: string[], emit: Emit): Promise<RunningTap> {
+  const names = new Redis(url, { connectionName: "hopscope-tap", maxRetriesPerRequest: null, lazyConnect: true });
+  names.on("error", () => undefined);
+  await names.connect();
+  let known = new Map<string, string>();
+  /** Wall-clock ms, comparable with MONITOR's own timestamps. */
+  let askedAt = 0;
+  /** Clients that wrote since the names were last asked: a new one is asked about at once. */
+  const heardFrom = new Set<string>();
+  const askNames = async () => {
+    askedAt = wallClockMs();
+    known = clientNamesByAddress(String(await names.client("LIST")));
+  };
+  let monitor: Redis;
+  try {
+    await askNames();
+    monitor = await names.monitor();
+  } catch (error) {
+    names.disconnect();
+    throw error;
+  }
+  monitor.on("error", () => undefined);
+  const globs = patterns.map(redisGlob);
+  const matches = (key: string) => globs.some((glob) => glob.test(key));
+  // One after another, so a write waiting for its client's name is not overtaken by the next.
+  let reporting = Promise.resolve();
+  monitor.on("monitor", (timestamp: string, args: string[], source: string) => {
+    const write = monitoredWrite({ timestamp, args, source }, matches);
+    if (!write) return;
+    reporting = reporting.then(async () => {
+      // A client met for the first time is asked about, unless the names were read after it wrote
+      // (it has none then); one without a name, at most every so often, in case it sets one.
+      const unknown = !known.has(write.source) && write.at > askedAt;
+      if (unknown && (!heardFrom.has(write.source) || wallClockMs() - askedAt > CLIENT_NAMES_REFRESH_MS)) await askNames().catch(() => undefined);
+      heardFrom.add(write.source);
+      const body = Buffer.from(write.body, "utf8");
+      const from = `redis client ${known.get(write.source) ?? write.source}`;
+      emit([published("redis", write.destination, write.at, body, { id: write.messageId ?? tapId("redis") }, {}, from)]);
+    });
+  });
+  return {
+    close: async () => {
+      monitor.disconnect();
+      names.disconnect();
+    },
+  };
 }
 
 async function tapKafka(brokers: string, topics: string[], emit: Emit): Promise<RunningTap> {
@@ -160,7 +226,7 @@ async function tapKafka(brokers: string, topics: string[], emit: Emit): Promise<
 /** The taps running now, replaced as a whole by each `set`. */
 export class BrokerTaps {
   private running: RunningTap[] = [];
-  private status: TapStatus = { targets: { nats: [], redis: [], kafka: [] }, since: null };
+  private status: TapStatus = { targets: NO_TAPS, since: null };
   private changing: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -177,7 +243,8 @@ export class BrokerTaps {
    * (its broker is away, its topic does not exist), those already started are closed again, the
    * taps running before go on as they were, and the error says which.
    */
-  set(targets: TapTargets): Promise<TapStatus> {
+  set(request: TapRequest): Promise<TapStatus> {
+    const targets = tapTargetsSchema.parse(request);
     const next = this.changing.catch(() => undefined).then(() => this.replace(targets));
     this.changing = next;
     return next;
@@ -187,7 +254,7 @@ export class BrokerTaps {
     const started: RunningTap[] = [];
     const attempts: [string, () => Promise<RunningTap>][] = [
       ["NATS", () => tapNats(this.urls.nats, targets.nats, this.emit)],
-      ["Redis", () => tapRedis(this.urls.redis, targets.redis, this.emit)],
+      ["Redis", () => (targets.redisMonitor ? tapRedisMonitor : tapRedis)(this.urls.redis, targets.redis, this.emit)],
       ["Kafka", () => tapKafka(this.urls.kafka, targets.kafka, this.emit)],
     ];
     const wanted = [targets.nats, targets.redis, targets.kafka];
@@ -216,7 +283,7 @@ export class BrokerTaps {
   async close(): Promise<void> {
     const running = this.running;
     this.running = [];
-    this.status = { targets: { nats: [], redis: [], kafka: [] }, since: null };
+    this.status = { targets: NO_TAPS, since: null };
     await Promise.allSettled(running.map((tap) => tap.close()));
   }
 }

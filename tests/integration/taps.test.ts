@@ -94,6 +94,35 @@ describe("broker taps", () => {
     expect((await api<{ result: unknown }>(server.base, "GET", "/api/observe/taps")).body.result).toEqual(before);
   });
 
+  test("asked for MONITOR, the Redis tap names the publisher as Redis knows it and sees stream writes too", async () => {
+    const stream = `${TEST_NAMESPACE}:taps:jobs`;
+    const set = await api<{ result: { since: number; targets: { redisMonitor: boolean } } }>(server.base, "POST", "/api/observe/taps", { redis: [`${TEST_NAMESPACE}:taps:*`], redisMonitor: true });
+    expect(set.status).toBe(200);
+    expect(set.body.result.targets.redisMonitor).toBe(true);
+    const named = new Redis(urls.redis, { connectionName: "checkout-service" });
+    const unnamed = new Redis(urls.redis);
+    try {
+      await named.publish(channel, JSON.stringify({ messageId: "monitored-1" }));
+      await named.xadd(stream, "*", "messageId", "monitored-2", "payload", "{}");
+      await unnamed.publish(channel, "plain text");
+      await unnamed.publish(`${TEST_NAMESPACE}:elsewhere`, "not asked for");
+      const hops = await waitFor("the MONITOR tap's three writes", async () => {
+        const seen = (await tapped()).filter((hop) => hop.at >= set.body.result.since - 1_000 && hop.from.startsWith("redis client"));
+        return seen.length >= 3 ? seen : undefined;
+      });
+      const byId = new Map(hops.map((hop) => [hop.message.id, hop]));
+      expect(byId.get("monitored-1")).toMatchObject({ from: "redis client checkout-service", kind: "published", message: { destination: channel } });
+      expect(byId.get("monitored-2")).toMatchObject({ from: "redis client checkout-service", message: { destination: stream } });
+      const plain = hops.find((hop) => hop.message.preview === "plain text");
+      expect(plain?.from).toMatch(/^redis client 127\.0\.0\.1:\d+$/);
+      expect(hops.some((hop) => hop.message.destination.endsWith(":elsewhere"))).toBe(false);
+    } finally {
+      named.disconnect();
+      unnamed.disconnect();
+      await api(server.base, "POST", "/api/observe/taps", {});
+    }
+  });
+
   test("a replacement that cannot start (a Kafka topic that does not exist) leaves the taps running before as they were, still seeing", async () => {
     const kept = `${TEST_NAMESPACE}.kept.orders`;
     const running = await api<{ result: unknown }>(server.base, "POST", "/api/observe/taps", { nats: [kept] });
