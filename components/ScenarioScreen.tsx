@@ -4,10 +4,9 @@ import { castOf, SIDES, type CastMember } from "../lib/cast";
 import type { ScenarioActions } from "../lib/client/hooks";
 import type { ScenarioView } from "../lib/client/store";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
-import { GUARANTEE_LABELS, isMessageHop } from "../lib/protocol";
+import { GUARANTEE_LABELS } from "../lib/protocol";
 import { emptyLedger } from "../lib/ledger";
 import { layoutTopology } from "../lib/topology";
-import { assembleTraces } from "../lib/traces";
 import { PeekButtons, RatesReadout } from "./BrokerInsight";
 import { allUp, BROKER_NAMES, BrokerDownNotice } from "./BrokerStrip";
 import { ControlPanel } from "./ControlPanel";
@@ -24,6 +23,7 @@ import { nextSpeed, nextToKill } from "../lib/shortcuts";
 import { ExportMenu } from "./ExportMenu";
 import { TraceCard } from "./TraceCard";
 import { StageButton, useStage } from "./Stage";
+import { useTraceSelection } from "./trace-selection";
 
 const NO_LATENCY = { count: 0, lastMs: null, p50Ms: null, p99Ms: null };
 const NO_GAUGES = {};
@@ -121,11 +121,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   }, [gaugeHistory, gaugesAt, topology]);
 
   const log = view?.log;
-  const trace = useMemo(() => (selected && log ? (assembleTraces(log.filter((h) => isMessageHop(h) && h.message.traceId === selected), info).get(selected) ?? null) : null), [selected, log, info]);
-  // Keyed on the trace's content: a new log array alone must not re-render the graph.
-  const route = trace?.hops.map((h) => `${h.from}>${h.to}`).join(",") ?? "";
-  const litNodes = useMemo(() => new Set(route ? route.split(/[,>]/) : []), [route]);
-  const litEdges = useMemo(() => new Set(route ? route.split(",").flatMap((pair) => { const [a, b] = pair.split(">"); return [`${a}->${b}`, `${b}->${a}`]; }) : []), [route]);
+  const { trace, litNodes, litEdges } = useTraceSelection(selected, log, info);
 
   // The selected message's whole story, or else the window the diagram shows.
   // Gathered on click only: the window changes every frame while hops arrive.
