@@ -1,0 +1,96 @@
+import { expect, test, type Page } from "@playwright/test";
+import Redis from "ioredis";
+import { connect } from "nats";
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { NAMESPACE } from "./servers";
+
+/**
+ * The observe page against the real brokers: taps started from the page see what plain clients,
+ * outside Hopscope, publish; the broker's unknown publisher is drawn as Hopscope's guess.
+ */
+const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const NATS_UNKNOWN = "nats publisher (unknown)";
+const REDIS_UNKNOWN = "redis publisher (unknown)";
+
+test.afterEach(async ({ request }) => {
+  await request.post("/api/observe/taps", { data: {} });
+});
+
+async function openObserve(page: Page) {
+  await page.goto("/observe");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "online");
+  await expect(page.getByTestId("taps-off")).toBeVisible();
+}
+
+test("taps started on the page show what plain clients publish on a NATS subject and a Redis channel, and the session replays", async ({ page }) => {
+  // Names of this run's own: other programs on the same brokers never land in them.
+  const run = randomBytes(4).toString("hex");
+  const subject = `${NAMESPACE}.${run}.orders.created`;
+  const channel = `${NAMESPACE}:${run}:alerts`;
+  await openObserve(page);
+
+  await page.getByLabel("NATS subjects").fill(`${NAMESPACE}.${run}.orders.>`);
+  await page.getByLabel("Redis channels").fill(`${NAMESPACE}:${run}:*`);
+  await page.getByRole("button", { name: "Start taps" }).click();
+  await expect(page.getByTestId("taps-on")).toContainText(`${NAMESPACE}.${run}.orders.>`);
+  await expect(page.getByTestId("taps-on")).toContainText(`${NAMESPACE}:${run}:*`);
+
+  await page.getByRole("button", { name: "● Record" }).click();
+  const nc = await connect({ servers: NATS_URL, name: "e2e-orders-app" });
+  const redis = new Redis(REDIS_URL);
+  try {
+    nc.publish(subject, JSON.stringify({ order: 1 }));
+    await nc.flush();
+    await redis.publish(channel, JSON.stringify({ messageId: `alert-${run}`, level: "high" }));
+  } finally {
+    await nc.close();
+    redis.disconnect();
+  }
+
+  const topology = page.getByTestId("topology");
+  await expect(topology.getByTestId(`node-nats:${subject}`)).toContainText(subject);
+  await expect(topology.getByTestId(`node-redis:${channel}`)).toContainText(channel);
+  for (const unknown of [NATS_UNKNOWN, REDIS_UNKNOWN]) {
+    const node = topology.getByTestId(`node-${unknown}`);
+    await expect(node).toHaveAttribute("data-inferred", "true");
+    await expect(node).toContainText("publisher (unknown)");
+  }
+  // Each publisher is a guess, so each arrow from it is drawn as one.
+  await expect(topology.locator(".react-flow__edge.is-inferred")).toHaveCount(2);
+  const arrows = page.getByTestId("sequence").locator('[data-testid="arrow"][data-kind="published"]');
+  await expect(arrows).toHaveCount(2);
+  await expect(arrows.and(page.locator('[data-inferred="true"]'))).toHaveCount(2);
+  // The id the message carries is kept.
+  await expect(arrows.and(page.locator(`[data-trace="alert-${run}"]`))).toHaveCount(1);
+
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("button", { name: "■ Stop and save" }).click();
+  const recording = await (await downloading).path();
+  const text = await readFile(recording, "utf8");
+  expect(text.split("\n").filter((line) => line.trim() !== "")).toHaveLength(3);
+
+  await page.getByRole("button", { name: "Stop taps" }).click();
+  await expect(page.getByTestId("taps-off")).toBeVisible();
+
+  await page.goto("/replay");
+  await page.getByLabel("Recording file").setInputFiles({ name: "observe.ndjson", mimeType: "application/x-ndjson", buffer: Buffer.from(text) });
+  await expect(page.getByTestId("replay-bar")).toBeVisible();
+  await expect(page.getByTestId("observe")).toBeVisible();
+  await page.getByTestId("replay-bar").getByRole("button", { name: "▶ Play" }).click();
+  await expect(page.getByTestId("replay-hops")).toHaveText("2 of 2 hops", { timeout: 20_000 });
+  await expect(page.getByTestId("topology").getByTestId(`node-${NATS_UNKNOWN}`)).toHaveAttribute("data-inferred", "true");
+  await expect(page.getByTestId("topology").getByTestId(`node-redis:${channel}`)).toBeVisible();
+});
+
+test("a malformed NATS subject is refused with the server's 400 next to the field, and no tap starts", async ({ page }) => {
+  await openObserve(page);
+  await page.getByLabel("NATS subjects").fill("orders..created");
+  await page.getByRole("button", { name: "Start taps" }).click();
+  const error = page.getByTestId("tap-error-nats");
+  await expect(error).toContainText("400");
+  await expect(error).toContainText("a NATS subject");
+  await expect(page.getByLabel("NATS subjects")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByTestId("taps-off")).toBeVisible();
+});
