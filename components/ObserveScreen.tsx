@@ -112,7 +112,7 @@ export function ObserveScreen({ view, actions, taps, recorder, replay }: Observe
               />
             }
           >
-            <SequenceDiagram cast={sequenceCast} hops={revealed ?? []} selectedTraceId={selected} onSelect={setSelected} brokerTags={multiBroker} />
+            <SequenceDiagram cast={sequenceCast} hops={revealed ?? []} selectedTraceId={selected} onSelect={setSelected} brokerTags={multiBroker} emptyText="No messages yet. Each one your applications send on a tapped destination appears here." />
           </Panel>
           <div className="stage:hidden">
             <ExportMenu scenarioId={OBSERVED_ID} title="Your applications · observed" collect={collectExport} empty={exportHops.length === 0} scope={trace ? `message ${trace.messageId}` : "the hops on screen"} />

@@ -29,10 +29,12 @@ interface SequenceDiagramProps {
   onSelect: (traceId: string | null) => void;
   /** Tag each channel's lane with its broker: for scenarios that span several. */
   brokerTags?: boolean;
+  /** What it says before the first hop. */
+  emptyText?: string;
 }
 
 /** One lifeline per actor, one arrow per hop, newest at the bottom. */
-export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerTags = false }: SequenceDiagramProps) {
+export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerTags = false, emptyText = "No hops yet. Send a request and watch it travel." }: SequenceDiagramProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const [available, setAvailable] = useState(800);
@@ -94,7 +96,7 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerT
           ))}
         </div>
         {arrows.length === 0 && notes.length === 0 && lanes.every((lane) => lane.killedAtY === null) ? (
-          <p className="px-4 py-10 text-center text-sm text-[var(--muted)]">No hops yet. Send a request and watch it travel.</p>
+          <p className="px-4 py-10 text-center text-sm text-[var(--muted)]">{emptyText}</p>
         ) : (
           <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="group" aria-label="Sequence diagram: one arrow per hop, newest last. Arrow keys move between arrows, Enter selects a message." className="block select-none">
             {lanes.map((lane) => (
