@@ -3,14 +3,13 @@ import { useCallback, useMemo, useState, type ReactNode } from "react";
 import type { ScenarioActions } from "../lib/client/hooks";
 import type { ScenarioView } from "../lib/client/store";
 import { layoutObserved, OBSERVED_ID, OBSERVED_INFO, observedGraph, observedGraphKey } from "../lib/observed";
-import { nextSpeed } from "../lib/shortcuts";
 import { EventLog } from "./EventLog";
 import { ExportMenu } from "./ExportMenu";
 import { Panel } from "./Panel";
-import { PlaybackControls, SPEEDS } from "./PlaybackControls";
+import { usePictureShortcuts, ViewPlaybackControls } from "./PlaybackControls";
 import { SequenceDiagram } from "./SequenceDiagram";
-import { ShortcutsButton, ShortcutsOverlay, useShortcuts } from "./Shortcuts";
-import { StageButton, useStage } from "./Stage";
+import { ScreenTools } from "./ScreenTools";
+import { useStage } from "./Stage";
 import { TopologyView } from "./TopologyView";
 import { TraceCard } from "./TraceCard";
 import { useTraceSelection } from "./trace-selection";
@@ -52,18 +51,7 @@ export function ObserveScreen({ view, actions, taps, recorder, replay }: Observe
   const exportHops = useMemo(() => (trace ? trace.hops : (revealed ?? [])), [trace, revealed]);
   const collectExport = useCallback(() => ({ cast: graph.cast, hops: exportHops }), [graph, exportHops]);
 
-  const [shortcutsOpen, setShortcutsOpen] = useState(false);
-  const speed = view?.speed ?? 1;
-  const paused = view?.paused ?? false;
-  const backlog = view?.backlog ?? 0;
-  useShortcuts({
-    pause: () => actions.setPaused(!paused),
-    step: () => backlog > 0 && actions.step(),
-    slower: () => actions.setSpeed(nextSpeed(SPEEDS, speed, "slower")),
-    faster: () => actions.setSpeed(nextSpeed(SPEEDS, speed, "faster")),
-    help: () => setShortcutsOpen(true),
-    stage: stage.toggle,
-  });
+  const [shortcutsOpen, setShortcutsOpen] = usePictureShortcuts(view, actions, stage.toggle);
 
   const multiBroker = new Set(graph.cast.filter((m) => m.kind === "channel").map((m) => m.broker)).size > 1;
   return (
@@ -73,18 +61,11 @@ export function ObserveScreen({ view, actions, taps, recorder, replay }: Observe
           <h1 className="text-2xl font-semibold tracking-tight">Your applications{replay ? " · recording" : ""}</h1>
           <p className="mt-1 max-w-3xl text-sm text-[var(--muted)] stage:hidden">Messages your own apps send on these brokers, as Hopscope&apos;s taps and their OpenTelemetry spans report them.</p>
         </div>
-        <div className="ml-auto flex items-center gap-3">
-          <div className="contents stage:hidden">
-            {recorder}
-            <ShortcutsButton onClick={() => setShortcutsOpen(true)} />
-          </div>
-          <StageButton />
-        </div>
+        <ScreenTools recorder={recorder} shortcutsOpen={shortcutsOpen} onShortcutsOpen={setShortcutsOpen} presenter={false} />
       </header>
-      <ShortcutsOverlay open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} presenter={false} />
       {view?.error && <p className="text-sm text-rose-600">{view.error}</p>}
 
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_360px] stage:min-h-0 stage:flex-1 stage:grid-cols-[minmax(0,1fr)_22rem] stage:grid-rows-[minmax(0,46dvh)_minmax(0,1fr)] stage:gap-3">
+      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_360px] stage:min-h-0 stage:flex-1 stage:grid-cols-[minmax(0,1fr)_22rem] stage:grid-rows-[minmax(0,56dvh)_minmax(0,1fr)] stage:gap-3">
         <div className="min-w-0 space-y-4 stage:contents stage:space-y-0">
           <Panel title="Topology" className="h-[340px] stage:col-span-2 stage:h-auto" aside={<span className="text-2xs text-[var(--muted)]">built from what the taps and spans saw</span>}>
             {topology.nodes.length > 0 ? (
@@ -99,17 +80,7 @@ export function ObserveScreen({ view, actions, taps, recorder, replay }: Observe
             title="Sequence"
             className="h-[440px] stage:h-auto"
             aside={
-              <PlaybackControls
-                speed={speed}
-                paused={paused}
-                backlog={backlog}
-                lagMs={view?.lagMs ?? 0}
-                skipped={view?.skipped ?? 0}
-                onSpeed={actions.setSpeed}
-                onPause={actions.setPaused}
-                onStep={actions.step}
-                onCatchUp={actions.catchUp}
-              />
+              <ViewPlaybackControls view={view} actions={actions} />
             }
           >
             <SequenceDiagram cast={sequenceCast} hops={revealed ?? []} selectedTraceId={selected} onSelect={setSelected} brokerTags={multiBroker} emptyText="No messages yet. Each one your applications send on a tapped destination appears here." />
@@ -149,7 +120,7 @@ export function ObservedLegend() {
             <line x1="2" x2="42" y1="6" y2="6" stroke="#d97706" strokeWidth="3" strokeDasharray="8 6" />
           </svg>
           <span>
-            <b className="font-semibold">Inferred</b>: Hopscope&apos;s guess, one end unknown
+            <b className="font-semibold">Inferred</b>: Hopscope&apos;s guess, one end unknown <span className="text-[var(--muted)]">(dotted from a ? in the sequence)</span>
           </span>
         </li>
         <li className="flex items-center gap-3">

@@ -55,7 +55,7 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
       <span className="min-w-0 flex-1">
         <span className="block truncate text-sm font-medium">{node.label}</span>
         <span className={`block text-[11px] leading-tight ${node.inferred ? "font-medium text-amber-800 dark:text-amber-300" : node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>
-          {node.inferred && node.broker ? `${BROKER_NAMES[node.broker]} · ${node.role}` : node.alive ? node.role : "killed"}
+          {node.inferred && node.broker ? `${BROKER_NAMES[node.broker]} ${node.role}` : node.alive ? node.role : "killed"}
         </span>
         {gauges && (
           <span className="block text-[10px] leading-tight text-[var(--muted)]" data-testid={`gauges-${node.id}`} title="Read from the broker">

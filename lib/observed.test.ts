@@ -60,7 +60,7 @@ processed billing>kafka:orders m1 dest=orders broker=kafka`,
     expect(observedGraphKey(observedGraph(one))).not.toBe(observedGraphKey(observedGraph(three)));
   });
 
-  test("the layout marks each node and edge observed or inferred, and boxes channels by broker when there are several", () => {
+  test("the layout marks each node and edge observed or inferred, with each channel on its broker", () => {
     const graph = observedGraph([
       ...observed("published p>nats:orders m1 dest=orders", "tap", { p: natsUnknown }),
       ...observed("published shop>redis:carts m2 dest=carts broker=redis\ndelivered redis:carts>mailer m2 dest=carts broker=redis", "otlp"),
@@ -69,7 +69,7 @@ processed billing>kafka:orders m1 dest=orders broker=kafka`,
     expect(topology.nodes.find((n) => n.id === natsUnknown)?.inferred).toBe(true);
     expect(topology.nodes.find((n) => n.id === "shop")?.inferred).toBeUndefined();
     expect(Object.fromEntries(topology.edges.map((e) => [e.id, e.inferred]))).toEqual({ [`${natsUnknown}->nats:orders`]: true, "shop->redis:carts": false, "redis:carts->mailer": false });
-    expect(topology.groups.map((g) => g.broker).sort()).toEqual(["nats", "redis"]);
+    expect(topology.nodes.filter((n) => n.kind === "channel").map((n) => n.broker)).toEqual(["nats", "redis"]);
   });
 });
 

@@ -113,8 +113,8 @@ export function observedGraph(hops: readonly Hop[]): ObservedGraph {
     const unknown = isUnknownPublisher(id);
     cast.push({
       id,
-      label: unknown ? "publisher (unknown)" : id,
-      role: unknown ? "not named by the broker" : sends && receives ? "sends and receives" : sends ? "sender" : "receiver",
+      label: unknown ? "unknown" : id,
+      role: unknown ? "publisher" : sends && receives ? "sends and receives" : sends ? "sender" : "receiver",
       kind: "actor",
       alive: true,
       side: sends && !receives ? "left" : "right",
@@ -128,10 +128,11 @@ export function observedGraph(hops: readonly Hop[]): ObservedGraph {
   return { cast, edges: [...edges.values()] };
 }
 
-/** The observed graph laid out as a scenario's is, each node and edge marked observed or inferred. */
+/** The observed graph laid out as a scenario's is, each edge marked observed or inferred. */
 export function layoutObserved(graph: ObservedGraph, options: TopologyOptions = {}): Topology {
   const links: LinkInfo[] = graph.edges.map((e) => ({ from: e.source, to: e.target }));
-  const topology = layoutTopology(graph.cast, links, { ...options, groupByBroker: new Set(graph.cast.filter((m) => m.kind === "channel").map((m) => m.broker)).size > 1 });
+  // Channels name their broker themselves: boxes per broker would only cost the room type size.
+  const topology = layoutTopology(graph.cast, links, options);
   const inferredEdges = new Set(graph.edges.filter((e) => e.inferred).map((e) => e.id));
   return { ...topology, edges: topology.edges.map((e) => ({ ...e, inferred: inferredEdges.has(e.id) })) };
 }

@@ -52,10 +52,10 @@ test("taps started on the page show what plain clients publish on a NATS subject
   const topology = page.getByTestId("topology");
   await expect(topology.getByTestId(`node-nats:${subject}`)).toContainText(subject);
   await expect(topology.getByTestId(`node-redis:${channel}`)).toContainText(channel);
-  for (const unknown of [NATS_UNKNOWN, REDIS_UNKNOWN]) {
+  for (const [unknown, broker] of [[NATS_UNKNOWN, "NATS"], [REDIS_UNKNOWN, "Redis"]] as const) {
     const node = topology.getByTestId(`node-${unknown}`);
     await expect(node).toHaveAttribute("data-inferred", "true");
-    await expect(node).toContainText("publisher (unknown)");
+    await expect(node).toContainText(`unknown${broker} publisher`);
   }
   // Each publisher is a guess, so each arrow from it is drawn as one.
   await expect(topology.locator(".react-flow__edge.is-inferred")).toHaveCount(2);
