@@ -4,6 +4,7 @@ import { connect } from "nats";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { NAMESPACE } from "./servers";
+import { expectStageFloor } from "./stage-text";
 
 /**
  * The observe page against the real brokers: taps started from the page see what plain clients,
@@ -82,6 +83,13 @@ test("taps started on the page show what plain clients publish on a NATS subject
   await expect(page.getByTestId("replay-hops")).toHaveText("2 of 2 hops", { timeout: 20_000 });
   await expect(page.getByTestId("topology").getByTestId(`node-${NATS_UNKNOWN}`)).toHaveAttribute("data-inferred", "true");
   await expect(page.getByTestId("topology").getByTestId(`node-redis:${channel}`)).toBeVisible();
+
+  // On a projector: the picture, the guesses and the legend all at 16 px or more.
+  await page.getByRole("heading", { level: 1 }).click();
+  await page.keyboard.press("f");
+  await expect(page.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
+  await page.waitForTimeout(800);
+  await expectStageFloor(page, ["topology", "sequence", "observed-legend"]);
 });
 
 test("a malformed NATS subject is refused with the server's 400 next to the field, and no tap starts", async ({ page }) => {
