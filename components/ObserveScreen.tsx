@@ -65,7 +65,7 @@ export function ObserveScreen({ view, actions, taps, recorder, replay }: Observe
       </header>
       {view?.error && <p className="text-sm text-rose-600">{view.error}</p>}
 
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_360px] stage:min-h-0 stage:flex-1 stage:grid-cols-[minmax(0,1fr)_22rem] stage:grid-rows-[minmax(0,56dvh)_minmax(0,1fr)] stage:gap-3">
+      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_400px] stage:min-h-0 stage:flex-1 stage:grid-cols-[minmax(0,1fr)_22rem] stage:grid-rows-[minmax(0,56dvh)_minmax(0,1fr)] stage:gap-3">
         <div className="min-w-0 space-y-4 stage:contents stage:space-y-0">
           <Panel title="Topology" className="h-[340px] stage:col-span-2 stage:h-auto" aside={<span className="text-2xs text-[var(--muted)]">built from what the taps and spans saw</span>}>
             {topology.nodes.length > 0 ? (
