@@ -98,7 +98,7 @@ test("taps started on the page show what plain clients publish on a NATS subject
   await expectStageFloor(page, ["topology", "sequence", "observed-legend"]);
 });
 
-test("a malformed NATS subject is refused with the server's 400 next to the field, and no tap starts", async ({ page }) => {
+test("a malformed NATS subject is refused with the server's 400, and a missing Kafka topic with its 404, each next to its field, and no tap starts", async ({ page }) => {
   await openObserve(page);
   await page.getByLabel("NATS subjects").fill("orders..created");
   await page.getByRole("button", { name: "Start taps" }).click();
@@ -106,5 +106,14 @@ test("a malformed NATS subject is refused with the server's 400 next to the fiel
   await expect(error).toContainText("400");
   await expect(error).toContainText("a NATS subject");
   await expect(page.getByLabel("NATS subjects")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByTestId("taps-off")).toBeVisible();
+
+  // A topic Kafka does not have is the Kafka field's 404; the NATS field's error is gone.
+  const missing = `${NAMESPACE}.no-such-topic-${randomBytes(4).toString("hex")}`;
+  await page.getByLabel("NATS subjects").fill("");
+  await page.getByLabel("Kafka topics").fill(missing);
+  await page.getByRole("button", { name: "Start taps" }).click();
+  await expect(page.getByTestId("tap-error-kafka")).toContainText(`404: Kafka has no topic ${missing}`, { timeout: 20_000 });
+  await expect(page.getByTestId("tap-error-nats")).toHaveCount(0);
   await expect(page.getByTestId("taps-off")).toBeVisible();
 });

@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe("watching the observed traffic", () => {
-  test("a client watching `observe` gets its snapshot and then the tapped hops in batches, and a recording of them parses", async () => {
+  test("a client watching `observe` gets its snapshot and then the tapped hops in batches, the presenter can lead there, and a recording of them parses", async () => {
     const client = socketClient(server.base);
     const batches: HopBatch[] = [];
     client.on("hops", (batch) => batches.push(batch));
@@ -27,6 +27,9 @@ describe("watching the observed traffic", () => {
       const snapshot = (watched as { ok: true; result: ScenarioSnapshot }).result;
       expect(snapshot.scenario.id).toBe(OBSERVED_ID);
       expect(snapshot.state.actors).toEqual([]);
+      // The presenter may lead the audience here, as to a scenario.
+      const led = await client.timeout(5_000).emitWithAck("focus", { scenarioId: OBSERVED_ID, traceId: null });
+      expect(led).toEqual({ ok: true, result: { scenarioId: OBSERVED_ID, traceId: null } });
 
       const set = await api(server.base, "POST", "/api/observe/taps", { nats: [subject] });
       expect(set.status).toBe(200);
