@@ -2,6 +2,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { COMPARISONS } from "../lib/comparisons";
+import { OBSERVED_ID } from "../lib/observed";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
 import { BROKER_NAMES, BrokerStrip, transportUp } from "./BrokerStrip";
 import { JoinButton, type JoinInfo } from "./JoinCard";
@@ -51,13 +52,12 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
           </svg>
           Hopscope
         </Link>
-        <Link
-          href="/guide"
-          aria-current={activeId === GUIDE_ID ? "page" : undefined}
-          className={`rounded-lg px-2.5 py-1 text-sm font-medium transition ${activeId === GUIDE_ID ? "bg-violet-500/10 text-violet-700 dark:text-violet-300" : "text-[var(--muted)] hover:bg-black/5 hover:text-[var(--ink)] dark:hover:bg-white/5"}`}
-        >
+        <HeaderLink href="/guide" active={activeId === GUIDE_ID}>
           When to use what
-        </Link>
+        </HeaderLink>
+        <HeaderLink href="/observe" active={activeId === OBSERVED_ID}>
+          Observe your apps
+        </HeaderLink>
         <span
           data-testid="connection"
           data-status={connection}
@@ -140,6 +140,15 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
             ))}
           </div>
           <div className="mt-6 border-t border-[var(--line)] pt-4">
+            <Link
+              href="/observe"
+              aria-current={activeId === OBSERVED_ID ? "page" : undefined}
+              className={`flex items-center justify-between rounded-lg px-2 py-1.5 text-sm transition ${activeId === OBSERVED_ID ? "bg-violet-500/10 font-medium text-violet-700 dark:text-violet-300" : "hover:bg-black/5 dark:hover:bg-white/5"}`}
+              title="Tap your own applications' subjects, channels and topics"
+            >
+              <span>Your own apps</span>
+              <span className="text-2xs text-[var(--muted)]">observe</span>
+            </Link>
             <Link href="/replay" className="flex items-center justify-between rounded-lg px-2 py-1.5 text-sm hover:bg-black/5 dark:hover:bg-white/5" title="Replay a recorded run, without brokers">
               <span>Recorded runs</span>
               <span className="text-2xs text-[var(--muted)]">offline</span>
@@ -149,5 +158,17 @@ export function AppShell({ scenarios, health, connection, presenter, activeId, w
         <main className="min-w-0 flex-1 p-5 stage:p-3">{children}</main>
       </div>
     </StageRoot>
+  );
+}
+
+function HeaderLink({ href, active, children }: { href: string; active: boolean; children: ReactNode }) {
+  return (
+    <Link
+      href={href}
+      aria-current={active ? "page" : undefined}
+      className={`rounded-lg px-2.5 py-1 text-sm font-medium transition ${active ? "bg-violet-500/10 text-violet-700 dark:text-violet-300" : "text-[var(--muted)] hover:bg-black/5 hover:text-[var(--ink)] dark:hover:bg-white/5"}`}
+    >
+      {children}
+    </Link>
   );
 }

@@ -1,5 +1,9 @@
 "use client";
-import { ariaKeyShortcuts, titleWithShortcut } from "../lib/shortcuts";
+import { useState } from "react";
+import type { ScenarioActions } from "../lib/client/hooks";
+import type { ScenarioView } from "../lib/client/store";
+import { ariaKeyShortcuts, nextSpeed, titleWithShortcut } from "../lib/shortcuts";
+import { useShortcuts } from "./Shortcuts";
 
 export const SPEEDS = [0.1, 0.25, 0.5, 1] as const;
 
@@ -58,4 +62,41 @@ export function PlaybackControls({ speed, paused, backlog, lagMs, skipped, onSpe
       </button>
     </div>
   );
+}
+
+/** The controls for a live or replayed view's picture. */
+export function ViewPlaybackControls({ view, actions }: { view: ScenarioView | null; actions: ScenarioActions }) {
+  return (
+    <PlaybackControls
+      speed={view?.speed ?? 1}
+      paused={view?.paused ?? false}
+      backlog={view?.backlog ?? 0}
+      lagMs={view?.lagMs ?? 0}
+      skipped={view?.skipped ?? 0}
+      onSpeed={actions.setSpeed}
+      onPause={actions.setPaused}
+      onStep={actions.step}
+      onCatchUp={actions.catchUp}
+    />
+  );
+}
+
+/**
+ * The picture's keys (pause, step, pace, stage and the list of keys), whose list it opens. The
+ * pace is each browser's own, so these keys work for the audience too.
+ */
+export function usePictureShortcuts(view: ScenarioView | null, actions: ScenarioActions, toggleStage: () => void): [boolean, (open: boolean) => void] {
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  const speed = view?.speed ?? 1;
+  const paused = view?.paused ?? false;
+  const backlog = view?.backlog ?? 0;
+  useShortcuts({
+    pause: () => actions.setPaused(!paused),
+    step: () => backlog > 0 && actions.step(),
+    slower: () => actions.setSpeed(nextSpeed(SPEEDS, speed, "slower")),
+    faster: () => actions.setSpeed(nextSpeed(SPEEDS, speed, "faster")),
+    help: () => setShortcutsOpen(true),
+    stage: toggleStage,
+  });
+  return [shortcutsOpen, setShortcutsOpen];
 }

@@ -4,10 +4,9 @@ import { castOf, SIDES, type CastMember } from "../lib/cast";
 import type { ScenarioActions } from "../lib/client/hooks";
 import type { ScenarioView } from "../lib/client/store";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
-import { GUARANTEE_LABELS, isMessageHop } from "../lib/protocol";
+import { GUARANTEE_LABELS } from "../lib/protocol";
 import { emptyLedger } from "../lib/ledger";
 import { layoutTopology } from "../lib/topology";
-import { assembleTraces } from "../lib/traces";
 import { PeekButtons, RatesReadout } from "./BrokerInsight";
 import { allUp, BROKER_NAMES, BrokerDownNotice } from "./BrokerStrip";
 import { ControlPanel } from "./ControlPanel";
@@ -18,12 +17,13 @@ import { Panel } from "./Panel";
 import { SequenceDiagram } from "./SequenceDiagram";
 import { TopologyView } from "./TopologyView";
 import type { NodeSpark } from "./Sparkline";
-import { PlaybackControls, SPEEDS } from "./PlaybackControls";
-import { ShortcutsButton, ShortcutsOverlay, useShortcuts } from "./Shortcuts";
-import { nextSpeed, nextToKill } from "../lib/shortcuts";
+import { usePictureShortcuts, ViewPlaybackControls } from "./PlaybackControls";
+import { ScreenTools } from "./ScreenTools";
+import { nextToKill } from "../lib/shortcuts";
 import { ExportMenu } from "./ExportMenu";
 import { TraceCard } from "./TraceCard";
-import { StageButton, useStage } from "./Stage";
+import { useStage } from "./Stage";
+import { useTraceSelection } from "./trace-selection";
 
 const NO_LATENCY = { count: 0, lastMs: null, p50Ms: null, p99Ms: null };
 const NO_GAUGES = {};
@@ -121,11 +121,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   }, [gaugeHistory, gaugesAt, topology]);
 
   const log = view?.log;
-  const trace = useMemo(() => (selected && log ? (assembleTraces(log.filter((h) => isMessageHop(h) && h.message.traceId === selected), info).get(selected) ?? null) : null), [selected, log, info]);
-  // Keyed on the trace's content: a new log array alone must not re-render the graph.
-  const route = trace?.hops.map((h) => `${h.from}>${h.to}`).join(",") ?? "";
-  const litNodes = useMemo(() => new Set(route ? route.split(/[,>]/) : []), [route]);
-  const litEdges = useMemo(() => new Set(route ? route.split(",").flatMap((pair) => { const [a, b] = pair.split(">"); return [`${a}->${b}`, `${b}->${a}`]; }) : []), [route]);
+  const { trace, litNodes, litEdges } = useTraceSelection(selected, log, info);
 
   // The selected message's whole story, or else the window the diagram shows.
   // Gathered on click only: the window changes every frame while hops arrive.
@@ -142,19 +138,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   const { command } = actions;
   const kill = useCallback((actorId: string) => void command({ type: "kill-actor", actorId }), [command]);
 
-  // The picture's pace is each browser's own, so these keys work for the audience too.
-  const [shortcutsOpen, setShortcutsOpen] = useState(false);
-  const speed = view?.speed ?? 1;
-  const paused = view?.paused ?? false;
-  const backlog = view?.backlog ?? 0;
-  useShortcuts({
-    pause: () => actions.setPaused(!paused),
-    step: () => backlog > 0 && actions.step(),
-    slower: () => actions.setSpeed(nextSpeed(SPEEDS, speed, "slower")),
-    faster: () => actions.setSpeed(nextSpeed(SPEEDS, speed, "faster")),
-    help: () => setShortcutsOpen(true),
-    stage: stage.toggle,
-  });
+  const [shortcutsOpen, setShortcutsOpen] = usePictureShortcuts(view, actions, stage.toggle);
 
   return (
     <div className="space-y-4 stage:flex stage:h-[calc(100dvh-1.5rem)] stage:flex-col stage:gap-3 stage:space-y-0" data-testid="scenario" data-scenario={info.id}>
@@ -170,15 +154,8 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
           <h1 className="mt-1 text-2xl font-semibold tracking-tight stage:mt-0 stage:truncate">{info.title}</h1>
           <p className="mt-1 max-w-3xl text-sm text-[var(--muted)] stage:hidden">{info.summary}</p>
         </div>
-        <div className="ml-auto flex items-center gap-3">
-          <div className="contents stage:hidden">
-            {recorder}
-            <ShortcutsButton onClick={() => setShortcutsOpen(true)} />
-          </div>
-          <StageButton />
-        </div>
+        <ScreenTools recorder={recorder} shortcutsOpen={shortcutsOpen} onShortcutsOpen={setShortcutsOpen} presenter={presenter && !replay} />
       </header>
-      <ShortcutsOverlay open={shortcutsOpen} onClose={() => setShortcutsOpen(false)} presenter={presenter && !replay} />
 
       {!replay && <BrokerDownNotice brokers={info.brokers} health={health} scenarioId={info.id} />}
       {view?.error && <p className="text-sm text-rose-600">{view.error}</p>}
@@ -193,17 +170,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
             title="Sequence"
             className="h-[480px] stage:row-span-2 stage:h-auto"
             aside={
-              <PlaybackControls
-                speed={speed}
-                paused={paused}
-                backlog={backlog}
-                lagMs={view?.lagMs ?? 0}
-                skipped={view?.skipped ?? 0}
-                onSpeed={actions.setSpeed}
-                onPause={actions.setPaused}
-                onStep={actions.step}
-                onCatchUp={actions.catchUp}
-              />
+              <ViewPlaybackControls view={view} actions={actions} />
             }
           >
             <SequenceDiagram cast={sequenceCast} hops={revealed ?? []} selectedTraceId={selected} onSelect={setSelected} brokerTags={multiBroker} />

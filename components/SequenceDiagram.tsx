@@ -29,10 +29,12 @@ interface SequenceDiagramProps {
   onSelect: (traceId: string | null) => void;
   /** Tag each channel's lane with its broker: for scenarios that span several. */
   brokerTags?: boolean;
+  /** What it says before the first hop. */
+  emptyText?: string;
 }
 
 /** One lifeline per actor, one arrow per hop, newest at the bottom. */
-export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerTags = false }: SequenceDiagramProps) {
+export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerTags = false, emptyText = "No hops yet. Send a request and watch it travel." }: SequenceDiagramProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const [available, setAvailable] = useState(800);
@@ -94,7 +96,7 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerT
           ))}
         </div>
         {arrows.length === 0 && notes.length === 0 && lanes.every((lane) => lane.killedAtY === null) ? (
-          <p className="px-4 py-10 text-center text-sm text-[var(--muted)]">No hops yet. Send a request and watch it travel.</p>
+          <p className="px-4 py-10 text-center text-sm text-[var(--muted)]">{emptyText}</p>
         ) : (
           <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="group" aria-label="Sequence diagram: one arrow per hop, newest last. Arrow keys move between arrows, Enter selects a message." className="block select-none">
             {lanes.map((lane) => (
@@ -125,6 +127,19 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerT
   );
 }
 
+/** Where an arrow starts from a lane Hopscope guessed: a "?" so the guess is not read as a fact. */
+function InferredMark({ x, y, scale }: { x: number; y: number; scale: Scale }) {
+  const r = scale.label * 0.62;
+  return (
+    <g data-testid="inferred-mark">
+      <circle cx={x} cy={y} r={r} fill="var(--panel)" stroke="#d97706" strokeWidth={1.5} strokeDasharray="3 2" />
+      <text x={x} y={y + r * 0.45} textAnchor="middle" fontSize={scale.small} fontWeight={700} fill="#b45309">
+        ?
+      </text>
+    </g>
+  );
+}
+
 function LaneHeader({ lane, left, maxWidth, dead, tag }: { lane: Lane; left: number; maxWidth: number; dead: boolean; tag: string | null }) {
   const channel = lane.kind === "channel";
   return (
@@ -139,12 +154,14 @@ function LaneHeader({ lane, left, maxWidth, dead, tag }: { lane: Lane; left: num
         className={`truncate rounded-md border px-2 py-1 text-center text-xs font-medium ${
           channel
             ? "border-violet-300 dark:border-violet-700 bg-violet-500/10 font-mono text-violet-700 dark:text-violet-200"
-            : dead
+            : lane.inferred
+              ? "border-dashed border-amber-500 bg-amber-500/10 text-amber-800 dark:text-amber-200"
+              : dead
               ? "border-rose-500/40 bg-rose-500/10 text-rose-700 line-through decoration-rose-400 dark:text-rose-300"
               : "border-[var(--line)] bg-[var(--panel)]"
         }`}
       >
-        {lane.label}
+        {lane.inferred ? `? ${lane.label}` : lane.label}
       </div>
     </div>
   );
@@ -232,6 +249,7 @@ function ArrowRow({ arrow, width, dimmed, selected, onSelect, scale, tabbable, n
       data-kind={arrow.kind}
       data-trace={arrow.traceId}
       data-caption={arrow.caption}
+      data-inferred={arrow.inferred}
     >
       {arrow.details && <title>{`${arrow.caption}: ${arrow.details}`}</title>}
       <rect className="arrow-focus" x={ringLeft} y={arrow.y - above - scale.label} width={Math.max(0, ringRight - ringLeft)} height={above + scale.label + below + 4} rx={6} fill="none" data-testid="arrow-focus" />
@@ -251,7 +269,8 @@ function ArrowRow({ arrow, width, dimmed, selected, onSelect, scale, tabbable, n
       ) : (
         <>
           <line x1={arrow.x1} x2={arrow.x2} y1={arrow.y} y2={arrow.y} stroke="transparent" strokeWidth={16 * head} />
-          <line x1={arrow.x1} x2={arrow.x2 - dir * 7 * head} y1={arrow.y} y2={arrow.y} stroke={color} strokeWidth={stroke} className={arrow.failed ? "is-failed" : undefined} />
+          <line x1={arrow.x1} x2={arrow.x2 - dir * 7 * head} y1={arrow.y} y2={arrow.y} stroke={color} strokeWidth={stroke} className={arrow.inferred ? "is-inferred" : arrow.failed ? "is-failed" : undefined} />
+          {arrow.inferred && <InferredMark x={arrow.x1} y={arrow.y} scale={scale} />}
           <polygon points={`${arrow.x2},${arrow.y} ${arrow.x2 - dir * 9 * head},${arrow.y - 5 * head} ${arrow.x2 - dir * 9 * head},${arrow.y + 5 * head}`} fill={color} />
           <text x={mid} y={arrow.y - above} textAnchor="middle" fontSize={scale.label} fontWeight={600} fill={color}>
             {label}

@@ -37,26 +37,26 @@ type GroupNode = Node<GroupData, "broker">;
 
 const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
   const { node, size, lit, canKill, killedNext, onKill, gauges, sparks, sparksAt } = data;
+  // Hopscope's own guess (a publisher the broker cannot name) is dashed and says so, never passed off as an application.
+  const frame = node.inferred ? "border-2 border-dashed border-amber-500 bg-amber-500/5" : node.alive ? "border-[var(--line)] bg-[var(--panel)]" : "border-rose-500/50 bg-rose-500/5 opacity-80";
+  const badge = node.inferred ? "bg-amber-500/15 text-amber-800 dark:text-amber-300" : node.alive ? "bg-sky-500/15 text-sky-700 dark:text-sky-300" : "bg-rose-500/15 text-rose-600 dark:text-rose-300";
   return (
     <div
       data-testid={`node-${node.id}`}
       data-alive={node.alive}
+      data-inferred={node.inferred ?? false}
       style={{ width: size.w, height: size.h }}
-      className={`relative flex items-center gap-3 rounded-xl border px-3 shadow-sm transition ${
-        node.alive ? "border-[var(--line)] bg-[var(--panel)]" : "border-rose-500/50 bg-rose-500/5 opacity-80"
-      } ${lit ? "ring-2 ring-violet-500" : ""}`}
+      className={`relative flex items-center gap-3 rounded-xl border px-3 shadow-sm transition ${frame} ${lit ? "ring-2 ring-violet-500" : ""}`}
     >
       <Handle type="target" id="in" position={Position.Left} isConnectable={false} />
-      <span
-        className={`grid h-9 w-9 shrink-0 place-items-center rounded-lg text-sm font-semibold ${
-          node.alive ? "bg-sky-500/15 text-sky-700 dark:text-sky-300" : "bg-rose-500/15 text-rose-600 dark:text-rose-300"
-        }`}
-      >
-        {node.alive ? (ROLE_BADGES[node.role] ?? node.role.slice(0, 1).toUpperCase()) : "✕"}
+      <span className={`grid h-9 w-9 shrink-0 place-items-center rounded-lg text-sm font-semibold ${badge}`} title={node.inferred ? "Unknown: the broker does not say who published" : undefined}>
+        {node.inferred ? "?" : node.alive ? (ROLE_BADGES[node.role] ?? node.role.slice(0, 1).toUpperCase()) : "✕"}
       </span>
       <span className="min-w-0 flex-1">
         <span className="block truncate text-sm font-medium">{node.label}</span>
-        <span className={`block text-[11px] leading-tight ${node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>{node.alive ? node.role : "killed"}</span>
+        <span className={`block text-[11px] leading-tight ${node.inferred ? "font-medium text-amber-800 dark:text-amber-300" : node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>
+          {node.inferred && node.broker ? `${BROKER_NAMES[node.broker]} ${node.role}` : node.alive ? node.role : "killed"}
+        </span>
         {gauges && (
           <span className="block text-[10px] leading-tight text-[var(--muted)]" data-testid={`gauges-${node.id}`} title="Read from the broker">
             {Object.entries(gauges).map(([name, value]) => (
@@ -197,7 +197,7 @@ function Flow({ topology, gauges, sparklines: history = null, litNodes, litEdges
         sourceHandle: e.vertical ? "bottom" : "out",
         targetHandle: e.vertical ? "top" : "in",
         type: "straight",
-        className: litEdges.has(e.id) ? "is-lit" : undefined,
+        className: [litEdges.has(e.id) ? "is-lit" : "", e.inferred ? "is-inferred" : e.inferred === false ? "is-observed" : ""].join(" ").trim() || undefined,
         selectable: false,
         ...(e.label ? { label: e.label, labelStyle: EDGE_LABEL_STYLE, labelBgStyle: EDGE_LABEL_BG, labelBgPadding: [4, 2] as [number, number] } : {}),
       })),

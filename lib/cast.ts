@@ -13,6 +13,8 @@ export interface CastMember {
   connections?: string[];
   /** For a broker-side entity: the broker it lives on. */
   broker?: TransportId;
+  /** Put in the picture by Hopscope because nothing reported it (a publisher the broker cannot name). */
+  inferred?: boolean;
 }
 
 export const SIDES = ["left", "middle", "queues", "right", "sink"] as const;

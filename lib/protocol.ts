@@ -656,9 +656,13 @@ export const presenterFocusSchema = z
   })
   .refine((focus) => focus.comparisonId === undefined || focus.scenarioId === null, { path: ["comparisonId"], message: "a comparison or a scenario, not both" });
 
+/** The id applications' own traffic is kept, watched and recorded under, as a scenario's is under its own. */
+export const OBSERVED_ID = "observe";
+
 /** The page a focus leads to, or null for none (the presenter is at the catalogue). */
 export function focusPath(focus: PresenterFocus): string | null {
   if (focus.comparisonId !== undefined) return `/compare/${encodeURIComponent(focus.comparisonId)}`;
+  if (focus.scenarioId === OBSERVED_ID) return "/observe";
   return focus.scenarioId === null ? null : `/scenarios/${encodeURIComponent(focus.scenarioId)}`;
 }
 

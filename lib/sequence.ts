@@ -13,6 +13,8 @@ export interface Lane {
   x: number;
   /** Where the lifeline ends with a cross, when the actor was killed in view. */
   killedAtY: number | null;
+  /** Put there by Hopscope, not reported by anything (a publisher the broker cannot name). */
+  inferred: boolean;
 }
 
 export interface Arrow {
@@ -36,6 +38,8 @@ export interface Arrow {
   details: string | null;
   /** A read model's answer that missed the latest write. */
   stale: boolean;
+  /** One of its ends is Hopscope's guess: drawn dashed. */
+  inferred: boolean;
 }
 
 /** Something that happened to an actor rather than to a message, e.g. a rebalance. */
@@ -82,6 +86,7 @@ export function layoutSequence(
     ...(m.broker ? { broker: m.broker } : {}),
     x: laneWidth / 2 + i * laneWidth,
     killedAtY: null,
+    inferred: m.inferred ?? false,
   }));
   const laneById = new Map(lanes.map((l) => [l.id, l]));
   const arrows: Arrow[] = [];
@@ -119,6 +124,7 @@ export function layoutSequence(
       caption: hopCaption(hop),
       details: hop.call?.status?.details || null,
       stale: hop.read !== undefined && hop.read.version < hop.read.written,
+      inferred: from.inferred || to.inferred,
     });
     row++;
   }

@@ -10,6 +10,8 @@ export interface TopologyNode {
   connections?: string[];
   /** For a channel: the broker it lives on. */
   broker?: TransportId;
+  /** Hopscope's guess rather than something a tap or a span reported: drawn dashed. */
+  inferred?: boolean;
   x: number;
   y: number;
 }
@@ -21,6 +23,8 @@ export interface TopologyEdge {
   /** Both ends in one column: drawn from the bottom of one to the top of the other. */
   vertical: boolean;
   label?: string;
+  /** One of its ends is Hopscope's guess: drawn dashed. */
+  inferred?: boolean;
 }
 
 /** A box drawn behind the channels of one broker, where a scenario spans several. */
@@ -135,6 +139,7 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
         alive: m.alive,
         ...(m.connections ? { connections: m.connections } : {}),
         ...(m.broker ? { broker: m.broker } : {}),
+        ...(m.inferred ? { inferred: true } : {}),
         x: column * columnGap,
         y: offset + (ys[row] ?? 0),
       });

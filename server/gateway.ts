@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import {
+  OBSERVED_ID,
   PROTOCOL_VERSION,
   commandRequestSchema,
   presenterFocusSchema,
@@ -92,7 +93,7 @@ export function attachGateway(httpServer: HttpServer, engine: ScenarioEngine, he
       if (!parsed.success) return ack(fail("bad-request", describeZodError(parsed.error)));
       if (!socket.data.presenter) return ack(fail("forbidden", "Only the presenter leads the audience"));
       const { scenarioId, traceId, comparisonId } = parsed.data;
-      if (scenarioId !== null && !engine.list().some((s) => s.id === scenarioId)) return ack(fail("not-found", `no scenario "${scenarioId}"`));
+      if (scenarioId !== null && scenarioId !== OBSERVED_ID && !engine.list().some((s) => s.id === scenarioId)) return ack(fail("not-found", `no scenario "${scenarioId}"`));
       if (comparisonId !== undefined && !comparisonById(comparisonId)) return ack(fail("not-found", `no comparison "${comparisonId}"`));
       focus = comparisonId !== undefined ? { scenarioId: null, traceId: null, comparisonId } : { scenarioId, traceId: scenarioId === null ? null : traceId };
       io.emit("focus", focus);

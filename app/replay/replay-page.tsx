@@ -3,11 +3,13 @@ import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 
 import { AppShell } from "../../components/AppShell";
 import { ComparisonScreen } from "../../components/ComparisonScreen";
 import { ReplayBar } from "../../components/ReplayBar";
+import { ObserveScreen } from "../../components/ObserveScreen";
 import { ScenarioScreen } from "../../components/ScenarioScreen";
 import { useHopscope, type ScenarioActions } from "../../lib/client/hooks";
 import { loadRecording, readRecordingFile } from "../../lib/client/recording";
 import { ComparisonReplayStore, ReplayStore, type ReplayClock } from "../../lib/client/replay";
 import type { AnyRecording, ComparisonRecording } from "../../lib/comparison-recording";
+import { OBSERVED_ID } from "../../lib/protocol";
 import type { Recording } from "../../lib/recording";
 
 interface ShippedRecording {
@@ -116,16 +118,10 @@ function Replay({ recording, source, startMs, onClose }: { recording: Recording;
   );
   const { scenario, rules } = recording.header;
   const info = useMemo(() => (scenario.completesOn || !rules.completesOn ? scenario : { ...scenario, completesOn: [...rules.completesOn] }), [scenario, rules]);
-  return (
-    <ScenarioScreen
-      info={info}
-      view={view}
-      health={null}
-      presenter={false}
-      actions={actions}
-      replay={<ReplayControls store={store} source={source} hopsShown={view.totalHops} hopsTotal={recording.hops.length} recordedAt={recording.header.recordedAt} truncated={recording.header.truncated ?? false} onClose={onClose} />}
-    />
-  );
+  const controls = <ReplayControls store={store} source={source} hopsShown={view.totalHops} hopsTotal={recording.hops.length} recordedAt={recording.header.recordedAt} truncated={recording.header.truncated ?? false} onClose={onClose} />;
+  // Applications' own traffic declares no cast: its picture is derived from the hops, as it was live.
+  if (scenario.id === OBSERVED_ID) return <ObserveScreen view={view} actions={actions} replay={controls} />;
+  return <ScenarioScreen info={info} view={view} health={null} presenter={false} actions={actions} replay={controls} />;
 }
 
 /** Every side of a comparison on one clock: the sides' ledgers and the table, computed from the hops up to it. */

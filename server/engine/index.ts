@@ -11,8 +11,10 @@ import { BROKER_NAMES } from "../health";
 import { HopBus, type TraceStore } from "../hop-bus";
 import { BATCH_INTERVAL_MS, HOPS_PAGE_LIMIT, SNAPSHOT_HOPS } from "../options";
 import type { ScenarioDefinition } from "../scenarios/model";
+import type { LedgerRules } from "../../lib/ledger";
 import type { ActorFactory } from "./actor";
 import { runCommand, type CommandHost } from "./commands";
+import { OBSERVED_INFO } from "../../lib/observed";
 import { OBSERVED_ID, OBSERVED_RULES } from "./observed";
 import { fail, ok, type Result } from "./result";
 import { ScenarioRunner } from "./runner";
@@ -173,23 +175,25 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
   /** The header and hops of `recording`, for a file that holds several scenarios (a comparison). */
   recordingOf(id: string, since: number): Result<Recording> {
     const runner = this.runners.get(id);
+    if (id === OBSERVED_ID) return ok(this.recordingOfStore(this.observed, since, OBSERVED_INFO, OBSERVED_RULES, this.observedState()));
     if (!runner) return this.unknown(id);
-    this.pump(id);
-    const hops = runner.store.after(since, Number.MAX_SAFE_INTEGER);
+    return ok(this.recordingOfStore(runner.store, since, runner.info, runner.definition.ledgerRules, this.stateOf(runner)));
+  }
+
+  private recordingOfStore(store: TraceStore, since: number, scenario: ScenarioInfo, rules: LedgerRules, state: ScenarioState): Recording {
+    this.pump(scenario.id);
+    const hops = store.after(since, Number.MAX_SAFE_INTEGER);
     // The buffer keeps the newest hops only: once it has let some go, a recording from before
     // its oldest hop misses its beginning, and says so.
-    const oldest = runner.store.hops.at(0);
-    const truncated = runner.store.count > runner.store.hops.size && oldest !== undefined && since < oldest.seq - 1;
-    const header: RecordingHeader = {
-      format: RECORDING_FORMAT,
-      v: PROTOCOL_VERSION,
-      recordedAt: new Date().toISOString(),
-      scenario: runner.info,
-      rules: runner.definition.ledgerRules,
-      state: this.stateOf(runner),
-      ...(truncated ? { truncated } : {}),
-    };
-    return ok({ header, hops });
+    const oldest = store.hops.at(0);
+    const truncated = store.count > store.hops.size && oldest !== undefined && since < oldest.seq - 1;
+    const header: RecordingHeader = { format: RECORDING_FORMAT, v: PROTOCOL_VERSION, recordedAt: new Date().toISOString(), scenario, rules, state, ...(truncated ? { truncated } : {}) };
+    return { header, hops };
+  }
+
+  /** The observed traffic as a scenario's state: no actors of Hopscope's own, the ledger its hops add up to. */
+  private observedState(): ScenarioState {
+    return { id: OBSERVED_ID, running: true, actors: [], ledger: this.observed.ledgerSnapshot(), latency: this.observed.latencySummary(), settings: {}, gauges: {}, unavailable: null };
   }
 
   trace(id: string, traceId: string): Result<Trace> {
@@ -200,7 +204,12 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     return trace ? ok(trace) : fail("not-found", `no trace "${traceId}" in ${id}'s buffer`);
   }
 
+  /** A scenario's, or the observed traffic's (`observe`): what a browser starts watching from. */
   snapshot(id: string): Result<ScenarioSnapshot> {
+    if (id === OBSERVED_ID) {
+      const store = this.observed;
+      return ok({ v: PROTOCOL_VERSION, scenario: OBSERVED_INFO, state: this.observedState(), hops: store.newest(SNAPSHOT_HOPS), lastSeq: store.lastSeq, totalHops: store.count });
+    }
     const runner = this.runners.get(id);
     if (!runner) return this.unknown(id);
     return ok({ v: PROTOCOL_VERSION, scenario: runner.info, state: this.stateOf(runner), hops: runner.store.newest(SNAPSHOT_HOPS), lastSeq: runner.store.lastSeq, totalHops: runner.store.count, gaugeHistory: runner.gaugeHistory() });

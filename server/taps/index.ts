@@ -15,7 +15,6 @@ import { Kafka, logLevel, type Consumer } from "kafkajs";
 import Redis from "ioredis";
 import { connect, type NatsConnection } from "nats";
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
 import { wallClockMs } from "../../lib/clock";
 import { previewOf } from "../actors/runtime";
 import { MESSAGE_ID_HEADER as KAFKA_MESSAGE_ID, TRACE_ID_HEADER as KAFKA_TRACE_ID } from "../brokers/kafka";
@@ -24,53 +23,18 @@ import type { BrokerId, MessageHopDraft } from "../../lib/protocol";
 import { OBSERVED_ID } from "../engine/observed";
 import { destinationNodeId } from "../../lib/otlp";
 import { clientNamesByAddress, monitoredWrite, redisGlob } from "../../lib/redis-monitor";
+import { NO_TAPS, tapTargetsSchema, unknownPublisher, type TapRequest, type TapStatus, type TapTargets } from "../../lib/observed";
+
+export { tapTargetsSchema, type TapRequest, type TapStatus, type TapTargets } from "../../lib/observed";
 import type { Config } from "../config";
 import { messageOf, withTimeout } from "../measure/timeout";
 
-const MAX_TARGETS = 16;
 /** A broker that is away is said so within this, rather than after its client's own retries. */
 const TAP_START_MS = 15_000;
 
-export const tapTargetsSchema = z
-  .object({
-    nats: z.array(z.string().max(128).refine(isSubscribableSubject, "a NATS subject: dot-separated tokens, none empty, no spaces, `*` a whole token, `>` only last")).max(MAX_TARGETS).default([]),
-    redis: z.array(z.string().min(1).max(128)).max(MAX_TARGETS).default([]),
-    kafka: z
-      .array(z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, "a Kafka topic name: letters, digits, dots, underscores and dashes"))
-      .max(MAX_TARGETS)
-      .default([]),
-    /**
-     * Watches the Redis patterns through MONITOR instead of PSUBSCRIBE: publishers are named, and
-     * stream writes (XADD) show too, at about half Redis's throughput while it runs.
-     */
-    redisMonitor: z.boolean().default(false),
-  })
-  .strict();
-export type TapTargets = z.output<typeof tapTargetsSchema>;
-/** What a caller asks for: lists it leaves out are empty, MONITOR is off unless asked. */
-export type TapRequest = z.input<typeof tapTargetsSchema>;
-
-const NO_TAPS: TapTargets = { nats: [], redis: [], kafka: [], redisMonitor: false };
-
-/** What NATS accepts as a subscription's subject; a bad one would fail at the broker, not here. */
-function isSubscribableSubject(subject: string): boolean {
-  const tokens = subject.split(".");
-  return tokens.every((token, i) => token.length > 0 && !/\s/.test(token) && (!/[*>]/.test(token) || token === "*" || (token === ">" && i === tokens.length - 1)));
-}
-
-export interface TapStatus {
-  targets: TapTargets;
-  /** When the taps now running started, epoch ms; null when none runs. */
-  since: number | null;
-}
 
 /** A tap asked for something the broker does not have: the caller's mistake, not the broker's absence. */
 export class NoSuchTarget extends Error {}
-
-/** The node every tapped publish comes from: the broker never says who sent a message. */
-export function unknownPublisher(broker: BrokerId): string {
-  return `${broker} publisher (unknown)`;
-}
 
 interface RunningTap {
   close(): Promise<unknown>;

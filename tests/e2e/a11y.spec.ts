@@ -1,6 +1,8 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+import { connect } from "nats";
 import { openStartedScenario } from "./scenario-page";
+import { NAMESPACE } from "./servers";
 
 /**
  * Accessibility: axe finds nothing serious on any page in either theme; the log, the diagram and
@@ -64,6 +66,30 @@ test.describe("axe on every page", () => {
       await page.goto("/guide");
       await expect(page.getByTestId("guide-tree")).toBeVisible();
       await expectNoSeriousViolations(page, "the guide");
+
+      await page.goto("/observe");
+      await request.post("/api/observe/taps", { data: {} });
+      await expect(page.getByTestId("taps-off")).toBeVisible();
+      await page.getByLabel("NATS subjects").fill("orders..created");
+      await page.getByRole("button", { name: "Start taps" }).click();
+      await expect(page.getByTestId("tap-error-nats")).toBeVisible();
+      const subject = `${NAMESPACE}.a11y.${scheme}`;
+      await page.getByLabel("NATS subjects").fill(subject);
+      await page.getByRole("button", { name: "Start taps" }).click();
+      await expect(page.getByTestId("taps-on")).toBeVisible();
+      const nc = await connect({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222" });
+      try {
+        nc.publish(subject, "{}");
+        await nc.flush();
+      } finally {
+        await nc.close();
+      }
+      await expect(page.getByTestId("sequence").getByTestId("arrow")).not.toHaveCount(0);
+      await expectNoSeriousViolations(page, "the observe page with traffic");
+      await page.getByTestId("stage-button").click();
+      await expectNoSeriousViolations(page, "the observe page on stage");
+      await page.keyboard.press("Escape");
+      await request.post("/api/observe/taps", { data: {} });
     });
   }
 });
