@@ -137,7 +137,9 @@ async function tapRedisMonitor(url: string, patterns: string[], emit: Emit): Pro
       if (unknown && (!heardFrom.has(write.source) || wallClockMs() - askedAt > CLIENT_NAMES_REFRESH_MS)) await askNames().catch(() => undefined);
       heardFrom.add(write.source);
       const body = Buffer.from(write.body, "utf8");
-      const from = `redis client ${known.get(write.source) ?? write.source}`;
+      // A named client is drawn under its name alone, the one its team gave it (and its spans'
+      // service name, where it exports spans too); an unnamed one by its address.
+      const from = known.get(write.source) ?? `redis client ${write.source}`;
       emit([published("redis", write.destination, write.at, body, { id: write.messageId ?? tapId("redis") }, {}, from)]);
     });
   });

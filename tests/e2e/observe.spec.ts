@@ -117,3 +117,24 @@ test("a malformed NATS subject is refused with the server's 400, and a missing K
   await expect(page.getByTestId("tap-error-nats")).toHaveCount(0);
   await expect(page.getByTestId("taps-off")).toBeVisible();
 });
+
+test("watched through MONITOR, a Redis publisher is drawn under the name Redis knows it by, as observed, and the page says what MONITOR costs", async ({ page }) => {
+  const run = randomBytes(4).toString("hex");
+  const channel = `${NAMESPACE}:${run}:alerts`;
+  await openObserve(page);
+  await page.getByLabel("Redis channels").fill(`${NAMESPACE}:${run}:*`);
+  await page.getByTestId("tap-redis-monitor").check();
+  await page.getByRole("button", { name: "Start taps" }).click();
+  await expect(page.getByTestId("taps-on")).toContainText("MONITOR");
+
+  const redis = new Redis(REDIS_URL, { connectionName: `alerts-app-${run}` });
+  try {
+    await redis.publish(channel, JSON.stringify({ messageId: `alert-${run}` }));
+  } finally {
+    redis.disconnect();
+  }
+  const node = page.getByTestId("topology").getByTestId(`node-alerts-app-${run}`);
+  await expect(node).toBeVisible();
+  await expect(node).not.toHaveAttribute("data-inferred", "true");
+  await expect(page.getByTestId("topology").locator(`.react-flow__edge[data-id="alerts-app-${run}->redis:${channel}"]`)).not.toHaveClass(/is-inferred/);
+});
