@@ -6,7 +6,7 @@ import type { ScenarioView } from "../lib/client/store";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
 import { GUARANTEE_LABELS } from "../lib/protocol";
 import { emptyLedger } from "../lib/ledger";
-import { layoutTopology } from "../lib/topology";
+import { layoutTopology, topologyExtent } from "../lib/topology";
 import { PeekButtons, RatesReadout } from "./BrokerInsight";
 import { allUp, BROKER_NAMES, BrokerDownNotice } from "./BrokerStrip";
 import { ControlPanel } from "./ControlPanel";
@@ -85,15 +85,13 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
     return cast.sort((a, b) => SIDES.indexOf(a.side) - SIDES.indexOf(b.side) || rank(a) - rank(b));
   }, [shape, actors, revealed, laneOrder]);
   // On stage the graph fills the screen's width, so its panel is as tall as its shape asks for at
-  // that width, between a third and a little over half the screen: the sequence and the figures
+  // that width, between a third and nearly three fifths of the screen: the sequence and the figures
   // keep the rest.
   const stageRows = useMemo(() => {
     if (!onStage || topology.nodes.length === 0) return undefined;
-    const boxes = [...topology.nodes.map((n) => ({ x: n.x, y: n.y, ...topology.sizes[n.kind] })), ...topology.groups.map((g) => ({ x: g.x, y: g.y, w: g.width, h: g.height }))];
-    const width = Math.max(...boxes.map((b) => b.x + b.w)) - Math.min(...boxes.map((b) => b.x));
-    const height = Math.max(...boxes.map((b) => b.y + b.h)) - Math.min(...boxes.map((b) => b.y));
+    const { width, height } = topologyExtent(topology);
     const ratio = (height / Math.max(1, width)).toFixed(4);
-    return { gridTemplateRows: `minmax(0, clamp(32dvh, calc((100vw - 2.5rem) * ${ratio} + 3.5rem), 54dvh)) auto minmax(0, 1fr)` };
+    return { gridTemplateRows: `minmax(0, clamp(32dvh, calc((100vw - 2.5rem) * ${ratio} + 3.5rem), 58dvh)) auto minmax(0, 1fr)` };
   }, [onStage, topology]);
   const topologyHeight = useMemo(() => {
     if (multiBroker) {

@@ -1,10 +1,10 @@
 "use client";
-import { Handle, Position, ReactFlow, ReactFlowProvider, useReactFlow, useStoreApi, type Edge, type Node, type NodeProps } from "@xyflow/react";
+import { Handle, Position, ReactFlow, ReactFlowProvider, useReactFlow, useStore, useStoreApi, type Edge, type Node, type NodeProps } from "@xyflow/react";
 import { memo, useEffect, useMemo, useRef } from "react";
 import type { Flight } from "../lib/animation";
 import type { Hop } from "../lib/protocol";
 import { isMessageHop } from "../lib/protocol";
-import { edgeForHop, type NodeSize, type Topology, type TopologyGroup, type TopologyNode } from "../lib/topology";
+import { edgeForHop, TOPOLOGY_STAGE_MIN_ZOOM, topologyExtent, type NodeSize, type Topology, type TopologyGroup, type TopologyNode } from "../lib/topology";
 import { BROKER_NAMES } from "./BrokerStrip";
 import { hopColor } from "./hop-style";
 import { ariaKeyShortcuts, titleWithShortcut } from "../lib/shortcuts";
@@ -53,7 +53,9 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
         {node.inferred ? "?" : node.alive ? (ROLE_BADGES[node.role] ?? node.role.slice(0, 1).toUpperCase()) : "✕"}
       </span>
       <span className="min-w-0 flex-1">
-        <span className="block truncate text-sm font-medium">{node.label}</span>
+        <span className="block truncate text-sm font-medium" title={node.label}>
+          {node.label}
+        </span>
         <span className={`block text-[11px] leading-tight ${node.inferred ? "font-medium text-amber-800 dark:text-amber-300" : node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>
           {node.inferred && node.broker ? `${BROKER_NAMES[node.broker]} ${node.role}` : node.alive ? node.role : "killed"}
         </span>
@@ -109,7 +111,9 @@ const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
         <span className="channel-broker">{node.broker ? BROKER_NAMES[node.broker] : ""} </span>
         {node.role}
       </span>
-      <span className="truncate font-mono text-sm font-medium">{node.label}</span>
+      <span className="truncate font-mono text-sm font-medium" title={node.label}>
+        {node.label}
+      </span>
       {gauges && (
         <span className="mt-0.5 flex gap-3 text-[11px] text-[var(--muted)]" data-testid={`gauges-${node.id}`} title="Read from the broker">
           {Object.entries(gauges).map(([name, value]) => (
@@ -143,7 +147,7 @@ const BrokerGroup = memo(function BrokerGroup({ data }: NodeProps<GroupNode>) {
 const nodeTypes = { actor: ActorNode, channel: ChannelNode, broker: BrokerGroup };
 const FIT_VIEW = { padding: 0.12, maxZoom: 1 };
 // On stage every pixel of margin costs type size, and a small graph may grow past 1:1.
-const STAGE_FIT_VIEW = { padding: 0.04, maxZoom: 1.3 };
+const STAGE_FIT_VIEW = { padding: 0.04, minZoom: TOPOLOGY_STAGE_MIN_ZOOM, maxZoom: 1.3 };
 // A variable, so stage mode can raise it from the stylesheet.
 const EDGE_LABEL_STYLE = { fontSize: "var(--hs-edge-label, 11px)", fontFamily: "var(--font-mono)", fill: "var(--ink)" };
 const EDGE_LABEL_BG = { fill: "var(--panel)", fillOpacity: 0.9 };
@@ -231,11 +235,29 @@ function Flow({ topology, gauges, sparklines: history = null, litNodes, litEdges
         proOptions={PRO_OPTIONS}
       />
       <DotLayer topology={topology} flights={flights} stage={stage} />
+      {stage && <CutPictureHint topology={topology} />}
     </>
   );
 }
 
 /** Dots travel on a canvas above the graph, repainted every frame without touching React. */
+/**
+ * On stage a picture bigger than its panel is not shrunk below the type floor: part of it is out
+ * of view, and the room is told it can be dragged into view.
+ */
+function CutPictureHint({ topology }: { topology: Topology }) {
+  const paneWidth = useStore((s) => s.width);
+  const paneHeight = useStore((s) => s.height);
+  const extent = useMemo(() => topologyExtent(topology), [topology]);
+  const cut = paneWidth > 0 && (extent.width * TOPOLOGY_STAGE_MIN_ZOOM > paneWidth || extent.height * TOPOLOGY_STAGE_MIN_ZOOM > paneHeight);
+  if (!cut) return null;
+  return (
+    <p className="pointer-events-none absolute bottom-2 right-3 z-10 rounded-md bg-[var(--panel)]/90 px-2 py-0.5 text-sm text-[var(--muted)] shadow-sm" data-testid="picture-cut">
+      More of the picture: drag it into view
+    </p>
+  );
+}
+
 function DotLayer({ topology, flights, stage }: { topology: Topology; flights: () => readonly Flight<Hop>[]; stage: boolean }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const store = useStoreApi();

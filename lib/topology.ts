@@ -67,13 +67,30 @@ export const TOPOLOGY_STORY_ACTOR_ROW_GAP = 84;
  * picture is scaled to fit its panel, so every unit of empty space would shrink the type again.
  */
 /** A channel on stage holds its kind, its name and up to three gauge lines at 16 px and more. */
-export const TOPOLOGY_STAGE_NODE_SIZE: Topology["sizes"] = { actor: { w: 304, h: 88 }, channel: { w: 280, h: 122 } };
-export const TOPOLOGY_STAGE_ROW_SPACE = 24;
-export const TOPOLOGY_STAGE_COLUMN_SPACE = 88;
+export const TOPOLOGY_STAGE_NODE_SIZE: Topology["sizes"] = { actor: { w: 264, h: 88 }, channel: { w: 256, h: 122 } };
+export const TOPOLOGY_STAGE_ROW_SPACE = 20;
+export const TOPOLOGY_STAGE_COLUMN_SPACE = 56;
+/** The smallest type in a node on stage (app/globals.css sets it), in px at a zoom of 1. */
+export const TOPOLOGY_STAGE_NODE_TYPE_PX = 20;
+/**
+ * The smallest zoom on stage: a picture bigger than its panel is never drawn under 16 px to make
+ * it fit; what does not fit is dragged into view instead.
+ */
+export const TOPOLOGY_STAGE_MIN_ZOOM = 16 / TOPOLOGY_STAGE_NODE_TYPE_PX;
 /** Extra space between two brokers' channels in one column, so their boxes stand apart. */
 export const TOPOLOGY_GROUP_GAP = 64;
 /** How far a broker box reaches past its channels; the top leaves room for its label. */
 export const TOPOLOGY_GROUP_PADDING = { x: 16, top: 40, bottom: 14 } as const;
+
+/** How wide and tall the drawn picture is, broker boxes included, in layout units. */
+export function topologyExtent(topology: Topology): { width: number; height: number } {
+  const boxes = [...topology.nodes.map((n) => ({ x: n.x, y: n.y, ...topology.sizes[n.kind] })), ...topology.groups.map((g) => ({ x: g.x, y: g.y, w: g.width, h: g.height }))];
+  if (boxes.length === 0) return { width: 0, height: 0 };
+  return {
+    width: Math.max(...boxes.map((b) => b.x + b.w)) - Math.min(...boxes.map((b) => b.x)),
+    height: Math.max(...boxes.map((b) => b.y + b.h)) - Math.min(...boxes.map((b) => b.y)),
+  };
+}
 
 export interface TopologyOptions {
   /** Draw each broker's channels as a separate, boxed group: for scenarios that span brokers. */
