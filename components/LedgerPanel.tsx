@@ -1,3 +1,4 @@
+import { crossCheckVerdict, type CrossCheck } from "../lib/crosscheck";
 import { GUARANTEE_LABELS, type CallCounts, type Guarantee, type Ledger, type LegLedger } from "../lib/protocol";
 
 type MessageCount = "published" | "delivered" | "redelivered" | "completed" | "duplicates" | "inFlight" | "dropped" | "deadLettered" | "lost";
@@ -61,7 +62,7 @@ const LEG_ROWS: { key: MessageCount; label: string }[] = [
 ];
 
 /** The delivery ledger, and in plain words what it means. */
-export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Ledger; guarantee: Guarantee; checksKeyOrder: boolean }) {
+export function LedgerPanel({ ledger, guarantee, checksKeyOrder, brokerCheck = null }: { ledger: Ledger; guarantee: Guarantee; checksKeyOrder: boolean; brokerCheck?: CrossCheck | null }) {
   const reasons = Object.entries(ledger.dropReasons);
   // Where the broker gave up on a message, the panel says why, as it does for expected drops.
   const lostReasons = Object.entries(ledger.lostReasons);
@@ -87,6 +88,7 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
       </div>
       {ledger.queries && <QueryLine queries={ledger.queries} />}
       {unit && legs.length > 0 && <LegTable legs={legs} />}
+      {brokerCheck && <BrokerCheckLine check={brokerCheck} />}
       {checksKeyOrder && (
         <p
           className={`mt-2 rounded-lg border px-3 py-1.5 text-xs font-medium ${ledger.outOfOrder > 0 ? "border-rose-300 bg-rose-50 text-rose-700 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-300" : "border-emerald-300 bg-emerald-50 text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"}`}
@@ -122,6 +124,21 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
       )}
       <ReasonList ending={ledger.compensated === undefined ? "lost" : "stuck"} reasons={lostReasons} className="font-medium text-rose-700 dark:text-rose-300" testId="ledger-lost-reasons" />
     </section>
+  );
+}
+
+/** While the broker is asked: whether what it saw published is what the actors reported. */
+function BrokerCheckLine({ check }: { check: CrossCheck }) {
+  const { agrees, text } = crossCheckVerdict(check);
+  return (
+    <p
+      className={`mt-2 rounded-lg border px-3 py-1.5 text-xs font-medium ${agrees ? "border-emerald-300 bg-emerald-50 text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-300" : "border-rose-300 bg-rose-50 text-rose-700 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-300"}`}
+      data-testid="ledger-broker-check"
+      data-agrees={agrees}
+      title="Counted since the cross-check began, by message id: what the actors reported published against what the broker's tap saw"
+    >
+      {text}
+    </p>
   );
 }
 
