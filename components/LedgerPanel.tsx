@@ -71,15 +71,17 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder, brokerCheck = n
   const unit = ledger.unit;
   const legs = ledger.legs ?? [];
   if (ledger.calls) return <CallLedgerPanel ledger={ledger} calls={ledger.calls} />;
+  // On stage the broker's verdict takes a line of the figures' room: each label keeps to one line.
+  const tight = brokerCheck ? "stage:px-2 stage:whitespace-nowrap stage:tracking-tight" : "";
   return (
-    <section aria-label="Delivery ledger" data-testid="ledger" data-unit={unit}>
+    <section aria-label="Delivery ledger" data-testid="ledger" data-unit={unit} className="flex flex-col">
       <div className="grid grid-cols-3 gap-px overflow-hidden rounded-xl border border-[var(--line)] bg-[var(--line)]">
         {(unit ? unitCells(unit, ledger.compensated !== undefined, ledger.queries !== undefined) : CELLS).map(({ key, label, hint }) => {
           const value = ledger[key] ?? 0;
           const alarm = key === "lost" && value > 0;
           const warn = (key === "dropped" || key === "deadLettered") && value > 0;
           return (
-            <div key={key} title={key === "deadLettered" && parkedReasons.length > 0 ? parkedReasons.join("\n") : hint} className="bg-[var(--panel)] px-3 py-2 stage:py-1" data-testid={`ledger-${key}`}>
+            <div key={key} title={key === "deadLettered" && parkedReasons.length > 0 ? parkedReasons.join("\n") : hint} className={`bg-[var(--panel)] px-3 py-2 stage:py-1 ${tight}`} data-testid={`ledger-${key}`}>
               <div className="text-2xs text-[var(--muted)] stage:leading-tight">{label}</div>
               <div data-testid="ledger-value" className={`font-mono text-lg font-semibold tabular-nums stage:leading-tight ${alarm ? "text-rose-600 dark:text-rose-400" : warn ? "text-amber-600 dark:text-amber-400" : ""}`}>{value}</div>
             </div>
@@ -127,12 +129,12 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder, brokerCheck = n
   );
 }
 
-/** While the broker is asked: whether what it saw published is what the actors reported. */
+/** While the broker is asked: whether what it saw published is what the actors reported. On stage it heads the figures, where the room looks. */
 function BrokerCheckLine({ check }: { check: CrossCheck }) {
   const { agrees, text } = crossCheckVerdict(check);
   return (
     <p
-      className={`mt-2 rounded-lg border px-3 py-1.5 text-xs font-medium ${agrees ? "border-emerald-300 bg-emerald-50 text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-300" : "border-rose-300 bg-rose-50 text-rose-700 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-300"}`}
+      className={`mt-2 rounded-lg border px-3 py-1.5 text-xs font-medium stage:order-first stage:mt-0 stage:mb-2 stage:py-1 stage:leading-snug ${agrees ? "border-emerald-300 bg-emerald-50 text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-300" : "border-rose-300 bg-rose-50 text-rose-700 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-300"}`}
       data-testid="ledger-broker-check"
       data-agrees={agrees}
       title="Counted since the cross-check began, by message id: what the actors reported published against what the broker's tap saw"

@@ -199,7 +199,8 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
               <p className="rounded-xl border border-[var(--line)] px-3 py-2 text-xs text-[var(--muted)]">You are watching. The presenter drives this scenario.</p>
             )}
           </div>
-          <Panel title="Delivery ledger" className="stage:col-start-2 stage:row-start-3" bodyClassName="p-3 scrollbar-thin stage:overflow-y-auto stage:p-2" testId="ledger-panel">
+          {/* On stage the broker's verdict takes the title's place: the figures keep their room. */}
+          <Panel title={onStage && brokerCheck ? undefined : "Delivery ledger"} className="stage:col-start-2 stage:row-start-3" bodyClassName="p-3 scrollbar-thin stage:overflow-y-auto stage:p-2" testId="ledger-panel">
             <LedgerPanel ledger={state?.ledger ?? emptyLedger()} guarantee={info.guarantee} checksKeyOrder={info.checksKeyOrder ?? false} brokerCheck={brokerCheck} />
           </Panel>
           {/* On stage the ledger's line says the broker's verdict; the counts stay off the projector. */}
