@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { crossCheck, crossCheckVerdict, unwitnessedParts, witnessedBrokers } from "./crosscheck";
+import { CROSS_CHECK_SETTLE_MS, crossCheck, crossCheckVerdict, unwitnessedParts, witnessedBrokers } from "./crosscheck";
 
-const hop = (kind: string, id: string) => ({ kind, message: { id, traceId: id, destination: "d", attempt: 1, redelivered: false, size: 0, preview: "" } }) as Parameters<typeof crossCheck>[0][number];
+const hop = (kind: string, id: string, at = 0) => ({ kind, at, message: { id, traceId: id, destination: "d", attempt: 1, redelivered: false, size: 0, preview: "" } }) as Parameters<typeof crossCheck>[0][number];
 
 describe("the broker's view against the actors'", () => {
   test("the same messages on both sides: confirmed; a retry is one message", () => {
@@ -19,6 +19,15 @@ describe("the broker's view against the actors'", () => {
   test("a message reported before the tap started is not the broker's alone; nothing seen is not a confirmation", () => {
     expect(crossCheck([], [hop("published", "early")], new Set(["early"])).brokerOnly.count).toBe(0);
     expect(crossCheck([], []).confirmed).toBe(false);
+  });
+
+  test("a message one side has had for under the settling time is counted nowhere yet; after it, it disagrees", () => {
+    const reported = [hop("published", "m1", 1_000), hop("published", "fresh", 1_900)];
+    const seen = [hop("published", "m1", 1_001), hop("published", "unreported", 1_950)];
+    expect(crossCheck(reported, seen, new Set(), 2_000)).toMatchObject({ both: 1, actorsOnly: { count: 0 }, brokerOnly: { count: 0 }, confirmed: true });
+    const later = crossCheck(reported, seen, new Set(), 1_950 + CROSS_CHECK_SETTLE_MS);
+    expect(later.actorsOnly.ids).toEqual(["fresh"]);
+    expect(later.brokerOnly.ids).toEqual(["unreported"]);
   });
 });
 

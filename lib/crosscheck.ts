@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { MessageHopDraft, ScenarioInfo, TransportId } from "./protocol";
 
 /** A hop as either side has it: an actor's (stamped by the server) or the tap's (a draft). */
-type Seen = Pick<MessageHopDraft, "kind" | "message">;
+type Seen = Pick<MessageHopDraft, "kind" | "message" | "at">;
 
 /** Ids listed per side at most: the counts say the rest. */
 export const CROSS_CHECK_SAMPLE = 50;
@@ -50,17 +50,31 @@ export function unwitnessedParts(info: Pick<ScenarioInfo, "brokers" | "channels"
 const PUBLISHES = new Set(["published", "retry"]);
 
 /**
+ * How long a message seen on one side only is taken to be on its way to the other: the actor's
+ * report crosses a process boundary, the tap's copy a network hop. Younger, it is counted nowhere
+ * yet, so a burst does not flash a disagreement that settles a moment later.
+ */
+export const CROSS_CHECK_SETTLE_MS = 500;
+
+/**
  * `reported`: the actors' hops since the tap started, of the destinations it can see; `seen`:
  * the tap's. `alsoReported`: ids the actors reported before that, so a message published just
  * before the tap started, and seen by it just after, is not the broker's alone. A retry is the
- * same message published again: it is one message on each side.
+ * same message published again: it is one message on each side. `now` (epoch ms) leaves out a
+ * message one side has had for less than CROSS_CHECK_SETTLE_MS.
  */
-export function crossCheck(reported: readonly Seen[], seen: readonly Seen[], alsoReported: ReadonlySet<string> = new Set()): CrossCheck {
-  const reportedIds = new Set(reported.filter((h) => PUBLISHES.has(h.kind)).map((h) => h.message.id));
-  const seenIds = new Set(seen.filter((h) => h.kind === "published").map((h) => h.message.id));
-  const actorsOnly = [...reportedIds].filter((id) => !seenIds.has(id));
-  const brokerOnly = [...seenIds].filter((id) => !reportedIds.has(id) && !alsoReported.has(id));
-  const both = reportedIds.size - actorsOnly.length;
+export function crossCheck(reported: readonly Seen[], seen: readonly Seen[], alsoReported: ReadonlySet<string> = new Set(), now = Number.POSITIVE_INFINITY): CrossCheck {
+  const firstAt = (hops: readonly Seen[]) => {
+    const at = new Map<string, number>();
+    for (const h of hops) if (!at.has(h.message.id)) at.set(h.message.id, h.at);
+    return at;
+  };
+  const reportedAt = firstAt(reported.filter((h) => PUBLISHES.has(h.kind)));
+  const seenAt = firstAt(seen.filter((h) => h.kind === "published"));
+  const settled = (at: number | undefined) => at !== undefined && now - at >= CROSS_CHECK_SETTLE_MS;
+  const actorsOnly = [...reportedAt.keys()].filter((id) => !seenAt.has(id) && settled(reportedAt.get(id)));
+  const brokerOnly = [...seenAt.keys()].filter((id) => !reportedAt.has(id) && !alsoReported.has(id) && settled(seenAt.get(id)));
+  const both = [...reportedAt.keys()].filter((id) => seenAt.has(id)).length;
   return {
     both,
     actorsOnly: { count: actorsOnly.length, ids: actorsOnly.slice(0, CROSS_CHECK_SAMPLE) },

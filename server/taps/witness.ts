@@ -91,7 +91,7 @@ export class Witnesses {
     const seen = witness.seen.filter((hop) => destinations.has(this.names.local(hop.message.destination)));
     const since = reported.filter((hop) => hop.at >= witness.since);
     const before = new Set(reported.filter((hop) => hop.at < witness.since).map((hop) => hop.message.id));
-    return ok({ on: true, since: witness.since, result: crossCheck(since, seen, before) });
+    return ok({ on: true, since: witness.since, result: crossCheck(since, seen, before, wallClockMs()) });
   }
 
   async close(): Promise<void> {
