@@ -39,8 +39,10 @@ export function BrokerViewPanel({ info, witnessed, control, presenter, running }
             <>
               Witnessing <b className="font-semibold text-[var(--ink)]">{names}</b>
             </>
-          ) : (
+          ) : presenter ? (
             `Ask ${names} what it saw published, and hold it against the actors' reports.`
+          ) : (
+            `Off: the presenter can ask ${names} what it saw published.`
           )}
         </p>
         {presenter && (
