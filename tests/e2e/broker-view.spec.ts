@@ -12,7 +12,7 @@ import { expectStageFloor } from "./stage-text";
  */
 const ID = "nats-request-reply";
 
-test("the broker confirms what the actors published, then finds a message they never reported", async ({ page, request }) => {
+test("the broker confirms what the actors published, then finds a message they never reported", async ({ page, request, browser }) => {
   await openStartedScenario(page, request, ID, "Send request");
   const panel = page.getByTestId("broker-view");
   await expect(panel.getByTestId("broker-view-state")).toHaveText("cross-check off");
@@ -30,6 +30,16 @@ test("the broker confirms what the actors published, then finds a message they n
   await expect(count("broker-only")).toHaveText("0");
   const verdict = page.getByTestId("ledger-broker-check");
   await expect(verdict).toHaveText("Confirmed by the broker: 6 of 6 published");
+
+  // Another browser, opened after the switch, sees the same answer.
+  const other = await browser.newPage();
+  try {
+    await other.goto(`/scenarios/${ID}`);
+    await expect(other.getByTestId("broker-view").getByTestId("broker-view-state")).toHaveText("cross-check on");
+    await expect(other.getByTestId("ledger-broker-check")).toHaveText("Confirmed by the broker: 6 of 6 published");
+  } finally {
+    await other.close();
+  }
 
   // Published on the scenario's own subject, in this server's namespace, by no actor of it.
   const nc = await connect({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222" });
