@@ -1,3 +1,4 @@
+import { crossCheckVerdict, type CrossCheck } from "../lib/crosscheck";
 import { GUARANTEE_LABELS, type CallCounts, type Guarantee, type Ledger, type LegLedger } from "../lib/protocol";
 
 type MessageCount = "published" | "delivered" | "redelivered" | "completed" | "duplicates" | "inFlight" | "dropped" | "deadLettered" | "lost";
@@ -61,7 +62,7 @@ const LEG_ROWS: { key: MessageCount; label: string }[] = [
 ];
 
 /** The delivery ledger, and in plain words what it means. */
-export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Ledger; guarantee: Guarantee; checksKeyOrder: boolean }) {
+export function LedgerPanel({ ledger, guarantee, checksKeyOrder, brokerCheck = null }: { ledger: Ledger; guarantee: Guarantee; checksKeyOrder: boolean; brokerCheck?: CrossCheck | null }) {
   const reasons = Object.entries(ledger.dropReasons);
   // Where the broker gave up on a message, the panel says why, as it does for expected drops.
   const lostReasons = Object.entries(ledger.lostReasons);
@@ -70,15 +71,17 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
   const unit = ledger.unit;
   const legs = ledger.legs ?? [];
   if (ledger.calls) return <CallLedgerPanel ledger={ledger} calls={ledger.calls} />;
+  // On stage the broker's verdict takes a line of the figures' room: each label keeps to one line.
+  const tight = brokerCheck ? "stage:px-2 stage:whitespace-nowrap stage:tracking-tight" : "";
   return (
-    <section aria-label="Delivery ledger" data-testid="ledger" data-unit={unit}>
+    <section aria-label="Delivery ledger" data-testid="ledger" data-unit={unit} className="flex flex-col">
       <div className="grid grid-cols-3 gap-px overflow-hidden rounded-xl border border-[var(--line)] bg-[var(--line)]">
         {(unit ? unitCells(unit, ledger.compensated !== undefined, ledger.queries !== undefined) : CELLS).map(({ key, label, hint }) => {
           const value = ledger[key] ?? 0;
           const alarm = key === "lost" && value > 0;
           const warn = (key === "dropped" || key === "deadLettered") && value > 0;
           return (
-            <div key={key} title={key === "deadLettered" && parkedReasons.length > 0 ? parkedReasons.join("\n") : hint} className="bg-[var(--panel)] px-3 py-2 stage:py-1" data-testid={`ledger-${key}`}>
+            <div key={key} title={key === "deadLettered" && parkedReasons.length > 0 ? parkedReasons.join("\n") : hint} className={`bg-[var(--panel)] px-3 py-2 stage:py-1 ${tight}`} data-testid={`ledger-${key}`}>
               <div className="text-2xs text-[var(--muted)] stage:leading-tight">{label}</div>
               <div data-testid="ledger-value" className={`font-mono text-lg font-semibold tabular-nums stage:leading-tight ${alarm ? "text-rose-600 dark:text-rose-400" : warn ? "text-amber-600 dark:text-amber-400" : ""}`}>{value}</div>
             </div>
@@ -87,6 +90,7 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
       </div>
       {ledger.queries && <QueryLine queries={ledger.queries} />}
       {unit && legs.length > 0 && <LegTable legs={legs} />}
+      {brokerCheck && <BrokerCheckLine check={brokerCheck} />}
       {checksKeyOrder && (
         <p
           className={`mt-2 rounded-lg border px-3 py-1.5 text-xs font-medium ${ledger.outOfOrder > 0 ? "border-rose-300 bg-rose-50 text-rose-700 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-300" : "border-emerald-300 bg-emerald-50 text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"}`}
@@ -122,6 +126,21 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
       )}
       <ReasonList ending={ledger.compensated === undefined ? "lost" : "stuck"} reasons={lostReasons} className="font-medium text-rose-700 dark:text-rose-300" testId="ledger-lost-reasons" />
     </section>
+  );
+}
+
+/** While the broker is asked: whether what it saw published is what the actors reported. On stage it heads the figures, where the room looks. */
+function BrokerCheckLine({ check }: { check: CrossCheck }) {
+  const { agrees, text } = crossCheckVerdict(check);
+  return (
+    <p
+      className={`mt-2 rounded-lg border px-3 py-1.5 text-xs font-medium stage:order-first stage:mt-0 stage:mb-2 stage:py-1 stage:leading-snug ${agrees ? "border-emerald-300 bg-emerald-50 text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-300" : "border-rose-300 bg-rose-50 text-rose-700 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-300"}`}
+      data-testid="ledger-broker-check"
+      data-agrees={agrees}
+      title="Counted since the cross-check began, by message id: what the actors reported published against what the broker's tap saw"
+    >
+      {text}
+    </p>
   );
 }
 

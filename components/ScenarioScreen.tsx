@@ -1,7 +1,9 @@
 "use client";
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import { castOf, SIDES, type CastMember } from "../lib/cast";
+import type { CrossCheckControl } from "../lib/client/crosscheck";
 import type { ScenarioActions } from "../lib/client/hooks";
+import { witnessedBrokers } from "../lib/crosscheck";
 import type { ScenarioView } from "../lib/client/store";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
 import { GUARANTEE_LABELS } from "../lib/protocol";
@@ -9,6 +11,7 @@ import { emptyLedger } from "../lib/ledger";
 import { layoutTopology, topologyExtent } from "../lib/topology";
 import { PeekButtons, RatesReadout } from "./BrokerInsight";
 import { allUp, BROKER_NAMES, BrokerDownNotice } from "./BrokerStrip";
+import { BrokerViewPanel } from "./BrokerViewPanel";
 import { ControlPanel } from "./ControlPanel";
 import { EventLog } from "./EventLog";
 import { LatencyReadout } from "./LatencyReadout";
@@ -42,9 +45,11 @@ interface ScenarioScreenProps {
   followTraceId?: string | null;
   /** The selected message changed (a presenter's selection leads the audience). */
   onSelectionChange?: (traceId: string | null) => void;
+  /** Live only: the broker's view of the scenario, where its brokers can be asked. */
+  crossCheck?: CrossCheckControl;
 }
 
-export function ScenarioScreen({ info, view, health, presenter, actions, replay, recorder, followTraceId, onSelectionChange }: ScenarioScreenProps) {
+export function ScenarioScreen({ info, view, health, presenter, actions, replay, recorder, followTraceId, onSelectionChange, crossCheck }: ScenarioScreenProps) {
   const [selected, select] = useState<string | null>(null);
   const setSelected = useCallback(
     (traceId: string | null) => {
@@ -137,6 +142,8 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   const kill = useCallback((actorId: string) => void command({ type: "kill-actor", actorId }), [command]);
 
   const [shortcutsOpen, setShortcutsOpen] = usePictureShortcuts(view, actions, stage.toggle);
+  const witnessed = useMemo(() => witnessedBrokers(info), [info]);
+  const brokerCheck = crossCheck?.view?.on ? (crossCheck.view.result ?? null) : null;
 
   return (
     <div className="space-y-4 stage:flex stage:h-[calc(100dvh-1.5rem)] stage:flex-col stage:gap-3 stage:space-y-0" data-testid="scenario" data-scenario={info.id}>
@@ -190,9 +197,12 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
               <p className="rounded-xl border border-[var(--line)] px-3 py-2 text-xs text-[var(--muted)]">You are watching. The presenter drives this scenario.</p>
             )}
           </div>
-          <Panel title="Delivery ledger" className="stage:col-start-2 stage:row-start-3" bodyClassName="p-3 scrollbar-thin stage:overflow-y-auto stage:p-2" testId="ledger-panel">
-            <LedgerPanel ledger={state?.ledger ?? emptyLedger()} guarantee={info.guarantee} checksKeyOrder={info.checksKeyOrder ?? false} />
+          {/* On stage the broker's verdict takes the title's place: the figures keep their room. */}
+          <Panel title={onStage && brokerCheck ? undefined : "Delivery ledger"} className="stage:col-start-2 stage:row-start-3" bodyClassName="p-3 scrollbar-thin stage:overflow-y-auto stage:p-2" testId="ledger-panel">
+            <LedgerPanel ledger={state?.ledger ?? emptyLedger()} guarantee={info.guarantee} checksKeyOrder={info.checksKeyOrder ?? false} brokerCheck={brokerCheck} />
           </Panel>
+          {/* On stage the ledger's line says the broker's verdict; the counts stay off the projector. */}
+          {!replay && !onStage && crossCheck && witnessed.length > 0 && <BrokerViewPanel info={info} witnessed={witnessed} control={crossCheck} presenter={presenter} running={state?.running ?? false} />}
           <LatencyReadout latency={state?.latency ?? NO_LATENCY} hopsPerSecond={view?.hopsPerSecond ?? 0} span={info.roundTrip} />
           {!replay && !onStage && view?.rates && <RatesReadout rates={view.rates} />}
           {!replay && !onStage && presenter && actions.peek && info.peek && info.peek.length > 0 && <PeekButtons targets={info.peek} peek={actions.peek} />}

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { crossCheck } from "./crosscheck";
+import { CROSS_CHECK_SETTLE_MS, crossCheck, crossCheckVerdict, unwitnessedParts, witnessedBrokers } from "./crosscheck";
 
-const hop = (kind: string, id: string) => ({ kind, message: { id, traceId: id, destination: "d", attempt: 1, redelivered: false, size: 0, preview: "" } }) as Parameters<typeof crossCheck>[0][number];
+const hop = (kind: string, id: string, at = 0) => ({ kind, at, message: { id, traceId: id, destination: "d", attempt: 1, redelivered: false, size: 0, preview: "" } }) as Parameters<typeof crossCheck>[0][number];
 
 describe("the broker's view against the actors'", () => {
   test("the same messages on both sides: confirmed; a retry is one message", () => {
@@ -19,5 +19,31 @@ describe("the broker's view against the actors'", () => {
   test("a message reported before the tap started is not the broker's alone; nothing seen is not a confirmation", () => {
     expect(crossCheck([], [hop("published", "early")], new Set(["early"])).brokerOnly.count).toBe(0);
     expect(crossCheck([], []).confirmed).toBe(false);
+  });
+
+  test("a message one side has had for under the settling time is counted nowhere yet; after it, it disagrees", () => {
+    const reported = [hop("published", "m1", 1_000), hop("published", "fresh", 1_900)];
+    const seen = [hop("published", "m1", 1_001), hop("published", "unreported", 1_950)];
+    expect(crossCheck(reported, seen, new Set(), 2_000)).toMatchObject({ both: 1, actorsOnly: { count: 0 }, brokerOnly: { count: 0 }, confirmed: true });
+    const later = crossCheck(reported, seen, new Set(), 1_950 + CROSS_CHECK_SETTLE_MS);
+    expect(later.actorsOnly.ids).toEqual(["fresh"]);
+    expect(later.brokerOnly.ids).toEqual(["unreported"]);
+  });
+});
+
+describe("the cross-check in words and where it applies", () => {
+  const side = (count: number) => ({ count, ids: [] });
+  test("agreement counts what both saw; any disagreement names both sides", () => {
+    expect(crossCheckVerdict({ both: 12, actorsOnly: side(0), brokerOnly: side(0), confirmed: true })).toEqual({ agrees: true, text: "Confirmed by the broker: 12 of 12 published" });
+    expect(crossCheckVerdict({ both: 12, actorsOnly: side(0), brokerOnly: side(1), confirmed: false })).toEqual({ agrees: false, text: "The broker disagrees: 0 only the actors reported, 1 only the broker saw" });
+    expect(crossCheckVerdict({ both: 0, actorsOnly: side(0), brokerOnly: side(0), confirmed: false }).agrees).toBe(true);
+  });
+
+  test("NATS and Kafka are witnessed, Redis only through pub/sub channels, RabbitMQ and gRPC never", () => {
+    expect(witnessedBrokers({ brokers: ["nats"], channels: [] })).toEqual(["nats"]);
+    expect(witnessedBrokers({ brokers: ["redis"], channels: [{ id: "redis:s", label: "s", kind: "stream" }] })).toEqual([]);
+    expect(witnessedBrokers({ brokers: ["rabbitmq", "redis", "kafka"], channels: [{ id: "redis:c", label: "c", kind: "channel" }] })).toEqual(["redis", "kafka"]);
+    expect(witnessedBrokers({ brokers: ["rabbitmq", "grpc"], channels: [] })).toEqual([]);
+    expect(unwitnessedParts({ brokers: ["rabbitmq", "redis"], channels: [{ id: "redis:s", label: "s", kind: "stream" }] })).toEqual(["RabbitMQ queues", "Redis streams"]);
   });
 });

@@ -5,7 +5,7 @@
  * RabbitMQ queues and Redis streams are not tapped yet, so their messages are left out on both
  * sides rather than counted as the actors' alone.
  */
-import { crossCheck, type CrossCheck } from "../../lib/crosscheck";
+import { crossCheck, type WitnessView } from "../../lib/crosscheck";
 import { wallClockMs } from "../../lib/clock";
 import { isMessageHop, type MessageHop, type MessageHopDraft } from "../../lib/protocol";
 import { createKafka } from "../brokers/kafka";
@@ -16,13 +16,6 @@ import { BrokerTaps } from "./index";
 
 /** Most tapped publishes a witness keeps: far more than any scenario's hop buffer holds messages. */
 const WITNESS_CAPACITY = 50_000;
-
-export interface WitnessView {
-  on: boolean;
-  /** When the witness started, epoch ms. */
-  since: number | null;
-  result: CrossCheck | null;
-}
 
 interface Witness {
   taps: BrokerTaps;
@@ -98,7 +91,7 @@ export class Witnesses {
     const seen = witness.seen.filter((hop) => destinations.has(this.names.local(hop.message.destination)));
     const since = reported.filter((hop) => hop.at >= witness.since);
     const before = new Set(reported.filter((hop) => hop.at < witness.since).map((hop) => hop.message.id));
-    return ok({ on: true, since: witness.since, result: crossCheck(since, seen, before) });
+    return ok({ on: true, since: witness.since, result: crossCheck(since, seen, before, wallClockMs()) });
   }
 
   async close(): Promise<void> {

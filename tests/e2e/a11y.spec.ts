@@ -42,8 +42,10 @@ test.describe("axe on every page", () => {
       await expectNoSeriousViolations(page, "the catalogue");
 
       await openRunning(page, request);
+      await page.getByTestId("broker-view").getByRole("button", { name: "Cross-check with the broker" }).click();
       await page.getByRole("button", { name: "Send request" }).click();
       await expect(page.getByTestId("ledger-completed").getByTestId("ledger-value")).toHaveText("1");
+      await expect(page.getByTestId("ledger-broker-check")).toHaveText("Confirmed by the broker: 1 of 1 published");
       await page.getByTestId("sequence").getByTestId("arrow").last().click();
       await expect(page.getByTestId("trace-card")).toBeVisible();
       await expectNoSeriousViolations(page, "a running scenario with a message selected");

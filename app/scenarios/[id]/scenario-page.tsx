@@ -5,6 +5,8 @@ import { Recorder } from "../../../components/Recorder";
 import { useEffect, useState } from "react";
 import { useHopscope, useLead, useScenario, useShell } from "../../../lib/client/hooks";
 import { saveRecording } from "../../../lib/client/recording";
+import { useCrossCheck } from "../../../lib/client/crosscheck";
+import { witnessedBrokers } from "../../../lib/crosscheck";
 
 export function ScenarioPage({ id }: { id: string }) {
   const hopscope = useHopscope();
@@ -14,6 +16,7 @@ export function ScenarioPage({ id }: { id: string }) {
   const shell = useShell(`/scenarios/${encodeURIComponent(id)}`, id);
   const [selection, setSelection] = useState<string | null>(null);
   useEffect(() => lead({ scenarioId: id, traceId: selection }), [lead, id, selection]);
+  const crossCheck = useCrossCheck(id, info !== null && witnessedBrokers(info).length > 0);
   const focus = hopscope.focus;
   const follows = !hopscope.presenter && shell.following;
   return (
@@ -27,6 +30,7 @@ export function ScenarioPage({ id }: { id: string }) {
           actions={actions}
           followTraceId={follows && focus?.scenarioId === id ? focus.traceId : undefined}
           onSelectionChange={setSelection}
+          crossCheck={crossCheck}
           recorder={<Recorder lastSeq={view?.lastSeq ?? 0} totalHops={view?.totalHops ?? 0} onSave={(since) => saveRecording(id, since)} />}
         />
       ) : (

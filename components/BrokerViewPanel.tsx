@@ -1,0 +1,110 @@
+import { unwitnessedParts, type CrossCheck } from "../lib/crosscheck";
+import type { CrossCheckControl } from "../lib/client/crosscheck";
+import type { ScenarioInfo, TransportId } from "../lib/protocol";
+import { BROKER_NAMES } from "./BrokerStrip";
+import { Panel } from "./Panel";
+
+/** Disagreeing ids listed: enough to look one up in the event log, few enough to read aloud. */
+const SHOWN_IDS = 3;
+
+interface BrokerViewPanelProps {
+  info: ScenarioInfo;
+  /** The brokers the witness taps for this scenario; never empty here. */
+  witnessed: readonly TransportId[];
+  control: CrossCheckControl;
+  presenter: boolean;
+  running: boolean;
+}
+
+/** The broker as a witness: what it saw published, held against what the actors reported. */
+export function BrokerViewPanel({ info, witnessed, control, presenter, running }: BrokerViewPanelProps) {
+  const { view, error, switching, turn } = control;
+  const on = view?.on ?? false;
+  const result = view?.result ?? null;
+  const names = witnessed.map((b) => BROKER_NAMES[b]).join(" and ");
+  return (
+    <Panel
+      title="Broker's view"
+      testId="broker-view"
+      bodyClassName="space-y-2 p-3"
+      aside={
+        <span className={`rounded-full px-2 py-0.5 text-2xs font-semibold ${on ? "bg-emerald-500/15 text-emerald-800 dark:text-emerald-300" : "bg-slate-500/10 text-slate-600 dark:text-slate-300"}`} data-testid="broker-view-state">
+          {on ? "cross-check on" : "cross-check off"}
+        </span>
+      }
+    >
+      <div className="flex flex-wrap items-center gap-2">
+        <p className="min-w-0 flex-1 text-xs text-[var(--muted)]" data-testid="broker-view-witnessed">
+          {on ? (
+            <>
+              Witnessing <b className="font-semibold text-[var(--ink)]">{names}</b>
+            </>
+          ) : presenter ? (
+            `Ask ${names} what it saw published, and hold it against the actors' reports.`
+          ) : (
+            `Off: the presenter can ask ${names} what it saw published.`
+          )}
+        </p>
+        {presenter && (
+          <button
+            type="button"
+            className="rounded-lg border border-[var(--line)] px-3 py-1.5 text-sm font-medium transition hover:bg-black/5 disabled:opacity-40 dark:hover:bg-white/5"
+            disabled={switching || (!on && !running)}
+            title={!on && !running ? "Start the scenario first: the broker is asked about its traffic" : undefined}
+            onClick={() => void turn(!on)}
+          >
+            {on ? "Stop cross-check" : "Cross-check with the broker"}
+          </button>
+        )}
+      </div>
+      {error && (
+        <p className="text-xs text-rose-700 dark:text-rose-300" role="alert" data-testid="broker-view-error">
+          {error}
+        </p>
+      )}
+      {on && result && <Figures result={result} />}
+      {on && <p className="text-2xs leading-snug text-[var(--muted)]" data-testid="broker-view-blind-spot">{blindSpot(info, witnessed)}</p>}
+    </Panel>
+  );
+}
+
+function Figures({ result }: { result: CrossCheck }) {
+  const disagreeing = [...result.brokerOnly.ids.map((id) => ({ id, side: "broker only" })), ...result.actorsOnly.ids.map((id) => ({ id, side: "actors only" }))].slice(0, SHOWN_IDS);
+  const cells = [
+    { key: "both", label: "Both saw", value: result.both, alarm: false },
+    { key: "actors-only", label: "Actors only", value: result.actorsOnly.count, alarm: result.actorsOnly.count > 0 },
+    { key: "broker-only", label: "Broker only", value: result.brokerOnly.count, alarm: result.brokerOnly.count > 0 },
+  ];
+  return (
+    <>
+      <div className="grid grid-cols-3 gap-px overflow-hidden rounded-xl border border-[var(--line)] bg-[var(--line)]">
+        {cells.map(({ key, label, value, alarm }) => (
+          <div key={key} className="bg-[var(--panel)] px-3 py-2" data-testid={`broker-view-${key}`}>
+            <div className="text-2xs text-[var(--muted)]">{label}</div>
+            <div className={`font-mono text-lg font-semibold tabular-nums ${alarm ? "text-rose-600 dark:text-rose-400" : ""}`} data-testid="broker-view-value">
+              {value}
+            </div>
+          </div>
+        ))}
+      </div>
+      {disagreeing.length > 0 && (
+        <ul className="space-y-0.5 text-xs" aria-label="Messages the two sides disagree on" data-testid="broker-view-ids">
+          {disagreeing.map(({ id, side }) => (
+            <li key={`${side}:${id}`} className="flex gap-2">
+              <span className="truncate font-mono font-semibold">{id}</span>
+              <span className="shrink-0 text-[var(--muted)]">{side}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** What the witness cannot tell, said once, so a match is not read as more than it is. */
+function blindSpot(info: ScenarioInfo, witnessed: readonly TransportId[]): string {
+  const notCompared = unwitnessedParts(info);
+  const kafka = witnessed.includes("kafka") ? "; Kafka topics made after the switch are not tapped" : "";
+  const rest = notCompared.length > 0 ? `; ${notCompared.join(", ")} are not compared` : "";
+  return `The tap sees each message reach the broker, not who sent it or who received it${kafka}${rest}.`;
+}

@@ -1,0 +1,77 @@
+import { expect, test } from "@playwright/test";
+import { connect, headers } from "nats";
+import { INVENTORY_SUBJECT } from "../../server/scenarios/nats-request-reply/names";
+import { openStartedScenario } from "./scenario-page";
+import { NAMESPACE } from "./servers";
+import { expectStageFloor } from "./stage-text";
+
+/**
+ * The broker's view on the scenario page: the presenter asks NATS what it saw published, the
+ * ledger says the broker confirms the actors' reports, and a message published behind the actors'
+ * backs turns that into a disagreement naming the message.
+ */
+const ID = "nats-request-reply";
+
+test("the broker confirms what the actors published, then finds a message they never reported", async ({ page, request, browser }) => {
+  await openStartedScenario(page, request, ID, "Send request");
+  const panel = page.getByTestId("broker-view");
+  await expect(panel.getByTestId("broker-view-state")).toHaveText("cross-check off");
+  await panel.getByRole("button", { name: "Cross-check with the broker" }).click();
+  await expect(panel.getByTestId("broker-view-state")).toHaveText("cross-check on");
+  await expect(panel.getByTestId("broker-view-witnessed")).toHaveText("Witnessing NATS");
+  await expect(panel.getByTestId("broker-view-blind-spot")).toContainText("not who sent it");
+
+  await page.getByRole("button", { name: "Send request" }).click();
+  await page.getByLabel("Burst size").fill("5");
+  await page.getByRole("button", { name: "Send burst" }).click();
+  const count = (cell: string) => panel.getByTestId(`broker-view-${cell}`).getByTestId("broker-view-value");
+  await expect(count("both")).toHaveText("6");
+  await expect(count("actors-only")).toHaveText("0");
+  await expect(count("broker-only")).toHaveText("0");
+  const verdict = page.getByTestId("ledger-broker-check");
+  await expect(verdict).toHaveText("Confirmed by the broker: 6 of 6 published");
+
+  // Another browser, opened after the switch, sees the same answer.
+  const other = await browser.newPage();
+  try {
+    await other.goto(`/scenarios/${ID}`);
+    await expect(other.getByTestId("broker-view").getByTestId("broker-view-state")).toHaveText("cross-check on");
+    await expect(other.getByTestId("ledger-broker-check")).toHaveText("Confirmed by the broker: 6 of 6 published");
+  } finally {
+    await other.close();
+  }
+
+  // Published on the scenario's own subject, in this server's namespace, by no actor of it.
+  const nc = await connect({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222" });
+  try {
+    const h = headers();
+    h.set("Hopscope-Message-Id", "behind-their-backs");
+    nc.publish(`${NAMESPACE}.${INVENTORY_SUBJECT}`, JSON.stringify({ sku: "hidden" }), { headers: h });
+    await nc.flush();
+  } finally {
+    await nc.close();
+  }
+  await expect(count("broker-only")).toHaveText("1");
+  await expect(panel.getByTestId("broker-view-ids")).toContainText("behind-their-backs");
+  await expect(verdict).toHaveText("The broker disagrees: 0 only the actors reported, 1 only the broker saw");
+
+  // On stage the counts give way to the picture; the ledger's line stays, readable from the back.
+  await page.getByRole("heading", { level: 1 }).click();
+  await page.keyboard.press("f");
+  await expect(page.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
+  await expect(verdict).toBeVisible();
+  await expectStageFloor(page, ["ledger-panel"]);
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("page-root")).not.toHaveAttribute("data-stage", "on");
+
+  await panel.getByRole("button", { name: "Stop cross-check" }).click();
+  await expect(panel.getByTestId("broker-view-state")).toHaveText("cross-check off");
+  await expect(verdict).toHaveCount(0);
+  await request.post(`/api/scenarios/${ID}/stop`);
+});
+
+test("a scenario the taps cannot see has no broker's view", async ({ page }) => {
+  await page.goto("/scenarios/rabbitmq-work-queue");
+  await expect(page.getByTestId("ledger-panel")).toBeVisible();
+  await expect(page.getByTestId("broker-view")).toHaveCount(0);
+});
