@@ -20,7 +20,7 @@ interface Scale {
   charWidth: number;
 }
 const DESK: Scale = { rowHeight: 34, minLane: 104, maxLane: 240, label: 11, small: 10, stroke: 2, head: 1, charWidth: 6.2 };
-const STAGE: Scale = { rowHeight: 50, minLane: 132, maxLane: 340, label: 17, small: 16, stroke: 3.5, head: 1.6, charWidth: 9.6 };
+const STAGE: Scale = { rowHeight: 50, minLane: 0, maxLane: 340, label: 17, small: 16, stroke: 3.5, head: 1.6, charWidth: 9.6 };
 
 interface SequenceDiagramProps {
   cast: readonly CastMember[];
@@ -44,7 +44,8 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerT
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
-  // Lanes share the width at 1:1 scale, so text stays one size however many actors there are.
+  // Lanes share the width at 1:1 scale, so text stays one size however many actors there are. On
+  // stage the room cannot scroll: every lane fits, and a long name is cut, whole in its title.
   const laneWidth = Math.max(scale.minLane, Math.min(scale.maxLane, Math.floor(available / Math.max(1, cast.length))));
   const layout = useMemo(() => layoutSequence(cast, hops, hopDeltas(hops), { laneWidth, rowHeight: scale.rowHeight, headerHeight: 8 + scale.label - DESK.label }), [cast, hops, laneWidth, scale]);
 
@@ -130,7 +131,7 @@ function LaneHeader({ lane, left, maxWidth, dead, tag }: { lane: Lane; left: num
   return (
     <div className="absolute top-1/2 -translate-x-1/2 -translate-y-1/2" style={{ left }} data-testid={`lane-${lane.id}`} title={tag ? `${tag} · ${lane.label}` : lane.label}>
       {tag && (
-        <div className="text-center text-4xs leading-3 font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300" data-testid="broker-tag">
+        <div style={{ maxWidth }} className="truncate text-center text-4xs leading-3 font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300" data-testid="broker-tag">
           {tag}
         </div>
       )}

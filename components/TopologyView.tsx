@@ -17,6 +17,8 @@ const ROLE_BADGES: Record<string, string> = { requester: "Rq", responder: "Rs", 
 interface NodeData extends Record<string, unknown> {
   node: TopologyNode;
   size: NodeSize;
+  /** One line per node: the big picture on stage. */
+  compact: boolean;
   lit: boolean;
   canKill: boolean;
   /** The actor the kill key takes next: its button says so. */
@@ -36,11 +38,13 @@ type FlowNode = Node<NodeData, "actor" | "channel">;
 type GroupNode = Node<GroupData, "broker">;
 
 const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
-  const { node, size, lit, canKill, killedNext, onKill, gauges, sparks, sparksAt } = data;
+  const { node, size, compact, lit, canKill, killedNext, onKill, gauges, sparks, sparksAt } = data;
   return (
     <div
       data-testid={`node-${node.id}`}
       data-alive={node.alive}
+      data-compact={compact || undefined}
+      title={compact ? `${node.label} · ${node.alive ? node.role : "killed"}` : undefined}
       style={{ width: size.w, height: size.h }}
       className={`relative flex items-center gap-3 rounded-xl border px-3 shadow-sm transition ${
         node.alive ? "border-[var(--line)] bg-[var(--panel)]" : "border-rose-500/50 bg-rose-500/5 opacity-80"
@@ -55,8 +59,10 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
         {node.alive ? (ROLE_BADGES[node.role] ?? node.role.slice(0, 1).toUpperCase()) : "✕"}
       </span>
       <span className="min-w-0 flex-1">
-        <span className="block truncate text-sm font-medium">{node.label}</span>
-        <span className={`block text-[11px] leading-tight ${node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>{node.alive ? node.role : "killed"}</span>
+        <span className="block truncate text-sm font-medium" title={node.label}>
+          {node.label}
+        </span>
+        {!compact && <span className={`block text-[11px] leading-tight ${node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>{node.alive ? node.role : "killed"}</span>}
         {gauges && (
           <span className="block text-[10px] leading-tight text-[var(--muted)]" data-testid={`gauges-${node.id}`} title="Read from the broker">
             {Object.entries(gauges).map(([name, value]) => (
@@ -66,7 +72,7 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
             ))}
           </span>
         )}
-        {node.alive && node.connections && (
+        {node.alive && node.connections && !compact && (
           <span className="mt-0.5 flex gap-1" title="Its broker connections">
             {node.connections.map((c) => (
               <span key={c} className="rounded bg-sky-500/10 px-1 text-[9px] leading-tight text-sky-700 dark:text-sky-300">
@@ -96,20 +102,26 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
 });
 
 const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
-  const { node, size, lit, gauges, sparks, sparksAt } = data;
+  const { node, size, compact, lit, gauges, sparks, sparksAt } = data;
   return (
     <div
       data-testid={`node-${node.id}`}
+      data-compact={compact || undefined}
+      title={compact ? `${node.broker ? `${BROKER_NAMES[node.broker]} ` : ""}${node.role} ${node.label}` : undefined}
       style={{ width: size.w, height: size.h }}
       className={`flex flex-col justify-center rounded-2xl border-2 border-violet-300 dark:border-violet-700 bg-violet-500/10 px-4 ${lit ? "ring-2 ring-violet-500" : ""}`}
     >
       <Handle type="target" id="in" position={Position.Left} isConnectable={false} />
       <Handle type="target" id="top" position={Position.Top} isConnectable={false} />
-      <span className="text-[10px] font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300">
-        <span className="channel-broker">{node.broker ? BROKER_NAMES[node.broker] : ""} </span>
-        {node.role}
+      {!compact && (
+        <span className="text-[10px] font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300">
+          <span className="channel-broker">{node.broker ? BROKER_NAMES[node.broker] : ""} </span>
+          {node.role}
+        </span>
+      )}
+      <span className="truncate font-mono text-sm font-medium" title={node.label}>
+        {node.label}
       </span>
-      <span className="truncate font-mono text-sm font-medium">{node.label}</span>
       {gauges && (
         <span className="mt-0.5 flex gap-3 text-[11px] text-[var(--muted)]" data-testid={`gauges-${node.id}`} title="Read from the broker">
           {Object.entries(gauges).map(([name, value]) => (
@@ -181,7 +193,7 @@ function Flow({ topology, gauges, sparklines: history = null, litNodes, litEdges
         id: node.id,
         type: node.kind,
         position: { x: node.x, y: node.y },
-        data: { node, size: sizeOf(topology, node), lit: litNodes.has(node.id), canKill: canKill(node.id), killedNext: node.id === killNext, onKill, gauges: gauges[node.id], sparks: sparklines?.byNode[node.id], sparksAt: sparklines?.at ?? 0 },
+        data: { node, size: sizeOf(topology, node), compact: topology.compact, lit: litNodes.has(node.id), canKill: canKill(node.id), killedNext: node.id === killNext, onKill, gauges: gauges[node.id], sparks: sparklines?.byNode[node.id], sparksAt: sparklines?.at ?? 0 },
         draggable: false,
         selectable: false,
       })),

@@ -188,6 +188,25 @@ describe("topology of a story across brokers", () => {
     }
   });
 
+  test("on stage the many receivers make it compact: one line per node, boxes still apart and holding their channels", () => {
+    const stage = layoutTopology(castOf(order, cast, []), order.links, { groupByBroker: true, stage: true });
+    expect(stage.compact).toBe(true);
+    expect(topology.compact).toBe(false);
+    const height = (t: typeof topology) => Math.max(...t.nodes.map((n) => n.y + t.sizes[n.kind].h)) - Math.min(...t.nodes.map((n) => n.y));
+    expect(layoutTopology(castOf(scenario, actors, []), undefined, { stage: true }).compact).toBe(false);
+    expect(height(stage)).toBeLessThan(height(topology));
+    const [nats, rabbitmq, redis] = stage.groups;
+    expect(nats!.y + nats!.height).toBeLessThan(rabbitmq!.y);
+    expect(rabbitmq!.y + rabbitmq!.height).toBeLessThan(redis!.y);
+    for (const g of stage.groups) {
+      const held = stage.nodes.filter((n) => n.kind === "channel" && n.broker === g.broker);
+      for (const n of held) expect(n.y >= g.y && n.y + stage.sizes.channel.h <= g.y + g.height, n.id).toBe(true);
+    }
+    // A channel with gauges keeps a second line for them.
+    const gauged = layoutTopology(castOf(order, cast, []), order.links, { groupByBroker: true, stage: true, gauged: true });
+    expect(gauged.sizes.channel.h).toBeGreaterThan(stage.sizes.channel.h);
+  });
+
   test("edges still follow the links, one broker's channel to its own readers", () => {
     expect(topology.edges.filter((e) => e.source === "rabbitmq:emails").map((e) => e.target)).toEqual(["email-worker-1"]);
     expect(topology.edges.filter((e) => e.source === "checkout-1")).toHaveLength(5);

@@ -1,9 +1,11 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { openStartedScenario } from "./scenario-page";
+import { SHIPPED_RECORDINGS } from "./shipped";
 import { SCENARIO_START_MS, WORKSHOP_PORT, WORKSHOP_TOKEN } from "./servers";
 import { drawnTextSizes, expectStageFloor, FLOOR_PX } from "./stage-text";
 
 const WORKSHOP = `http://127.0.0.1:${WORKSHOP_PORT}`;
+
 
 /**
  * Stage mode, for the projector: the picture alone, nothing the room reads under 16 px at
@@ -129,18 +131,19 @@ test.describe("stage mode", () => {
     }
   });
 
-  // Shipped recordings, replayed without brokers: each pattern's picture on stage. The stories that
-  // span several brokers, and the exchanges with their many queues, are too big for the floor at
-  // this size (see the README).
-  for (const id of ["nats-request-reply", "kafka-consumer-group", "redis-streams", "grpc-inventory", "redis-pubsub"]) {
-    test(`the floor holds for ${id} replayed on stage`, async ({ page }) => {
-      await page.goto(`/replay?recording=${encodeURIComponent(`/recordings/${id}.ndjson`)}&t=100000`);
+  // Every shipped recording, replayed without brokers: each picture on stage, the biggest included.
+  for (const { id, path } of SHIPPED_RECORDINGS) {
+    test(`the floor holds for ${id} replayed on stage, and its lanes fit the width`, async ({ page }) => {
+      await page.goto(`/replay?recording=${encodeURIComponent(path)}&t=100000`);
       await expect(page.getByTestId("replay-bar")).toBeVisible();
       await page.getByRole("heading", { level: 1 }).click();
       await page.keyboard.press("f");
       await expect(page.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
       await page.waitForTimeout(800);
       await expectStageFloor(page);
+      // The room cannot scroll sideways: every lane of the sequence is on screen.
+      const scroller = page.getByTestId("sequence").locator(".overflow-auto");
+      expect(await scroller.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
     });
   }
 
