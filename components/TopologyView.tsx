@@ -1,10 +1,10 @@
 "use client";
-import { Handle, Position, ReactFlow, ReactFlowProvider, useReactFlow, useStoreApi, type Edge, type Node, type NodeProps } from "@xyflow/react";
+import { BaseEdge, getStraightPath, Handle, Position, ReactFlow, ReactFlowProvider, useReactFlow, useStoreApi, type Edge, type EdgeProps, type Node, type NodeProps } from "@xyflow/react";
 import { memo, useEffect, useMemo, useRef } from "react";
 import type { Flight } from "../lib/animation";
 import type { Hop } from "../lib/protocol";
 import { isMessageHop } from "../lib/protocol";
-import { edgeForHop, type NodeSize, type Topology, type TopologyGroup, type TopologyNode } from "../lib/topology";
+import { edgeForHop, TOPOLOGY_STAGE_LABEL_CHAR_W, TOPOLOGY_STAGE_LABEL_MARGIN, type NodeSize, type Topology, type TopologyGroup, type TopologyNode } from "../lib/topology";
 import { BROKER_NAMES } from "./BrokerStrip";
 import { hopColor } from "./hop-style";
 import { ariaKeyShortcuts, titleWithShortcut } from "../lib/shortcuts";
@@ -153,6 +153,18 @@ const BrokerGroup = memo(function BrokerGroup({ data }: NodeProps<GroupNode>) {
 });
 
 const nodeTypes = { actor: ActorNode, channel: ChannelNode, broker: BrokerGroup };
+
+/**
+ * A compact picture packs its rows tight: labels at the edges' middles would stack on each other,
+ * so each sits on its target's row, just before the node it leads to.
+ */
+const LabelAtTargetEdge = memo(function LabelAtTargetEdge({ id, sourceX, sourceY, targetX, targetY, label, labelStyle, labelBgStyle, labelBgPadding, style }: EdgeProps) {
+  const [path] = getStraightPath({ sourceX, sourceY, targetX, targetY });
+  const width = typeof label === "string" ? label.length * TOPOLOGY_STAGE_LABEL_CHAR_W : 0;
+  return <BaseEdge id={id} path={path} label={label} labelX={targetX - TOPOLOGY_STAGE_LABEL_MARGIN - width / 2} labelY={targetY} labelStyle={labelStyle} labelBgStyle={labelBgStyle} labelBgPadding={labelBgPadding} style={style} />;
+});
+
+const edgeTypes = { labelAtTarget: LabelAtTargetEdge };
 const FIT_VIEW = { padding: 0.12, maxZoom: 1 };
 // On stage every pixel of margin costs type size, and a small graph may grow past 1:1.
 const STAGE_FIT_VIEW = { padding: 0.04, maxZoom: 1.3 };
@@ -208,7 +220,7 @@ function Flow({ topology, gauges, sparklines: history = null, litNodes, litEdges
         target: e.target,
         sourceHandle: e.vertical ? "bottom" : "out",
         targetHandle: e.vertical ? "top" : "in",
-        type: "straight",
+        type: topology.compact && e.label && !e.vertical ? "labelAtTarget" : "straight",
         className: litEdges.has(e.id) ? "is-lit" : undefined,
         selectable: false,
         ...(e.label ? { label: e.label, labelStyle: EDGE_LABEL_STYLE, labelBgStyle: EDGE_LABEL_BG, labelBgPadding: [4, 2] as [number, number] } : {}),
@@ -229,6 +241,7 @@ function Flow({ topology, gauges, sparklines: history = null, litNodes, litEdges
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         fitView
         fitViewOptions={stage ? STAGE_FIT_VIEW : FIT_VIEW}
         nodesDraggable={false}

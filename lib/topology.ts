@@ -78,10 +78,17 @@ export const TOPOLOGY_STAGE_COLUMN_SPACE = 88;
 export const TOPOLOGY_STAGE_MAX_ROWS = 4;
 export const TOPOLOGY_STAGE_MAX_COLUMNS = 4;
 /** One line of stage type per node; a channel with gauges has a second line for them. */
-export const TOPOLOGY_COMPACT_NODE_SIZE: Topology["sizes"] = { actor: { w: 236, h: 36 }, channel: { w: 224, h: 36 } };
+export const TOPOLOGY_COMPACT_NODE_SIZE: Topology["sizes"] = { actor: { w: 220, h: 36 }, channel: { w: 208, h: 36 } };
 export const TOPOLOGY_COMPACT_GAUGED_CHANNEL_H = 60;
 export const TOPOLOGY_COMPACT_ROW_SPACE = 6;
-export const TOPOLOGY_COMPACT_COLUMN_SPACE = 64;
+export const TOPOLOGY_COMPACT_COLUMN_SPACE = 40;
+/**
+ * A compact picture's edge labels sit just before the node they lead to, one per row, so the
+ * space before a column holds its longest label: a character of the stage's edge label type, and
+ * a margin either side.
+ */
+export const TOPOLOGY_STAGE_LABEL_CHAR_W = 12;
+export const TOPOLOGY_STAGE_LABEL_MARGIN = 8;
 /** Extra space between two brokers' channels in one column, so their boxes stand apart. */
 export const TOPOLOGY_GROUP_GAP = 64;
 export const TOPOLOGY_COMPACT_GROUP_GAP = 16;
@@ -130,6 +137,7 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
   const actorRowGap = options.stage ? sizes.actor.h + rowSpace : TOPOLOGY_STORY_ACTOR_ROW_GAP;
   const columnGap = options.stage ? Math.max(sizes.actor.w, sizes.channel.w) + (compact ? TOPOLOGY_COMPACT_COLUMN_SPACE : TOPOLOGY_STAGE_COLUMN_SPACE) : TOPOLOGY_COLUMN_GAP;
   const groupGap = compact ? TOPOLOGY_COMPACT_GROUP_GAP : TOPOLOGY_GROUP_GAP;
+  const columnXs = compact ? compactColumnXs(columns, links, columnGap - TOPOLOGY_COMPACT_COLUMN_SPACE) : columns.map((_, column) => column * columnGap);
   const groupPadding = compact ? TOPOLOGY_COMPACT_GROUP_PADDING : TOPOLOGY_GROUP_PADDING;
   // Each member's offset within its column: a row apart, plus a gap where the broker changes.
   const offsets = columns.map((members) => {
@@ -161,7 +169,7 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
         alive: m.alive,
         ...(m.connections ? { connections: m.connections } : {}),
         ...(m.broker ? { broker: m.broker } : {}),
-        x: column * columnGap,
+        x: columnXs[column] ?? 0,
         y: offset + (ys[row] ?? 0),
       });
     });
@@ -185,6 +193,24 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
     }
   }
   return { nodes, edges, groups: grouped ? groupsOf(nodes, sizes.channel, groupPadding) : [], sizes, compact };
+}
+
+/** Where each column of a compact picture starts: after the widest box and its longest edge label. */
+function compactColumnXs(columns: readonly CastMember[][], links: ScenarioInfo["links"], widest: number): number[] {
+  const columnsOf = (end: string) => [...new Set(columns.flatMap((members, column) => (members.some((m) => m.id === end || `role:${m.role}` === end) ? [column] : [])))];
+  const space = columns.map(() => TOPOLOGY_COMPACT_COLUMN_SPACE);
+  for (const link of links ?? []) {
+    if (!link.label) continue;
+    const from = Math.min(...columnsOf(link.from));
+    for (const column of columnsOf(link.to)) {
+      if (column === from) continue;
+      const before = Math.max(column, from);
+      space[before] = Math.max(space[before] ?? 0, link.label.length * TOPOLOGY_STAGE_LABEL_CHAR_W + 2 * TOPOLOGY_STAGE_LABEL_MARGIN);
+    }
+  }
+  const xs: number[] = [];
+  columns.forEach((_, column) => xs.push(column === 0 ? 0 : (xs[column - 1] ?? 0) + widest + (space[column] ?? 0)));
+  return xs;
 }
 
 /**
