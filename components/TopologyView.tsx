@@ -108,7 +108,8 @@ const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
       data-testid={`node-${node.id}`}
       data-compact={compact || undefined}
       title={compact ? `${node.broker ? `${BROKER_NAMES[node.broker]} ` : ""}${node.role} ${node.label}` : undefined}
-      style={{ width: size.w, height: size.h }}
+      // Compact, a channel with many gauges grows a line rather than pushing its name out of the box.
+      style={compact ? { width: size.w, minHeight: size.h } : { width: size.w, height: size.h }}
       className={`flex flex-col justify-center rounded-2xl border-2 border-violet-300 dark:border-violet-700 bg-violet-500/10 px-4 ${lit ? "ring-2 ring-violet-500" : ""}`}
     >
       <Handle type="target" id="in" position={Position.Left} isConnectable={false} />
