@@ -76,8 +76,10 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   const layoutKey = live ? JSON.stringify(live) : "";
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the layout's content, not the state object
   const shape = useMemo(() => (live ? { ...info, channels: live.channels, links: live.links } : info), [info, layoutKey]);
+  // Whether the channels show gauges: once the first read arrives, the compact stage picture makes room.
+  const gauged = Object.keys(state?.gauges ?? NO_GAUGES).length > 0;
   // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the cast, not the state object
-  const topology = useMemo(() => layoutTopology(castOf(shape, actors ?? [], []), shape.links, { groupByBroker: multiBroker, pipeline: shape.layout === "pipeline", stage: onStage }), [shape, castKey, multiBroker, onStage]);
+  const topology = useMemo(() => layoutTopology(castOf(shape, actors ?? [], []), shape.links, { groupByBroker: multiBroker, pipeline: shape.layout === "pipeline", stage: onStage, gauged }), [shape, castKey, multiBroker, onStage, gauged]);
   const revealed = view?.revealed;
   // Across brokers, lanes follow the topology's order: each receiver next to the channels it reads.
   const laneOrder = useMemo(() => (multiBroker ? new Map(topology.nodes.map((n, i) => [n.id, i])) : null), [multiBroker, topology]);
@@ -90,13 +92,15 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
     return cast.sort((a, b) => SIDES.indexOf(a.side) - SIDES.indexOf(b.side) || rank(a) - rank(b));
   }, [shape, actors, revealed, laneOrder]);
   // On stage the graph fills the screen's width, so its panel is as tall as its shape asks for at
-  // that width, between a third and nearly three fifths of the screen: the sequence and the figures
+  // that width, between a third and a little over half the screen: the sequence and the figures
   // keep the rest.
   const stageRows = useMemo(() => {
     if (!onStage || topology.nodes.length === 0) return undefined;
     const { width, height } = topologyExtent(topology);
     const ratio = (height / Math.max(1, width)).toFixed(4);
-    return { gridTemplateRows: `minmax(0, clamp(32dvh, calc((100vw - 2.5rem) * ${ratio} + 3.5rem), 58dvh)) auto minmax(0, 1fr)` };
+    // A compact picture is many nodes at the type floor: it takes more of the screen.
+    const most = topology.compact ? "60dvh" : "54dvh";
+    return { gridTemplateRows: `minmax(0, clamp(32dvh, calc((100vw - 2.5rem) * ${ratio} + 3.5rem), ${most})) auto minmax(0, 1fr)` };
   }, [onStage, topology]);
   const topologyHeight = useMemo(() => {
     if (multiBroker) {

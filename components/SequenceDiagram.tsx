@@ -20,7 +20,10 @@ interface Scale {
   charWidth: number;
 }
 const DESK: Scale = { rowHeight: 34, minLane: 104, maxLane: 240, label: 11, small: 10, stroke: 2, head: 1, charWidth: 6.2 };
-const STAGE: Scale = { rowHeight: 50, minLane: 132, maxLane: 340, label: 17, small: 16, stroke: 3.5, head: 1.6, charWidth: 9.6 };
+const STAGE: Scale = { rowHeight: 50, minLane: 0, maxLane: 340, label: 17, small: 16, stroke: 3.5, head: 1.6, charWidth: 9.6 };
+
+const STAGGER_BELOW_PX = 120;
+const STAGGERED_HEADER_PX = 76;
 
 interface SequenceDiagramProps {
   cast: readonly CastMember[];
@@ -38,7 +41,8 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerT
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const [available, setAvailable] = useState(800);
-  const scale = useOnStage() ? STAGE : DESK;
+  const onStage = useOnStage();
+  const scale = onStage ? STAGE : DESK;
   useEffect(() => {
     const el = scroller.current;
     if (!el) return;
@@ -46,8 +50,12 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerT
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
-  // Lanes share the width at 1:1 scale, so text stays one size however many actors there are.
+  // Lanes share the width at 1:1 scale, so text stays one size however many actors there are. On
+  // stage the room cannot scroll: every lane fits, and a long name is cut, whole in its title.
   const laneWidth = Math.max(scale.minLane, Math.min(scale.maxLane, Math.floor(available / Math.max(1, cast.length))));
+  // Too narrow for a name at stage type: the names take turns on two rows, each twice a lane wide;
+  // the broker tags give way (the graph above groups the channels by broker).
+  const staggered = onStage && laneWidth < STAGGER_BELOW_PX;
   const layout = useMemo(() => layoutSequence(cast, hops, hopDeltas(hops), { laneWidth, rowHeight: scale.rowHeight, headerHeight: 8 + scale.label - DESK.label }), [cast, hops, laneWidth, scale]);
 
   useLayoutEffect(() => {
@@ -90,10 +98,24 @@ export function SequenceDiagram({ cast, hops, selectedTraceId, onSelect, brokerT
     <div className="flex h-full min-h-0 flex-col" data-testid="sequence">
       <div ref={scroller} className="scrollbar-thin min-h-0 flex-1 overflow-auto">
         {/* Inside the scroller and sticky, so it scrolls sideways with the lanes it names. */}
-        <div className="sticky top-0 z-10 h-11 border-b stage:h-16 border-[var(--line)] bg-[var(--panel)]" style={{ width }}>
-          {lanes.map((lane) => (
-            <LaneHeader key={lane.id} lane={lane} left={lane.x} maxWidth={laneWidth - 10} dead={!cast.find((c) => c.id === lane.id)?.alive} tag={brokerTags && lane.broker ? BROKER_NAMES[lane.broker] : null} />
-          ))}
+        <div className="sticky top-0 z-10 h-11 border-b stage:h-16 border-[var(--line)] bg-[var(--panel)]" style={staggered ? { width, height: STAGGERED_HEADER_PX } : { width }}>
+          {lanes.map((lane, index) => {
+            const span = staggered ? 2 * laneWidth - 10 : laneWidth - 10;
+            // Kept inside the diagram, so the first and the last name neither clip nor scroll.
+            const from = Math.max(0, Math.min(width - span, lane.x - span / 2));
+            return (
+              <LaneHeader
+                key={lane.id}
+                lane={lane}
+                from={from}
+                span={span}
+                align={from === lane.x - span / 2 ? "center" : from === 0 ? "start" : "end"}
+                row={staggered ? (index % 2 === 0 ? "upper" : "lower") : "middle"}
+                dead={!cast.find((c) => c.id === lane.id)?.alive}
+                tag={brokerTags && lane.broker && !staggered ? BROKER_NAMES[lane.broker] : null}
+              />
+            );
+          })}
         </div>
         {arrows.length === 0 && notes.length === 0 && lanes.every((lane) => lane.killedAtY === null) ? (
           <p className="px-4 py-10 text-center text-sm text-[var(--muted)]">{emptyText}</p>
@@ -140,17 +162,19 @@ function InferredMark({ x, y, scale }: { x: number; y: number; scale: Scale }) {
   );
 }
 
-function LaneHeader({ lane, left, maxWidth, dead, tag }: { lane: Lane; left: number; maxWidth: number; dead: boolean; tag: string | null }) {
+function LaneHeader({ lane, from, span, align, row, dead, tag }: { lane: Lane; from: number; span: number; align: "start" | "center" | "end"; row: "upper" | "middle" | "lower"; dead: boolean; tag: string | null }) {
   const channel = lane.kind === "channel";
+  const top = row === "upper" ? "top-1" : row === "lower" ? "bottom-1" : "top-1/2 -translate-y-1/2";
+  const justify = align === "start" ? "items-start" : align === "end" ? "items-end" : "items-center";
   return (
-    <div className="absolute top-1/2 -translate-x-1/2 -translate-y-1/2" style={{ left }} data-testid={`lane-${lane.id}`} title={tag ? `${tag} · ${lane.label}` : lane.label}>
+    <div className={`absolute flex flex-col ${top} ${justify}`} style={{ left: from, width: span }} data-testid={`lane-${lane.id}`} title={tag ? `${tag} · ${lane.label}` : lane.label}>
       {tag && (
-        <div className="text-center text-4xs leading-3 font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300" data-testid="broker-tag">
+        <div style={{ maxWidth: span }} className="truncate text-center text-4xs leading-3 font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300" data-testid="broker-tag">
           {tag}
         </div>
       )}
       <div
-        style={{ maxWidth }}
+        style={{ maxWidth: span }}
         className={`truncate rounded-md border px-2 py-1 text-center text-xs font-medium ${
           channel
             ? "border-violet-300 dark:border-violet-700 bg-violet-500/10 font-mono text-violet-700 dark:text-violet-200"

@@ -1,10 +1,10 @@
 "use client";
-import { Handle, Position, ReactFlow, ReactFlowProvider, useReactFlow, useStore, useStoreApi, type Edge, type Node, type NodeProps } from "@xyflow/react";
+import { BaseEdge, getStraightPath, Handle, Position, ReactFlow, ReactFlowProvider, useReactFlow, useStore, useStoreApi, type Edge, type EdgeProps, type Node, type NodeProps } from "@xyflow/react";
 import { memo, useEffect, useMemo, useRef } from "react";
 import type { Flight } from "../lib/animation";
 import type { Hop } from "../lib/protocol";
 import { isMessageHop } from "../lib/protocol";
-import { edgeForHop, TOPOLOGY_STAGE_MIN_ZOOM, topologyExtent, type NodeSize, type Topology, type TopologyGroup, type TopologyNode } from "../lib/topology";
+import { edgeForHop, TOPOLOGY_STAGE_LABEL_CHAR_W, TOPOLOGY_STAGE_LABEL_MARGIN, TOPOLOGY_STAGE_MIN_ZOOM, cutOnStage, type NodeSize, type Topology, type TopologyGroup, type TopologyNode } from "../lib/topology";
 import { BROKER_NAMES } from "./BrokerStrip";
 import { hopColor } from "./hop-style";
 import { ariaKeyShortcuts, titleWithShortcut } from "../lib/shortcuts";
@@ -17,6 +17,8 @@ const ROLE_BADGES: Record<string, string> = { requester: "Rq", responder: "Rs", 
 interface NodeData extends Record<string, unknown> {
   node: TopologyNode;
   size: NodeSize;
+  /** One line per node: the big picture on stage. */
+  compact: boolean;
   lit: boolean;
   canKill: boolean;
   /** The actor the kill key takes next: its button says so. */
@@ -36,7 +38,7 @@ type FlowNode = Node<NodeData, "actor" | "channel">;
 type GroupNode = Node<GroupData, "broker">;
 
 const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
-  const { node, size, lit, canKill, killedNext, onKill, gauges, sparks, sparksAt } = data;
+  const { node, size, compact, lit, canKill, killedNext, onKill, gauges, sparks, sparksAt } = data;
   // Hopscope's own guess (a publisher the broker cannot name) is dashed and says so, never passed off as an application.
   const frame = node.inferred ? "border-2 border-dashed border-amber-500 bg-amber-500/5" : node.alive ? "border-[var(--line)] bg-[var(--panel)]" : "border-rose-500/50 bg-rose-500/5 opacity-80";
   const badge = node.inferred ? "bg-amber-500/15 text-amber-800 dark:text-amber-300" : node.alive ? "bg-sky-500/15 text-sky-700 dark:text-sky-300" : "bg-rose-500/15 text-rose-600 dark:text-rose-300";
@@ -45,6 +47,8 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
       data-testid={`node-${node.id}`}
       data-alive={node.alive}
       data-inferred={node.inferred ?? false}
+      data-compact={compact || undefined}
+      title={compact ? `${node.label} · ${node.alive ? node.role : "killed"}` : undefined}
       style={{ width: size.w, height: size.h }}
       className={`relative flex items-center gap-3 rounded-xl border px-3 shadow-sm transition ${frame} ${lit ? "ring-2 ring-violet-500" : ""}`}
     >
@@ -56,9 +60,11 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
         <span className="block truncate text-sm font-medium" title={node.label}>
           {node.label}
         </span>
-        <span className={`block text-[11px] leading-tight ${node.inferred ? "font-medium text-amber-800 dark:text-amber-300" : node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>
-          {node.inferred && node.broker ? `${BROKER_NAMES[node.broker]} ${node.role}` : node.alive ? node.role : "killed"}
-        </span>
+        {!compact && (
+          <span className={`block text-[11px] leading-tight ${node.inferred ? "font-medium text-amber-800 dark:text-amber-300" : node.alive ? "text-[var(--muted)]" : "font-medium text-rose-600 dark:text-rose-400"}`}>
+            {node.inferred && node.broker ? `${BROKER_NAMES[node.broker]} ${node.role}` : node.alive ? node.role : "killed"}
+          </span>
+        )}
         {gauges && (
           <span className="block text-[10px] leading-tight text-[var(--muted)]" data-testid={`gauges-${node.id}`} title="Read from the broker">
             {Object.entries(gauges).map(([name, value]) => (
@@ -68,7 +74,7 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
             ))}
           </span>
         )}
-        {node.alive && node.connections && (
+        {node.alive && node.connections && !compact && (
           <span className="mt-0.5 flex gap-1" title="Its broker connections">
             {node.connections.map((c) => (
               <span key={c} className="rounded bg-sky-500/10 px-1 text-[9px] leading-tight text-sky-700 dark:text-sky-300">
@@ -98,19 +104,24 @@ const ActorNode = memo(function ActorNode({ data }: NodeProps<FlowNode>) {
 });
 
 const ChannelNode = memo(function ChannelNode({ data }: NodeProps<FlowNode>) {
-  const { node, size, lit, gauges, sparks, sparksAt } = data;
+  const { node, size, compact, lit, gauges, sparks, sparksAt } = data;
   return (
     <div
       data-testid={`node-${node.id}`}
-      style={{ width: size.w, height: size.h }}
+      data-compact={compact || undefined}
+      title={compact ? `${node.broker ? `${BROKER_NAMES[node.broker]} ` : ""}${node.role} ${node.label}` : undefined}
+      // Compact, a channel with many gauges grows a line rather than pushing its name out of the box.
+      style={compact ? { width: size.w, minHeight: size.h } : { width: size.w, height: size.h }}
       className={`flex flex-col justify-center rounded-2xl border-2 border-violet-300 dark:border-violet-700 bg-violet-500/10 px-4 ${lit ? "ring-2 ring-violet-500" : ""}`}
     >
       <Handle type="target" id="in" position={Position.Left} isConnectable={false} />
       <Handle type="target" id="top" position={Position.Top} isConnectable={false} />
-      <span className="text-[10px] font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300">
-        <span className="channel-broker">{node.broker ? BROKER_NAMES[node.broker] : ""} </span>
-        {node.role}
-      </span>
+      {!compact && (
+        <span className="text-[10px] font-semibold tracking-wider text-violet-600 uppercase dark:text-violet-300">
+          <span className="channel-broker">{node.broker ? BROKER_NAMES[node.broker] : ""} </span>
+          {node.role}
+        </span>
+      )}
       <span className="truncate font-mono text-sm font-medium" title={node.label}>
         {node.label}
       </span>
@@ -145,6 +156,18 @@ const BrokerGroup = memo(function BrokerGroup({ data }: NodeProps<GroupNode>) {
 });
 
 const nodeTypes = { actor: ActorNode, channel: ChannelNode, broker: BrokerGroup };
+
+/**
+ * A compact picture packs its rows tight: labels at the edges' middles would stack on each other,
+ * so each sits on its target's row, just before the node it leads to.
+ */
+const LabelAtTargetEdge = memo(function LabelAtTargetEdge({ id, sourceX, sourceY, targetX, targetY, label, labelStyle, labelBgStyle, labelBgPadding, style }: EdgeProps) {
+  const [path] = getStraightPath({ sourceX, sourceY, targetX, targetY });
+  const width = typeof label === "string" ? label.length * TOPOLOGY_STAGE_LABEL_CHAR_W : 0;
+  return <BaseEdge id={id} path={path} label={label} labelX={targetX - TOPOLOGY_STAGE_LABEL_MARGIN - width / 2} labelY={targetY} labelStyle={labelStyle} labelBgStyle={labelBgStyle} labelBgPadding={labelBgPadding} style={style} />;
+});
+
+const edgeTypes = { labelAtTarget: LabelAtTargetEdge };
 const FIT_VIEW = { padding: 0.12, maxZoom: 1 };
 // On stage every pixel of margin costs type size, and a small graph may grow past 1:1.
 const STAGE_FIT_VIEW = { padding: 0.04, minZoom: TOPOLOGY_STAGE_MIN_ZOOM, maxZoom: 1.3 };
@@ -185,7 +208,7 @@ function Flow({ topology, gauges, sparklines: history = null, litNodes, litEdges
         id: node.id,
         type: node.kind,
         position: { x: node.x, y: node.y },
-        data: { node, size: sizeOf(topology, node), lit: litNodes.has(node.id), canKill: canKill(node.id), killedNext: node.id === killNext, onKill, gauges: gauges[node.id], sparks: sparklines?.byNode[node.id], sparksAt: sparklines?.at ?? 0 },
+        data: { node, size: sizeOf(topology, node), compact: topology.compact, lit: litNodes.has(node.id), canKill: canKill(node.id), killedNext: node.id === killNext, onKill, gauges: gauges[node.id], sparks: sparklines?.byNode[node.id], sparksAt: sparklines?.at ?? 0 },
         draggable: false,
         selectable: false,
       })),
@@ -200,7 +223,7 @@ function Flow({ topology, gauges, sparklines: history = null, litNodes, litEdges
         target: e.target,
         sourceHandle: e.vertical ? "bottom" : "out",
         targetHandle: e.vertical ? "top" : "in",
-        type: "straight",
+        type: topology.compact && e.label && !e.vertical ? "labelAtTarget" : "straight",
         className: [litEdges.has(e.id) ? "is-lit" : "", e.inferred ? "is-inferred" : e.inferred === false ? "is-observed" : ""].join(" ").trim() || undefined,
         selectable: false,
         ...(e.label ? { label: e.label, labelStyle: EDGE_LABEL_STYLE, labelBgStyle: EDGE_LABEL_BG, labelBgPadding: [4, 2] as [number, number] } : {}),
@@ -221,6 +244,7 @@ function Flow({ topology, gauges, sparklines: history = null, litNodes, litEdges
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         fitView
         fitViewOptions={stage ? STAGE_FIT_VIEW : FIT_VIEW}
         nodesDraggable={false}
@@ -246,11 +270,9 @@ function Flow({ topology, gauges, sparklines: history = null, litNodes, litEdges
  * of view, and the room is told it can be dragged into view.
  */
 function CutPictureHint({ topology }: { topology: Topology }) {
-  const paneWidth = useStore((s) => s.width);
-  const paneHeight = useStore((s) => s.height);
-  const extent = useMemo(() => topologyExtent(topology), [topology]);
-  const cut = paneWidth > 0 && (extent.width * TOPOLOGY_STAGE_MIN_ZOOM > paneWidth || extent.height * TOPOLOGY_STAGE_MIN_ZOOM > paneHeight);
-  if (!cut) return null;
+  const width = useStore((s) => s.width);
+  const height = useStore((s) => s.height);
+  if (!cutOnStage(topology, { width, height })) return null;
   return (
     <p className="pointer-events-none absolute bottom-2 right-3 z-10 rounded-md bg-[var(--panel)]/90 px-2 py-0.5 text-sm text-[var(--muted)] shadow-sm" data-testid="picture-cut">
       More of the picture: drag it into view

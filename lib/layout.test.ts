@@ -3,7 +3,7 @@ import { castOf } from "./cast";
 import { hops } from "./fixtures";
 import type { ActorState, ScenarioInfo } from "./protocol";
 import { layoutSequence } from "./sequence";
-import { edgeForHop, layoutTopology, TOPOLOGY_COLUMN_GAP, type TopologyGroup } from "./topology";
+import { cutOnStage, edgeForHop, layoutTopology, TOPOLOGY_COLUMN_GAP, TOPOLOGY_STAGE_MIN_ZOOM, topologyExtent, type TopologyGroup } from "./topology";
 import { hopDeltas } from "./traces";
 
 const scenario: ScenarioInfo = {
@@ -71,6 +71,17 @@ describe("topology", () => {
     const right = stage.nodes.filter((n) => n.id.startsWith("responder")).sort((a, b) => a.y - b.y);
     expect(right[1]!.y - right[0]!.y).toBeGreaterThan(stage.sizes.actor.h);
     expect(stage.edges).toEqual(topology.edges);
+  });
+
+  test("a stage picture is cut when, drawn at the floor's zoom, it is wider or taller than its pane", () => {
+    const stage = layoutTopology(castOf(scenario, actors, []), undefined, { stage: true });
+    const { width, height } = topologyExtent(stage);
+    const atFloor = { width: width * TOPOLOGY_STAGE_MIN_ZOOM, height: height * TOPOLOGY_STAGE_MIN_ZOOM };
+    expect(cutOnStage(stage, { width: atFloor.width + 1, height: atFloor.height + 1 })).toBe(false);
+    expect(cutOnStage(stage, { width: atFloor.width - 1, height: atFloor.height + 1 })).toBe(true);
+    expect(cutOnStage(stage, { width: atFloor.width + 1, height: atFloor.height - 1 })).toBe(true);
+    // Before the pane is measured, nothing is said.
+    expect(cutOnStage(stage, { width: 0, height: 0 })).toBe(false);
   });
 });
 
@@ -186,6 +197,25 @@ describe("topology of a story across brokers", () => {
         expect(crosses, `${a.id} crosses ${b.id}`).toBe(false);
       }
     }
+  });
+
+  test("on stage the many receivers make it compact: one line per node, boxes still apart and holding their channels", () => {
+    const stage = layoutTopology(castOf(order, cast, []), order.links, { groupByBroker: true, stage: true });
+    expect(stage.compact).toBe(true);
+    expect(topology.compact).toBe(false);
+    const height = (t: typeof topology) => Math.max(...t.nodes.map((n) => n.y + t.sizes[n.kind].h)) - Math.min(...t.nodes.map((n) => n.y));
+    expect(layoutTopology(castOf(scenario, actors, []), undefined, { stage: true }).compact).toBe(false);
+    expect(height(stage)).toBeLessThan(height(topology));
+    const [nats, rabbitmq, redis] = stage.groups;
+    expect(nats!.y + nats!.height).toBeLessThan(rabbitmq!.y);
+    expect(rabbitmq!.y + rabbitmq!.height).toBeLessThan(redis!.y);
+    for (const g of stage.groups) {
+      const held = stage.nodes.filter((n) => n.kind === "channel" && n.broker === g.broker);
+      for (const n of held) expect(n.y >= g.y && n.y + stage.sizes.channel.h <= g.y + g.height, n.id).toBe(true);
+    }
+    // A channel with gauges keeps a second line for them.
+    const gauged = layoutTopology(castOf(order, cast, []), order.links, { groupByBroker: true, stage: true, gauged: true });
+    expect(gauged.sizes.channel.h).toBeGreaterThan(stage.sizes.channel.h);
   });
 
   test("edges still follow the links, one broker's channel to its own readers", () => {

@@ -49,6 +49,11 @@ export interface Topology {
   groups: TopologyGroup[];
   /** How big each kind of node is drawn: the boxes and the dots depend on it. */
   sizes: Record<TopologyNode["kind"], NodeSize>;
+  /**
+   * A big picture on stage: one line per node (its name, and a channel's gauges), so many nodes
+   * fit the screen at the type floor. The roles and the channels' kinds are left to the title.
+   */
+  compact: boolean;
 }
 
 export const TOPOLOGY_COLUMN_GAP = 320;
@@ -67,9 +72,27 @@ export const TOPOLOGY_STORY_ACTOR_ROW_GAP = 84;
  * picture is scaled to fit its panel, so every unit of empty space would shrink the type again.
  */
 /** A channel on stage holds its kind, its name and up to three gauge lines at 16 px and more. */
-export const TOPOLOGY_STAGE_NODE_SIZE: Topology["sizes"] = { actor: { w: 264, h: 88 }, channel: { w: 256, h: 122 } };
-export const TOPOLOGY_STAGE_ROW_SPACE = 20;
-export const TOPOLOGY_STAGE_COLUMN_SPACE = 56;
+export const TOPOLOGY_STAGE_NODE_SIZE: Topology["sizes"] = { actor: { w: 304, h: 88 }, channel: { w: 280, h: 122 } };
+export const TOPOLOGY_STAGE_ROW_SPACE = 24;
+export const TOPOLOGY_STAGE_COLUMN_SPACE = 88;
+/**
+ * Past this many nodes in a column, or columns in the picture, the stage draws the compact
+ * picture: with the full boxes it would be scaled under the type floor at 1280×720.
+ */
+export const TOPOLOGY_STAGE_MAX_ROWS = 4;
+export const TOPOLOGY_STAGE_MAX_COLUMNS = 4;
+/** One line of stage type per node; a channel with gauges has a second line for them. */
+export const TOPOLOGY_COMPACT_NODE_SIZE: Topology["sizes"] = { actor: { w: 220, h: 36 }, channel: { w: 208, h: 36 } };
+export const TOPOLOGY_COMPACT_GAUGED_CHANNEL_H = 60;
+export const TOPOLOGY_COMPACT_ROW_SPACE = 6;
+export const TOPOLOGY_COMPACT_COLUMN_SPACE = 40;
+/**
+ * A compact picture's edge labels sit just before the node they lead to, one per row, so the
+ * space before a column holds its longest label: a character of the stage's edge label type, and
+ * a margin either side.
+ */
+export const TOPOLOGY_STAGE_LABEL_CHAR_W = 12;
+export const TOPOLOGY_STAGE_LABEL_MARGIN = 8;
 /** The smallest type in a node on stage (app/globals.css sets it), in px at a zoom of 1. */
 export const TOPOLOGY_STAGE_NODE_TYPE_PX = 20;
 /**
@@ -79,8 +102,10 @@ export const TOPOLOGY_STAGE_NODE_TYPE_PX = 20;
 export const TOPOLOGY_STAGE_MIN_ZOOM = 16 / TOPOLOGY_STAGE_NODE_TYPE_PX;
 /** Extra space between two brokers' channels in one column, so their boxes stand apart. */
 export const TOPOLOGY_GROUP_GAP = 64;
+export const TOPOLOGY_COMPACT_GROUP_GAP = 16;
 /** How far a broker box reaches past its channels; the top leaves room for its label. */
 export const TOPOLOGY_GROUP_PADDING = { x: 16, top: 40, bottom: 14 } as const;
+export const TOPOLOGY_COMPACT_GROUP_PADDING = { x: 10, top: 30, bottom: 6 } as const;
 
 /** How wide and tall the drawn picture is, broker boxes included, in layout units. */
 export function topologyExtent(topology: Topology): { width: number; height: number } {
@@ -92,6 +117,16 @@ export function topologyExtent(topology: Topology): { width: number; height: num
   };
 }
 
+/**
+ * Whether the picture, drawn no smaller than stage mode's floor allows, is bigger than the pane
+ * it is drawn in: then part of it is out of view until dragged in.
+ */
+export function cutOnStage(topology: Topology, pane: { width: number; height: number }): boolean {
+  if (pane.width <= 0 || pane.height <= 0) return false;
+  const extent = topologyExtent(topology);
+  return extent.width * TOPOLOGY_STAGE_MIN_ZOOM > pane.width || extent.height * TOPOLOGY_STAGE_MIN_ZOOM > pane.height;
+}
+
 export interface TopologyOptions {
   /** Draw each broker's channels as a separate, boxed group: for scenarios that span brokers. */
   groupByBroker?: boolean;
@@ -99,6 +134,8 @@ export interface TopologyOptions {
   pipeline?: boolean;
   /** Larger boxes packed closer, for the large type of stage mode. */
   stage?: boolean;
+  /** The channels show gauges: on stage a compact channel keeps a line for them. */
+  gauged?: boolean;
 }
 
 /**
@@ -122,11 +159,17 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
       if (readers && links) columns[right] = followChannels(readers, columns, links);
     }
   }
-  const sizes = options.stage ? TOPOLOGY_STAGE_NODE_SIZE : grouped ? TOPOLOGY_STORY_NODE_SIZE : TOPOLOGY_NODE_SIZE;
+  const compact = (options.stage ?? false) && (columns.length > TOPOLOGY_STAGE_MAX_COLUMNS || columns.some((members) => members.length > TOPOLOGY_STAGE_MAX_ROWS));
+  const compactSizes = { ...TOPOLOGY_COMPACT_NODE_SIZE, channel: { ...TOPOLOGY_COMPACT_NODE_SIZE.channel, ...(options.gauged ? { h: TOPOLOGY_COMPACT_GAUGED_CHANNEL_H } : {}) } };
+  const sizes = compact ? compactSizes : options.stage ? TOPOLOGY_STAGE_NODE_SIZE : grouped ? TOPOLOGY_STORY_NODE_SIZE : TOPOLOGY_NODE_SIZE;
   const tallestNode = Math.max(sizes.actor.h, sizes.channel.h);
-  const rowGap = options.stage ? tallestNode + TOPOLOGY_STAGE_ROW_SPACE : TOPOLOGY_ROW_GAP;
-  const actorRowGap = options.stage ? sizes.actor.h + TOPOLOGY_STAGE_ROW_SPACE : TOPOLOGY_STORY_ACTOR_ROW_GAP;
-  const columnGap = options.stage ? Math.max(sizes.actor.w, sizes.channel.w) + TOPOLOGY_STAGE_COLUMN_SPACE : TOPOLOGY_COLUMN_GAP;
+  const rowSpace = compact ? TOPOLOGY_COMPACT_ROW_SPACE : TOPOLOGY_STAGE_ROW_SPACE;
+  const rowGap = options.stage ? tallestNode + rowSpace : TOPOLOGY_ROW_GAP;
+  const actorRowGap = options.stage ? sizes.actor.h + rowSpace : TOPOLOGY_STORY_ACTOR_ROW_GAP;
+  const columnGap = options.stage ? Math.max(sizes.actor.w, sizes.channel.w) + (compact ? TOPOLOGY_COMPACT_COLUMN_SPACE : TOPOLOGY_STAGE_COLUMN_SPACE) : TOPOLOGY_COLUMN_GAP;
+  const groupGap = compact ? TOPOLOGY_COMPACT_GROUP_GAP : TOPOLOGY_GROUP_GAP;
+  const columnXs = compact ? compactColumnXs(columns, links, columnGap - TOPOLOGY_COMPACT_COLUMN_SPACE) : columns.map((_, column) => column * columnGap);
+  const groupPadding = compact ? TOPOLOGY_COMPACT_GROUP_PADDING : TOPOLOGY_GROUP_PADDING;
   // Each member's offset within its column: a row apart, plus a gap where the broker changes.
   const offsets = columns.map((members) => {
     let y = 0;
@@ -136,7 +179,8 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
       // Two actors need only an actor's height apart, though a channel (taller on stage) sets the row.
       if (m.kind === "actor" && previous.kind === "actor" && (grouped || options.stage)) y += actorRowGap;
       else if (!grouped) y += rowGap;
-      else y += rowGap + (m.broker !== previous.broker ? TOPOLOGY_GROUP_GAP : 0);
+      // Compact broker boxes are padded tight, so the gap makes room for both paddings.
+      else y += rowGap + (m.broker !== previous.broker ? groupGap + (compact ? groupPadding.top + groupPadding.bottom : 0) : 0);
       return y;
     });
   });
@@ -157,7 +201,7 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
         ...(m.connections ? { connections: m.connections } : {}),
         ...(m.broker ? { broker: m.broker } : {}),
         ...(m.inferred ? { inferred: true } : {}),
-        x: column * columnGap,
+        x: columnXs[column] ?? 0,
         y: offset + (ys[row] ?? 0),
       });
     });
@@ -180,7 +224,25 @@ export function layoutTopology(cast: readonly CastMember[], links?: ScenarioInfo
       for (const receiver of cast.filter((m) => m.side === "right")) edges.push(edge(channel.id, receiver.id));
     }
   }
-  return { nodes, edges, groups: grouped ? groupsOf(nodes, sizes.channel) : [], sizes };
+  return { nodes, edges, groups: grouped ? groupsOf(nodes, sizes.channel, groupPadding) : [], sizes, compact };
+}
+
+/** Where each column of a compact picture starts: after the widest box and its longest edge label. */
+function compactColumnXs(columns: readonly CastMember[][], links: ScenarioInfo["links"], widest: number): number[] {
+  const columnsOf = (end: string) => [...new Set(columns.flatMap((members, column) => (members.some((m) => m.id === end || `role:${m.role}` === end) ? [column] : [])))];
+  const space = columns.map(() => TOPOLOGY_COMPACT_COLUMN_SPACE);
+  for (const link of links ?? []) {
+    if (!link.label) continue;
+    const from = Math.min(...columnsOf(link.from));
+    for (const column of columnsOf(link.to)) {
+      if (column === from) continue;
+      const before = Math.max(column, from);
+      space[before] = Math.max(space[before] ?? 0, link.label.length * TOPOLOGY_STAGE_LABEL_CHAR_W + 2 * TOPOLOGY_STAGE_LABEL_MARGIN);
+    }
+  }
+  const xs: number[] = [];
+  columns.forEach((_, column) => xs.push(column === 0 ? 0 : (xs[column - 1] ?? 0) + widest + (space[column] ?? 0)));
+  return xs;
 }
 
 /**
@@ -232,9 +294,8 @@ function followChannels(readers: readonly CastMember[], columns: readonly CastMe
 }
 
 /** One box per run of one broker's channels in a column. */
-function groupsOf(nodes: readonly TopologyNode[], { w, h }: NodeSize): TopologyGroup[] {
+function groupsOf(nodes: readonly TopologyNode[], { w, h }: NodeSize, pad: { x: number; top: number; bottom: number }): TopologyGroup[] {
   const groups: TopologyGroup[] = [];
-  const pad = TOPOLOGY_GROUP_PADDING;
   let current: { broker: TransportId; x: number; top: number; bottom: number } | null = null;
   const close = () => {
     if (!current) return;

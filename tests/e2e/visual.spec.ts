@@ -1,16 +1,11 @@
-import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
+import { SHIPPED_COMPARISONS as comparisons, SHIPPED_RECORDINGS as recordings } from "./shipped";
 import { expectStageFloor } from "./stage-text";
 
 /**
  * Every scenario's and every comparison's picture, from the recording that ships with Hopscope,
  * frozen at its last hop: no broker and no clock is involved, so the frames are the same on every run.
  */
-interface Shipped {
-  id: string;
-  path: string;
-}
-const { recordings, comparisons = [] } = JSON.parse(readFileSync("public/recordings/index.json", "utf8")) as { recordings: Shipped[]; comparisons?: Shipped[] };
 
 async function openFrozen(page: Page, path: string): Promise<void> {
   // Past the end: the replay clamps to its last hop and stays paused there.
