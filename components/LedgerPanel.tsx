@@ -1,3 +1,4 @@
+import { crossCheckVerdict, type CrossCheck } from "../lib/crosscheck";
 import { GUARANTEE_LABELS, type CallCounts, type Guarantee, type Ledger, type LegLedger } from "../lib/protocol";
 
 type MessageCount = "published" | "delivered" | "redelivered" | "completed" | "duplicates" | "inFlight" | "dropped" | "deadLettered" | "lost";
@@ -61,7 +62,7 @@ const LEG_ROWS: { key: MessageCount; label: string }[] = [
 ];
 
 /** The delivery ledger, and in plain words what it means. */
-export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Ledger; guarantee: Guarantee; checksKeyOrder: boolean }) {
+export function LedgerPanel({ ledger, guarantee, checksKeyOrder, brokerCheck = null }: { ledger: Ledger; guarantee: Guarantee; checksKeyOrder: boolean; brokerCheck?: CrossCheck | null }) {
   const reasons = Object.entries(ledger.dropReasons);
   // Where the broker gave up on a message, the panel says why, as it does for expected drops.
   const lostReasons = Object.entries(ledger.lostReasons);
@@ -85,6 +86,7 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
           );
         })}
       </div>
+      {brokerCheck && <BrokerCheckLine check={brokerCheck} />}
       {ledger.queries && <QueryLine queries={ledger.queries} />}
       {unit && legs.length > 0 && <LegTable legs={legs} />}
       {checksKeyOrder && (
@@ -122,6 +124,21 @@ export function LedgerPanel({ ledger, guarantee, checksKeyOrder }: { ledger: Led
       )}
       <ReasonList ending={ledger.compensated === undefined ? "lost" : "stuck"} reasons={lostReasons} className="font-medium text-rose-700 dark:text-rose-300" testId="ledger-lost-reasons" />
     </section>
+  );
+}
+
+/** Whether the broker's own taps saw what the ledger counts as published. */
+function BrokerCheckLine({ check }: { check: CrossCheck }) {
+  const silent = check.both + check.actorsOnly.count + check.brokerOnly.count === 0;
+  const tone = check.confirmed
+    ? "border-emerald-300 bg-emerald-50 text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"
+    : silent
+      ? "border-[var(--line)] text-[var(--muted)]"
+      : "border-rose-300 bg-rose-50 text-rose-700 dark:border-rose-800 dark:bg-rose-950 dark:text-rose-300";
+  return (
+    <p className={`mt-2 rounded-lg border px-3 py-1.5 text-xs font-medium ${tone}`} data-testid="ledger-broker-check" data-confirmed={check.confirmed} title="The broker's taps, held against the actors' reports of what they published (the Broker's view panel)">
+      {crossCheckVerdict(check)}
+    </p>
   );
 }
 

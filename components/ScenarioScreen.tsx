@@ -1,7 +1,7 @@
 "use client";
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import { castOf, SIDES, type CastMember } from "../lib/cast";
-import type { ScenarioActions } from "../lib/client/hooks";
+import type { ScenarioActions, WitnessState } from "../lib/client/hooks";
 import type { ScenarioView } from "../lib/client/store";
 import type { HealthReport, ScenarioInfo } from "../lib/protocol";
 import { GUARANTEE_LABELS, isMessageHop } from "../lib/protocol";
@@ -10,6 +10,7 @@ import { layoutTopology } from "../lib/topology";
 import { assembleTraces } from "../lib/traces";
 import { PeekButtons, RatesReadout } from "./BrokerInsight";
 import { allUp, BROKER_NAMES, BrokerDownNotice } from "./BrokerStrip";
+import { BrokerView } from "./BrokerView";
 import { ControlPanel } from "./ControlPanel";
 import { EventLog } from "./EventLog";
 import { LatencyReadout } from "./LatencyReadout";
@@ -42,9 +43,11 @@ interface ScenarioScreenProps {
   followTraceId?: string | null;
   /** The selected message changed (a presenter's selection leads the audience). */
   onSelectionChange?: (traceId: string | null) => void;
+  /** Live only: the broker's own view of what was published, held against the actors' reports. */
+  witness?: WitnessState;
 }
 
-export function ScenarioScreen({ info, view, health, presenter, actions, replay, recorder, followTraceId, onSelectionChange }: ScenarioScreenProps) {
+export function ScenarioScreen({ info, view, health, presenter, actions, replay, recorder, followTraceId, onSelectionChange, witness }: ScenarioScreenProps) {
   const [selected, select] = useState<string | null>(null);
   const setSelected = useCallback(
     (traceId: string | null) => {
@@ -121,6 +124,13 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
   }, [gaugeHistory, gaugesAt, topology]);
 
   const log = view?.log;
+  const traceOf = useCallback(
+    (messageId: string) => {
+      const hop = log?.find((h) => isMessageHop(h) && h.message.id === messageId);
+      return hop && isMessageHop(hop) ? hop.message.traceId : null;
+    },
+    [log],
+  );
   const trace = useMemo(() => (selected && log ? (assembleTraces(log.filter((h) => isMessageHop(h) && h.message.traceId === selected), info).get(selected) ?? null) : null), [selected, log, info]);
   // Keyed on the trace's content: a new log array alone must not re-render the graph.
   const route = trace?.hops.map((h) => `${h.from}>${h.to}`).join(",") ?? "";
@@ -226,8 +236,9 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
             )}
           </div>
           <Panel title="Delivery ledger" className="stage:col-start-2 stage:row-start-3" bodyClassName="p-3 scrollbar-thin stage:overflow-y-auto stage:p-2" testId="ledger-panel">
-            <LedgerPanel ledger={state?.ledger ?? emptyLedger()} guarantee={info.guarantee} checksKeyOrder={info.checksKeyOrder ?? false} />
+            <LedgerPanel ledger={state?.ledger ?? emptyLedger()} guarantee={info.guarantee} checksKeyOrder={info.checksKeyOrder ?? false} brokerCheck={witness?.view?.on ? witness.view.result : null} />
           </Panel>
+          {!replay && !onStage && witness && <BrokerView brokers={info.brokers} witness={witness} presenter={presenter} running={state?.running ?? false} traceOf={traceOf} onSelectTrace={setSelected} />}
           <LatencyReadout latency={state?.latency ?? NO_LATENCY} hopsPerSecond={view?.hopsPerSecond ?? 0} span={info.roundTrip} />
           {!replay && !onStage && view?.rates && <RatesReadout rates={view.rates} />}
           {!replay && !onStage && presenter && actions.peek && info.peek && info.peek.length > 0 && <PeekButtons targets={info.peek} peek={actions.peek} />}

@@ -4,7 +4,8 @@
  * the broker saw (something published that no actor reported). Messages are compared by their
  * id, which every scenario puts in the message itself.
  */
-import type { MessageHopDraft } from "./protocol";
+import { z } from "zod";
+import type { MessageHopDraft, TransportId } from "./protocol";
 
 /** A hop as either side has it: an actor's (stamped by the server) or the tap's (a draft). */
 type Seen = Pick<MessageHopDraft, "kind" | "message">;
@@ -41,4 +42,38 @@ export function crossCheck(reported: readonly Seen[], seen: readonly Seen[], als
     brokerOnly: { count: brokerOnly.length, ids: brokerOnly.slice(0, CROSS_CHECK_SAMPLE) },
     confirmed: both > 0 && actorsOnly.length === 0 && brokerOnly.length === 0,
   };
+}
+
+const sampleSchema = z.object({ count: z.number().int().nonnegative(), ids: z.array(z.string()) });
+
+export const crossCheckSchema = z.object({ both: z.number().int().nonnegative(), actorsOnly: sampleSchema, brokerOnly: sampleSchema, confirmed: z.boolean() });
+
+/** `GET /api/scenarios/:id/crosscheck`'s answer: whether the broker witnesses the scenario, since when, and what it found. */
+export const witnessViewSchema = z.object({ on: z.boolean(), since: z.number().nullable(), result: crossCheckSchema.nullable() });
+export type WitnessView = z.infer<typeof witnessViewSchema>;
+
+/** The brokers a witness can tap, and in plain words what its tap sees of a scenario's messages and what it cannot. */
+export const WITNESS_REACH = {
+  nats: { sees: "every publish on the scenario's subjects", misses: "who published it, which queue-group member got it, JetStream acks" },
+  redis: { sees: "every pub/sub message on the scenario's channels", misses: "who published it, how many subscribers got it, streams" },
+  kafka: { sees: "every record appended to the scenario's topics", misses: "who produced it, the groups' reads and commits" },
+} as const satisfies Partial<Record<TransportId, { sees: string; misses: string }>>;
+
+export type WitnessedBroker = keyof typeof WITNESS_REACH;
+
+/** Of a scenario's brokers, those a witness taps: the others' messages are compared on neither side. */
+export function witnessedBrokers(brokers: readonly TransportId[]): { witnessed: WitnessedBroker[]; unwitnessed: TransportId[] } {
+  const tappable = (b: TransportId): b is WitnessedBroker => b in WITNESS_REACH;
+  return { witnessed: brokers.filter(tappable), unwitnessed: brokers.filter((b) => !tappable(b)) };
+}
+
+/** The cross-check in one sentence, as the broker's view and the ledger say it. */
+export function crossCheckVerdict(result: CrossCheck): string {
+  if (result.confirmed) return `Confirmed by the broker: it saw all ${result.both} message${result.both === 1 ? "" : "s"} the actors reported published, and nothing else.`;
+  const parts = [
+    result.brokerOnly.count > 0 ? `the broker saw ${result.brokerOnly.count} publish${result.brokerOnly.count === 1 ? "" : "es"} no actor reported` : "",
+    result.actorsOnly.count > 0 ? `the actors reported ${result.actorsOnly.count} the broker never saw` : "",
+  ].filter(Boolean);
+  if (parts.length === 0) return "The broker is watching: nothing published since the cross-check started.";
+  return `The broker disagrees: ${parts.join(", and ")}.`;
 }

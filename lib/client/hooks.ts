@@ -1,9 +1,11 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useState, useSyncExternalStore } from "react";
+import type { WitnessView } from "../crosscheck";
 import { focusPath, type Command, type CommandResult, type PresenterFocus } from "../protocol";
 import { fetchPeek, type PeekOutcome } from "./peek";
 import { connection } from "./socket";
+import { fetchWitness, switchWitness, WITNESS_POLL_MS } from "./witness";
 import { HopscopeStore, type GlobalView, type ScenarioView } from "./store";
 
 let store: HopscopeStore | null = null;
@@ -133,4 +135,50 @@ export function useScenario(id: string): { view: ScenarioView | null; actions: S
   const step = useCallback(() => theStore().step(), []);
   const peek = useCallback((target: string) => fetchPeek(id, target), [id]);
   return { view, actions: { start, stop, command, catchUp, setSpeed, setPaused, step, flights, peek } };
+}
+
+export interface WitnessState {
+  view: WitnessView | null;
+  /** Why the last call failed, in words for the page; null after one that worked. */
+  error: string | null;
+  busy: boolean;
+  setOn(on: boolean): void;
+}
+
+/** While the witness is off, the page still looks now and then: another presenter tab may turn it on. */
+const WITNESS_IDLE_POLL_MS = 3 * WITNESS_POLL_MS;
+
+/** The broker's view of a scenario, asked for again every second while its witness is on. */
+export function useWitness(id: string): WitnessState {
+  const [view, setView] = useState<WitnessView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const on = view?.on ?? false;
+  useEffect(() => {
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      const answer = await fetchWitness(id);
+      if (cancelled) return;
+      if (answer.ok) setView(answer.result);
+      timer = setTimeout(() => void poll(), on ? WITNESS_POLL_MS : WITNESS_IDLE_POLL_MS);
+    };
+    void poll();
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [id, on]);
+  const setOn = useCallback(
+    (next: boolean) => {
+      setBusy(true);
+      void switchWitness(id, next).then((answer) => {
+        setBusy(false);
+        setError(answer.ok ? null : answer.message);
+        if (answer.ok) setView(answer.result);
+      });
+    },
+    [id],
+  );
+  return { view, error, busy, setOn };
 }

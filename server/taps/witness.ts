@@ -5,7 +5,7 @@
  * RabbitMQ queues and Redis streams are not tapped yet, so their messages are left out on both
  * sides rather than counted as the actors' alone.
  */
-import { crossCheck, type CrossCheck } from "../../lib/crosscheck";
+import { crossCheck, type WitnessView } from "../../lib/crosscheck";
 import { wallClockMs } from "../../lib/clock";
 import { isMessageHop, type MessageHop, type MessageHopDraft } from "../../lib/protocol";
 import { createKafka } from "../brokers/kafka";
@@ -17,12 +17,7 @@ import { BrokerTaps } from "./index";
 /** Most tapped publishes a witness keeps: far more than any scenario's hop buffer holds messages. */
 const WITNESS_CAPACITY = 50_000;
 
-export interface WitnessView {
-  on: boolean;
-  /** When the witness started, epoch ms. */
-  since: number | null;
-  result: CrossCheck | null;
-}
+export type { WitnessView };
 
 interface Witness {
   taps: BrokerTaps;

@@ -3,12 +3,13 @@ import { AppShell } from "../../../components/AppShell";
 import { ScenarioScreen } from "../../../components/ScenarioScreen";
 import { Recorder } from "../../../components/Recorder";
 import { useEffect, useState } from "react";
-import { useHopscope, useLead, useScenario, useShell } from "../../../lib/client/hooks";
+import { useHopscope, useLead, useScenario, useShell, useWitness } from "../../../lib/client/hooks";
 import { saveRecording } from "../../../lib/client/recording";
 
 export function ScenarioPage({ id }: { id: string }) {
   const hopscope = useHopscope();
   const { view, actions } = useScenario(id);
+  const witness = useWitness(id);
   const info = view?.info ?? hopscope.scenarios.find((s) => s.id === id) ?? null;
   const lead = useLead();
   const shell = useShell(`/scenarios/${encodeURIComponent(id)}`, id);
@@ -27,6 +28,7 @@ export function ScenarioPage({ id }: { id: string }) {
           actions={actions}
           followTraceId={follows && focus?.scenarioId === id ? focus.traceId : undefined}
           onSelectionChange={setSelection}
+          witness={witness}
           recorder={<Recorder lastSeq={view?.lastSeq ?? 0} totalHops={view?.totalHops ?? 0} onSave={(since) => saveRecording(id, since)} />}
         />
       ) : (
