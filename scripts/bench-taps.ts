@@ -25,7 +25,7 @@ export interface TapCostOptions {
 }
 
 /** What each broker's tap watches of a measurement run. */
-const TAPPED: { id: MeasureId; broker: string; targets: (runId: string) => TapTargets }[] = [
+const TAPPED: { id: MeasureId; broker: string; targets: (runId: string) => Partial<TapTargets> }[] = [
   { id: "nats-pubsub", broker: "NATS", targets: (runId) => ({ nats: [measureNames(runId).subject(">")], redis: [], kafka: [] }) },
   { id: "redis-pubsub", broker: "Redis", targets: (runId) => ({ nats: [], redis: [measureNames(runId).redisChannel], kafka: [] }) },
   { id: "kafka", broker: "Kafka", targets: (runId) => ({ nats: [], redis: [], kafka: [measureNames(runId).kafkaTopic] }) },
@@ -95,7 +95,7 @@ export async function tapCost(options: TapCostOptions): Promise<number | null> {
 }
 
 /** A Hopscope with the tap on, in its own process; resolves once the tap listens. */
-async function tapServer(targets: TapTargets): Promise<ChildProcess> {
+async function tapServer(targets: Partial<TapTargets>): Promise<ChildProcess> {
   const child = fork(TAP_PROCESS, [JSON.stringify(targets)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "inherit", "ipc"] });
   await new Promise<void>((resolve, reject) => {
     child.once("message", () => resolve());
