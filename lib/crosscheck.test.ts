@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { crossCheck } from "./crosscheck";
+import { crossCheck, crossCheckSettles, crossCheckVerdict } from "./crosscheck";
 
+const settle = (kind: string, id: string, seq: number, attempt = 1) => ({ kind, message: { id, traceId: id, destination: "ORDERS", offset: String(seq), attempt, redelivered: attempt > 1, size: 0, preview: "" } }) as Parameters<typeof crossCheck>[0][number];
 const hop = (kind: string, id: string) => ({ kind, message: { id, traceId: id, destination: "d", attempt: 1, redelivered: false, size: 0, preview: "" } }) as Parameters<typeof crossCheck>[0][number];
 
 describe("the broker's view against the actors'", () => {
@@ -19,5 +20,15 @@ describe("the broker's view against the actors'", () => {
   test("a message reported before the tap started is not the broker's alone; nothing seen is not a confirmation", () => {
     expect(crossCheck([], [hop("published", "early")], new Set(["early"])).brokerOnly.count).toBe(0);
     expect(crossCheck([], []).confirmed).toBe(false);
+  });
+
+  test("settles match by stream sequence, kind and delivery, whatever id each side could name", () => {
+    const reported = [settle("nacked", "m1", 7), settle("acked", "m1", 7, 2), settle("acked", "m2", 8), settle("delivered", "m3", 9)];
+    const heard = [settle("nacked", "m1", 7), settle("acked", "ORDERS#7", 7, 2), settle("acked", "ORDERS#10", 10)];
+    const result = crossCheckSettles(reported, heard);
+    expect(result).toEqual({ both: 2, actorsOnly: { count: 1, ids: ["m2"] }, brokerOnly: { count: 1, ids: ["ORDERS#10"] } });
+    const words = crossCheckVerdict({ ...crossCheck([], []), both: 3, settles: result });
+    expect(words).toContain("the stream heard 1 settle no actor reported");
+    expect(words).toContain("the actors reported 1 settle the stream never heard");
   });
 });

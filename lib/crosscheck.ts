@@ -18,8 +18,44 @@ export interface CrossCheck {
   both: number;
   actorsOnly: { count: number; ids: string[] };
   brokerOnly: { count: number; ids: string[] };
+  /**
+   * Where the broker's tap hears settles (JetStream): each ack, nak or give-up the actors reported
+   * against those the stream heard, by stream sequence and delivery; null where it cannot.
+   */
+  settles?: SettleCheck | null;
   /** Both saw something, and neither saw anything the other did not. */
   confirmed: boolean;
+}
+
+export interface SettleCheck {
+  both: number;
+  actorsOnly: { count: number; ids: string[] };
+  brokerOnly: { count: number; ids: string[] };
+}
+
+/** What settles a delivery, as the JetStream tap hears it. */
+const SETTLES = new Set(["acked", "nacked", "dead-lettered"]);
+
+/**
+ * A settle is one kind, of one stored message (its stream sequence, the hop's `offset`), on one
+ * delivery: the ids may differ (a work-queue stream lets go of an acked message before the tap
+ * can read its id), the sequence does not.
+ */
+export function crossCheckSettles(reported: readonly Seen[], seen: readonly Seen[]): SettleCheck {
+  const keyed = (hops: readonly Seen[]) => {
+    const byKey = new Map<string, string>();
+    for (const h of hops) if (SETTLES.has(h.kind) && h.message.offset !== undefined) byKey.set(`${h.kind} ${h.message.offset} ${h.message.attempt}`, h.message.id);
+    return byKey;
+  };
+  const mine = keyed(reported);
+  const theirs = keyed(seen);
+  const actorsOnly = [...mine].filter(([key]) => !theirs.has(key)).map(([, id]) => id);
+  const brokerOnly = [...theirs].filter(([key]) => !mine.has(key)).map(([, id]) => id);
+  return {
+    both: mine.size - actorsOnly.length,
+    actorsOnly: { count: actorsOnly.length, ids: actorsOnly.slice(0, CROSS_CHECK_SAMPLE) },
+    brokerOnly: { count: brokerOnly.length, ids: brokerOnly.slice(0, CROSS_CHECK_SAMPLE) },
+  };
 }
 
 const PUBLISHES = new Set(["published", "retry"]);
@@ -46,7 +82,9 @@ export function crossCheck(reported: readonly Seen[], seen: readonly Seen[], als
 
 const sampleSchema = z.object({ count: z.number().int().nonnegative(), ids: z.array(z.string()) });
 
-export const crossCheckSchema = z.object({ both: z.number().int().nonnegative(), actorsOnly: sampleSchema, brokerOnly: sampleSchema, confirmed: z.boolean() });
+const settleCheckSchema = z.object({ both: z.number().int().nonnegative(), actorsOnly: sampleSchema, brokerOnly: sampleSchema });
+
+export const crossCheckSchema = z.object({ both: z.number().int().nonnegative(), actorsOnly: sampleSchema, brokerOnly: sampleSchema, settles: settleCheckSchema.nullable().optional(), confirmed: z.boolean() });
 
 /** `GET /api/scenarios/:id/crosscheck`'s answer: whether the broker witnesses the scenario, since when, and what it found. */
 export const witnessViewSchema = z.object({ on: z.boolean(), since: z.number().nullable(), result: crossCheckSchema.nullable() });
@@ -54,7 +92,7 @@ export type WitnessView = z.infer<typeof witnessViewSchema>;
 
 /** The brokers a witness can tap, and in plain words what its tap sees of a scenario's messages and what it cannot. */
 export const WITNESS_REACH = {
-  nats: { sees: "every publish on the scenario's subjects", misses: "who published it, which queue-group member got it, JetStream acks" },
+  nats: { sees: "every publish on the scenario's subjects, and a JetStream stream's acks, naks and give-ups", misses: "who published it, which queue-group member got it" },
   redis: { sees: "every pub/sub message on the scenario's channels", misses: "who published it, how many subscribers got it, streams" },
   kafka: { sees: "every record appended to the scenario's topics", misses: "who produced it, the groups' reads and commits" },
 } as const satisfies Partial<Record<TransportId, { sees: string; misses: string }>>;
@@ -69,10 +107,13 @@ export function witnessedBrokers(brokers: readonly TransportId[]): { witnessed: 
 
 /** The cross-check in one sentence, as the broker's view and the ledger say it. */
 export function crossCheckVerdict(result: CrossCheck): string {
-  if (result.confirmed) return `Confirmed by the broker: it saw all ${result.both} message${result.both === 1 ? "" : "s"} the actors reported published, and nothing else.`;
+  const settles = result.settles ? ` and all ${result.settles.both} settle${result.settles.both === 1 ? "" : "s"}` : "";
+  if (result.confirmed) return `Confirmed by the broker: it saw all ${result.both} message${result.both === 1 ? "" : "s"} the actors reported published${settles}, and nothing else.`;
   const parts = [
     result.brokerOnly.count > 0 ? `the broker saw ${result.brokerOnly.count} publish${result.brokerOnly.count === 1 ? "" : "es"} no actor reported` : "",
     result.actorsOnly.count > 0 ? `the actors reported ${result.actorsOnly.count} the broker never saw` : "",
+    result.settles && result.settles.brokerOnly.count > 0 ? `the stream heard ${result.settles.brokerOnly.count} settle${result.settles.brokerOnly.count === 1 ? "" : "s"} no actor reported` : "",
+    result.settles && result.settles.actorsOnly.count > 0 ? `the actors reported ${result.settles.actorsOnly.count} settle${result.settles.actorsOnly.count === 1 ? "" : "s"} the stream never heard` : "",
   ].filter(Boolean);
   if (parts.length === 0) return "The broker is watching: nothing published since the cross-check started.";
   return `The broker disagrees: ${parts.join(", and ")}.`;

@@ -5,7 +5,7 @@
  * RabbitMQ queues and Redis streams are not tapped yet, so their messages are left out on both
  * sides rather than counted as the actors' alone.
  */
-import { crossCheck, type WitnessView } from "../../lib/crosscheck";
+import { crossCheck, crossCheckSettles, type WitnessView } from "../../lib/crosscheck";
 import { wallClockMs } from "../../lib/clock";
 import { isMessageHop, type MessageHop, type MessageHopDraft } from "../../lib/protocol";
 import { createKafka } from "../brokers/kafka";
@@ -58,6 +58,7 @@ export class Witnesses {
         nats: uses.has("nats") ? [this.names.name(">")] : [],
         redis: uses.has("redis") ? [this.names.redis("*")] : [],
         kafka: uses.has("kafka") ? await this.topics() : [],
+        jetstream: uses.has("nats") ? this.streamsOf(id).map((stream) => this.names.jetstream(stream)) : [],
       });
     } catch (error) {
       return fail("broker-down", error instanceof Error ? error.message : String(error));
@@ -93,7 +94,21 @@ export class Witnesses {
     const seen = witness.seen.filter((hop) => destinations.has(this.names.local(hop.message.destination)));
     const since = reported.filter((hop) => hop.at >= witness.since);
     const before = new Set(reported.filter((hop) => hop.at < witness.since).map((hop) => hop.message.id));
-    return ok({ on: true, since: witness.since, result: crossCheck(since, seen, before) });
+    const result = crossCheck(since, seen, before);
+    const streams = new Set(this.streamsOf(id));
+    if (streams.size === 0) return ok({ on: true, since: witness.since, result });
+    // The stream's settles, by sequence and delivery: JetStream hops are the only NATS ones with an offset.
+    const reportedSettles = hops.result.filter((hop): hop is MessageHop => isMessageHop(hop) && hop.broker === "nats" && hop.at >= witness.since && hop.message.offset !== undefined);
+    const heardSettles = witness.seen.filter((hop) => hop.kind !== "published" && streams.has(this.names.local(hop.message.destination)));
+    const settles = crossCheckSettles(reportedSettles, heardSettles);
+    const agree = settles.actorsOnly.count === 0 && settles.brokerOnly.count === 0;
+    return ok({ on: true, since: witness.since, result: { ...result, settles, confirmed: result.confirmed && agree } });
+  }
+
+  /** The JetStream streams a scenario declares, by their seed names. */
+  private streamsOf(id: string): string[] {
+    const info = this.engine.list().find((s) => s.id === id);
+    return (info?.channels ?? []).filter((c) => c.kind === "stream" && c.id.startsWith("nats:")).map((c) => c.id.slice("nats:".length));
   }
 
   async close(): Promise<void> {
