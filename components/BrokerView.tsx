@@ -87,7 +87,7 @@ function Counts({ result, traceOf, onSelectTrace }: { result: CrossCheck; traceO
       </div>
       {result.settles && (
         <p data-testid="broker-view-settles" title="Acks, naks and give-ups: those the workers reported against those the stream heard, by stream sequence and delivery">
-          <span className="text-[var(--muted)]">Settles (acks, naks, give-ups): </span>
+          <span className="text-[var(--muted)]">Settles: </span>
           both <b className="font-mono tabular-nums">{result.settles.both}</b> · actors only{" "}
           <b className={`font-mono tabular-nums ${result.settles.actorsOnly.count > 0 ? "text-rose-700 dark:text-rose-300" : ""}`}>{result.settles.actorsOnly.count}</b> · stream only{" "}
           <b className={`font-mono tabular-nums ${result.settles.brokerOnly.count > 0 ? "text-rose-700 dark:text-rose-300" : ""}`}>{result.settles.brokerOnly.count}</b>
