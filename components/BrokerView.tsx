@@ -1,5 +1,5 @@
 "use client";
-import { crossCheckVerdict, witnessedBrokers, WITNESS_REACH, type CrossCheck } from "../lib/crosscheck";
+import { crossCheckVerdict, witnessedBrokers, WITNESS_REACH, type CrossCheck, type StreamPending } from "../lib/crosscheck";
 import type { WitnessState } from "../lib/client/hooks";
 import type { TransportId } from "../lib/protocol";
 import { BROKER_NAMES } from "./BrokerStrip";
@@ -13,13 +13,15 @@ interface BrokerViewProps {
   witness: WitnessState;
   presenter: boolean;
   running: boolean;
+  /** What the ledger counts published and not settled yet, beside what the broker holds pending. */
+  inFlight: number;
   /** The trace a message id belongs to, where the page holds its hops; null where it does not. */
   traceOf: (messageId: string) => string | null;
   onSelectTrace: (traceId: string) => void;
 }
 
 /** The broker as a witness: what its taps saw published against what the actors reported. */
-export function BrokerView({ brokers, witness, presenter, running, traceOf, onSelectTrace }: BrokerViewProps) {
+export function BrokerView({ brokers, witness, presenter, running, inFlight, traceOf, onSelectTrace }: BrokerViewProps) {
   const { witnessed, unwitnessed } = witnessedBrokers(brokers);
   const { view, error, busy, setOn } = witness;
   const on = view?.on ?? false;
@@ -48,6 +50,7 @@ export function BrokerView({ brokers, witness, presenter, running, traceOf, onSe
           {presenter ? "Turn the cross-check on and the broker's own taps" : "When the presenter turns the cross-check on, the broker's own taps"} count what was published, to hold it against what the actors reported.
         </p>
       )}
+      {on && view?.pending && <PendingList pending={view.pending} inFlight={inFlight} />}
       {error && (
         <p role="alert" className="font-medium text-rose-700 dark:text-rose-300">
           {error}
@@ -125,5 +128,31 @@ function IdList({ label, sample, traceOf, onSelectTrace, testId }: { label: stri
       })}
       {sample.count > shown.length && <span className="text-[var(--muted)]"> and {sample.count - shown.length} more</span>}
     </p>
+  );
+}
+
+/** Each stream group's pending entries as Redis holds them, beside the ledger's in flight. */
+function PendingList({ pending, inFlight }: { pending: StreamPending[]; inFlight: number }) {
+  return (
+    <div data-testid="broker-view-pending" title="XPENDING per group, read every half second: entries a consumer read and has not XACKed yet">
+      <p>
+        <span className="text-[var(--muted)]">Redis holds pending: </span>
+        {pending.length === 0 ? "no group yet" : pending.map((p) => `${p.group} ${p.pending}`).join(" · ")}
+        <span className="text-[var(--muted)]"> · the ledger counts </span>
+        <b className="font-mono tabular-nums">{inFlight}</b>
+        <span className="text-[var(--muted)]"> in flight</span>
+      </p>
+      {pending.some((p) => p.byConsumer.length > 0) && (
+        <ul className="text-[var(--muted)]">
+          {pending
+            .filter((p) => p.byConsumer.length > 0)
+            .map((p) => (
+              <li key={`${p.stream}/${p.group}`} data-testid={`broker-view-pending-${p.group}`}>
+                {p.group}: {p.byConsumer.map((c) => `${c.consumer} ${c.pending}`).join(", ")}
+              </li>
+            ))}
+        </ul>
+      )}
+    </div>
   );
 }

@@ -238,7 +238,7 @@ export function ScenarioScreen({ info, view, health, presenter, actions, replay,
           <Panel title="Delivery ledger" className="stage:col-start-2 stage:row-start-3" bodyClassName="p-3 scrollbar-thin stage:overflow-y-auto stage:p-2" testId="ledger-panel">
             <LedgerPanel ledger={state?.ledger ?? emptyLedger()} guarantee={info.guarantee} checksKeyOrder={info.checksKeyOrder ?? false} brokerCheck={witness?.view?.on ? witness.view.result : null} />
           </Panel>
-          {!replay && !onStage && witness && <BrokerView brokers={info.brokers} witness={witness} presenter={presenter} running={state?.running ?? false} traceOf={traceOf} onSelectTrace={setSelected} />}
+          {!replay && !onStage && witness && <BrokerView brokers={info.brokers} witness={witness} presenter={presenter} running={state?.running ?? false} inFlight={state?.ledger.inFlight ?? 0} traceOf={traceOf} onSelectTrace={setSelected} />}
           <LatencyReadout latency={state?.latency ?? NO_LATENCY} hopsPerSecond={view?.hopsPerSecond ?? 0} span={info.roundTrip} />
           {!replay && !onStage && view?.rates && <RatesReadout rates={view.rates} />}
           {!replay && !onStage && presenter && actions.peek && info.peek && info.peek.length > 0 && <PeekButtons targets={info.peek} peek={actions.peek} />}

@@ -86,14 +86,23 @@ const settleCheckSchema = z.object({ both: z.number().int().nonnegative(), actor
 
 export const crossCheckSchema = z.object({ both: z.number().int().nonnegative(), actorsOnly: sampleSchema, brokerOnly: sampleSchema, settles: settleCheckSchema.nullable().optional(), confirmed: z.boolean() });
 
+/** What Redis holds pending for one group of a stream: read by its consumers, not yet XACKed. */
+export const streamPendingSchema = z.object({
+  stream: z.string(),
+  group: z.string(),
+  pending: z.number().int().nonnegative(),
+  byConsumer: z.array(z.object({ consumer: z.string(), pending: z.number().int().nonnegative() })),
+});
+export type StreamPending = z.infer<typeof streamPendingSchema>;
+
 /** `GET /api/scenarios/:id/crosscheck`'s answer: whether the broker witnesses the scenario, since when, and what it found. */
-export const witnessViewSchema = z.object({ on: z.boolean(), since: z.number().nullable(), result: crossCheckSchema.nullable() });
+export const witnessViewSchema = z.object({ on: z.boolean(), since: z.number().nullable(), result: crossCheckSchema.nullable(), pending: z.array(streamPendingSchema).optional() });
 export type WitnessView = z.infer<typeof witnessViewSchema>;
 
 /** The brokers a witness can tap, and in plain words what its tap sees of a scenario's messages and what it cannot. */
 export const WITNESS_REACH = {
   nats: { sees: "every publish on the scenario's subjects, and a JetStream stream's acks, naks and give-ups", misses: "who published it, which queue-group member got it" },
-  redis: { sees: "every pub/sub message on the scenario's channels", misses: "who published it, how many subscribers got it, streams" },
+  redis: { sees: "every pub/sub message on the scenario's channels, and what each stream group holds pending", misses: "who published it, how many subscribers got it, a stream's entries one by one" },
   kafka: { sees: "every record appended to the scenario's topics", misses: "who produced it, the groups' reads and commits" },
 } as const satisfies Partial<Record<TransportId, { sees: string; misses: string }>>;
 

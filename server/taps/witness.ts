@@ -13,6 +13,7 @@ import { namespace, type Namespace } from "../brokers/namespace";
 import type { Config } from "../config";
 import { fail, ok, type Result, type ScenarioEngine } from "../engine";
 import { BrokerTaps } from "./index";
+import { RedisPendingPoller } from "./pending";
 
 /** Most tapped publishes a witness keeps: far more than any scenario's hop buffer holds messages. */
 const WITNESS_CAPACITY = 50_000;
@@ -21,6 +22,8 @@ export type { WitnessView };
 
 interface Witness {
   taps: BrokerTaps;
+  /** Where the scenario has Redis streams: what Redis holds pending for their groups. */
+  pending: RedisPendingPoller | null;
   seen: MessageHopDraft[];
   since: number;
 }
@@ -58,24 +61,36 @@ export class Witnesses {
         nats: uses.has("nats") ? [this.names.name(">")] : [],
         redis: uses.has("redis") ? [this.names.redis("*")] : [],
         kafka: uses.has("kafka") ? await this.topics() : [],
-        jetstream: uses.has("nats") ? this.streamsOf(id).map((stream) => this.names.jetstream(stream)) : [],
+        jetstream: uses.has("nats") ? this.streamsOf(id, "nats").map((stream) => this.names.jetstream(stream)) : [],
       });
     } catch (error) {
       return fail("broker-down", error instanceof Error ? error.message : String(error));
+    }
+    let pending: RedisPendingPoller | null = null;
+    const redisStreams = this.streamsOf(id, "redis");
+    if (redisStreams.length > 0) {
+      try {
+        pending = await RedisPendingPoller.start(this.urls.redis, redisStreams.map((stream) => this.names.redis(stream)));
+      } catch (error) {
+        await taps.close();
+        return fail("broker-down", error instanceof Error ? error.message : String(error));
+      }
     }
     // The scenario may have stopped while the taps started: a witness of nothing would outlive it.
     const after = this.engine.state(id);
     if (!after.ok || !after.result.running) {
       await taps.close();
+      pending?.close();
       return fail("not-running", `${id} stopped while its witness started`);
     }
-    this.running.set(id, { taps, seen, since: wallClockMs() });
+    this.running.set(id, { taps, pending, seen, since: wallClockMs() });
     return this.view(id);
   }
 
   async stop(id: string): Promise<void> {
     const witness = this.running.get(id);
     this.running.delete(id);
+    witness?.pending?.close();
     await witness?.taps.close();
   }
 
@@ -95,20 +110,21 @@ export class Witnesses {
     const since = reported.filter((hop) => hop.at >= witness.since);
     const before = new Set(reported.filter((hop) => hop.at < witness.since).map((hop) => hop.message.id));
     const result = crossCheck(since, seen, before);
-    const streams = new Set(this.streamsOf(id));
-    if (streams.size === 0) return ok({ on: true, since: witness.since, result });
+    const pending = witness.pending?.current().map((p) => ({ ...p, stream: this.names.local(p.stream) }));
+    const streams = new Set(this.streamsOf(id, "nats"));
+    if (streams.size === 0) return ok({ on: true, since: witness.since, result, ...(pending ? { pending } : {}) });
     // The stream's settles, by sequence and delivery: JetStream hops are the only NATS ones with an offset.
     const reportedSettles = hops.result.filter((hop): hop is MessageHop => isMessageHop(hop) && hop.broker === "nats" && hop.at >= witness.since && hop.message.offset !== undefined);
     const heardSettles = witness.seen.filter((hop) => hop.kind !== "published" && streams.has(this.names.local(hop.message.destination)));
     const settles = crossCheckSettles(reportedSettles, heardSettles);
     const agree = settles.actorsOnly.count === 0 && settles.brokerOnly.count === 0;
-    return ok({ on: true, since: witness.since, result: { ...result, settles, confirmed: result.confirmed && agree } });
+    return ok({ on: true, since: witness.since, result: { ...result, settles, confirmed: result.confirmed && agree }, ...(pending ? { pending } : {}) });
   }
 
-  /** The JetStream streams a scenario declares, by their seed names. */
-  private streamsOf(id: string): string[] {
+  /** The streams a scenario declares on a broker (JetStream's, Redis'), by their seed names. */
+  private streamsOf(id: string, broker: "nats" | "redis"): string[] {
     const info = this.engine.list().find((s) => s.id === id);
-    return (info?.channels ?? []).filter((c) => c.kind === "stream" && c.id.startsWith("nats:")).map((c) => c.id.slice("nats:".length));
+    return (info?.channels ?? []).filter((c) => c.kind === "stream" && c.id.startsWith(`${broker}:`)).map((c) => c.id.slice(broker.length + 1));
   }
 
   async close(): Promise<void> {
