@@ -140,7 +140,7 @@ function PendingList({ pending, inFlight }: { pending: StreamPending[]; inFlight
         {pending.length === 0 ? "no group yet" : pending.map((p) => `${p.group} ${p.pending}`).join(" · ")}
         <span className="text-[var(--muted)]"> · the ledger counts </span>
         <b className="font-mono tabular-nums">{inFlight}</b>
-        <span className="text-[var(--muted)]"> in flight</span>
+        <span className="text-[var(--muted)]"> message{inFlight === 1 ? "" : "s"} in flight (each group holds its own copy of a message)</span>
       </p>
       {pending.some((p) => p.byConsumer.length > 0) && (
         <ul className="text-[var(--muted)]">

@@ -124,6 +124,6 @@ export function crossCheckVerdict(result: CrossCheck): string {
     result.settles && result.settles.brokerOnly.count > 0 ? `the stream heard ${result.settles.brokerOnly.count} settle${result.settles.brokerOnly.count === 1 ? "" : "s"} no actor reported` : "",
     result.settles && result.settles.actorsOnly.count > 0 ? `the actors reported ${result.settles.actorsOnly.count} settle${result.settles.actorsOnly.count === 1 ? "" : "s"} the stream never heard` : "",
   ].filter(Boolean);
-  if (parts.length === 0) return "The broker is watching: nothing published since the cross-check started.";
+  if (parts.length === 0) return "The broker is watching: nothing its taps can see was published since the cross-check started.";
   return `The broker disagrees: ${parts.join(", and ")}.`;
 }
