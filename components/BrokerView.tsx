@@ -1,5 +1,5 @@
 "use client";
-import { crossCheckVerdict, witnessedBrokers, WITNESS_REACH, type CrossCheck, type StreamPending } from "../lib/crosscheck";
+import { crossCheckVerdict, witnessedBrokers, WITNESS_REACH, type CrossCheck, type GroupLag, type StreamPending } from "../lib/crosscheck";
 import type { WitnessState } from "../lib/client/hooks";
 import type { TransportId } from "../lib/protocol";
 import { BROKER_NAMES } from "./BrokerStrip";
@@ -51,6 +51,7 @@ export function BrokerView({ brokers, witness, presenter, running, inFlight, tra
         </p>
       )}
       {on && view?.pending && <PendingList pending={view.pending} inFlight={inFlight} />}
+      {on && view?.lag && <LagList lag={view.lag} inFlight={inFlight} />}
       {error && (
         <p role="alert" className="font-medium text-rose-700 dark:text-rose-300">
           {error}
@@ -154,5 +155,18 @@ function PendingList({ pending, inFlight }: { pending: StreamPending[]; inFlight
         </ul>
       )}
     </div>
+  );
+}
+
+/** Each group's lag as Kafka's coordinator holds it (the topic's end less its commits), beside the ledger's in flight. */
+function LagList({ lag, inFlight }: { lag: GroupLag[]; inFlight: number }) {
+  return (
+    <p data-testid="broker-view-lag" title="admin fetchOffsets against fetchTopicOffsets, read every half second: records past each group's last commit">
+      <span className="text-[var(--muted)]">Kafka&apos;s lag: </span>
+      {lag.length === 0 ? "no group has committed yet" : lag.map((l) => `${l.group} ${l.lag}`).join(" · ")}
+      <span className="text-[var(--muted)]"> · the ledger counts </span>
+      <b className="font-mono tabular-nums">{inFlight}</b>
+      <span className="text-[var(--muted)]"> message{inFlight === 1 ? "" : "s"} in flight (a group commits after it processes, so its lag can run ahead)</span>
+    </p>
   );
 }

@@ -95,15 +95,19 @@ export const streamPendingSchema = z.object({
 });
 export type StreamPending = z.infer<typeof streamPendingSchema>;
 
+/** How far one consumer group's commits are behind a topic's end, as Kafka's coordinator holds them. */
+export const groupLagSchema = z.object({ topic: z.string(), group: z.string(), end: z.number().int().nonnegative(), lag: z.number().int().nonnegative() });
+export type GroupLag = z.infer<typeof groupLagSchema>;
+
 /** `GET /api/scenarios/:id/crosscheck`'s answer: whether the broker witnesses the scenario, since when, and what it found. */
-export const witnessViewSchema = z.object({ on: z.boolean(), since: z.number().nullable(), result: crossCheckSchema.nullable(), pending: z.array(streamPendingSchema).optional() });
+export const witnessViewSchema = z.object({ on: z.boolean(), since: z.number().nullable(), result: crossCheckSchema.nullable(), pending: z.array(streamPendingSchema).optional(), lag: z.array(groupLagSchema).optional() });
 export type WitnessView = z.infer<typeof witnessViewSchema>;
 
 /** The brokers a witness can tap, and in plain words what its tap sees of a scenario's messages and what it cannot. */
 export const WITNESS_REACH = {
   nats: { sees: "every publish on the scenario's subjects, and a JetStream stream's acks, naks and give-ups", misses: "who published it, which queue-group member got it" },
   redis: { sees: "every pub/sub message on the scenario's channels, and what each stream group holds pending", misses: "who published it, how many subscribers got it, a stream's entries one by one" },
-  kafka: { sees: "every record appended to the scenario's topics", misses: "who produced it, the groups' reads and commits" },
+  kafka: { sees: "every record appended to the scenario's topics, and each group's committed offsets", misses: "who produced it, reads not committed yet" },
 } as const satisfies Partial<Record<TransportId, { sees: string; misses: string }>>;
 
 export type WitnessedBroker = keyof typeof WITNESS_REACH;

@@ -13,6 +13,7 @@ import { namespace, type Namespace } from "../brokers/namespace";
 import type { Config } from "../config";
 import { fail, ok, type Result, type ScenarioEngine } from "../engine";
 import { BrokerTaps } from "./index";
+import { KafkaLagPoller } from "./lag";
 import { RedisPendingPoller } from "./pending";
 
 /** Most tapped publishes a witness keeps: far more than any scenario's hop buffer holds messages. */
@@ -24,6 +25,8 @@ interface Witness {
   taps: BrokerTaps;
   /** Where the scenario has Redis streams: what Redis holds pending for their groups. */
   pending: RedisPendingPoller | null;
+  /** Where the scenario speaks Kafka: its groups' committed offsets against the topics' ends. */
+  lag: KafkaLagPoller | null;
   seen: MessageHopDraft[];
   since: number;
 }
@@ -55,12 +58,14 @@ export class Witnesses {
     const taps = new BrokerTaps(this.urls, (hops) => {
       if (seen.length + hops.length <= WITNESS_CAPACITY) seen.push(...hops);
     });
+    let kafkaTopics: string[] = [];
     try {
+      kafkaTopics = uses.has("kafka") ? await this.topics() : [];
       // Only the brokers the scenario speaks: one that is away and unused must not stop the witness.
       await taps.set({
         nats: uses.has("nats") ? [this.names.name(">")] : [],
         redis: uses.has("redis") ? [this.names.redis("*")] : [],
-        kafka: uses.has("kafka") ? await this.topics() : [],
+        kafka: kafkaTopics,
         jetstream: uses.has("nats") ? this.streamsOf(id, "nats").map((stream) => this.names.jetstream(stream)) : [],
       });
     } catch (error) {
@@ -76,14 +81,25 @@ export class Witnesses {
         return fail("broker-down", error instanceof Error ? error.message : String(error));
       }
     }
+    let lag: KafkaLagPoller | null = null;
+    if (kafkaTopics.length > 0) {
+      try {
+        lag = await KafkaLagPoller.start(this.urls.kafka, kafkaTopics, this.names.name(""));
+      } catch (error) {
+        await taps.close();
+        pending?.close();
+        return fail("broker-down", error instanceof Error ? error.message : String(error));
+      }
+    }
     // The scenario may have stopped while the taps started: a witness of nothing would outlive it.
     const after = this.engine.state(id);
     if (!after.ok || !after.result.running) {
       await taps.close();
       pending?.close();
+      await lag?.close();
       return fail("not-running", `${id} stopped while its witness started`);
     }
-    this.running.set(id, { taps, pending, seen, since: wallClockMs() });
+    this.running.set(id, { taps, pending, lag, seen, since: wallClockMs() });
     return this.view(id);
   }
 
@@ -91,6 +107,7 @@ export class Witnesses {
     const witness = this.running.get(id);
     this.running.delete(id);
     witness?.pending?.close();
+    await witness?.lag?.close();
     await witness?.taps.close();
   }
 
@@ -111,14 +128,16 @@ export class Witnesses {
     const before = new Set(reported.filter((hop) => hop.at < witness.since).map((hop) => hop.message.id));
     const result = crossCheck(since, seen, before);
     const pending = witness.pending?.current().map((p) => ({ ...p, stream: this.names.local(p.stream) }));
+    const lag = witness.lag?.current().map((l) => ({ ...l, topic: this.names.local(l.topic), group: this.names.local(l.group) }));
+    const facts = { ...(pending ? { pending } : {}), ...(lag ? { lag } : {}) };
     const streams = new Set(this.streamsOf(id, "nats"));
-    if (streams.size === 0) return ok({ on: true, since: witness.since, result, ...(pending ? { pending } : {}) });
+    if (streams.size === 0) return ok({ on: true, since: witness.since, result, ...facts });
     // The stream's settles, by sequence and delivery: JetStream hops are the only NATS ones with an offset.
     const reportedSettles = hops.result.filter((hop): hop is MessageHop => isMessageHop(hop) && hop.broker === "nats" && hop.at >= witness.since && hop.message.offset !== undefined);
     const heardSettles = witness.seen.filter((hop) => hop.kind !== "published" && streams.has(this.names.local(hop.message.destination)));
     const settles = crossCheckSettles(reportedSettles, heardSettles);
     const agree = settles.actorsOnly.count === 0 && settles.brokerOnly.count === 0;
-    return ok({ on: true, since: witness.since, result: { ...result, settles, confirmed: result.confirmed && agree }, ...(pending ? { pending } : {}) });
+    return ok({ on: true, since: witness.since, result: { ...result, settles, confirmed: result.confirmed && agree }, ...facts });
   }
 
   /** The streams a scenario declares on a broker (JetStream's, Redis'), by their seed names. */

@@ -57,4 +57,21 @@ describe("the Redis pending tap", () => {
       await api(server.base, "POST", `/api/scenarios/${id}/stop`);
     }
   }, 60_000);
+
+  test("the witness of a Kafka scenario says how far each of its groups' commits are behind the topic's end", async () => {
+    const id = "kafka-consumer-group";
+    expect((await api(server.base, "POST", `/api/scenarios/${id}/start`)).status).toBe(200);
+    try {
+      expect((await api(server.base, "POST", `/api/scenarios/${id}/crosscheck`, { on: true })).status).toBe(200);
+      expect((await api(server.base, "POST", `/api/scenarios/${id}/commands`, { type: "publish", count: 10 })).status).toBe(200);
+      const lag = await waitFor("the groups to have committed all 10", async () => {
+        const { body } = await api<{ result: { lag?: { topic: string; group: string; end: number; lag: number }[] } }>(server.base, "GET", `/api/scenarios/${id}/crosscheck`);
+        const figures = body.result.lag ?? [];
+        return figures.length > 0 && figures.every((l) => l.lag === 0 && l.end >= 10) ? figures : undefined;
+      }, 30_000);
+      expect(lag.every((l) => !l.group.startsWith(TEST_NAMESPACE) && !l.topic.startsWith(TEST_NAMESPACE))).toBe(true);
+    } finally {
+      await api(server.base, "POST", `/api/scenarios/${id}/stop`);
+    }
+  }, 60_000);
 });
