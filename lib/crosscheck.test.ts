@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { CROSS_CHECK_SETTLE_MS, crossCheck, crossCheckVerdict, unwitnessedParts, witnessedBrokers } from "./crosscheck";
+import { CROSS_CHECK_SETTLE_MS, crossCheck, crossCheckSettles, crossCheckVerdict, unwitnessedParts, witnessedBrokers } from "./crosscheck";
 
 const hop = (kind: string, id: string, at = 0) => ({ kind, at, message: { id, traceId: id, destination: "d", attempt: 1, redelivered: false, size: 0, preview: "" } }) as Parameters<typeof crossCheck>[0][number];
+const settle = (kind: string, id: string, seq: number, attempt = 1) => ({ kind, at: 0, message: { id, traceId: id, destination: "ORDERS", offset: String(seq), attempt, redelivered: attempt > 1, size: 0, preview: "" } }) as Parameters<typeof crossCheck>[0][number];
 
 describe("the broker's view against the actors'", () => {
   test("the same messages on both sides: confirmed; a retry is one message", () => {
@@ -45,5 +46,15 @@ describe("the cross-check in words and where it applies", () => {
     expect(witnessedBrokers({ brokers: ["rabbitmq", "redis", "kafka"], channels: [{ id: "redis:c", label: "c", kind: "channel" }] })).toEqual(["redis", "kafka"]);
     expect(witnessedBrokers({ brokers: ["rabbitmq", "grpc"], channels: [] })).toEqual([]);
     expect(unwitnessedParts({ brokers: ["rabbitmq", "redis"], channels: [{ id: "redis:s", label: "s", kind: "stream" }] })).toEqual(["RabbitMQ queues", "Redis streams"]);
+  });
+
+  test("settles match by stream sequence, kind and delivery, whatever id each side could name", () => {
+    const reported = [settle("nacked", "m1", 7), settle("acked", "m1", 7, 2), settle("acked", "m2", 8), settle("delivered", "m3", 9)];
+    const heard = [settle("nacked", "m1", 7), settle("acked", "ORDERS#7", 7, 2), settle("acked", "ORDERS#10", 10)];
+    const result = crossCheckSettles(reported, heard);
+    expect(result).toEqual({ both: 2, actorsOnly: { count: 1, ids: ["m2"] }, brokerOnly: { count: 1, ids: ["ORDERS#10"] } });
+    const words = crossCheckVerdict({ ...crossCheck([], []), both: 3, settles: result });
+    expect(words).toEqual({ agrees: false, text: "The broker disagrees: 0 only the actors reported, 0 only the broker saw; settles: 1 only the actors reported, 1 only the stream heard" });
+    expect(crossCheckVerdict({ both: 3, actorsOnly: side(0), brokerOnly: side(0), settles: { both: 2, actorsOnly: side(0), brokerOnly: side(0) }, confirmed: true }).text).toBe("Confirmed by the broker: 3 of 3 published and 2 settles");
   });
 });

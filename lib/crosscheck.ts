@@ -20,13 +20,34 @@ export const crossCheckSchema = z.object({
   both: z.number().int().nonnegative(),
   actorsOnly: sideSchema,
   brokerOnly: sideSchema,
+  /**
+   * Where the broker's tap hears settles (JetStream): each ack, nak or give-up the actors reported
+   * against those the stream heard, by stream sequence and delivery; absent where it cannot.
+   */
+  settles: z.object({ both: z.number().int().nonnegative(), actorsOnly: sideSchema, brokerOnly: sideSchema }).nullable().optional(),
   /** Both saw something, and neither saw anything the other did not. */
   confirmed: z.boolean(),
 });
 export type CrossCheck = z.infer<typeof crossCheckSchema>;
 
-/** `GET /api/scenarios/:id/crosscheck`: whether the broker is being asked, since when (epoch ms), and its answer. */
-export const witnessViewSchema = z.object({ on: z.boolean(), since: z.number().nullable(), result: crossCheckSchema.nullable() });
+/** What Redis holds pending for one group of a stream: read by its consumers, not yet XACKed. */
+export const streamPendingSchema = z.object({
+  stream: z.string(),
+  group: z.string(),
+  pending: z.number().int().nonnegative(),
+  byConsumer: z.array(z.object({ consumer: z.string(), pending: z.number().int().nonnegative() })),
+});
+export type StreamPending = z.infer<typeof streamPendingSchema>;
+
+/** How far one consumer group's commits are behind a topic's end, as Kafka's coordinator holds them. */
+export const groupLagSchema = z.object({ topic: z.string(), group: z.string(), end: z.number().int().nonnegative(), lag: z.number().int().nonnegative() });
+export type GroupLag = z.infer<typeof groupLagSchema>;
+
+/**
+ * `GET /api/scenarios/:id/crosscheck`: whether the broker is being asked, since when (epoch ms),
+ * its answer, and where the scenario has them, what Redis holds pending and each Kafka group's lag.
+ */
+export const witnessViewSchema = z.object({ on: z.boolean(), since: z.number().nullable(), result: crossCheckSchema.nullable(), pending: z.array(streamPendingSchema).optional(), lag: z.array(groupLagSchema).optional() });
 export type WitnessView = z.infer<typeof witnessViewSchema>;
 
 /**
@@ -45,6 +66,33 @@ export function unwitnessedParts(info: Pick<ScenarioInfo, "brokers" | "channels"
   if (info.brokers.includes("redis") && info.channels.some((c) => c.kind === "stream")) parts.push("Redis streams");
   if (info.brokers.includes("grpc")) parts.push("gRPC calls");
   return parts;
+}
+
+export type SettleCheck = NonNullable<CrossCheck["settles"]>;
+
+/** What settles a delivery, as the JetStream tap hears it. */
+const SETTLES = new Set(["acked", "nacked", "dead-lettered"]);
+
+/**
+ * A settle is one kind, of one stored message (its stream sequence, the hop's `offset`), on one
+ * delivery: the ids may differ (a work-queue stream lets go of an acked message before the tap
+ * can read its id), the sequence does not.
+ */
+export function crossCheckSettles(reported: readonly Seen[], seen: readonly Seen[]): SettleCheck {
+  const keyed = (hops: readonly Seen[]) => {
+    const byKey = new Map<string, string>();
+    for (const h of hops) if (SETTLES.has(h.kind) && h.message.offset !== undefined) byKey.set(`${h.kind} ${h.message.offset} ${h.message.attempt}`, h.message.id);
+    return byKey;
+  };
+  const mine = keyed(reported);
+  const theirs = keyed(seen);
+  const actorsOnly = [...mine].filter(([key]) => !theirs.has(key)).map(([, id]) => id);
+  const brokerOnly = [...theirs].filter(([key]) => !mine.has(key)).map(([, id]) => id);
+  return {
+    both: mine.size - actorsOnly.length,
+    actorsOnly: { count: actorsOnly.length, ids: actorsOnly.slice(0, CROSS_CHECK_SAMPLE) },
+    brokerOnly: { count: brokerOnly.length, ids: brokerOnly.slice(0, CROSS_CHECK_SAMPLE) },
+  };
 }
 
 const PUBLISHES = new Set(["published", "retry"]);
@@ -85,8 +133,14 @@ export function crossCheck(reported: readonly Seen[], seen: readonly Seen[], als
 
 /** The cross-check in one sentence, for the ledger: agreement, or the disagreement plainly. */
 export function crossCheckVerdict(result: CrossCheck): { agrees: boolean; text: string } {
-  const { both, actorsOnly, brokerOnly } = result;
-  if (actorsOnly.count > 0 || brokerOnly.count > 0) return { agrees: false, text: `The broker disagrees: ${actorsOnly.count} only the actors reported, ${brokerOnly.count} only the broker saw` };
+  const { both, actorsOnly, brokerOnly, settles } = result;
+  const settlesDisagree = settles ? settles.actorsOnly.count > 0 || settles.brokerOnly.count > 0 : false;
+  if (actorsOnly.count > 0 || brokerOnly.count > 0 || settlesDisagree) {
+    const parts = [`${actorsOnly.count} only the actors reported, ${brokerOnly.count} only the broker saw`];
+    if (settles && settlesDisagree) parts.push(`settles: ${settles.actorsOnly.count} only the actors reported, ${settles.brokerOnly.count} only the stream heard`);
+    return { agrees: false, text: `The broker disagrees: ${parts.join("; ")}` };
+  }
   if (both === 0) return { agrees: true, text: "Cross-checking with the broker: nothing published since it began" };
-  return { agrees: true, text: `Confirmed by the broker: ${both} of ${both} published` };
+  const settled = settles ? ` and ${settles.both} settle${settles.both === 1 ? "" : "s"}` : "";
+  return { agrees: true, text: `Confirmed by the broker: ${both} of ${both} published${settled}` };
 }

@@ -158,13 +158,18 @@ export const tapTargetsSchema = z
      * stream writes (XADD) show too, at a cost to Redis's throughput while it runs.
      */
     redisMonitor: z.boolean().default(false),
+    /** JetStream streams whose settles (acks, naks, terms) and give-ups are tapped. */
+    jetstream: z
+      .array(z.string().regex(/^[^\s.*>]{1,255}$/, "a JetStream stream name: no spaces, dots, `*` or `>`"))
+      .max(MAX_TAP_TARGETS)
+      .default([]),
   })
   .strict();
 export type TapTargets = z.output<typeof tapTargetsSchema>;
 /** What a caller asks for: lists it leaves out are empty, MONITOR is off unless asked. */
 export type TapRequest = z.input<typeof tapTargetsSchema>;
 
-export const NO_TAPS: TapTargets = { nats: [], redis: [], kafka: [], redisMonitor: false };
+export const NO_TAPS: TapTargets = { nats: [], redis: [], kafka: [], redisMonitor: false, jetstream: [] };
 
 /** What NATS accepts as a subscription's subject; a bad one would fail at the broker, not here. */
 function isSubscribableSubject(subject: string): boolean {
@@ -174,7 +179,7 @@ function isSubscribableSubject(subject: string): boolean {
 
 /** What `GET /api/observe/taps` answers. */
 export const tapStatusSchema = z.object({
-  targets: z.object({ nats: z.array(z.string()), redis: z.array(z.string()), kafka: z.array(z.string()), redisMonitor: z.boolean().default(false) }),
+  targets: z.object({ nats: z.array(z.string()), redis: z.array(z.string()), kafka: z.array(z.string()), redisMonitor: z.boolean().default(false), jetstream: z.array(z.string()).default([]) }),
   /** When the taps now running started, epoch ms; null when none runs. */
   since: z.number().nullable(),
 });

@@ -10,16 +10,20 @@
  *   which names the publisher and sees stream writes, at a cost to Redis's throughput.
  * - Kafka: a tail consumer in a group of its own, from each topic's end as the tap starts; the
  *   record's own timestamp is the hop's time.
+ * - JetStream: what consumers tell a stream about its messages (acks, naks, terms on
+ *   `$JS.ACK.<stream>.>`) and what the stream gives up on (the max-deliveries advisory).
  */
 import { Kafka, logLevel, type Consumer } from "kafkajs";
 import Redis from "ioredis";
-import { connect, type NatsConnection } from "nats";
+import { connect, type JetStreamManager, type NatsConnection } from "nats";
 import { randomBytes } from "node:crypto";
+import { z } from "zod";
 import { wallClockMs } from "../../lib/clock";
 import { previewOf } from "../actors/runtime";
 import { MESSAGE_ID_HEADER as KAFKA_MESSAGE_ID, TRACE_ID_HEADER as KAFKA_TRACE_ID } from "../brokers/kafka";
 import { MESSAGE_ID_HEADER as NATS_MESSAGE_ID, TRACE_ID_HEADER as NATS_TRACE_ID } from "../brokers/nats";
-import type { BrokerId, MessageHopDraft } from "../../lib/protocol";
+import type { BrokerId, MessageHopDraft, MessageHopKind } from "../../lib/protocol";
+import { maxDeliveriesAdvisorySchema } from "../scenarios/nats-jetstream/names";
 import { OBSERVED_ID } from "../engine/observed";
 import { destinationNodeId } from "../../lib/otlp";
 import { clientNamesByAddress, monitoredWrite, redisGlob } from "../../lib/redis-monitor";
@@ -189,6 +193,115 @@ async function tapKafka(brokers: string, topics: string[], emit: Emit): Promise<
   };
 }
 
+/** What a consumer's reply on `$JS.ACK…` says it did with the message; progress (`+WPI`) settles nothing. */
+const ACK_KINDS: Record<string, { kind: MessageHopKind; reason?: string }> = {
+  "+ACK": { kind: "acked" },
+  "-NAK": { kind: "nacked", reason: "nak'ed by its consumer (-NAK): JetStream delivers it again" },
+  "+TERM": { kind: "dead-lettered", reason: "terminated by its consumer (+TERM): JetStream will not deliver it again" },
+};
+
+/** Stream sequences whose message ids the tap has looked up: a few thousand settle in a burst. */
+const JS_IDS_KEPT = 10_000;
+
+/**
+ * The `$JS.ACK` reply subject's tokens after the prefix: stream, consumer, deliveries, stream
+ * sequence, consumer sequence, time, pending (the form without a domain).
+ */
+export function parseAckSubject(subject: string): { stream: string; consumer: string; deliveries: number; streamSeq: number } | null {
+  const tokens = subject.split(".");
+  if (tokens[0] !== "$JS" || tokens[1] !== "ACK" || tokens.length !== 9) return null;
+  const [stream = "", consumer = "", deliveries, streamSeq] = tokens.slice(2);
+  const n = Number(deliveries);
+  const seq = Number(streamSeq);
+  return Number.isInteger(n) && Number.isInteger(seq) && n > 0 && seq > 0 ? { stream, consumer, deliveries: n, streamSeq: seq } : null;
+}
+
+async function tapJetStream(url: string, streams: string[], emit: Emit): Promise<RunningTap> {
+  const nc: NatsConnection = await connect({ servers: url, name: "hopscope-tap-jetstream", maxReconnectAttempts: -1 });
+  let jsm: JetStreamManager;
+  try {
+    jsm = await nc.jetstreamManager();
+    for (const stream of streams) {
+      // An unknown stream is the caller's mistake: said as such, not as a broker that is away.
+      const known = await jsm.streams.info(stream).then(
+        () => true,
+        (error: unknown) => {
+          if (/stream not found/i.test(messageOf(error))) return false;
+          throw error;
+        },
+      );
+      if (!known) throw new NoSuchTarget(`JetStream has no stream ${stream}`);
+    }
+  } catch (error) {
+    await nc.close();
+    throw error;
+  }
+  const ids = new Map<string, { id: string; traceId?: string; size: number; preview: string }>();
+  /**
+   * The message's own id, read from the stream while it still holds it: a work-queue stream lets
+   * go of a message once it is acked, so an ack may name a sequence the stream no longer has.
+   */
+  const describe = async (stream: string, seq: number) => {
+    const key = `${stream}#${seq}`;
+    const known = ids.get(key);
+    if (known) return known;
+    try {
+      const held = await jsm.streams.getMessage(stream, { seq });
+      const found = { id: held.header?.get(NATS_MESSAGE_ID) || held.header?.get("Nats-Msg-Id") || key, traceId: held.header?.get(NATS_TRACE_ID) || undefined, size: held.data.byteLength, preview: previewOf(held.data, 160) };
+      if (ids.size >= JS_IDS_KEPT) ids.delete(ids.keys().next().value ?? "");
+      ids.set(key, found);
+      return found;
+    } catch {
+      return { id: key, size: 0, preview: "" };
+    }
+  };
+  // Hops leave in the order the broker spoke, however long each one's lookup takes.
+  let inOrder: Promise<void> = Promise.resolve();
+  const settled = (kind: MessageHopKind, stream: string, consumer: string, seq: number, deliveries: number, reason?: string) => {
+    const at = wallClockMs();
+    const lookup = describe(stream, seq);
+    inOrder = inOrder.then(async () => emitSettle(kind, stream, consumer, seq, deliveries, at, await lookup, reason));
+  };
+  const emitSettle = (kind: MessageHopKind, stream: string, consumer: string, seq: number, deliveries: number, at: number, message: Awaited<ReturnType<typeof describe>>, reason?: string) => {
+    emit([
+      {
+        scenarioId: OBSERVED_ID,
+        broker: "nats",
+        kind,
+        from: destinationNodeId("nats", `${stream}/${consumer}`),
+        to: destinationNodeId("nats", stream),
+        at,
+        source: "tap",
+        message: { id: message.id.slice(0, 128), traceId: (message.traceId || message.id).slice(0, 128), destination: stream, offset: String(seq), attempt: deliveries, redelivered: deliveries > 1, size: message.size, preview: message.preview },
+        ...(reason ? { reason } : {}),
+      },
+    ]);
+  };
+  for (const stream of streams) {
+    nc.subscribe(`$JS.ACK.${stream}.>`, {
+      callback: (error, msg) => {
+        if (error) return;
+        const ack = parseAckSubject(msg.subject);
+        // An empty reply is an ack too; a nak or term may carry a delay or a reason after a space.
+        const verb = msg.data.byteLength === 0 ? "+ACK" : new TextDecoder().decode(msg.data.subarray(0, 8)).split(/[\s{]/)[0] ?? "";
+        const settles = ACK_KINDS[verb];
+        if (!ack || !settles) return;
+        settled(settles.kind, ack.stream, ack.consumer, ack.streamSeq, ack.deliveries, settles.reason);
+      },
+    });
+    nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.*`, {
+      callback: (error, msg) => {
+        if (error) return;
+        const advisory = maxDeliveriesAdvisorySchema.extend({ consumer: z.string() }).safeParse(msg.json());
+        if (!advisory.success) return;
+        settled("dead-lettered", stream, advisory.data.consumer, advisory.data.stream_seq, advisory.data.deliveries, `JetStream gave up after ${advisory.data.deliveries} deliveries (max deliver)`);
+      },
+    });
+  }
+  await nc.flush();
+  return { close: () => nc.close() };
+}
+
 /** The taps running now, replaced as a whole by each `set`. */
 export class BrokerTaps {
   private running: RunningTap[] = [];
@@ -222,8 +335,9 @@ export class BrokerTaps {
       ["NATS", () => tapNats(this.urls.nats, targets.nats, this.emit)],
       ["Redis", () => (targets.redisMonitor ? tapRedisMonitor : tapRedis)(this.urls.redis, targets.redis, this.emit)],
       ["Kafka", () => tapKafka(this.urls.kafka, targets.kafka, this.emit)],
+      ["JetStream", () => tapJetStream(this.urls.nats, targets.jetstream, this.emit)],
     ];
-    const wanted = [targets.nats, targets.redis, targets.kafka];
+    const wanted = [targets.nats, targets.redis, targets.kafka, targets.jetstream];
     for (const [i, [name, start]] of attempts.entries()) {
       if (wanted[i]?.length === 0) continue;
       const starting = start();

@@ -5,7 +5,7 @@
  * RabbitMQ queues and Redis streams are not tapped yet, so their messages are left out on both
  * sides rather than counted as the actors' alone.
  */
-import { crossCheck, type WitnessView } from "../../lib/crosscheck";
+import { crossCheck, crossCheckSettles, type WitnessView } from "../../lib/crosscheck";
 import { wallClockMs } from "../../lib/clock";
 import { isMessageHop, type MessageHop, type MessageHopDraft } from "../../lib/protocol";
 import { createKafka } from "../brokers/kafka";
@@ -13,12 +13,18 @@ import { namespace, type Namespace } from "../brokers/namespace";
 import type { Config } from "../config";
 import { fail, ok, type Result, type ScenarioEngine } from "../engine";
 import { BrokerTaps } from "./index";
+import { KafkaLagPoller } from "./lag";
+import { RedisPendingPoller } from "./pending";
 
 /** Most tapped publishes a witness keeps: far more than any scenario's hop buffer holds messages. */
 const WITNESS_CAPACITY = 50_000;
 
 interface Witness {
   taps: BrokerTaps;
+  /** Where the scenario has Redis streams: what Redis holds pending for their groups. */
+  pending: RedisPendingPoller | null;
+  /** Where the scenario speaks Kafka: its groups' committed offsets against the topics' ends. */
+  lag: KafkaLagPoller | null;
   seen: MessageHopDraft[];
   since: number;
 }
@@ -50,29 +56,56 @@ export class Witnesses {
     const taps = new BrokerTaps(this.urls, (hops) => {
       if (seen.length + hops.length <= WITNESS_CAPACITY) seen.push(...hops);
     });
+    let kafkaTopics: string[] = [];
     try {
+      kafkaTopics = uses.has("kafka") ? await this.topics() : [];
       // Only the brokers the scenario speaks: one that is away and unused must not stop the witness.
       await taps.set({
         nats: uses.has("nats") ? [this.names.name(">")] : [],
         redis: uses.has("redis") ? [this.names.redis("*")] : [],
-        kafka: uses.has("kafka") ? await this.topics() : [],
+        kafka: kafkaTopics,
+        jetstream: uses.has("nats") ? this.streamsOf(id, "nats").map((stream) => this.names.jetstream(stream)) : [],
       });
     } catch (error) {
       return fail("broker-down", error instanceof Error ? error.message : String(error));
+    }
+    let pending: RedisPendingPoller | null = null;
+    const redisStreams = this.streamsOf(id, "redis");
+    if (redisStreams.length > 0) {
+      try {
+        pending = await RedisPendingPoller.start(this.urls.redis, redisStreams.map((stream) => this.names.redis(stream)));
+      } catch (error) {
+        await taps.close();
+        return fail("broker-down", error instanceof Error ? error.message : String(error));
+      }
+    }
+    let lag: KafkaLagPoller | null = null;
+    if (kafkaTopics.length > 0) {
+      try {
+        lag = await KafkaLagPoller.start(this.urls.kafka, kafkaTopics, this.names.name(""));
+      } catch (error) {
+        await taps.close();
+        pending?.close();
+        return fail("broker-down", error instanceof Error ? error.message : String(error));
+      }
     }
     // The scenario may have stopped while the taps started: a witness of nothing would outlive it.
     const after = this.engine.state(id);
     if (!after.ok || !after.result.running) {
       await taps.close();
+      pending?.close();
+      await lag?.close();
       return fail("not-running", `${id} stopped while its witness started`);
     }
-    this.running.set(id, { taps, seen, since: wallClockMs() });
+    this.running.set(id, { taps, pending, lag, seen, since: wallClockMs() });
     return this.view(id);
   }
 
   async stop(id: string): Promise<void> {
     const witness = this.running.get(id);
     this.running.delete(id);
+    witness?.pending?.close();
+    await witness?.lag?.close();
     await witness?.taps.close();
   }
 
@@ -91,7 +124,24 @@ export class Witnesses {
     const seen = witness.seen.filter((hop) => destinations.has(this.names.local(hop.message.destination)));
     const since = reported.filter((hop) => hop.at >= witness.since);
     const before = new Set(reported.filter((hop) => hop.at < witness.since).map((hop) => hop.message.id));
-    return ok({ on: true, since: witness.since, result: crossCheck(since, seen, before, wallClockMs()) });
+    const result = crossCheck(since, seen, before, wallClockMs());
+    const pending = witness.pending?.current().map((p) => ({ ...p, stream: this.names.local(p.stream) }));
+    const lag = witness.lag?.current().map((l) => ({ ...l, topic: this.names.local(l.topic), group: this.names.local(l.group) }));
+    const facts = { ...(pending ? { pending } : {}), ...(lag ? { lag } : {}) };
+    const streams = new Set(this.streamsOf(id, "nats"));
+    if (streams.size === 0) return ok({ on: true, since: witness.since, result, ...facts });
+    // The stream's settles, by sequence and delivery: JetStream hops are the only NATS ones with an offset.
+    const reportedSettles = hops.result.filter((hop): hop is MessageHop => isMessageHop(hop) && hop.broker === "nats" && hop.at >= witness.since && hop.message.offset !== undefined);
+    const heardSettles = witness.seen.filter((hop) => hop.kind !== "published" && streams.has(this.names.local(hop.message.destination)));
+    const settles = crossCheckSettles(reportedSettles, heardSettles);
+    const agree = settles.actorsOnly.count === 0 && settles.brokerOnly.count === 0;
+    return ok({ on: true, since: witness.since, result: { ...result, settles, confirmed: result.confirmed && agree }, ...facts });
+  }
+
+  /** The streams a scenario declares on a broker (JetStream's, Redis'), by their seed names. */
+  private streamsOf(id: string, broker: "nats" | "redis"): string[] {
+    const info = this.engine.list().find((s) => s.id === id);
+    return (info?.channels ?? []).filter((c) => c.kind === "stream" && c.id.startsWith(`${broker}:`)).map((c) => c.id.slice(broker.length + 1));
   }
 
   async close(): Promise<void> {

@@ -76,4 +76,19 @@ describe("the broker's view, cross-checked", () => {
     // Stopping the scenario stops its witness.
     await waitFor("the witness to stop with the scenario", async () => ((await view(id)).on ? undefined : true));
   });
+  test("JetStream: the stream's own acks agree with the workers' reports, settle for settle", async () => {
+    const id = "nats-jetstream";
+    expect((await api(server.base, "POST", `/api/scenarios/${id}/start`)).status).toBe(200);
+    try {
+      expect((await api(server.base, "POST", `/api/scenarios/${id}/crosscheck`, { on: true })).status).toBe(200);
+      expect((await command(id, { type: "publish", count: 6 })).status).toBe(200);
+      const agreed = await waitFor("the stream to have heard all 6 acks", async () => {
+        const current = await view(id);
+        return current.result?.settles && current.result.settles.both >= 6 && current.result.both === 6 ? current : undefined;
+      }, 30_000);
+      expect(agreed.result).toMatchObject({ both: 6, brokerOnly: { count: 0 }, settles: { actorsOnly: { count: 0 }, brokerOnly: { count: 0 } }, confirmed: true });
+    } finally {
+      await api(server.base, "POST", `/api/scenarios/${id}/stop`);
+    }
+  }, 60_000);
 });
