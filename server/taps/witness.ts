@@ -58,7 +58,7 @@ export class Witnesses {
     });
     let kafkaTopics: string[] = [];
     try {
-      kafkaTopics = uses.has("kafka") ? await this.topics() : [];
+      kafkaTopics = uses.has("kafka") ? await this.topicsOf(id) : [];
       // Only the brokers the scenario speaks: one that is away and unused must not stop the witness.
       await taps.set({
         nats: uses.has("nats") ? [this.names.name(">")] : [],
@@ -149,11 +149,19 @@ export class Witnesses {
   }
 
   /** The instance's Kafka topics as they are now. */
-  private async topics(): Promise<string[]> {
+  /**
+   * The instance's topics that the scenario's channels name (a topic, or one of its partitions as
+   * `<topic>-<n>`): other scenarios' topics in the namespace are not this one's to witness, and a
+   * long-running instance may hold many.
+   */
+  private async topicsOf(id: string): Promise<string[]> {
+    const channels = (this.engine.list().find((s) => s.id === id)?.channels ?? []).filter((c) => c.id.startsWith("kafka:")).map((c) => c.id.slice("kafka:".length));
+    const named = new Set(channels.flatMap((channel) => [channel, channel.replace(/-\d+$/, "")]));
     const admin = createKafka({ brokers: this.urls.kafka, clientId: "hopscope-witness" }).admin();
     await admin.connect();
     try {
-      return (await admin.listTopics()).filter((topic) => topic.startsWith(this.names.name(""))).slice(0, 16);
+      const ours = (await admin.listTopics()).filter((topic) => topic.startsWith(this.names.name("")));
+      return ours.filter((topic) => named.has(this.names.local(topic))).slice(0, 16);
     } finally {
       await admin.disconnect();
     }
