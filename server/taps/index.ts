@@ -146,6 +146,8 @@ async function tapRedisMonitor(url: string, patterns: string[], emit: Emit): Pro
       const from = known.get(write.source) ?? `redis client ${write.source}`;
       emit([published("redis", write.destination, write.at, body, { id: write.messageId ?? tapId("redis") }, {}, from)]);
     });
+    // One write the store refuses must not stop every later one from being reported.
+    reporting = reporting.catch(() => undefined);
   });
   return {
     close: async () => {
