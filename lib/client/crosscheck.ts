@@ -2,37 +2,25 @@
 import { useCallback, useEffect, useState } from "react";
 import { z } from "zod";
 import { witnessViewSchema, type WitnessView } from "../crosscheck";
-import { presenterHeaders } from "./socket";
+import { callApi, type ApiOutcome } from "./api";
 
-const answerSchema = z.union([
-  z.object({ ok: z.literal(true), result: witnessViewSchema }),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
-]);
+/** The API wraps the view as `{ ok: true, result }`. */
+const answerSchema = z.object({ ok: z.literal(true), result: witnessViewSchema }).transform((answer) => answer.result);
 
 export type CrossCheckOutcome = { ok: true; view: WitnessView } | { ok: false; message: string };
 
 const path = (scenarioId: string) => `/api/scenarios/${encodeURIComponent(scenarioId)}/crosscheck`;
 
+const asOutcome = (outcome: ApiOutcome<WitnessView>): CrossCheckOutcome => (outcome.ok ? { ok: true, view: outcome.result } : outcome);
+
 /** Whether the broker is being asked about this scenario, and what it says; never throws. */
-export function fetchCrossCheck(scenarioId: string): Promise<CrossCheckOutcome> {
-  return ask(() => fetch(path(scenarioId), { cache: "no-store" }));
+export async function fetchCrossCheck(scenarioId: string): Promise<CrossCheckOutcome> {
+  return asOutcome(await callApi(path(scenarioId), answerSchema));
 }
 
 /** Starts or stops the broker's witness of a running scenario (the presenter's); never throws. */
-export function switchCrossCheck(scenarioId: string, on: boolean): Promise<CrossCheckOutcome> {
-  return ask(() => fetch(path(scenarioId), { method: "POST", cache: "no-store", headers: { "content-type": "application/json", ...presenterHeaders() }, body: JSON.stringify({ on }) }));
-}
-
-async function ask(send: () => Promise<Response>): Promise<CrossCheckOutcome> {
-  let res: Response;
-  try {
-    res = await send();
-  } catch {
-    return { ok: false, message: "The Hopscope server did not answer. Is it still running?" };
-  }
-  const answer = answerSchema.safeParse(await res.json().catch(() => null));
-  if (!answer.success) return { ok: false, message: `The server answered ${res.status} with something this page cannot read.` };
-  return answer.data.ok ? { ok: true, view: answer.data.result } : { ok: false, message: answer.data.error.message };
+export async function switchCrossCheck(scenarioId: string, on: boolean): Promise<CrossCheckOutcome> {
+  return asOutcome(await callApi(path(scenarioId), answerSchema, { method: "POST", body: { on } }));
 }
 
 /** While on, the counts move with every publish; while off, only the presenter's switch can change it. */
