@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { clientNamesByAddress, monitoredWrite, redisGlob, unescapeMonitorArg } from "./redis-monitor";
+import { clientNamesByAddress, monitoredClientName, monitoredWrite, redisGlob, unescapeMonitorArg } from "./redis-monitor";
 
 const everything = () => true;
 
@@ -49,5 +49,16 @@ describe("redis MONITOR lines", () => {
   test("client names come from CLIENT LIST by address; unnamed clients are left out", () => {
     const list = "id=3 addr=127.0.0.1:50412 laddr=127.0.0.1:6379 fd=8 name=order-service age=2 db=0\nid=4 addr=127.0.0.1:50413 laddr=127.0.0.1:6379 fd=9 name= age=1 db=0\n";
     expect([...clientNamesByAddress(list)]).toEqual([["127.0.0.1:50412", "order-service"]]);
+  });
+
+  test("a client naming itself is read from the stream: CLIENT SETNAME, HELLO's SETNAME, and a name cleared", () => {
+    const at = (...args: string[]) => monitoredClientName({ timestamp: "1796687320.020053", args, source: "127.0.0.1:41208" });
+    expect(at("client", "setname", "alerts-app")).toBe("alerts-app");
+    expect(at("client", "setname", "")).toBe("");
+    expect(at("hello", "3", "auth", "(redacted)", "(redacted)", "setname", "order-service")).toBe("order-service");
+    expect(at("hello", "3")).toBeNull();
+    expect(at("hello", "3", "setname")).toBeNull();
+    expect(at("client", "getname")).toBeNull();
+    expect(at("publish", "setname", "x")).toBeNull();
   });
 });

@@ -126,3 +126,19 @@ export function clientNamesByAddress(clientList: string): Map<string, string> {
   }
   return names;
 }
+
+/**
+ * The name a monitored command gave its own connection (`CLIENT SETNAME`, or `HELLO … SETNAME`),
+ * "" for a name cleared, or null for any other command. MONITOR shows these, so a client that names
+ * itself, publishes and leaves at once is still known by its name after it is gone from `CLIENT LIST`.
+ */
+export function monitoredClientName(command: MonitoredCommand): string | null {
+  const args = command.args.map(unescapeMonitorArg);
+  const name = args[0]?.toUpperCase();
+  if (name === "CLIENT" && args[1]?.toUpperCase() === "SETNAME" && args.length === 3) return args[2] as string;
+  if (name === "HELLO") {
+    const at = args.findIndex((arg, i) => i > 1 && arg.toUpperCase() === "SETNAME");
+    if (at !== -1 && at + 1 < args.length) return args[at + 1] as string;
+  }
+  return null;
+}

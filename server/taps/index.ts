@@ -26,7 +26,7 @@ import type { BrokerId, MessageHopDraft, MessageHopKind } from "../../lib/protoc
 import { maxDeliveriesAdvisorySchema } from "../scenarios/nats-jetstream/names";
 import { OBSERVED_ID } from "../engine/observed";
 import { destinationNodeId } from "../../lib/otlp";
-import { clientNamesByAddress, monitoredWrite, redisGlob } from "../../lib/redis-monitor";
+import { clientNamesByAddress, monitoredClientName, monitoredWrite, redisGlob } from "../../lib/redis-monitor";
 import { NO_TAPS, tapTargetsSchema, unknownPublisher, type TapRequest, type TapStatus, type TapTargets } from "../../lib/observed";
 
 export { tapTargetsSchema, type TapRequest, type TapStatus, type TapTargets } from "../../lib/observed";
@@ -100,6 +100,8 @@ async function tapRedis(url: string, patterns: string[], emit: Emit): Promise<Ru
 
 /** How often, at most, the MONITOR tap asks Redis for its clients' names, when a new client writes. */
 const CLIENT_NAMES_REFRESH_MS = 250;
+/** Client names the MONITOR tap remembers from the stream itself, the oldest forgotten first. */
+const NAMED_WHILE_WATCHED_MAX = 10_000;
 
 /**
  * The Redis tap through MONITOR: every PUBLISH and XADD on a matching channel or stream, from the
@@ -131,19 +133,38 @@ async function tapRedisMonitor(url: string, patterns: string[], emit: Emit): Pro
   const matches = (key: string) => globs.some((glob) => glob.test(key));
   // One after another, so a write waiting for its client's name is not overtaken by the next.
   let reporting = Promise.resolve();
+  /** Names clients gave themselves while watched; these outlast a client gone before it was asked about. */
+  const namedWhileWatched = new Map<string, string>();
+  const nameOf = (source: string) => {
+    const own = namedWhileWatched.get(source);
+    // "" is a name cleared: the client is unnamed now, whatever CLIENT LIST said before.
+    return own === undefined ? known.get(source) : own || undefined;
+  };
   monitor.on("monitor", (timestamp: string, args: string[], source: string) => {
-    const write = monitoredWrite({ timestamp, args, source }, matches);
+    const command = { timestamp, args, source };
+    const naming = monitoredClientName(command);
+    if (naming !== null) {
+      // In the chain, so a write made before the naming is not reported under the new name.
+      reporting = reporting.then(() => {
+        namedWhileWatched.delete(source);
+        namedWhileWatched.set(source, naming);
+        // MONITOR never says a client left; an app that connects per request must not grow this forever.
+        if (namedWhileWatched.size > NAMED_WHILE_WATCHED_MAX) namedWhileWatched.delete(namedWhileWatched.keys().next().value as string);
+      });
+      return;
+    }
+    const write = monitoredWrite(command, matches);
     if (!write) return;
     reporting = reporting.then(async () => {
       // A client met for the first time is asked about, unless the names were read after it wrote
       // (it has none then); one without a name, at most every so often, in case it sets one.
-      const unknown = !known.has(write.source) && write.at > askedAt;
+      const unknown = nameOf(write.source) === undefined && write.at > askedAt;
       if (unknown && (!heardFrom.has(write.source) || wallClockMs() - askedAt > CLIENT_NAMES_REFRESH_MS)) await askNames().catch(() => undefined);
       heardFrom.add(write.source);
       const body = Buffer.from(write.body, "utf8");
       // A named client is drawn under its name alone, the one its team gave it (and its spans'
       // service name, where it exports spans too); an unnamed one by its address.
-      const from = known.get(write.source) ?? `redis client ${write.source}`;
+      const from = nameOf(write.source) ?? `redis client ${write.source}`;
       emit([published("redis", write.destination, write.at, body, { id: write.messageId ?? tapId("redis") }, {}, from)]);
     });
     // One write the store refuses must not stop every later one from being reported.

@@ -43,6 +43,8 @@ test.describe("axe on every page", () => {
 
       await openRunning(page, request);
       await page.getByTestId("broker-view").getByRole("button", { name: "Cross-check with the broker" }).click();
+      // Only what is published once the cross-check has begun is counted.
+      await expect(page.getByTestId("broker-view").getByTestId("broker-view-state")).toHaveText("cross-check on");
       await page.getByRole("button", { name: "Send request" }).click();
       await expect(page.getByTestId("ledger-completed").getByTestId("ledger-value")).toHaveText("1");
       await expect(page.getByTestId("ledger-broker-check")).toHaveText("Confirmed by the broker: 1 of 1 published");

@@ -106,13 +106,18 @@ describe("broker taps", () => {
       await named.xadd(stream, "*", "messageId", "monitored-2", "payload", "{}");
       await unnamed.publish(channel, "plain text");
       await unnamed.publish(`${TEST_NAMESPACE}:elsewhere`, "not asked for");
-      const hops = await waitFor("the MONITOR tap's three writes", async () => {
+      // Named, published and gone at once: gone from CLIENT LIST before the tap could ask about it.
+      const fleeting = new Redis(urls.redis, { connectionName: "fleeting-app" });
+      await fleeting.publish(channel, JSON.stringify({ messageId: "monitored-3" }));
+      fleeting.disconnect();
+      const hops = await waitFor("the MONITOR tap's four writes", async () => {
         const seen = (await tapped()).filter((hop) => hop.at >= set.body.result.since - 1_000 && hop.broker === "redis" && hop.from !== "redis publisher (unknown)");
-        return seen.length >= 3 ? seen : undefined;
+        return seen.length >= 4 ? seen : undefined;
       });
       const byId = new Map(hops.map((hop) => [hop.message.id, hop]));
       expect(byId.get("monitored-1")).toMatchObject({ from: "checkout-service", kind: "published", message: { destination: channel } });
       expect(byId.get("monitored-2")).toMatchObject({ from: "checkout-service", message: { destination: stream } });
+      expect(byId.get("monitored-3")).toMatchObject({ from: "fleeting-app" });
       const plain = hops.find((hop) => hop.message.preview === "plain text");
       expect(plain?.from).toMatch(/^redis client 127\.0\.0\.1:\d+$/);
       expect(hops.some((hop) => hop.message.destination.endsWith(":elsewhere"))).toBe(false);
