@@ -1,4 +1,4 @@
-import { unwitnessedParts, type CrossCheck } from "../lib/crosscheck";
+import { unwitnessedParts, type CrossCheck, type GroupLag, type StreamPending } from "../lib/crosscheck";
 import type { CrossCheckControl } from "../lib/client/crosscheck";
 import type { ScenarioInfo, TransportId } from "../lib/protocol";
 import { BROKER_NAMES } from "./BrokerStrip";
@@ -63,6 +63,8 @@ export function BrokerViewPanel({ info, witnessed, control, presenter, running }
         </p>
       )}
       {on && result && <Figures result={result} />}
+      {on && result?.settles && <Settles settles={result.settles} />}
+      {on && <BrokerFacts pending={view?.pending ?? []} lag={view?.lag ?? []} />}
       {on && <p className="text-2xs leading-snug text-[var(--muted)]" data-testid="broker-view-blind-spot">{blindSpot(info, witnessed)}</p>}
     </Panel>
   );
@@ -98,6 +100,55 @@ function Figures({ result }: { result: CrossCheck }) {
         </ul>
       )}
     </>
+  );
+}
+
+/** JetStream's side of every ack, nak and give-up: the settles the stream heard against those the actors reported. */
+function Settles({ settles }: { settles: NonNullable<CrossCheck["settles"]> }) {
+  const disagree = settles.actorsOnly.count > 0 || settles.brokerOnly.count > 0;
+  return (
+    <p className={`text-xs ${disagree ? "font-semibold text-rose-700 dark:text-rose-300" : "text-[var(--muted)]"}`} data-testid="broker-view-settles">
+      Settles (acks, naks, give-ups): <b className="font-mono tabular-nums">{settles.both}</b> heard by both
+      {disagree && (
+        <>
+          , <b className="font-mono tabular-nums">{settles.actorsOnly.count}</b> only the actors reported, <b className="font-mono tabular-nums">{settles.brokerOnly.count}</b> only the stream heard
+        </>
+      )}
+    </p>
+  );
+}
+
+/**
+ * What the broker itself holds right now, read from it rather than from any actor: a stream's
+ * pending entries per consumer (what XAUTOCLAIM would act on) and a group's lag behind its topic.
+ */
+function BrokerFacts({ pending, lag }: { pending: readonly StreamPending[]; lag: readonly GroupLag[] }) {
+  if (pending.length === 0 && lag.length === 0) return null;
+  return (
+    <dl className="space-y-1 rounded-xl border border-[var(--line)] px-3 py-2 text-xs" aria-label="What the broker holds now" data-testid="broker-view-facts">
+      {pending.map((p) => (
+        <div key={`pending:${p.stream}:${p.group}`} className="flex flex-wrap items-baseline gap-x-2" data-testid="broker-view-pending">
+          <dt className="text-[var(--muted)]">
+            Redis holds pending on <span className="font-mono">{p.stream}</span> for {p.group}
+          </dt>
+          <dd className="font-mono font-semibold tabular-nums" data-testid="broker-view-value">
+            {p.pending}
+          </dd>
+          {p.byConsumer.length > 0 && <dd className="text-[var(--muted)]">{p.byConsumer.map((c) => `${c.consumer} ${c.pending}`).join(" · ")}</dd>}
+        </div>
+      ))}
+      {lag.map((l) => (
+        <div key={`lag:${l.topic}:${l.group}`} className="flex flex-wrap items-baseline gap-x-2" data-testid="broker-view-lag">
+          <dt className="text-[var(--muted)]">
+            Kafka lag of {l.group} on <span className="font-mono">{l.topic}</span>
+          </dt>
+          <dd className="font-mono font-semibold tabular-nums" data-testid="broker-view-value">
+            {l.lag}
+          </dd>
+          <dd className="text-[var(--muted)]">behind offset {l.end}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 

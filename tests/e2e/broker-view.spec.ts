@@ -70,6 +70,26 @@ test("the broker confirms what the actors published, then finds a message they n
   await request.post(`/api/scenarios/${ID}/stop`);
 });
 
+test("beside the counts, the panel shows what the broker itself holds: JetStream's settles and a Kafka group's lag", async ({ page, request }) => {
+  const facts = [
+    { id: "nats-jetstream", publish: "Store order", fact: "broker-view-settles", reads: /^Settles \(acks, naks, give-ups\): 1 heard by both$/ },
+    // Caught up: the group has committed past the one record the topic holds since the switch.
+    { id: "kafka-consumer-group", publish: "Send order event", fact: "broker-view-lag", reads: /^Kafka lag of \S+ on \S+\s*0\s*behind offset [1-9]\d*$/ },
+  ];
+  for (const { id, publish, fact, reads } of facts) {
+    await openStartedScenario(page, request, id, publish);
+    const panel = page.getByTestId("broker-view");
+    await panel.getByRole("button", { name: "Cross-check with the broker" }).click();
+    await expect(panel.getByTestId("broker-view-state")).toHaveText("cross-check on");
+    await page.getByRole("button", { name: publish, exact: true }).click();
+    await expect(page.getByTestId("ledger-broker-check")).toHaveText(/^Confirmed by the broker: 1 of 1 published/);
+    // Read from the broker, not from any actor.
+    await expect(panel.getByTestId(fact).first()).toHaveText(reads, { timeout: 20_000 });
+    await panel.getByRole("button", { name: "Stop cross-check" }).click();
+    await request.post(`/api/scenarios/${id}/stop`);
+  }
+});
+
 test("a scenario the taps cannot see has no broker's view", async ({ page }) => {
   await page.goto("/scenarios/rabbitmq-work-queue");
   await expect(page.getByTestId("ledger-panel")).toBeVisible();
