@@ -121,7 +121,7 @@ export function ComparisonScreen({ view, scenarios, health, presenter, actions, 
             <div className="text-xs font-semibold tracking-wider text-[var(--muted)] uppercase stage:shrink-0">Side by side{replay ? " · recording" : ""}</div>
             <h1 className="mt-1 text-2xl font-semibold tracking-tight stage:mt-0 stage:truncate">{info.title}</h1>
           </div>
-          {/* On stage the presenter says it, and the table's first column says it per side. */}
+          {/* On stage the presenter says it, and the table's "the seeds say" column says it per side. */}
           <p className="mt-1 max-w-4xl text-sm text-[var(--muted)] stage:hidden" data-testid="comparison-summary">
             {info.summary}
           </p>
