@@ -89,20 +89,30 @@ function Group({ title, shortcuts }: { title: string; shortcuts: readonly Shortc
   );
 }
 
+interface ShortcutsOverlayProps {
+  open: boolean;
+  onClose: () => void;
+  presenter: boolean;
+  /** The page's own list, where it has fewer keys than a scenario or says them in its own words. */
+  shortcuts?: readonly Shortcut[];
+}
+
 /** Every shortcut this browser has, large enough to read off a projector. */
-export function ShortcutsOverlay({ open, onClose, presenter }: { open: boolean; onClose: () => void; presenter: boolean }) {
-  const acting = SHORTCUTS.filter((s) => s.presenterOnly);
-  const picture = SHORTCUTS.filter((s) => !s.presenterOnly);
+export function ShortcutsOverlay({ open, onClose, presenter, shortcuts = SHORTCUTS }: ShortcutsOverlayProps) {
+  const acting = shortcuts.filter((s) => s.presenterOnly);
+  const picture = shortcuts.filter((s) => !s.presenterOnly);
+  const paced = picture.some((s) => s.action === "pause");
+  const showActing = presenter && acting.length > 0;
   return (
     <Modal
       open={open}
       onClose={onClose}
       title="Keyboard shortcuts"
-      subtitle={presenter ? "Not while typing in a field, and not with Ctrl, Alt or ⌘." : "The picture's pace is yours: it changes this screen only."}
+      subtitle={presenter ? "Not while typing in a field, and not with Ctrl, Alt or ⌘." : paced ? "The picture's pace is yours: it changes this screen only." : "They change this screen only."}
       testId="shortcuts-overlay"
     >
-      <div className={`grid gap-x-14 gap-y-8 ${presenter ? "md:grid-cols-2" : ""}`}>
-        {presenter && <Group title="Messages and actors" shortcuts={acting} />}
+      <div className={`grid gap-x-14 gap-y-8 ${showActing ? "md:grid-cols-2" : ""}`}>
+        {showActing && <Group title="Messages and actors" shortcuts={acting} />}
         <Group title="The picture" shortcuts={picture} />
       </div>
     </Modal>

@@ -1,7 +1,7 @@
 "use client";
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { AppShell } from "../../components/AppShell";
-import { ComparisonScreen } from "../../components/ComparisonScreen";
+import { ComparisonScreen, type ComparisonClock } from "../../components/ComparisonScreen";
 import { ReplayBar } from "../../components/ReplayBar";
 import { ObserveScreen } from "../../components/ObserveScreen";
 import { ScenarioScreen } from "../../components/ScenarioScreen";
@@ -130,12 +130,15 @@ function ComparisonReplay({ recording, source, startMs, onClose }: { recording: 
   useEffect(() => () => store.dispose(), [store]);
   const view = useSyncExternalStore(store.subscribe, store.current, store.current);
   const scenarios = useMemo(() => recording.sides.map((side) => side.header.scenario), [recording]);
+  const playing = store.isPlaying;
+  const clock: ComparisonClock = useMemo(() => ({ playing, onPlay: (play) => store.setPaused(!play), onStep: () => store.step(1) }), [store, playing]);
   return (
     <ComparisonScreen
       view={view}
       scenarios={scenarios}
       health={null}
       presenter={false}
+      clock={clock}
       replay={
         <ReplayControls
           store={store}

@@ -59,6 +59,10 @@ test.describe("axe on every page", () => {
       await page.goto(`/compare/${comparisons[0]!.id}`);
       await expect(page.getByTestId("comparison")).toBeVisible();
       await expectNoSeriousViolations(page, "a comparison");
+      await page.getByTestId("stage-button").click();
+      await expect(page.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
+      await expectNoSeriousViolations(page, "a comparison on stage");
+      await page.keyboard.press("Escape");
 
       await page.goto("/replay");
       await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "online");

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { comparisonViewAt, parseComparisonRecording } from "../../lib/comparison-recording";
 import { formatMs } from "../../lib/hops";
+import { SCENARIO_START_MS } from "./servers";
+import { SHIPPED_COMPARISONS } from "./shipped";
+import { expectStageFloor } from "./stage-text";
 
 const ID = "redis-pubsub-vs-kafka";
 const SIDES = ["redis-driver-status", "kafka-driver-status"];
@@ -69,4 +72,139 @@ test("a comparison page shows every side, acts on all of them at once, fills its
   const killedAt = Math.min(...end.sides.map((s) => s.summary.killedAt ?? Infinity)) - recording.hops[0]!.at;
   await page.getByLabel("Position in the recording").fill(String(Math.floor(killedAt) - 1));
   for (const side of SIDES) await expect(page.getByTestId(`row-${side}`).getByTestId("fates")).toHaveText("no kill yet");
+});
+
+/** What each side's ledger says it published. */
+const publishedOn = (page: Page, side: string) => page.getByTestId(`side-${side}`).getByTestId("ledger-published").getByTestId("ledger-value");
+
+/** The parts of a comparison the room reads on stage: header, table and every side. */
+const stageParts = (sides: readonly string[]) => ["comparison", "comparison-result", ...sides.map((side) => `side-${side}`)];
+
+test.describe("a comparison on stage", () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test("its keys do what its buttons do on every side, none fires from the burst field, ? lists only them, and on stage nothing the room reads is under 16 px", async ({ page, request }, testInfo) => {
+    test.setTimeout(120_000);
+    const id = "queue-group-vs-jetstream";
+    const sides = ["nats-queue-group", "nats-jetstream"];
+    const root = page.getByTestId("page-root");
+    await request.post(`/api/comparisons/${id}/stop`);
+    await page.goto(`/compare/${id}`);
+    await expect(page.getByRole("heading", { name: "Queue group vs JetStream" })).toBeVisible();
+    await expect(page.getByTestId("connection")).toHaveText("live · presenter");
+
+    // Before the start there is nothing to send to, and the key says so rather than doing nothing.
+    await page.getByRole("heading", { level: 1 }).click();
+    await page.keyboard.press("s");
+    await expect(page.getByRole("status")).toHaveText("Start every side first, then send.");
+
+    await page.getByRole("button", { name: "Start every side" }).click();
+    const burstButton = page.getByRole("button", { name: "Publish to every side" });
+    await expect(burstButton).toBeVisible({ timeout: SCENARIO_START_MS });
+    await page.getByRole("button", { name: "Reset" }).click();
+    for (const side of sides) await expect(publishedOn(page, side)).toHaveText("0");
+
+    // Each button names its key, as on a scenario page.
+    const keyed = { "Send one": "S", "Publish to every side": "B", "Kill one on every side": "K", "+ Add one on every side": "A" };
+    for (const [name, key] of Object.entries(keyed)) {
+      const button = page.getByRole("button", { name, exact: true });
+      await expect(button).toHaveAttribute("aria-keyshortcuts", key);
+      await expect(button).toHaveAttribute("title", new RegExp(`\\(${key}\\)$`));
+    }
+
+    // Typing in the burst field, every key is the field's.
+    const field = page.getByRole("spinbutton", { name: "Messages per side" });
+    await field.fill("7");
+    for (const key of ["s", "b", "k", "a", "f", "?"]) await field.press(key);
+    await expect(field).toHaveValue("7");
+    await expect(root).not.toHaveAttribute("data-stage", "on");
+    await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toBeHidden();
+    await expect(page.getByTestId(`side-${sides[0]}`)).toContainText("0 killed");
+    // The server's view, a second after: no publish got through to any side.
+    await page.waitForTimeout(1_500);
+    for (const side of sides) await expect(publishedOn(page, side)).toHaveText("0");
+
+    await page.getByRole("heading", { level: 1 }).click();
+    await page.keyboard.press("s");
+    for (const side of sides) await expect(publishedOn(page, side)).toHaveText("1");
+    await expect(page.getByRole("status")).toHaveText("publish: done on every side");
+    await page.keyboard.press("b");
+    for (const side of sides) await expect(publishedOn(page, side)).toHaveText("8");
+    await page.keyboard.press("k");
+    await expect(page.getByRole("status")).toHaveText("kill: done on every side");
+    for (const side of sides) {
+      await expect(page.getByTestId(`side-${side}`)).toContainText("1 killed");
+      await expect(page.getByTestId(`row-${side}`).getByTestId("fates")).not.toHaveText("no kill yet");
+    }
+    const alive = async (side: string) => Number(/(\d+) live/.exec((await page.getByTestId(`side-${side}`).textContent()) ?? "")?.[1]);
+    const before = await Promise.all(sides.map(alive));
+    await page.keyboard.press("a");
+    await expect(page.getByRole("status")).toHaveText("add: done on every side");
+    for (const [i, side] of sides.entries()) await expect.poll(() => alive(side)).toBe(before[i]! + 1);
+
+    // The list names this page's keys in its words, and none it does not have.
+    await page.keyboard.press("?");
+    const overlay = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await expect(overlay).toBeVisible();
+    await expect(overlay.getByTestId("shortcut")).toHaveCount(6);
+    expect(await overlay.getByTestId("shortcut").evaluateAll((items) => items.map((item) => item.getAttribute("data-action")))).toEqual(["send", "burst", "kill", "add", "stage", "help"]);
+    await expect(overlay.locator('[data-action="kill"]')).toContainText("Kill one on every side");
+    await page.keyboard.press("Escape");
+    await expect(overlay).toBeHidden();
+
+    await page.keyboard.press("f");
+    await expect(root).toHaveAttribute("data-stage", "on");
+    await expect(page.getByRole("navigation", { name: "Scenarios" })).toBeHidden();
+    await expect(burstButton).toBeHidden();
+    // On stage the keys still drive every side.
+    await page.keyboard.press("s");
+    for (const side of sides) await expect(publishedOn(page, side)).toHaveText("9");
+    await expectStageFloor(page, stageParts(sides));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: testInfo.outputPath("comparison-stage-live.png") });
+
+    await page.keyboard.press("Escape");
+    await expect(root).not.toHaveAttribute("data-stage", "on");
+    await expect(burstButton).toBeVisible();
+    await request.post(`/api/comparisons/${id}/stop`);
+  });
+
+  test("every comparison shipped, replayed on stage, fits 1280×720 with nothing under 16 px", async ({ page, request }) => {
+    const listed = ((await (await request.get("/api/comparisons")).json()) as { id: string; sides: { scenarioId: string }[] }[]).map((c) => ({ id: c.id, sides: c.sides.map((s) => s.scenarioId) }));
+    expect(listed.map((c) => c.id).sort()).toEqual(SHIPPED_COMPARISONS.map((c) => c.id).sort());
+    for (const { id, sides } of listed) {
+      const { path } = SHIPPED_COMPARISONS.find((c) => c.id === id)!;
+      await page.goto(`/replay?recording=${encodeURIComponent(path)}&t=100000`);
+      await expect(page.getByTestId("comparison")).toHaveAttribute("data-comparison", id);
+      const root = page.getByTestId("page-root");
+      // The tab stays on stage from one recording to the next.
+      if ((await root.getAttribute("data-stage")) !== "on") {
+        await page.getByRole("heading", { level: 1 }).click();
+        await page.keyboard.press("f");
+      }
+      await expect(root).toHaveAttribute("data-stage", "on");
+      await expect(page.getByTestId("replay-bar")).toBeHidden();
+      await expectStageFloor(page, stageParts(sides));
+      const overflow = await page.evaluate(() => ({ x: document.documentElement.scrollWidth - innerWidth, y: document.documentElement.scrollHeight - innerHeight }));
+      expect(overflow, `${id} scrolls`).toEqual({ x: 0, y: 0 });
+      const table = page.getByTestId("comparison-table").locator("..");
+      expect(await table.evaluate((el) => el.scrollWidth - el.clientWidth), `${id}'s table scrolls sideways`).toBeLessThanOrEqual(1);
+    }
+
+    // A replay's keys are its clock's, and the list says so.
+    await page.getByRole("heading", { level: 1 }).click();
+    await page.keyboard.press("?");
+    const overlay = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    expect(await overlay.getByTestId("shortcut").evaluateAll((items) => items.map((item) => item.getAttribute("data-action")))).toEqual(["pause", "step", "stage", "help"]);
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Escape");
+    await expect(page.getByTestId("page-root")).not.toHaveAttribute("data-stage", "on");
+    await expect(page.getByTestId("replay-position")).not.toHaveText(/^0\.0 s/);
+    // Back to the start, then P plays it: the clock moves.
+    await page.getByLabel("Position in the recording").fill("0");
+    await expect(page.getByTestId("replay-position")).toHaveText(/^0\.0 s/);
+    await page.getByRole("heading", { level: 1 }).click();
+    await page.keyboard.press("p");
+    await expect(page.getByTestId("replay-position")).not.toHaveText(/^0\.0 s/);
+  });
 });

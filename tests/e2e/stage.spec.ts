@@ -131,6 +131,46 @@ test.describe("stage mode", () => {
     }
   });
 
+  test("an audience browser on stage stays on stage when it follows the presenter onto a comparison, and has only the picture's keys there", async ({ browser }) => {
+    const comparison = "queue-group-vs-jetstream";
+    const presenterContext = await browser.newContext();
+    const audienceContext = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    try {
+      const presenter = await presenterContext.newPage();
+      await presenter.goto(`${WORKSHOP}/?token=${WORKSHOP_TOKEN}`);
+      await expect(presenter.getByTestId("connection")).toHaveText("live · presenter");
+      await presenter.goto(`${WORKSHOP}/scenarios/${ID}`);
+      const audience = await audienceContext.newPage();
+      await audience.goto(`${WORKSHOP}/scenarios/${ID}`);
+      await expect(audience.getByTestId("connection")).toHaveText("live · watching");
+      await audience.getByRole("heading", { level: 1 }).click();
+      await audience.keyboard.press("f");
+      await expect(audience.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
+
+      await presenter.goto(`${WORKSHOP}/compare/${comparison}`);
+      await expect(audience).toHaveURL(`${WORKSHOP}/compare/${comparison}`);
+      await expect(audience.getByTestId("comparison")).toHaveAttribute("data-comparison", comparison);
+      await expect(audience.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
+      await expect(audience.getByRole("navigation", { name: "Scenarios" })).toBeHidden();
+      await expectStageFloor(audience, ["comparison", "comparison-result", "side-nats-queue-group", "side-nats-jetstream"]);
+
+      // Off stage and on again by its own key; the presenter's keys are not the audience's.
+      await audience.keyboard.press("Escape");
+      await expect(audience.getByTestId("page-root")).not.toHaveAttribute("data-stage", "on");
+      await audience.getByRole("heading", { level: 1 }).click();
+      await audience.keyboard.press("?");
+      const overlay = audience.getByRole("dialog", { name: "Keyboard shortcuts" });
+      expect(await overlay.getByTestId("shortcut").evaluateAll((items) => items.map((item) => item.getAttribute("data-action")))).toEqual(["stage", "help"]);
+      await audience.keyboard.press("Escape");
+      await expect(overlay).toBeHidden();
+      await audience.keyboard.press("f");
+      await expect(audience.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
+    } finally {
+      await presenterContext.close();
+      await audienceContext.close();
+    }
+  });
+
   // Every shipped recording, replayed without brokers: each picture on stage, the biggest included.
   for (const { id, path } of SHIPPED_RECORDINGS) {
     test(`the floor holds for ${id} replayed on stage, and its lanes fit the width`, async ({ page }) => {

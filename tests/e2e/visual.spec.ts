@@ -83,6 +83,19 @@ test.describe("visual regression", () => {
     });
   }
 
+  // The widest comparison: four sides in one row, each with its whole ledger.
+  for (const scheme of ["light", "dark"] as const) {
+    test(`a comparison on stage at 1280×720 in ${scheme} mode`, async ({ page }) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await openFrozen(page, "/recordings/comparisons/work-queue-four-brokers.ndjson");
+      await page.getByTestId("stage-button").click();
+      await expect(page.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
+      await expectStageFloor(page, ["comparison", "comparison-result", "side-rabbitmq-work-queue", "side-redis-streams", "side-kafka-consumer-group", "side-nats-jetstream"]);
+      await expect(page).toHaveScreenshot(`stage-compare-work-queue-four-brokers-${scheme}.png`);
+    });
+  }
+
   test("a presenter's split screen at 1280×720", async ({ page }) => {
     await page.setViewportSize({ width: 1280, height: 720 });
     await openFrozen(page, "/recordings/rabbitmq-work-queue.ndjson");
