@@ -129,7 +129,7 @@ function BrokerFacts({ pending, lag }: { pending: readonly StreamPending[]; lag:
       {pending.map((p) => (
         <div key={`pending:${p.stream}:${p.group}`} className="flex flex-wrap items-baseline gap-x-2" data-testid="broker-view-pending">
           <dt className="text-[var(--muted)]">
-            Redis holds pending on <span className="font-mono">{p.stream}</span> for {p.group}
+            Redis pending · <span className="font-mono">{p.stream}</span>, group {p.group}:
           </dt>
           <dd className="font-mono font-semibold tabular-nums" data-testid="broker-view-value">
             {p.pending}
@@ -140,12 +140,12 @@ function BrokerFacts({ pending, lag }: { pending: readonly StreamPending[]; lag:
       {lag.map((l) => (
         <div key={`lag:${l.topic}:${l.group}`} className="flex flex-wrap items-baseline gap-x-2" data-testid="broker-view-lag">
           <dt className="text-[var(--muted)]">
-            Kafka lag of {l.group} on <span className="font-mono">{l.topic}</span>
+            Kafka lag · group {l.group} on <span className="font-mono">{l.topic}</span>:
           </dt>
           <dd className="font-mono font-semibold tabular-nums" data-testid="broker-view-value">
             {l.lag}
           </dd>
-          <dd className="text-[var(--muted)]">behind offset {l.end}</dd>
+          <dd className="text-[var(--muted)]">of {l.end} written</dd>
         </div>
       ))}
     </dl>

@@ -74,7 +74,7 @@ test("beside the counts, the panel shows what the broker itself holds: JetStream
   const facts = [
     { id: "nats-jetstream", publish: "Store order", fact: "broker-view-settles", reads: /^Settles \(acks, naks, give-ups\): 1 heard by both$/ },
     // Caught up: the group has committed past the one record the topic holds since the switch.
-    { id: "kafka-consumer-group", publish: "Send order event", fact: "broker-view-lag", reads: /^Kafka lag of \S+ on \S+\s*0\s*behind offset [1-9]\d*$/ },
+    { id: "kafka-consumer-group", publish: "Send order event", fact: "broker-view-lag", reads: /^Kafka lag · group \S+ on \S+:\s*0\s*of [1-9]\d* written$/ },
   ];
   for (const { id, publish, fact, reads } of facts) {
     await openStartedScenario(page, request, id, publish);
