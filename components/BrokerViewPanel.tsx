@@ -106,5 +106,8 @@ function blindSpot(info: ScenarioInfo, witnessed: readonly TransportId[]): strin
   const notCompared = unwitnessedParts(info);
   const kafka = witnessed.includes("kafka") ? "; Kafka topics made after the switch are not tapped" : "";
   const rest = notCompared.length > 0 ? `; ${notCompared.join(", ")} are not compared` : "";
-  return `The tap sees each message reach the broker, not who sent it or who received it${kafka}${rest}.`;
+  // The firehose names connections, where the other taps cannot; it cannot see acks, and costs RabbitMQ.
+  const rabbitmq = witnessed.includes("rabbitmq") ? "; RabbitMQ's firehose names the connections but not acks (the queue's counters have those), and slows RabbitMQ while on" : "";
+  if (witnessed.every((b) => b === "rabbitmq")) return `RabbitMQ's firehose sees each message reach its queue and each delivery, with the connections that sent and took it; acks show only in the queue's counters, and the firehose slows RabbitMQ while on${rest}.`;
+  return `The tap sees each message reach the broker, not who sent it or who received it${kafka}${rabbitmq}${rest}.`;
 }

@@ -71,7 +71,7 @@ test("the broker confirms what the actors published, then finds a message they n
 });
 
 test("a scenario the taps cannot see has no broker's view", async ({ page }) => {
-  await page.goto("/scenarios/rabbitmq-work-queue");
+  await page.goto("/scenarios/grpc-inventory");
   await expect(page.getByTestId("ledger-panel")).toBeVisible();
   await expect(page.getByTestId("broker-view")).toHaveCount(0);
 });
