@@ -132,7 +132,31 @@ export async function holdTracing(api: RabbitManagement, vhost: string): Promise
       hold.users -= 1;
       if (hold.users > 0) return;
       holds.delete(key);
-      if (!hold.wasOn) await api.setTracing(vhost, false);
+      if (hold.wasOn) return;
+      try {
+        await api.setTracing(vhost, false);
+      } catch (error) {
+        // RabbitMQ keeps a vhost's tracing across restarts: left on, it would slow it for good.
+        switchOffLater(api, vhost, key);
+        throw error;
+      }
     });
   };
+}
+
+/** How often, and how many times, a firehose that could not be switched off is tried again. */
+const SWITCH_OFF_RETRY_MS = 5_000;
+const SWITCH_OFF_RETRIES = 60;
+
+function switchOffLater(api: RabbitManagement, vhost: string, key: string, left = SWITCH_OFF_RETRIES): void {
+  if (left <= 0) return;
+  const timer = setTimeout(() => {
+    void serially(key, async () => {
+      // Someone holds it again: theirs to switch off when they go.
+      if (holds.has(key)) return;
+      await api.setTracing(vhost, false).catch(() => switchOffLater(api, vhost, key, left - 1));
+    });
+  }, SWITCH_OFF_RETRY_MS);
+  // A server shutting down does not wait for a broker that is away.
+  timer.unref();
 }

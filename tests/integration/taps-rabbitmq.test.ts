@@ -101,6 +101,25 @@ describe("RabbitMQ tap", () => {
     expect(await management.tracing(vhost)).toBe(tracingBefore);
   }, 60_000);
 
+  test("a tap whose connection RabbitMQ closes leaves the server answering, and stops cleanly", async () => {
+    expect((await api(server.base, "POST", "/api/observe/taps", { rabbitmq: [queue] })).status).toBe(200);
+    const auth = { authorization: `Basic ${Buffer.from("guest:guest").toString("base64")}` };
+    const base = new URL(config.rabbitmqManagement).origin;
+    // The management API lists a connection with its next statistics round.
+    const tap = await waitFor("the tap's connection to be listed", async () => {
+      const list = (await (await fetch(`${base}/api/connections?columns=name,client_properties.connection_name`, { headers: auth })).json()) as { name: string; client_properties?: { connection_name?: string } }[];
+      return list.find((c) => c.client_properties?.connection_name === "hopscope-tap");
+    }, 15_000, 250);
+    const closed = await fetch(`${base}/api/connections/${encodeURIComponent(tap.name)}`, { method: "DELETE", headers: { ...auth, "x-reason": "closed by a test" } });
+    expect(closed.status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await api(server.base, "GET", "/api/health")).status).toBe(200);
+    const stopped = await api<{ result: { since: number | null } }>(server.base, "POST", "/api/observe/taps", {});
+    expect(stopped.status).toBe(200);
+    expect(stopped.body.result.since).toBeNull();
+    expect(await management.tracing(vhost)).toBe(tracingBefore);
+  }, 30_000);
+
   test("a queue that does not exist is a 404 naming it; an unknown vhost's firehose is not switched on", async () => {
     const missing = await api<{ ok: boolean; error: { message: string } }>(server.base, "POST", "/api/observe/taps", { rabbitmq: [`${TEST_NAMESPACE}.taps.no-such-queue`] });
     expect(missing.status).toBe(404);
