@@ -136,7 +136,8 @@ export async function holdTracing(api: RabbitManagement, vhost: string): Promise
       try {
         await api.setTracing(vhost, false);
       } catch (error) {
-        // RabbitMQ keeps a vhost's tracing across restarts: left on, it would slow it for good.
+        // The management API away for a moment while RabbitMQ runs on: left on, the firehose
+        // would slow every message of the vhost until the node restarts.
         switchOffLater(api, vhost, key);
         throw error;
       }

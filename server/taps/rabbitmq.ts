@@ -35,6 +35,8 @@ const CONNECTION_NAMES_REFRESH_MS = 250;
 const CONNECTION_NAME_WAIT_MS = 6_500;
 /** Connections whose names the tap remembers after they closed, the oldest forgotten first. */
 const CONNECTION_NAMES_KEPT = 10_000;
+/** How long the tap waits before it opens a lost connection again. */
+const RECONNECT_MS = 1_000;
 /** How often a queue's counters are read while it is tapped. */
 export const QUEUE_COUNTERS_POLL_MS = 1_000;
 
@@ -118,71 +120,114 @@ export interface RabbitmqTap {
   close(): Promise<void>;
 }
 
+/** A connection the tap opens, its errors its own: RabbitMQ going away must not take the server with it. */
+async function openConnection(amqpUrl: string): Promise<ChannelModel> {
+  const connection = await connect(amqpUrl, { clientProperties: { connection_name: "hopscope-tap" } });
+  connection.on("error", () => undefined);
+  return connection;
+}
+
+/** A passive declare of a missing queue closes its channel with a 404: one channel each. */
+async function checkQueues(connection: ChannelModel, queues: readonly string[]): Promise<void> {
+  for (const queue of queues) {
+    const probe = await connection.createChannel();
+    probe.on("error", () => undefined);
+    const exists = await probe.checkQueue(queue).then(
+      () => true,
+      (error: unknown) => {
+        if ((error as { code?: unknown }).code === 404) return false;
+        throw error;
+      },
+    );
+    if (!exists) throw new NoSuchTarget(`RabbitMQ has no queue ${queue}`);
+    await probe.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The tap's own queue on the trace exchange: every publish, since a message published to any
+ * exchange may end in a tapped queue, and only the tapped queues' deliveries.
+ */
+async function subscribe(connection: ChannelModel, queues: readonly string[], onCopy: (msg: ConsumeMessage | null) => void): Promise<void> {
+  const channel = await connection.createChannel();
+  channel.on("error", () => undefined);
+  const { queue: copies } = await channel.assertQueue("", { exclusive: true, autoDelete: true, arguments: { "x-max-length": TAP_QUEUE_MAX } });
+  await channel.bindQueue(copies, TRACE_EXCHANGE, "publish.#");
+  for (const queue of queues) await channel.bindQueue(copies, TRACE_EXCHANGE, `deliver.${queue}`);
+  await channel.consume(copies, onCopy, { noAck: true });
+}
+
 /**
  * Taps `queues` of the AMQP URL's vhost: publishes routed to them, from the publisher's
  * connection, and deliveries from them, to the consumer's. A queue that does not exist is
- * NoSuchTarget; a management API that does not answer says how to enable it.
+ * NoSuchTarget; a management API that does not answer says how to enable it. A connection lost
+ * later (RabbitMQ restarted, or it closed the tap's) is opened again until the tap is closed.
  */
 export async function tapRabbitmq(amqpUrl: string, managementUrl: string, queues: readonly string[], emit: Emit): Promise<RabbitmqTap> {
   const vhost = vhostOfAmqpUrl(amqpUrl);
   const api = new RabbitManagement(managementUrl);
-  const connection: ChannelModel = await connect(amqpUrl, { clientProperties: { connection_name: "hopscope-tap" } });
-  // RabbitMQ going away closes the connection: the tap sees nothing more, and the server goes on.
-  connection.on("error", () => undefined);
-  let release: (() => Promise<void>) | null = null;
   const names = new ConnectionNames(api);
+  const tappedQueues = new Set(queues);
+  // One after another, so a hop waiting for its connection's name is not overtaken by the next.
+  let reporting: Promise<void> = Promise.resolve();
+  const onCopy = (msg: ConsumeMessage | null) => {
+    if (!msg) return;
+    const at = wallClockMs();
+    const event = parseFirehose(msg.fields.routingKey, msg.properties.headers);
+    if (!event) return;
+    if (event.kind === "publish" ? !event.routedQueues.some((q) => tappedQueues.has(q)) : !tappedQueues.has(event.queue)) return;
+    reporting = reporting
+      .then(async () => {
+        const hops = hopsOf(event, tappedQueues, msg.content, at, await names.of(event.connection));
+        if (hops.length > 0) emit(hops);
+      })
+      // One hop the store refuses must not stop every later one from being reported.
+      .catch(() => undefined);
+  };
+
+  const first = await openConnection(amqpUrl);
+  let release: (() => Promise<void>) | null = null;
   try {
-    for (const queue of queues) {
-      // A passive declare of a missing queue closes its channel with a 404: one channel each.
-      const probe = await connection.createChannel();
-      probe.on("error", () => undefined);
-      const exists = await probe.checkQueue(queue).then(
-        () => true,
-        (error: unknown) => {
-          if ((error as { code?: unknown }).code === 404) return false;
-          throw error;
-        },
-      );
-      if (!exists) throw new NoSuchTarget(`RabbitMQ has no queue ${queue}`);
-      await probe.close().catch(() => undefined);
-    }
+    await checkQueues(first, queues);
     release = await holdTracing(api, vhost);
     await names.start();
-    const channel = await connection.createChannel();
-    channel.on("error", () => undefined);
-    const { queue: copies } = await channel.assertQueue("", { exclusive: true, autoDelete: true, arguments: { "x-max-length": TAP_QUEUE_MAX } });
-    // Every publish, since a message published to any exchange may end in a tapped queue; only
-    // the tapped queues' deliveries.
-    await channel.bindQueue(copies, TRACE_EXCHANGE, "publish.#");
-    for (const queue of queues) await channel.bindQueue(copies, TRACE_EXCHANGE, `deliver.${queue}`);
-    const tappedQueues = new Set(queues);
-    // One after another, so a hop waiting for its connection's name is not overtaken by the next.
-    let reporting: Promise<void> = Promise.resolve();
-    const onCopy = (msg: ConsumeMessage | null) => {
-      if (!msg) return;
-      const at = wallClockMs();
-      const event = parseFirehose(msg.fields.routingKey, msg.properties.headers);
-      if (!event) return;
-      if (event.kind === "publish" ? !event.routedQueues.some((q) => tappedQueues.has(q)) : !tappedQueues.has(event.queue)) return;
-      reporting = reporting
-        .then(async () => {
-          const hops = hopsOf(event, tappedQueues, msg.content, at, await names.of(event.connection));
-          if (hops.length > 0) emit(hops);
-        })
-        // One hop the store refuses must not stop every later one from being reported.
-        .catch(() => undefined);
-    };
-    await channel.consume(copies, onCopy, { noAck: true });
+    await subscribe(first, queues, onCopy);
   } catch (error) {
-    await connection.close().catch(() => undefined);
+    await first.close().catch(() => undefined);
     await release?.().catch(() => undefined);
     throw error;
   }
   const held = release;
+
+  let current: ChannelModel | null = first;
+  let closed = false;
+  const reopen = async () => {
+    current = null;
+    while (!closed) {
+      await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
+      let connection: ChannelModel | null = null;
+      try {
+        connection = await openConnection(amqpUrl);
+        // A restarted RabbitMQ comes back with the firehose off: it is not kept across restarts.
+        if (!(await api.tracing(vhost))) await api.setTracing(vhost, true);
+        await subscribe(connection, queues, onCopy);
+        if (closed) throw new Error("closed while reconnecting");
+        current = connection;
+        watch(connection);
+        return;
+      } catch {
+        await connection?.close().catch(() => undefined);
+      }
+    }
+  };
+  const watch = (connection: ChannelModel) => connection.once("close", () => void (closed ? undefined : reopen()));
+  watch(first);
+
   return {
     async close() {
+      closed = true;
       names.closed = true;
-      await connection.close().catch(() => undefined);
+      await current?.close().catch(() => undefined);
       await held().catch(() => undefined);
     },
   };

@@ -101,7 +101,7 @@ describe("RabbitMQ tap", () => {
     expect(await management.tracing(vhost)).toBe(tracingBefore);
   }, 60_000);
 
-  test("a tap whose connection RabbitMQ closes leaves the server answering, and stops cleanly", async () => {
+  test("a tap whose connection RabbitMQ closes leaves the server answering, opens it again and sees on, and stops cleanly", async () => {
     expect((await api(server.base, "POST", "/api/observe/taps", { rabbitmq: [queue] })).status).toBe(200);
     const auth = { authorization: `Basic ${Buffer.from("guest:guest").toString("base64")}` };
     const base = new URL(config.rabbitmqManagement).origin;
@@ -114,6 +114,14 @@ describe("RabbitMQ tap", () => {
     expect(closed.status).toBe(204);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await api(server.base, "GET", "/api/health")).status).toBe(200);
+    // Published until one is seen: the tap's new queue is bound a moment after it reconnects.
+    const billing = await (await app("billing-app")).createConfirmChannel();
+    let sent = 0;
+    await waitFor("a publish seen after the tap reconnected", async () => {
+      billing.sendToQueue(queue, Buffer.from("{}"), { messageId: `after-${++sent}` });
+      await billing.waitForConfirms();
+      return (await tapped()).some((h) => h.message.id.startsWith("after-")) || undefined;
+    }, 15_000, 500);
     const stopped = await api<{ result: { since: number | null } }>(server.base, "POST", "/api/observe/taps", {});
     expect(stopped.status).toBe(200);
     expect(stopped.body.result.since).toBeNull();
