@@ -128,6 +128,17 @@ describe("RabbitMQ tap", () => {
     expect(await management.tracing(vhost)).toBe(tracingBefore);
   }, 30_000);
 
+  test("a server that shuts down with a RabbitMQ tap on switches the firehose back off", async () => {
+    const other = await startHopscope();
+    try {
+      expect((await api(other.base, "POST", "/api/observe/taps", { rabbitmq: [queue] })).status).toBe(200);
+      expect(await management.tracing(vhost)).toBe(true);
+    } finally {
+      await other.hopscope.close();
+    }
+    expect(await management.tracing(vhost)).toBe(tracingBefore);
+  });
+
   test("a queue that does not exist is a 404 naming it; an unknown vhost's firehose is not switched on", async () => {
     const missing = await api<{ ok: boolean; error: { message: string } }>(server.base, "POST", "/api/observe/taps", { rabbitmq: [`${TEST_NAMESPACE}.taps.no-such-queue`] });
     expect(missing.status).toBe(404);
