@@ -51,7 +51,10 @@ export class RabbitManagement {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
-      throw new ManagementUnreachable(`RabbitMQ's management API does not answer at ${this.shown} (${messageOf(error)}). Enable it with: ${ENABLE_MANAGEMENT_COMMAND}`);
+      // fetch says only "fetch failed"; the reason (ECONNREFUSED, a timeout) is its cause's.
+      const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+      const why = typeof cause?.code === "string" ? cause.code : typeof cause?.message === "string" ? cause.message : messageOf(error);
+      throw new ManagementUnreachable(`RabbitMQ's management API does not answer at ${this.shown} (${why}). Enable it with: ${ENABLE_MANAGEMENT_COMMAND}`);
     }
     if (res.status === 404) return null;
     if (res.status === 401) throw new ManagementUnreachable(`RabbitMQ's management API at ${this.shown} refused the credentials: set RABBITMQ_MANAGEMENT_URL to http://user:pass@host:15672 for a user tagged "administrator"`);

@@ -1,4 +1,5 @@
 import { connect, type ChannelModel } from "amqplib";
+import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isMessageHop, type MessageHop } from "../../lib/protocol";
 import { vhostOfAmqpUrl } from "../../lib/rabbitmq-firehose";
@@ -147,12 +148,20 @@ describe("RabbitMQ tap", () => {
   });
 
   test("a management API that does not answer is a 503 that says how to enable it", async () => {
-    // Port 9 (discard) answers nothing on this machine: the plugin as good as off.
-    const other = await startHopscope({ RABBITMQ_MANAGEMENT_URL: "http://guest:guest@127.0.0.1:9" });
+    // A port that was free a moment ago: nothing answers there, as if the plugin were off.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, "127.0.0.1", () => {
+        const { port: free } = probe.address() as AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    const other = await startHopscope({ RABBITMQ_MANAGEMENT_URL: `http://guest:guest@127.0.0.1:${port}` });
     try {
       const answer = await api<{ ok: boolean; error: { message: string } }>(other.base, "POST", "/api/observe/taps", { rabbitmq: [queue] });
       expect(answer.status).toBe(503);
       expect(answer.body.error.message).toContain("rabbitmq-plugins enable rabbitmq_management");
+      expect(answer.body.error.message).toContain("ECONNREFUSED");
       expect((await api<{ result: { since: number | null } }>(other.base, "GET", "/api/observe/taps")).body.result.since).toBeNull();
     } finally {
       await other.hopscope.close();
