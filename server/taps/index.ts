@@ -382,14 +382,20 @@ export class BrokerTaps {
     }
     // Both run for the moment it takes to close the old ones: a message then is seen twice,
     // which is better than a gap in which it is not seen at all.
-    await this.close();
+    await this.closeRunning();
     this.running = started;
     const any = wanted.some((list) => list && list.length > 0);
     this.status = { targets, since: any ? wallClockMs() : null };
     return this.status;
   }
 
+  /** Waits for a change under way first: taps it is starting would otherwise outlive the close. */
   async close(): Promise<void> {
+    await this.changing.catch(() => undefined);
+    await this.closeRunning();
+  }
+
+  private async closeRunning(): Promise<void> {
     const running = this.running;
     this.running = [];
     this.status = { targets: NO_TAPS, since: null };

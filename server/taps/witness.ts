@@ -37,6 +37,8 @@ interface Witness {
 
 export class Witnesses {
   private running = new Map<string, Witness>();
+  /** Witnesses being stopped now, whoever asked. */
+  private readonly stopping = new Set<Promise<void>>();
   private readonly names: Namespace;
 
   constructor(
@@ -130,10 +132,19 @@ export class Witnesses {
   async stop(id: string): Promise<void> {
     const witness = this.running.get(id);
     this.running.delete(id);
-    witness?.pending?.close();
-    witness?.queues?.close();
-    await witness?.lag?.close();
-    await witness?.taps.close();
+    if (!witness) return;
+    const stopping = (async () => {
+      witness.pending?.close();
+      witness.queues?.close();
+      await witness.lag?.close();
+      await witness.taps.close();
+    })();
+    this.stopping.add(stopping);
+    try {
+      await stopping;
+    } finally {
+      this.stopping.delete(stopping);
+    }
   }
 
   view(id: string): Result<WitnessView> {
@@ -176,6 +187,9 @@ export class Witnesses {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.running.keys()].map((id) => this.stop(id)));
+    // A witness its stopped scenario took with it may still be closing: the server waits for it,
+    // or a firehose it held would stay on after the server is gone.
+    await Promise.allSettled([...this.stopping]);
   }
 
   /**
