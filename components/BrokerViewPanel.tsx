@@ -1,4 +1,5 @@
 import { unwitnessedParts, type CrossCheck, type GroupLag, type StreamPending } from "../lib/crosscheck";
+import type { QueueCounters } from "../lib/rabbitmq-firehose";
 import type { CrossCheckControl } from "../lib/client/crosscheck";
 import type { ScenarioInfo, TransportId } from "../lib/protocol";
 import { BROKER_NAMES } from "./BrokerStrip";
@@ -64,7 +65,7 @@ export function BrokerViewPanel({ info, witnessed, control, presenter, running }
       )}
       {on && result && <Figures result={result} />}
       {on && result?.settles && <Settles settles={result.settles} />}
-      {on && <BrokerFacts pending={view?.pending ?? []} lag={view?.lag ?? []} />}
+      {on && <BrokerFacts pending={view?.pending ?? []} lag={view?.lag ?? []} queues={view?.queues ?? []} />}
       {on && <p className="text-2xs leading-snug text-[var(--muted)]" data-testid="broker-view-blind-spot">{blindSpot(info, witnessed)}</p>}
     </Panel>
   );
@@ -122,8 +123,8 @@ function Settles({ settles }: { settles: NonNullable<CrossCheck["settles"]> }) {
  * What the broker itself holds right now, read from it rather than from any actor: a stream's
  * pending entries per consumer (what XAUTOCLAIM would act on) and a group's lag behind its topic.
  */
-function BrokerFacts({ pending, lag }: { pending: readonly StreamPending[]; lag: readonly GroupLag[] }) {
-  if (pending.length === 0 && lag.length === 0) return null;
+function BrokerFacts({ pending, lag, queues }: { pending: readonly StreamPending[]; lag: readonly GroupLag[]; queues: readonly QueueCounters[] }) {
+  if (pending.length === 0 && lag.length === 0 && queues.length === 0) return null;
   return (
     <dl className="space-y-1 rounded-xl border border-[var(--line)] px-3 py-2 text-xs" aria-label="What the broker holds now" data-testid="broker-view-facts">
       {pending.map((p) => (
@@ -135,6 +136,28 @@ function BrokerFacts({ pending, lag }: { pending: readonly StreamPending[]; lag:
             {p.pending}
           </dd>
           {p.byConsumer.length > 0 && <dd className="text-[var(--muted)]">{p.byConsumer.map((c) => `${c.consumer} ${c.pending}`).join(" · ")}</dd>}
+        </div>
+      ))}
+      {queues.map((q) => (
+        // RabbitMQ's counters refresh every few seconds: acks are counted by the queue, never per message.
+        <div key={`queue:${q.queue}`} className="flex flex-wrap items-baseline gap-x-2" data-testid="broker-view-queue">
+          <dt className="text-[var(--muted)]">
+            RabbitMQ · <span className="font-mono">{q.queue}</span>:
+          </dt>
+          <dd>
+            <b className="font-mono tabular-nums" data-testid="broker-view-value">{q.ready}</b> ready
+          </dd>
+          <dd>
+            <b className="font-mono tabular-nums">{q.unacked}</b> unacked
+          </dd>
+          <dd>
+            <b className="font-mono tabular-nums">{q.acked}</b> acked
+          </dd>
+          {q.redelivered > 0 && (
+            <dd>
+              <b className="font-mono tabular-nums">{q.redelivered}</b> redelivered
+            </dd>
+          )}
         </div>
       ))}
       {lag.map((l) => (
@@ -157,5 +180,8 @@ function blindSpot(info: ScenarioInfo, witnessed: readonly TransportId[]): strin
   const notCompared = unwitnessedParts(info);
   const kafka = witnessed.includes("kafka") ? "; Kafka topics made after the switch are not tapped" : "";
   const rest = notCompared.length > 0 ? `; ${notCompared.join(", ")} are not compared` : "";
-  return `The tap sees each message reach the broker, not who sent it or who received it${kafka}${rest}.`;
+  // The firehose names connections, where the other taps cannot; it cannot see acks, and costs RabbitMQ.
+  const rabbitmq = witnessed.includes("rabbitmq") ? "; RabbitMQ's firehose names the connections but not acks (the queue's counters have those), and slows RabbitMQ while on" : "";
+  if (witnessed.every((b) => b === "rabbitmq")) return `RabbitMQ's firehose sees each message reach its queue and each delivery, with the connections that sent and took it; acks show only in the queue's counters, and the firehose slows RabbitMQ while on${rest}.`;
+  return `The tap sees each message reach the broker, not who sent it or who received it${kafka}${rabbitmq}${rest}.`;
 }

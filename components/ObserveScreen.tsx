@@ -72,7 +72,7 @@ export function ObserveScreen({ view, actions, taps, recorder, replay }: Observe
               <TopologyView topology={topology} gauges={NO_GAUGES} litNodes={litNodes} litEdges={litEdges} canKill={NOBODY_KILLS} onKill={NO_KILL} flights={actions.flights} />
             ) : (
               <p className="px-4 py-10 text-center text-sm text-[var(--muted)]" data-testid="observe-empty">
-                Nothing seen yet. Tap a subject, channel or topic your applications use, or point their OpenTelemetry exporter at /v1/traces.
+                Nothing seen yet. Tap a subject, channel, topic or queue your applications use, or point their OpenTelemetry exporter at /v1/traces.
               </p>
             )}
           </Panel>

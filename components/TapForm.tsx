@@ -7,6 +7,7 @@ const FIELDS: Record<TapField, { label: string; hint: string; placeholder: strin
   nats: { label: "NATS subjects", hint: "wildcards * and > allowed", placeholder: "orders.>  payments.*" },
   redis: { label: "Redis channels", hint: "glob patterns allowed", placeholder: "orders:*  notifications" },
   kafka: { label: "Kafka topics", hint: "existing topics, read from their end", placeholder: "orders" },
+  rabbitmq: { label: "RabbitMQ queues", hint: "existing queues, through the firehose", placeholder: "billing.jobs" },
 };
 
 interface TapFormProps {
@@ -18,7 +19,7 @@ interface TapFormProps {
 
 /** Where the presenter says what to tap, and everyone sees what is tapped. */
 export function TapForm({ status, presenter, onApply }: TapFormProps) {
-  const [texts, setTexts] = useState<Record<TapField, string>>({ nats: "", redis: "", kafka: "" });
+  const [texts, setTexts] = useState<Record<TapField, string>>({ nats: "", redis: "", kafka: "", rabbitmq: "" });
   const [error, setError] = useState<{ field: TapField | null; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [monitor, setMonitor] = useState(false);
@@ -32,7 +33,7 @@ export function TapForm({ status, presenter, onApply }: TapFormProps) {
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void apply({ nats: parseTapList(texts.nats), redis: parseTapList(texts.redis), kafka: parseTapList(texts.kafka), redisMonitor: monitor });
+    void apply({ nats: parseTapList(texts.nats), redis: parseTapList(texts.redis), kafka: parseTapList(texts.kafka), rabbitmq: parseTapList(texts.rabbitmq), redisMonitor: monitor });
   };
 
   return (
@@ -58,6 +59,11 @@ export function TapForm({ status, presenter, onApply }: TapFormProps) {
                   autoComplete="off"
                   className={`mt-1 w-full rounded-lg border bg-[var(--panel)] px-2.5 py-1.5 font-mono text-sm ${fieldError ? "border-rose-500" : "border-[var(--line)]"}`}
                 />
+                {field === "rabbitmq" && (
+                  <p className="mt-1 text-xs text-amber-800 dark:text-amber-200" data-testid="tap-rabbitmq-cost">
+                    Names publishers and consumers by their connections and shows redeliveries. The firehose copies every message in the vhost while it is on: it costs RabbitMQ throughput.
+                  </p>
+                )}
                 {fieldError && (
                   <p id={`tap-${field}-error`} role="alert" className="mt-1 text-xs text-rose-700 dark:text-rose-300" data-testid={`tap-error-${field}`}>
                     {fieldError}
@@ -117,6 +123,7 @@ function TapSummary({ status }: { status: TapStatus | null }) {
       <p className="text-sm font-medium">
         Tapping since {TIME.format(status.since)}
         {status.targets.redisMonitor && <span className="ml-2 font-normal text-amber-800 dark:text-amber-200">Redis through MONITOR: slower while on</span>}
+        {status.targets.rabbitmq.length > 0 && <span className="ml-2 font-normal text-amber-800 dark:text-amber-200">RabbitMQ firehose on: slower while on</span>}
       </p>
       <ul className="mt-1 flex flex-wrap gap-1.5">
         {TAP_FIELDS.flatMap((field) =>

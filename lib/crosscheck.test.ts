@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { CROSS_CHECK_SETTLE_MS, crossCheck, crossCheckSettles, crossCheckVerdict, unwitnessedParts, witnessedBrokers } from "./crosscheck";
+import { CROSS_CHECK_SETTLE_MS, crossCheck, crossCheckSettles, crossCheckVerdict, unwitnessedParts, witnessedBrokers, witnessedRabbitmqQueues } from "./crosscheck";
 
 const hop = (kind: string, id: string, at = 0) => ({ kind, at, message: { id, traceId: id, destination: "d", attempt: 1, redelivered: false, size: 0, preview: "" } }) as Parameters<typeof crossCheck>[0][number];
 const settle = (kind: string, id: string, seq: number, attempt = 1) => ({ kind, at: 0, message: { id, traceId: id, destination: "ORDERS", offset: String(seq), attempt, redelivered: attempt > 1, size: 0, preview: "" } }) as Parameters<typeof crossCheck>[0][number];
@@ -40,12 +40,29 @@ describe("the cross-check in words and where it applies", () => {
     expect(crossCheckVerdict({ both: 0, actorsOnly: side(0), brokerOnly: side(0), confirmed: false }).agrees).toBe(true);
   });
 
-  test("NATS and Kafka are witnessed, Redis only through pub/sub channels, RabbitMQ and gRPC never", () => {
+  test("NATS and Kafka are witnessed, Redis only through pub/sub channels, RabbitMQ through its named queues, gRPC never", () => {
     expect(witnessedBrokers({ brokers: ["nats"], channels: [] })).toEqual(["nats"]);
     expect(witnessedBrokers({ brokers: ["redis"], channels: [{ id: "redis:s", label: "s", kind: "stream" }] })).toEqual([]);
     expect(witnessedBrokers({ brokers: ["rabbitmq", "redis", "kafka"], channels: [{ id: "redis:c", label: "c", kind: "channel" }] })).toEqual(["redis", "kafka"]);
     expect(witnessedBrokers({ brokers: ["rabbitmq", "grpc"], channels: [] })).toEqual([]);
     expect(unwitnessedParts({ brokers: ["rabbitmq", "redis"], channels: [{ id: "redis:s", label: "s", kind: "stream" }] })).toEqual(["RabbitMQ queues", "Redis streams"]);
+  });
+
+  test("a scenario's RabbitMQ queues are witnessed, not its broker-named reply queue; a scenario publishing to exchanges is not", () => {
+    const work = {
+      brokers: ["rabbitmq" as const],
+      channels: [
+        { id: "rabbitmq:emails", label: "emails", kind: "queue" },
+        { id: "rabbitmq:emails.retry", label: "emails.retry", kind: "retry queue" },
+        { id: "rabbitmq:reply-to", label: "reply-to (exclusive)", kind: "reply queue" },
+      ],
+    };
+    expect(witnessedRabbitmqQueues(work)).toEqual(["emails", "emails.retry"]);
+    expect(witnessedBrokers(work)).toEqual(["rabbitmq"]);
+    expect(unwitnessedParts(work)).toEqual([]);
+    const exchanges = { brokers: ["rabbitmq" as const], channels: [{ id: "rabbitmq:exchange:orders", label: "orders", kind: "topic exchange" }, { id: "rabbitmq:audit", label: "audit", kind: "queue" }] };
+    expect(witnessedBrokers(exchanges)).toEqual([]);
+    expect(unwitnessedParts(exchanges)).toEqual(["RabbitMQ exchanges"]);
   });
 
   test("settles match by stream sequence, kind and delivery, whatever id each side could name", () => {

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { MessageHopDraft, ScenarioInfo, TransportId } from "./protocol";
+import { queueCountersSchema } from "./rabbitmq-firehose";
 
 /** A hop as either side has it: an actor's (stamped by the server) or the tap's (a draft). */
 type Seen = Pick<MessageHopDraft, "kind" | "message" | "at">;
@@ -45,24 +46,51 @@ export type GroupLag = z.infer<typeof groupLagSchema>;
 
 /**
  * `GET /api/scenarios/:id/crosscheck`: whether the broker is being asked, since when (epoch ms),
- * its answer, and where the scenario has them, what Redis holds pending and each Kafka group's lag.
+ * its answer, and where the scenario has them, what Redis holds pending, each Kafka group's lag
+ * and each RabbitMQ queue's counters (the firehose carries no acks: these are the broker's count).
  */
-export const witnessViewSchema = z.object({ on: z.boolean(), since: z.number().nullable(), result: crossCheckSchema.nullable(), pending: z.array(streamPendingSchema).optional(), lag: z.array(groupLagSchema).optional() });
+export const witnessViewSchema = z.object({
+  on: z.boolean(),
+  since: z.number().nullable(),
+  result: crossCheckSchema.nullable(),
+  pending: z.array(streamPendingSchema).optional(),
+  lag: z.array(groupLagSchema).optional(),
+  queues: z.array(queueCountersSchema).optional(),
+});
 export type WitnessView = z.infer<typeof witnessViewSchema>;
+
+const RABBITMQ_CHANNEL = "rabbitmq:";
+
+/**
+ * The RabbitMQ queues (by their seed names) whose publishes the witness holds against the
+ * actors' reports: the scenario's named queues, where its actors publish straight to them. A
+ * reply queue is the broker's own exclusive one, with no name to tap; a scenario that publishes
+ * to exchanges reports its publishes there, which the firehose cannot match to one queue.
+ */
+export function witnessedRabbitmqQueues(info: Pick<ScenarioInfo, "brokers" | "channels">): string[] {
+  if (!info.brokers.includes("rabbitmq")) return [];
+  const ours = info.channels.filter((c) => c.id.startsWith(RABBITMQ_CHANNEL));
+  if (ours.some((c) => c.kind.endsWith("exchange"))) return [];
+  return ours.filter((c) => c.kind.endsWith("queue") && c.kind !== "reply queue").map((c) => c.id.slice(RABBITMQ_CHANNEL.length));
+}
 
 /**
  * The brokers whose view of this scenario the witness compares: any NATS subject or Kafka topic,
- * and Redis pub/sub channels (not its streams). None: the broker cannot be asked here.
+ * Redis pub/sub channels (not its streams) and RabbitMQ queues published to by name. None: the
+ * broker cannot be asked here.
  */
 export function witnessedBrokers(info: Pick<ScenarioInfo, "brokers" | "channels">): TransportId[] {
   const pubsub = info.channels.some((c) => c.kind === "channel");
-  return info.brokers.filter((b) => b === "nats" || b === "kafka" || (b === "redis" && pubsub));
+  const queues = witnessedRabbitmqQueues(info).length > 0;
+  return info.brokers.filter((b) => b === "nats" || b === "kafka" || (b === "redis" && pubsub) || (b === "rabbitmq" && queues));
 }
 
 /** What the scenario moves that no tap sees, in words; empty when the taps see all of it. */
 export function unwitnessedParts(info: Pick<ScenarioInfo, "brokers" | "channels">): string[] {
   const parts: string[] = [];
-  if (info.brokers.includes("rabbitmq")) parts.push("RabbitMQ queues");
+  if (info.brokers.includes("rabbitmq") && witnessedRabbitmqQueues(info).length === 0) {
+    parts.push(info.channels.some((c) => c.id.startsWith(RABBITMQ_CHANNEL) && c.kind.endsWith("exchange")) ? "RabbitMQ exchanges" : "RabbitMQ queues");
+  }
   if (info.brokers.includes("redis") && info.channels.some((c) => c.kind === "stream")) parts.push("Redis streams");
   if (info.brokers.includes("grpc")) parts.push("gRPC calls");
   return parts;

@@ -86,6 +86,14 @@ describe("tap form", () => {
     expect(parseTapList("  ")).toEqual([]);
   });
 
+  test("RabbitMQ queues are tapped by name: no wildcards, at most sixteen", () => {
+    expect(tapTargetsSchema.parse({ rabbitmq: ["billing.jobs"] })).toMatchObject({ rabbitmq: ["billing.jobs"], nats: [] });
+    expect(tapTargetsSchema.parse({}).rabbitmq).toEqual([]);
+    expect(tapTargetsSchema.safeParse({ rabbitmq: ["jobs.*"] }).success).toBe(false);
+    expect(tapTargetsSchema.safeParse({ rabbitmq: [""] }).success).toBe(false);
+    expect(tapTargetsSchema.safeParse({ rabbitmq: Array.from({ length: 17 }, (_, i) => `q${i}`) }).success).toBe(false);
+  });
+
   test("a refusal is put next to the field it is about", () => {
     const malformed = tapTargetsSchema.safeParse({ nats: ["orders..created"] });
     expect(malformed.success).toBe(false);
@@ -93,6 +101,9 @@ describe("tap form", () => {
     expect(tapFieldOfError("Kafka has no topic nope")).toBe("kafka");
     expect(tapFieldOfError("Redis tap: connect ECONNREFUSED 127.0.0.1:6379")).toBe("redis");
     expect(tapFieldOfError("NATS tap: the NATS tap's start took longer than 15000 ms")).toBe("nats");
+    expect(tapFieldOfError("rabbitmq.0: a RabbitMQ queue name: no spaces, `*` or `#`")).toBe("rabbitmq");
+    expect(tapFieldOfError("RabbitMQ has no queue jobs")).toBe("rabbitmq");
+    expect(tapFieldOfError("RabbitMQ tap: RabbitMQ's management API does not answer")).toBe("rabbitmq");
     expect(tapFieldOfError("Only the presenter can act")).toBeNull();
   });
 });

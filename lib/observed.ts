@@ -8,6 +8,7 @@ import type { CastMember } from "./cast";
 import { compareIds } from "./cast";
 import type { BrokerId, Hop, LinkInfo, MessageHop, ScenarioInfo, TransportId } from "./protocol";
 import { BROKERS, isMessageHop, OBSERVED_ID } from "./protocol";
+import { rabbitmqQueueNameSchema } from "./rabbitmq-firehose";
 import { layoutTopology, type Topology, type TopologyOptions } from "./topology";
 
 export { OBSERVED_ID };
@@ -144,7 +145,7 @@ export function observedGraphKey(graph: ObservedGraph): string {
 
 const MAX_TAP_TARGETS = 16;
 
-/** What `POST /api/observe/taps` takes: the subjects, channel patterns and topics to tap. */
+/** What `POST /api/observe/taps` takes: the subjects, channel patterns, topics and queues to tap. */
 export const tapTargetsSchema = z
   .object({
     nats: z.array(z.string().max(128).refine(isSubscribableSubject, "a NATS subject: dot-separated tokens, none empty, no spaces, `*` a whole token, `>` only last")).max(MAX_TAP_TARGETS).default([]),
@@ -163,13 +164,18 @@ export const tapTargetsSchema = z
       .array(z.string().regex(/^[^\s.*>]{1,255}$/, "a JetStream stream name: no spaces, dots, `*` or `>`"))
       .max(MAX_TAP_TARGETS)
       .default([]),
+    /**
+     * RabbitMQ queues whose publishes and deliveries are tapped through the firehose, which is on
+     * for the whole vhost while they are, at a cost to its throughput.
+     */
+    rabbitmq: z.array(rabbitmqQueueNameSchema).max(MAX_TAP_TARGETS).default([]),
   })
   .strict();
 export type TapTargets = z.output<typeof tapTargetsSchema>;
 /** What a caller asks for: lists it leaves out are empty, MONITOR is off unless asked. */
 export type TapRequest = z.input<typeof tapTargetsSchema>;
 
-export const NO_TAPS: TapTargets = { nats: [], redis: [], kafka: [], redisMonitor: false, jetstream: [] };
+export const NO_TAPS: TapTargets = { nats: [], redis: [], kafka: [], redisMonitor: false, jetstream: [], rabbitmq: [] };
 
 /** What NATS accepts as a subscription's subject; a bad one would fail at the broker, not here. */
 function isSubscribableSubject(subject: string): boolean {
@@ -179,13 +185,13 @@ function isSubscribableSubject(subject: string): boolean {
 
 /** What `GET /api/observe/taps` answers. */
 export const tapStatusSchema = z.object({
-  targets: z.object({ nats: z.array(z.string()), redis: z.array(z.string()), kafka: z.array(z.string()), redisMonitor: z.boolean().default(false), jetstream: z.array(z.string()).default([]) }),
+  targets: z.object({ nats: z.array(z.string()), redis: z.array(z.string()), kafka: z.array(z.string()), redisMonitor: z.boolean().default(false), jetstream: z.array(z.string()).default([]), rabbitmq: z.array(z.string()).default([]) }),
   /** When the taps now running started, epoch ms; null when none runs. */
   since: z.number().nullable(),
 });
 export type TapStatus = z.infer<typeof tapStatusSchema>;
 
-export const TAP_FIELDS = ["nats", "redis", "kafka"] as const;
+export const TAP_FIELDS = ["nats", "redis", "kafka", "rabbitmq"] as const;
 export type TapField = (typeof TAP_FIELDS)[number];
 
 /** Subjects, patterns or topics as typed into one field: separated by commas, spaces or lines. */
@@ -195,12 +201,14 @@ export function parseTapList(text: string): string[] {
 
 /**
  * The field a refusal of the taps is about, so it is shown next to it: a 400 names its field
- * first ("nats.0: ..."), a missing topic is Kafka's, a broker that is away names its tap.
+ * first ("nats.0: ..."), a missing topic is Kafka's and a missing queue RabbitMQ's, a broker
+ * that is away names its tap.
  */
 export function tapFieldOfError(message: string): TapField | null {
-  const path = /^(nats|redis|kafka)\b/.exec(message);
+  const path = /^(nats|redis|kafka|rabbitmq)\b/.exec(message);
   if (path) return path[1] as TapField;
   if (/^Kafka has no topic/.test(message) || /^Kafka tap/.test(message)) return "kafka";
+  if (/^RabbitMQ has no queue/.test(message) || /^RabbitMQ tap/.test(message)) return "rabbitmq";
   if (/^NATS tap/.test(message)) return "nats";
   if (/^Redis tap/.test(message)) return "redis";
   return null;

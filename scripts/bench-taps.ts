@@ -1,6 +1,7 @@
 /**
  * What a broker tap costs the broker it watches: the same official-client measurement as
- * `npm run measure` (server/measure), of NATS pub/sub, Redis pub/sub and Kafka, with the tap on
+ * `npm run measure` (server/measure), of NATS pub/sub, Redis pub/sub, Kafka and a RabbitMQ work
+ * queue (the firehose tap, which RabbitMQ pays for on every message in the vhost), with the tap on
  * the run's subject, channel or topic and without it, in turns, in one run. The tap runs in a
  * Hopscope server of its own process, its hops going through the observed store as they would
  * on the dashboard, so it costs the machine, not the measuring process's event loop. No tap is on by
@@ -11,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { wallClockMs } from "../lib/clock";
 import type { MeasureId, MeasureResult } from "../lib/measurements";
 import { createKafka } from "../server/brokers/kafka";
+import { connectAmqpOnce } from "../server/brokers/rabbitmq";
 import { loadConfig } from "../server/config";
 import { runMeasurements } from "../server/measure/engine";
 import { measureNames, newRunId } from "../server/measure/names";
@@ -30,6 +32,7 @@ const TAPPED: { id: MeasureId; broker: string; targets: (runId: string) => TapRe
   { id: "redis-pubsub", broker: "Redis", targets: (runId) => ({ redis: [measureNames(runId).redisChannel] }) },
   { id: "redis-pubsub", broker: "Redis MONITOR", targets: (runId) => ({ redis: [measureNames(runId).redisChannel], redisMonitor: true }) },
   { id: "kafka", broker: "Kafka", targets: (runId) => ({ kafka: [measureNames(runId).kafkaTopic] }) },
+  { id: "rabbitmq", broker: "RabbitMQ firehose", targets: (runId) => ({ rabbitmq: [measureNames(runId).queue] }) },
 ];
 
 const TAP_PROCESS = fileURLToPath(new URL("./tap-process.ts", import.meta.url));
@@ -55,6 +58,8 @@ export async function tapCost(options: TapCostOptions): Promise<number | null> {
           if (tap === "on") {
             // The tap starts at the topic's end: the topic must be there first.
             if (id === "kafka") await createTopic(urls.kafka, measureNames(runId).kafkaTopic);
+            // The RabbitMQ tap refuses a queue that does not exist: declared as the run declares it.
+            if (id === "rabbitmq") await declareQueue(urls.rabbitmq, measureNames(runId).queue);
             server = await tapServer(targets(runId));
           }
           const set = await runMeasurements({ only: [id], latencySeconds: options.seconds, throughputSeconds: options.seconds }, undefined, { runId, urls });
@@ -110,6 +115,15 @@ function seenBy(server: ChildProcess): Promise<number> {
     server.once("message", (message) => resolve((message as { seen?: number }).seen ?? 0));
     server.send({ t: "seen" });
   });
+}
+
+async function declareQueue(url: string, queue: string): Promise<void> {
+  const { connection, channel } = await connectAmqpOnce(url, "bench-taps");
+  try {
+    await channel.assertQueue(queue, { durable: true });
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
 }
 
 async function createTopic(brokers: string, topic: string): Promise<void> {

@@ -24,6 +24,9 @@ host_of() {
 nats_url="${NATS_URL:-nats://127.0.0.1:4222}"
 redis_url="${REDIS_URL:-redis://127.0.0.1:6379}"
 amqp_url="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672}"
+# The management API takes the AMQP URL's credentials (guest may log in from loopback only).
+amqp_credentials="${amqp_url#*://}"; [[ "$amqp_credentials" == *@* ]] && amqp_credentials="${amqp_credentials%%@*}" || amqp_credentials="guest:guest"
+amqp_user="${amqp_credentials%%:*}"; amqp_password="${amqp_credentials#*:}"
 
 declare -A PORT=( [nats]="$(port_of "$nats_url" 4222)" [redis]="$(port_of "$redis_url" 6379)" [rabbitmq]="$(port_of "$amqp_url" 5672)" )
 declare -A HOST=( [nats]="$(host_of "$nats_url")" [redis]="$(host_of "$redis_url")" [rabbitmq]="$(host_of "$amqp_url")" )
@@ -81,16 +84,33 @@ up() {
   echo " up"
 }
 
-# The queue node's unacked count comes from the management API; enabling it is online and
-# idempotent, so a running broker is not restarted.
+# The queue node's unacked counts and the RabbitMQ tap (which switches the firehose on and reads
+# queue counters) need the management API. Enabling the plugin is online and idempotent, so a
+# running broker is not restarted; the API takes a few seconds more to answer after that.
+management_answers() { curl -fsS -o /dev/null -u "$amqp_user:$amqp_password" --max-time 2 "http://${HOST[rabbitmq]}:15672/api/overview" 2>/dev/null; }
 management() {
   is_local rabbitmq && answers rabbitmq || return 0
-  (exec 3<>"/dev/tcp/${HOST[rabbitmq]}/15672") 2>/dev/null && return 0
+  management_answers && return 0
   local plugins
-  plugins="$(command -v rabbitmq-plugins 2>/dev/null || echo /usr/sbin/rabbitmq-plugins)"
-  [ -x "$plugins" ] || return 0
-  printf "  … enabling RabbitMQ's management plugin (for unacked counts) "
-  if "$plugins" enable rabbitmq_management >"$data/rabbitmq-plugins.log" 2>&1; then echo "done"; else echo "failed; see $data/rabbitmq-plugins.log"; fi
+  plugins="$(find_binary rabbitmq-plugins)"
+  if [ -z "$plugins" ]; then
+    echo "  ✗ rabbitmq-plugins not found: enable the management plugin with: rabbitmq-plugins enable rabbitmq_management" >&2
+    return 1
+  fi
+  printf "  … enabling RabbitMQ's management plugin (queue counts, the RabbitMQ tap) "
+  if ! "$plugins" enable rabbitmq_management >"$data/rabbitmq-plugins.log" 2>&1; then
+    echo "failed; see $data/rabbitmq-plugins.log" >&2
+    return 1
+  fi
+  local waited=0
+  until management_answers; do
+    if [ "$waited" -ge 60 ]; then
+      echo; echo "  ✗ the management API did not answer on ${HOST[rabbitmq]}:15672 within 30 s; see $data/rabbitmq-plugins.log" >&2
+      return 1
+    fi
+    printf "."; sleep 0.5; waited=$((waited + 1))
+  done
+  echo " up"
 }
 
 command="${1:-up}"; shift || true
@@ -103,7 +123,7 @@ case "$command" in
       if [ "$name" = kafka ]; then bash "$root/scripts/kafka.sh" up || failed=1; continue; fi
       [[ -n "${PORT[$name]:-}" ]] || { echo "  ? unknown broker '$name' (known: nats redis rabbitmq kafka)" >&2; failed=1; continue; }
       up "$name" || failed=1
-      [ "$name" = rabbitmq ] && management
+      [ "$name" = rabbitmq ] && { management || failed=1; }
     done
     exit "$failed" ;;
   status)

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const taps = new BrokerTaps(config.urls, (hops) => {
     seen += hops.length;
     hopscope.engine.ingestObserved(hops);
-  });
+  }, config.rabbitmqManagement);
   await taps.set(targets);
   process.on("message", (raw: unknown) => {
     if (z.object({ t: z.literal("seen") }).safeParse(raw).success) process.send?.({ seen });

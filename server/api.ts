@@ -196,7 +196,7 @@ export function createApiHandler(engine: ScenarioEngine, health: HealthMonitor, 
     return started.ok ? send(res, 202, started) : sendResult(res, started);
   }
 
-  /** `GET /api/observe/taps`, and `POST` with the subjects, channel patterns and topics to tap (a presenter's act). */
+  /** `GET /api/observe/taps`, and `POST` with the subjects, channel patterns, topics and queues to tap (a presenter's act). */
   async function handleTaps(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     if (method === "GET") return sendResult(res, ok(taps.current()));
     if (method !== "POST") {

@@ -38,8 +38,8 @@ export async function createHopscope(options: HopscopeOptions) {
   engine.startPumping();
   const access = new Access(config);
   const measurements = new MeasurementService(config.urls, options.measurementFiles);
-  const taps = new BrokerTaps(config.urls, (hops) => engine.ingestObserved(hops));
-  const witnesses = new Witnesses(engine, config.urls, config.namespace);
+  const taps = new BrokerTaps(config.urls, (hops) => engine.ingestObserved(hops), config.rabbitmqManagement);
+  const witnesses = new Witnesses(engine, config.urls, config.namespace, config.rabbitmqManagement);
   const api = createApiHandler(engine, health, access, measurements, taps, witnesses);
 
   const otlp = createOtlpReceiver((hops) => engine.ingestObserved(hops));

@@ -29,6 +29,12 @@ describe("config", () => {
     expect(env.NEXT_TELEMETRY_DISABLED).toBe("1");
   });
 
+  test("the RabbitMQ management API follows the AMQP URL's host and credentials, unless set on its own", () => {
+    expect(loadConfig({}).rabbitmqManagement).toBe("http://guest:guest@127.0.0.1:15672");
+    expect(loadConfig({ AMQP_URL: "amqp://shop:s%40cret@rabbit.local:5673/shop" }).rabbitmqManagement).toBe("http://shop:s%40cret@rabbit.local:15672");
+    expect(loadConfig({ RABBITMQ_MANAGEMENT_URL: "https://ops:pw@mgmt.example:443/" }).rabbitmqManagement).toBe("https://ops:pw@mgmt.example:443");
+  });
+
   test("listening beyond loopback requires the presenter token", () => {
     expect(loadConfig({ HOST: "0.0.0.0", HOPSCOPE_TOKEN: "0123456789abcdef" })).toMatchObject({ requireToken: true, token: "0123456789abcdef" });
   });
@@ -41,6 +47,7 @@ describe("config", () => {
     [{ HOPSCOPE_TOKEN: "short" }, "HOPSCOPE_TOKEN"],
     [{ NODE_ENV: "staging" }, "NODE_ENV"],
     [{ HOPSCOPE_DASHBOARD: "no" }, "HOPSCOPE_DASHBOARD"],
+    [{ RABBITMQ_MANAGEMENT_URL: "amqp://guest:guest@host:15672" }, "RABBITMQ_MANAGEMENT_URL"],
   ])("a bad environment %j names %s", (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);

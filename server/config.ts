@@ -17,6 +17,11 @@ const envSchema = z.object({
   NATS_URL: z.string().regex(/^(nats|tls):\/\/[^\s]+$/, "expected nats://host:port").default("nats://127.0.0.1:4222"),
   AMQP_URL: z.string().regex(/^amqps?:\/\/[^\s]+$/, "expected amqp://user:pass@host:port").default("amqp://guest:guest@127.0.0.1:5672"),
   REDIS_URL: z.string().regex(/^rediss?:\/\/[^\s]+$/, "expected redis://host:port").default("redis://127.0.0.1:6379"),
+  // The RabbitMQ tap switches the firehose and reads queue counters through the management plugin.
+  RABBITMQ_MANAGEMENT_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+\/?$/, "expected http://user:pass@host:15672 (the RabbitMQ management plugin's address, no path)")
+    .optional(),
   KAFKA_BROKERS: z
     .string()
     .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, "expected host:port[,host:port...]")
@@ -35,6 +40,11 @@ export interface Config {
   /** Whether Next.js serves the dashboard's pages; without it only /api and /socket.io answer. */
   dashboard: boolean;
   urls: { nats: string; rabbitmq: string; redis: string; kafka: string };
+  /**
+   * RabbitMQ's management plugin (HTTP, with credentials), which the RabbitMQ tap needs; it
+   * follows the AMQP URL's host and credentials unless RABBITMQ_MANAGEMENT_URL says otherwise.
+   */
+  rabbitmqManagement: string;
   /** Prefixes every broker object this instance creates or consumes (see brokers/namespace.ts). */
   namespace: string;
   /** Commands need the token only when someone other than the local user can reach us. */
@@ -56,10 +66,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dev: e.NODE_ENV === "development",
     dashboard: e.HOPSCOPE_DASHBOARD === "on",
     urls: { nats: e.NATS_URL, rabbitmq: e.AMQP_URL, redis: e.REDIS_URL, kafka: e.KAFKA_BROKERS },
+    rabbitmqManagement: (e.RABBITMQ_MANAGEMENT_URL ?? managementUrlOf(e.AMQP_URL)).replace(/\/$/, ""),
     namespace: e.HOPSCOPE_NAMESPACE ?? defaultNamespaceId(hostname(), e.PORT),
     requireToken: !LOOPBACK_HOSTS.has(e.HOST),
     token: e.HOPSCOPE_TOKEN ?? randomBytes(18).toString("base64url"),
   };
+}
+
+/** The management plugin's default address for a broker: the AMQP URL's host and credentials, port 15672. */
+export function managementUrlOf(amqpUrl: string): string {
+  const amqp = new URL(amqpUrl);
+  const credentials = amqp.username ? `${amqp.username}:${amqp.password}@` : "guest:guest@";
+  return `http://${credentials}${amqp.hostname}:15672`;
 }
 
 /**

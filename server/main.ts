@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   }
 
   disableNextTelemetry();
-  refuseOutboundFetches(allowedHosts(config.urls), (url) => log.warn({ host: url.host }, "refused an outbound request: Hopscope reaches only loopback and its brokers"));
+  refuseOutboundFetches(allowedHosts({ ...config.urls, rabbitmqManagement: config.rabbitmqManagement }), (url) => log.warn({ host: url.host }, "refused an outbound request: Hopscope reaches only loopback and its brokers"));
   let pages: ReturnType<typeof next> | undefined;
   if (config.dashboard) {
     pages = next({ dev: config.dev, dir: fileURLToPath(new URL("..", import.meta.url)), hostname: config.host, port: config.port });

@@ -4,8 +4,6 @@
  * registry.npmjs.org for its latest version, with no setting to turn that off. So the server
  * process refuses every fetch to a host that is neither loopback nor one of its brokers.
  */
-import type { Config } from "./config";
-
 const LOOPBACK = ["localhost", "127.0.0.1", "::1", "[::1]"];
 
 export class OutboundRequestRefused extends Error {
@@ -13,7 +11,7 @@ export class OutboundRequestRefused extends Error {
 }
 
 /** Loopback and every broker host, as `URL.hostname` spells them. */
-export function allowedHosts(urls: Config["urls"]): Set<string> {
+export function allowedHosts(urls: Readonly<Record<string, string>>): Set<string> {
   const hosts = new Set(LOOPBACK);
   for (const list of Object.values(urls)) {
     // NATS and Kafka take comma-separated lists; Kafka's entries have no scheme.

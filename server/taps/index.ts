@@ -12,6 +12,8 @@
  *   record's own timestamp is the hop's time.
  * - JetStream: what consumers tell a stream about its messages (acks, naks, terms on
  *   `$JS.ACK.<stream>.>`) and what the stream gives up on (the max-deliveries advisory).
+ * - RabbitMQ: the firehose (rabbitmq.ts), which names publishers and consumers by their
+ *   connections, at a cost to the whole vhost's throughput while it is on.
  */
 import { Kafka, logLevel, type Consumer } from "kafkajs";
 import Redis from "ioredis";
@@ -30,15 +32,16 @@ import { clientNamesByAddress, monitoredClientName, monitoredWrite, redisGlob } 
 import { NO_TAPS, tapTargetsSchema, unknownPublisher, type TapRequest, type TapStatus, type TapTargets } from "../../lib/observed";
 
 export { tapTargetsSchema, type TapRequest, type TapStatus, type TapTargets } from "../../lib/observed";
-import type { Config } from "../config";
+import { managementUrlOf, type Config } from "../config";
 import { messageOf, withTimeout } from "../measure/timeout";
+import { NoSuchTarget } from "./errors";
+import { tapRabbitmq } from "./rabbitmq";
 
 /** A broker that is away is said so within this, rather than after its client's own retries. */
 const TAP_START_MS = 15_000;
 
 
-/** A tap asked for something the broker does not have: the caller's mistake, not the broker's absence. */
-export class NoSuchTarget extends Error {}
+export { NoSuchTarget } from "./errors";
 
 interface RunningTap {
   close(): Promise<unknown>;
@@ -334,6 +337,8 @@ export class BrokerTaps {
   constructor(
     private readonly urls: Config["urls"],
     private readonly emit: Emit,
+    /** RabbitMQ's management API: the RabbitMQ tap switches the firehose through it. */
+    private readonly rabbitmqManagement = managementUrlOf(urls.rabbitmq),
   ) {}
 
   current(): TapStatus {
@@ -359,8 +364,9 @@ export class BrokerTaps {
       ["Redis", () => (targets.redisMonitor ? tapRedisMonitor : tapRedis)(this.urls.redis, targets.redis, this.emit)],
       ["Kafka", () => tapKafka(this.urls.kafka, targets.kafka, this.emit)],
       ["JetStream", () => tapJetStream(this.urls.nats, targets.jetstream, this.emit)],
+      ["RabbitMQ", () => tapRabbitmq(this.urls.rabbitmq, this.rabbitmqManagement, targets.rabbitmq, this.emit)],
     ];
-    const wanted = [targets.nats, targets.redis, targets.kafka, targets.jetstream];
+    const wanted = [targets.nats, targets.redis, targets.kafka, targets.jetstream, targets.rabbitmq];
     for (const [i, [name, start]] of attempts.entries()) {
       if (wanted[i]?.length === 0) continue;
       const starting = start();
@@ -376,14 +382,20 @@ export class BrokerTaps {
     }
     // Both run for the moment it takes to close the old ones: a message then is seen twice,
     // which is better than a gap in which it is not seen at all.
-    await this.close();
+    await this.closeRunning();
     this.running = started;
     const any = wanted.some((list) => list && list.length > 0);
     this.status = { targets, since: any ? wallClockMs() : null };
     return this.status;
   }
 
+  /** Waits for a change under way first: taps it is starting would otherwise outlive the close. */
   async close(): Promise<void> {
+    await this.changing.catch(() => undefined);
+    await this.closeRunning();
+  }
+
+  private async closeRunning(): Promise<void> {
     const running = this.running;
     this.running = [];
     this.status = { targets: NO_TAPS, since: null };

@@ -1,20 +1,24 @@
 /**
  * The broker as a witness of a running scenario: taps on the instance's namespace, whose view of
  * what was published is held against what the scenario's actors reported (lib/crosscheck.ts).
- * A witness sees what its taps can: NATS subjects, Redis pub/sub channels and Kafka topics.
- * RabbitMQ queues and Redis streams are not tapped yet, so their messages are left out on both
- * sides rather than counted as the actors' alone.
+ * A witness sees what its taps can: NATS subjects, Redis pub/sub channels, Kafka topics and the
+ * RabbitMQ queues the scenario publishes to by name (through the firehose). Redis streams and
+ * RabbitMQ exchanges are not tapped, so their messages are left out on both sides rather than
+ * counted as the actors' alone.
  */
-import { crossCheck, crossCheckSettles, type WitnessView } from "../../lib/crosscheck";
+import { crossCheck, crossCheckSettles, witnessedRabbitmqQueues, type WitnessView } from "../../lib/crosscheck";
 import { wallClockMs } from "../../lib/clock";
 import { isMessageHop, type MessageHop, type MessageHopDraft } from "../../lib/protocol";
 import { createKafka } from "../brokers/kafka";
 import { namespace, type Namespace } from "../brokers/namespace";
-import type { Config } from "../config";
+import { managementUrlOf, type Config } from "../config";
+import { RabbitManagement } from "../brokers/rabbitmq-management";
+import { vhostOfAmqpUrl } from "../../lib/rabbitmq-firehose";
 import { fail, ok, type Result, type ScenarioEngine } from "../engine";
 import { BrokerTaps } from "./index";
 import { KafkaLagPoller } from "./lag";
 import { RedisPendingPoller } from "./pending";
+import { RabbitQueuePoller } from "./rabbitmq";
 
 /** Most tapped publishes a witness keeps: far more than any scenario's hop buffer holds messages. */
 const WITNESS_CAPACITY = 50_000;
@@ -25,18 +29,23 @@ interface Witness {
   pending: RedisPendingPoller | null;
   /** Where the scenario speaks Kafka: its groups' committed offsets against the topics' ends. */
   lag: KafkaLagPoller | null;
+  /** Where the scenario publishes to RabbitMQ queues: their counters, acks among them. */
+  queues: RabbitQueuePoller | null;
   seen: MessageHopDraft[];
   since: number;
 }
 
 export class Witnesses {
   private running = new Map<string, Witness>();
+  /** Witnesses being stopped now, whoever asked. */
+  private readonly stopping = new Set<Promise<void>>();
   private readonly names: Namespace;
 
   constructor(
     private readonly engine: ScenarioEngine,
     private readonly urls: Config["urls"],
     namespaceId: string,
+    private readonly rabbitmqManagement = managementUrlOf(urls.rabbitmq),
   ) {
     this.names = namespace(namespaceId);
     // A stopped scenario publishes nothing more: its witness goes with it.
@@ -53,18 +62,25 @@ export class Witnesses {
     const uses = new Set(this.engine.list().find((s) => s.id === id)?.brokers);
     await this.stop(id);
     const seen: MessageHopDraft[] = [];
-    const taps = new BrokerTaps(this.urls, (hops) => {
-      if (seen.length + hops.length <= WITNESS_CAPACITY) seen.push(...hops);
-    });
+    const taps = new BrokerTaps(
+      this.urls,
+      (hops) => {
+        if (seen.length + hops.length <= WITNESS_CAPACITY) seen.push(...hops);
+      },
+      this.rabbitmqManagement,
+    );
     let kafkaTopics: string[] = [];
+    let rabbitmqQueues: string[] = [];
     try {
       kafkaTopics = uses.has("kafka") ? await this.topicsOf(id) : [];
+      rabbitmqQueues = uses.has("rabbitmq") ? await this.queuesOf(id) : [];
       // Only the brokers the scenario speaks: one that is away and unused must not stop the witness.
       await taps.set({
         nats: uses.has("nats") ? [this.names.name(">")] : [],
         redis: uses.has("redis") ? [this.names.redis("*")] : [],
         kafka: kafkaTopics,
         jetstream: uses.has("nats") ? this.streamsOf(id, "nats").map((stream) => this.names.jetstream(stream)) : [],
+        rabbitmq: rabbitmqQueues,
       });
     } catch (error) {
       return fail("broker-down", error instanceof Error ? error.message : String(error));
@@ -89,24 +105,46 @@ export class Witnesses {
         return fail("broker-down", error instanceof Error ? error.message : String(error));
       }
     }
+    let queues: RabbitQueuePoller | null = null;
+    if (rabbitmqQueues.length > 0) {
+      try {
+        queues = await RabbitQueuePoller.start(this.urls.rabbitmq, this.rabbitmqManagement, rabbitmqQueues);
+      } catch (error) {
+        await taps.close();
+        pending?.close();
+        await lag?.close();
+        return fail("broker-down", error instanceof Error ? error.message : String(error));
+      }
+    }
     // The scenario may have stopped while the taps started: a witness of nothing would outlive it.
     const after = this.engine.state(id);
     if (!after.ok || !after.result.running) {
       await taps.close();
       pending?.close();
       await lag?.close();
+      queues?.close();
       return fail("not-running", `${id} stopped while its witness started`);
     }
-    this.running.set(id, { taps, pending, lag, seen, since: wallClockMs() });
+    this.running.set(id, { taps, pending, lag, queues, seen, since: wallClockMs() });
     return this.view(id);
   }
 
   async stop(id: string): Promise<void> {
     const witness = this.running.get(id);
     this.running.delete(id);
-    witness?.pending?.close();
-    await witness?.lag?.close();
-    await witness?.taps.close();
+    if (!witness) return;
+    const stopping = (async () => {
+      witness.pending?.close();
+      witness.queues?.close();
+      await witness.lag?.close();
+      await witness.taps.close();
+    })();
+    this.stopping.add(stopping);
+    try {
+      await stopping;
+    } finally {
+      this.stopping.delete(stopping);
+    }
   }
 
   view(id: string): Result<WitnessView> {
@@ -116,8 +154,10 @@ export class Witnesses {
     const hops = this.engine.buffered(id);
     if (!info || !hops.ok) return fail("not-found", `No scenario ${id}`);
     const pubsubChannels = new Set(info.channels.filter((c) => c.kind === "channel").map((c) => c.id));
-    // What a tap can see: any NATS subject or Kafka topic, and Redis pub/sub (not its streams).
-    const tappable = (hop: MessageHop) => hop.broker === "nats" || hop.broker === "kafka" || (hop.broker === "redis" && pubsubChannels.has(hop.to));
+    const queueChannels = new Set(witnessedRabbitmqQueues(info).map((queue) => `rabbitmq:${queue}`));
+    // What a tap can see: any NATS subject or Kafka topic, Redis pub/sub (not its streams) and
+    // what is published straight to the witnessed RabbitMQ queues.
+    const tappable = (hop: MessageHop) => hop.broker === "nats" || hop.broker === "kafka" || (hop.broker === "redis" && pubsubChannels.has(hop.to)) || (hop.broker === "rabbitmq" && queueChannels.has(hop.to));
     const reported = hops.result.filter((hop): hop is MessageHop => isMessageHop(hop) && tappable(hop));
     const destinations = new Set(reported.map((hop) => hop.message.destination));
     // The namespace is the instance's, shared by its scenarios: only this one's destinations count.
@@ -127,7 +167,8 @@ export class Witnesses {
     const result = crossCheck(since, seen, before, wallClockMs());
     const pending = witness.pending?.current().map((p) => ({ ...p, stream: this.names.local(p.stream) }));
     const lag = witness.lag?.current().map((l) => ({ ...l, topic: this.names.local(l.topic), group: this.names.local(l.group) }));
-    const facts = { ...(pending ? { pending } : {}), ...(lag ? { lag } : {}) };
+    const queues = witness.queues?.current().map((q) => ({ ...q, queue: this.names.local(q.queue) }));
+    const facts = { ...(pending ? { pending } : {}), ...(lag ? { lag } : {}), ...(queues ? { queues } : {}) };
     const streams = new Set(this.streamsOf(id, "nats"));
     if (streams.size === 0) return ok({ on: true, since: witness.since, result, ...facts });
     // The stream's settles, by sequence and delivery: JetStream hops are the only NATS ones with an offset.
@@ -146,9 +187,26 @@ export class Witnesses {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.running.keys()].map((id) => this.stop(id)));
+    // A witness its stopped scenario took with it may still be closing: the server waits for it,
+    // or a firehose it held would stay on after the server is gone.
+    await Promise.allSettled([...this.stopping]);
   }
 
-  /** The instance's Kafka topics as they are now. */
+  /**
+   * The scenario's RabbitMQ queues as the broker names them, those that exist now: its actors
+   * declare them as they start, and one not declared yet has nothing to witness. The management
+   * API answers for the vhost, or the witness is refused with how to enable it.
+   */
+  private async queuesOf(id: string): Promise<string[]> {
+    const info = this.engine.list().find((s) => s.id === id);
+    if (!info) return [];
+    const api = new RabbitManagement(this.rabbitmqManagement);
+    const vhost = vhostOfAmqpUrl(this.urls.rabbitmq);
+    const named = witnessedRabbitmqQueues(info).map((queue) => this.names.name(queue));
+    const found = await Promise.all(named.map(async (queue) => ((await api.queue(vhost, queue)) ? queue : null)));
+    return found.filter((queue): queue is string => queue !== null);
+  }
+
   /**
    * The instance's topics that the scenario's channels name (a topic, or one of its partitions as
    * `<topic>-<n>`): other scenarios' topics in the namespace are not this one's to witness, and a

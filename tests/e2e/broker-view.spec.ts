@@ -90,8 +90,25 @@ test("beside the counts, the panel shows what the broker itself holds: JetStream
   }
 });
 
+test("a RabbitMQ work queue is witnessed through the firehose, which the panel says names connections but not acks", async ({ page, request }) => {
+  const id = "rabbitmq-work-queue";
+  await openStartedScenario(page, request, id, "Send job");
+  const panel = page.getByTestId("broker-view");
+  await panel.getByRole("button", { name: "Cross-check with the broker" }).click();
+  await expect(panel.getByTestId("broker-view-state")).toHaveText("cross-check on");
+  await expect(panel.getByTestId("broker-view-witnessed")).toHaveText("Witnessing RabbitMQ");
+  await expect(panel.getByTestId("broker-view-blind-spot")).toContainText("acks show only in the queue's counters");
+  await page.getByRole("button", { name: "Send job" }).click();
+  await expect(page.getByTestId("ledger-broker-check")).toHaveText("Confirmed by the broker: 1 of 1 published", { timeout: 20_000 });
+  // The acks the firehose cannot carry, as the queue counts them.
+  await expect(panel.getByTestId("broker-view-queue").first()).toContainText(/\d+ ready\s*\d+ unacked\s*[1-9]\d* acked/, { timeout: 20_000 });
+  await panel.getByRole("button", { name: "Stop cross-check" }).click();
+  await expect(panel.getByTestId("broker-view-state")).toHaveText("cross-check off");
+  await request.post(`/api/scenarios/${id}/stop`);
+});
+
 test("a scenario the taps cannot see has no broker's view", async ({ page }) => {
-  await page.goto("/scenarios/rabbitmq-work-queue");
+  await page.goto("/scenarios/grpc-inventory");
   await expect(page.getByTestId("ledger-panel")).toBeVisible();
   await expect(page.getByTestId("broker-view")).toHaveCount(0);
 });

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { connect as connectAmqp } from "amqplib";
 import Redis from "ioredis";
 import { connect } from "nats";
 import { randomBytes } from "node:crypto";
@@ -12,6 +13,7 @@ import { expectStageFloor } from "./stage-text";
  */
 const NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 const NATS_UNKNOWN = "nats publisher (unknown)";
 const REDIS_UNKNOWN = "redis publisher (unknown)";
 
@@ -137,4 +139,42 @@ test("watched through MONITOR, a Redis publisher is drawn under the name Redis k
   await expect(node).toBeVisible();
   await expect(node).not.toHaveAttribute("data-inferred", "true");
   await expect(page.getByTestId("topology").locator(`.react-flow__edge[data-id="alerts-app-${run}->redis:${channel}"]`)).not.toHaveClass(/is-inferred/);
+});
+
+test("a RabbitMQ queue tapped on the page shows its publisher and consumer by their connection names, the page says what the firehose costs, and a missing queue is the field's 404", async ({ page }) => {
+  const run = randomBytes(4).toString("hex");
+  const queue = `${NAMESPACE}.${run}.invoices`;
+  await openObserve(page);
+  await expect(page.getByTestId("tap-rabbitmq-cost")).toContainText("costs RabbitMQ throughput");
+
+  await page.getByLabel("RabbitMQ queues").fill(`${queue}.missing`);
+  await page.getByRole("button", { name: "Start taps" }).click();
+  await expect(page.getByTestId("tap-error-rabbitmq")).toContainText(`404: RabbitMQ has no queue ${queue}.missing`, { timeout: 20_000 });
+  await expect(page.getByTestId("taps-off")).toBeVisible();
+
+  const admin = await connectAmqp(AMQP_URL);
+  const publisher = await connectAmqp(AMQP_URL, { clientProperties: { connection_name: `billing-${run}` } });
+  const consumer = await connectAmqp(AMQP_URL, { clientProperties: { connection_name: `worker-${run}` } });
+  try {
+    await (await admin.createChannel()).assertQueue(queue, { durable: false, autoDelete: true });
+    await page.getByLabel("RabbitMQ queues").fill(queue);
+    await page.getByRole("button", { name: "Start taps" }).click();
+    await expect(page.getByTestId("taps-on")).toContainText(`RabbitMQ ${queue}`);
+    await expect(page.getByTestId("taps-on")).toContainText("RabbitMQ firehose on");
+    await expect(page.getByTestId("tap-error-rabbitmq")).toHaveCount(0);
+
+    const worker = await consumer.createChannel();
+    await worker.consume(queue, (msg) => msg && worker.ack(msg));
+    const billing = await publisher.createConfirmChannel();
+    billing.sendToQueue(queue, Buffer.from("{}"), { messageId: `invoice-${run}` });
+    await billing.waitForConfirms();
+
+    // The management API names a new connection within its statistics round, up to 5 s.
+    const topology = page.getByTestId("topology");
+    await expect(topology.getByTestId(`node-billing-${run}`)).toBeVisible({ timeout: 20_000 });
+    await expect(topology.getByTestId(`node-worker-${run}`)).toBeVisible({ timeout: 20_000 });
+    await expect(topology.getByTestId(`node-billing-${run}`)).not.toHaveAttribute("data-inferred", "true");
+  } finally {
+    await Promise.allSettled([admin.close(), publisher.close(), consumer.close()]);
+  }
 });

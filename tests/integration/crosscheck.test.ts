@@ -1,9 +1,12 @@
+import { connect as connectAmqp } from "amqplib";
 import Redis from "ioredis";
 import { connect, headers } from "nats";
 import { describe, expect, test } from "vitest";
 import type { CrossCheck } from "../../lib/crosscheck";
+import type { QueueCounters } from "../../lib/rabbitmq-firehose";
 import { loadConfig } from "../../server/config";
 import { DRIVER_CHANNEL } from "../../server/scenarios/redis-pubsub/names";
+import { JOB_QUEUE } from "../../server/scenarios/rabbitmq-work-queue/names";
 import { api, hopscopeForFile, testNames, waitFor } from "./harness";
 
 /**
@@ -17,6 +20,7 @@ interface View {
   on: boolean;
   since: number | null;
   result: CrossCheck | null;
+  queues?: QueueCounters[];
 }
 const view = async (id: string) => (await api<{ ok: boolean; result: View }>(server.base, "GET", `/api/scenarios/${id}/crosscheck`)).body.result;
 const command = (id: string, body: unknown) => api(server.base, "POST", `/api/scenarios/${id}/commands`, body);
@@ -91,4 +95,43 @@ describe("the broker's view, cross-checked", () => {
       await api(server.base, "POST", `/api/scenarios/${id}/stop`);
     }
   }, 60_000);
+
+  test("RabbitMQ work queue: the firehose confirms every job the producer published, finds one published behind its back, and the queue's counters hold the acks", async () => {
+    const id = "rabbitmq-work-queue";
+    expect((await api(server.base, "POST", `/api/scenarios/${id}/start`)).status).toBe(200);
+    try {
+      expect((await api(server.base, "POST", `/api/scenarios/${id}/crosscheck`, { on: true })).status).toBe(200);
+      expect((await command(id, { type: "publish", count: 6 })).status).toBe(200);
+      const agreed = await waitFor("the firehose to have seen all 6", async () => {
+        const current = await view(id);
+        return current.result && current.result.both === 6 ? current : undefined;
+      }, 30_000, 200);
+      expect(agreed.result).toMatchObject({ both: 6, actorsOnly: { count: 0 }, brokerOnly: { count: 0 }, confirmed: true });
+
+      // A job on the scenario's queue that no producer reports.
+      const connection = await connectAmqp(urls.rabbitmq, { clientProperties: { connection_name: "behind-their-backs" } });
+      try {
+        const channel = await connection.createConfirmChannel();
+        channel.sendToQueue(testNames.name(JOB_QUEUE), Buffer.from(JSON.stringify({ to: "eve@example.com" })), { messageId: "hidden-3", persistent: true });
+        await channel.waitForConfirms();
+      } finally {
+        await connection.close();
+      }
+      const found = await waitFor("the hidden publish to be found", async () => {
+        const current = await view(id);
+        return current.result && current.result.brokerOnly.count > 0 ? current : undefined;
+      }, 30_000, 200);
+      expect(found.result).toMatchObject({ both: 6, actorsOnly: { count: 0 }, brokerOnly: { count: 1, ids: ["hidden-3"] }, confirmed: false });
+
+      // Acks are not in the firehose: the management API's counters, refreshed every few seconds, have them.
+      const counted = await waitFor("the queue's counters to show the acks", async () => {
+        const jobs = (await view(id)).queues?.find((q) => q.queue === JOB_QUEUE);
+        return jobs && jobs.acked >= 7 ? jobs : undefined;
+      }, 30_000, 500);
+      expect(counted).toMatchObject({ queue: JOB_QUEUE, ready: 0, unacked: 0 });
+      expect(counted.delivered).toBeGreaterThanOrEqual(7);
+    } finally {
+      await api(server.base, "POST", `/api/scenarios/${id}/stop`);
+    }
+  }, 90_000);
 });

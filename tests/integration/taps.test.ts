@@ -87,7 +87,7 @@ describe("broker taps", () => {
 
   test("bad targets get a 400 naming the field, and the taps running stay as they were", async () => {
     const before = (await api<{ result: unknown }>(server.base, "GET", "/api/observe/taps")).body.result;
-    for (const body of [{ kafka: ["has space"] }, { nats: ["a b"] }, { nats: [""] }, { nats: ["a..b"] }, { nats: ["a.>.b"] }, { nats: ["a.b*"] }, { rabbitmq: ["q"] }, { redis: Array(17).fill("x:*") }, []]) {
+    for (const body of [{ kafka: ["has space"] }, { nats: ["a b"] }, { nats: [""] }, { nats: ["a..b"] }, { nats: ["a.>.b"] }, { nats: ["a.b*"] }, { rabbitmq: ["jobs.#"] }, { redis: Array(17).fill("x:*") }, []]) {
       const answer = await api<{ ok: boolean; error: { message: string } }>(server.base, "POST", "/api/observe/taps", body);
       expect(answer.status, JSON.stringify(body)).toBe(400);
     }
