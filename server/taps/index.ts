@@ -15,7 +15,7 @@
  * - RabbitMQ: the firehose (rabbitmq.ts), which names publishers and consumers by their
  *   connections, at a cost to the whole vhost's throughput while it is on.
  */
-import { Kafka, logLevel, type Consumer } from "kafkajs";
+import { AssignerProtocol, Kafka, logLevel, type Admin, type Consumer } from "kafkajs";
 import Redis from "ioredis";
 import { connect, type JetStreamManager, type NatsConnection } from "nats";
 import { randomBytes } from "node:crypto";
@@ -28,12 +28,14 @@ import type { BrokerId, MessageHopDraft, MessageHopKind } from "../../lib/protoc
 import { maxDeliveriesAdvisorySchema } from "../scenarios/nats-jetstream/names";
 import { OBSERVED_ID } from "../engine/observed";
 import { destinationNodeId } from "../../lib/otlp";
+import { CommitFollower } from "../../lib/kafka-commits";
 import { clientNamesByAddress, monitoredClientName, monitoredWrite, redisGlob } from "../../lib/redis-monitor";
 import { NO_TAPS, tapTargetsSchema, unknownPublisher, type TapRequest, type TapStatus, type TapTargets } from "../../lib/observed";
 
 export { tapTargetsSchema, type TapRequest, type TapStatus, type TapTargets } from "../../lib/observed";
 import { managementUrlOf, type Config } from "../config";
 import { messageOf, withTimeout } from "../measure/timeout";
+import { Every } from "./every";
 import { NoSuchTarget } from "./errors";
 import { tapRabbitmq } from "./rabbitmq";
 
@@ -199,17 +201,26 @@ async function tapKafka(brokers: string, topics: string[], emit: Emit): Promise<
   const consumer: Consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, sessionTimeout: 10_000 });
   await consumer.connect();
   for (const topic of topics) await consumer.subscribe({ topic });
+  const follower = new CommitFollower<MessageHopDraft["message"]>();
   await consumer.run({
     autoCommit: false,
     eachMessage: async ({ topic, partition, message }) => {
       const header = (name: string) => message.headers?.[name]?.toString();
       const id = header(KAFKA_MESSAGE_ID) || tapId(`${topic}-${partition}-${message.offset}`);
       const at = Number(message.timestamp) || wallClockMs();
-      emit([published("kafka", topic, at, message.value ?? new Uint8Array(), { id, traceId: header(KAFKA_TRACE_ID) }, { partition, offset: message.offset, ...(message.key ? { key: message.key.toString().slice(0, 128) } : {}) })]);
+      const hop = published("kafka", topic, at, message.value ?? new Uint8Array(), { id, traceId: header(KAFKA_TRACE_ID) }, { partition, offset: message.offset, ...(message.key ? { key: message.key.toString().slice(0, 128) } : {}) });
+      follower.seen(topic, partition, Number(message.offset), hop.message);
+      emit([hop]);
     },
   });
+  const readers = kafka.admin();
+  await readers.connect().catch(() => undefined);
+  const commits = new Every(KAFKA_COMMITS_POLL_MS, () => followCommits(readers, topics, follower, emit), undefined);
+  void commits.start();
   return {
     close: async () => {
+      commits.stop();
+      await readers.disconnect().catch(() => undefined);
       await consumer.disconnect();
       const cleanup = kafka.admin();
       await cleanup.connect();
@@ -217,6 +228,44 @@ async function tapKafka(brokers: string, topics: string[], emit: Emit): Promise<
       await cleanup.disconnect();
     },
   };
+}
+
+/** How often the Kafka tap asks which groups committed past the records it saw. */
+const KAFKA_COMMITS_POLL_MS = 500;
+
+/**
+ * Each group reading a tapped topic, and the records its commits passed since the last look:
+ * a `committed` hop for each, from the member the coordinator had assigned the partition to, by
+ * its client id. The hop's time is when the commit was seen, up to half a second after it was made.
+ */
+async function followCommits(admin: Admin, topics: readonly string[], follower: CommitFollower<MessageHopDraft["message"]>, emit: Emit): Promise<void> {
+  const { groups } = await admin.listGroups();
+  const ids = groups.map((g) => g.groupId).filter((id) => !id.startsWith("hopscope-tap"));
+  if (ids.length === 0) return;
+  const described = (await admin.describeGroups(ids)).groups;
+  for (const group of described) {
+    // Partition owners by topic: a member's assignment names the topics it reads.
+    const owners = new Map<string, Map<number, string>>();
+    for (const member of group.members) {
+      const decoded = member.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(member.memberAssignment) : null;
+      for (const topic of topics) for (const partition of decoded?.assignment[topic] ?? []) owners.set(topic, (owners.get(topic) ?? new Map<number, string>()).set(partition, member.clientId));
+    }
+    const read = topics.filter((topic) => owners.has(topic));
+    if (read.length === 0) continue;
+    const at = wallClockMs();
+    const hops: MessageHopDraft[] = [];
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group.groupId, topics: read })) {
+      for (const { partition, offset } of partitions) {
+        const committed = Number(offset);
+        if (committed < 0) continue;
+        const reader = owners.get(topic)?.get(partition) ?? `group ${group.groupId}`;
+        for (const message of follower.passedBy(group.groupId, topic, partition, committed)) {
+          hops.push({ scenarioId: OBSERVED_ID, broker: "kafka", kind: "committed", from: reader.slice(0, 64), to: destinationNodeId("kafka", topic), at, source: "tap", message });
+        }
+      }
+    }
+    if (hops.length > 0) emit(hops);
+  }
 }
 
 /** What a consumer's reply on `$JS.ACK…` says it did with the message; progress (`+WPI`) settles nothing. */

@@ -85,6 +85,45 @@ describe("broker taps", () => {
     }
   }, 90_000);
 
+  test("a plain Kafka consumer is drawn under its client id, once its group's commits pass what the tap saw", async () => {
+    const readTopic = `${TEST_NAMESPACE}.taps-reads`;
+    const kafka = new Kafka({ clientId: "plain-producer", brokers: urls.kafka.split(","), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: readTopic, numPartitions: 2 }], waitForLeaders: true });
+    const producer = kafka.producer();
+    const reader = new Kafka({ clientId: "billing-reader", brokers: urls.kafka.split(","), logLevel: logLevel.NOTHING }).consumer({ groupId: `${TEST_NAMESPACE}.billing`, sessionTimeout: 10_000 });
+    try {
+      const set = await api<{ result: { since: number } }>(server.base, "POST", "/api/observe/taps", { kafka: [readTopic] });
+      expect(set.status).toBe(200);
+      await producer.connect();
+      await reader.connect();
+      await reader.subscribe({ topic: readTopic, fromBeginning: true });
+      const read = new Set<string>();
+      await reader.run({ eachMessage: async ({ message }) => void read.add(String(message.headers?.["hopscope-message-id"])) });
+      await producer.send({ topic: readTopic, messages: ["read-1", "read-2", "read-3"].map((id, i) => ({ key: `k${i}`, value: "{}", headers: { "hopscope-message-id": id } })) });
+      const committed = await waitFor("the group's commits past all three records", async () => {
+        const hops = (await tapped()).filter((h) => h.kind === "committed" && h.to === `kafka:${readTopic}`);
+        return hops.length >= 3 ? hops : undefined;
+      }, 45_000, 250);
+      expect([...read].sort()).toEqual(["read-1", "read-2", "read-3"]);
+      expect(committed.map((h) => h.message.id).sort()).toEqual(["read-1", "read-2", "read-3"]);
+      expect(new Set(committed.map((h) => h.from))).toEqual(new Set(["billing-reader"]));
+      // Each after its own publish, and each record once for the one group that read it.
+      const published = new Map((await tapped()).filter((h) => h.kind === "published").map((h) => [h.message.id, h.at]));
+      for (const hop of committed) expect(hop.at).toBeGreaterThanOrEqual(published.get(hop.message.id) ?? Number.POSITIVE_INFINITY);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect((await tapped()).filter((h) => h.kind === "committed")).toHaveLength(3);
+    } finally {
+      await api(server.base, "POST", "/api/observe/taps", {});
+      await reader.disconnect();
+      await producer.disconnect();
+      await admin.deleteTopics({ topics: [readTopic] }).catch(() => undefined);
+      await admin.deleteGroups([`${TEST_NAMESPACE}.billing`]).catch(() => undefined);
+      await admin.disconnect();
+    }
+  }, 90_000);
+
   test("bad targets get a 400 naming the field, and the taps running stay as they were", async () => {
     const before = (await api<{ result: unknown }>(server.base, "GET", "/api/observe/taps")).body.result;
     for (const body of [{ kafka: ["has space"] }, { nats: ["a b"] }, { nats: [""] }, { nats: ["a..b"] }, { nats: ["a.>.b"] }, { nats: ["a.b*"] }, { rabbitmq: ["jobs.#"] }, { redis: Array(17).fill("x:*") }, []]) {
