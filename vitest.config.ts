@@ -13,10 +13,8 @@ export default defineConfig({
           environment: "node",
           testTimeout: 90_000,
           hookTimeout: 60_000,
-          // Two files at a time: most of a file's time is spent waiting on brokers (redeliveries,
-          // rebalances, kills noticed), not on the cores. Each worker has its own namespace.
-          fileParallelism: true,
-          maxWorkers: 2,
+          // Real actor processes on a 2-core machine: one file at a time keeps timings honest.
+          fileParallelism: false,
         },
       },
     ],

@@ -14,10 +14,7 @@ import type { ClientToServerEvents, Hop, ScenarioState, ServerToClientEvents } f
  * machine sharing the brokers: `npm test` never takes a presenter's messages, nor they its.
  */
 // HOPSCOPE_TEST_NAMESPACE lets two checkouts run their suites side by side on the same brokers.
-// Files run two at a time, each worker in a namespace of its own: two files that start the same
-// scenario must not take each other's messages.
-const worker = process.env.VITEST_POOL_ID ? `-w${process.env.VITEST_POOL_ID}` : "";
-export const TEST_NAMESPACE = `${process.env.HOPSCOPE_TEST_NAMESPACE ?? `${hostSlug(hostname())}-test`}${worker}`;
+export const TEST_NAMESPACE = process.env.HOPSCOPE_TEST_NAMESPACE ?? `${hostSlug(hostname())}-test`;
 /** The suite's broker names, for tests that look at the brokers directly. */
 export const testNames = namespace(TEST_NAMESPACE);
 
