@@ -2,15 +2,19 @@ import { defineConfig } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumPath } from "./scripts/chromium";
 import { NAMESPACE, PORT, WORKSHOP_NAMESPACE, WORKSHOP_PORT, WORKSHOP_TOKEN } from "./tests/e2e/servers";
 
+/** Specs that replay shipped recordings only. */
+const RECORDINGS_ONLY = /(visual|replays)\.spec\.ts$/;
+
 export default defineConfig({
   testDir: "tests/e2e",
   fullyParallel: false,
-  // Live specs share one server and its brokers, one test at a time. The pictures come from
-  // shipped recordings and touch no broker, so they run beside the live ones on the second core.
+  // Live specs share one server and its brokers, one test at a time. The pictures and the
+  // recordings on stage come from shipped recordings and touch no broker, so they run beside the
+  // live ones on the second core.
   workers: 2,
   projects: [
-    { name: "live", testIgnore: /visual\.spec\.ts$/, workers: 1 },
-    { name: "pictures", testMatch: /visual\.spec\.ts$/, workers: 1 },
+    { name: "live", testIgnore: RECORDINGS_ONLY, workers: 1 },
+    { name: "pictures", testMatch: RECORDINGS_ONLY, workers: 1 },
   ],
   // Baselines are named without the project, as they were before the projects split.
   snapshotPathTemplate: "{snapshotDir}/{testFileDir}/{testFileName}-snapshots/{arg}{-snapshotSuffix}{ext}",

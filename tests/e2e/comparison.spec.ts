@@ -3,8 +3,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { comparisonViewAt, parseComparisonRecording } from "../../lib/comparison-recording";
 import { formatMs } from "../../lib/hops";
 import { SCENARIO_START_MS } from "./servers";
-import { SHIPPED_COMPARISONS } from "./shipped";
-import { expectStageFloor } from "./stage-text";
+import { comparisonStageParts, expectStageFloor } from "./stage-text";
 
 const ID = "redis-pubsub-vs-kafka";
 const SIDES = ["redis-driver-status", "kafka-driver-status"];
@@ -77,8 +76,6 @@ test("a comparison page shows every side, acts on all of them at once, fills its
 /** What each side's ledger says it published. */
 const publishedOn = (page: Page, side: string) => page.getByTestId(`side-${side}`).getByTestId("ledger-published").getByTestId("ledger-value");
 
-/** The parts of a comparison the room reads on stage: header, table and every side. */
-const stageParts = (sides: readonly string[]) => ["comparison", "comparison-result", ...sides.map((side) => `side-${side}`)];
 
 test.describe("a comparison on stage", () => {
   test.use({ viewport: { width: 1280, height: 720 } });
@@ -159,7 +156,7 @@ test.describe("a comparison on stage", () => {
     // On stage the keys still drive every side.
     await page.keyboard.press("s");
     for (const side of sides) await expect(publishedOn(page, side)).toHaveText("9");
-    await expectStageFloor(page, stageParts(sides));
+    await expectStageFloor(page, comparisonStageParts(sides));
     expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: testInfo.outputPath("comparison-stage-live.png") });
 
@@ -167,44 +164,5 @@ test.describe("a comparison on stage", () => {
     await expect(root).not.toHaveAttribute("data-stage", "on");
     await expect(burstButton).toBeVisible();
     await request.post(`/api/comparisons/${id}/stop`);
-  });
-
-  test("every comparison shipped, replayed on stage, fits 1280×720 with nothing under 16 px", async ({ page, request }) => {
-    const listed = ((await (await request.get("/api/comparisons")).json()) as { id: string; sides: { scenarioId: string }[] }[]).map((c) => ({ id: c.id, sides: c.sides.map((s) => s.scenarioId) }));
-    expect(listed.map((c) => c.id).sort()).toEqual(SHIPPED_COMPARISONS.map((c) => c.id).sort());
-    for (const { id, sides } of listed) {
-      const { path } = SHIPPED_COMPARISONS.find((c) => c.id === id)!;
-      await page.goto(`/replay?recording=${encodeURIComponent(path)}&t=100000`);
-      await expect(page.getByTestId("comparison")).toHaveAttribute("data-comparison", id);
-      const root = page.getByTestId("page-root");
-      // The tab stays on stage from one recording to the next.
-      if ((await root.getAttribute("data-stage")) !== "on") {
-        await page.getByRole("heading", { level: 1 }).click();
-        await page.keyboard.press("f");
-      }
-      await expect(root).toHaveAttribute("data-stage", "on");
-      await expect(page.getByTestId("replay-bar")).toBeHidden();
-      await expectStageFloor(page, stageParts(sides));
-      const overflow = await page.evaluate(() => ({ x: document.documentElement.scrollWidth - innerWidth, y: document.documentElement.scrollHeight - innerHeight }));
-      expect(overflow, `${id} scrolls`).toEqual({ x: 0, y: 0 });
-      const table = page.getByTestId("comparison-table").locator("..");
-      expect(await table.evaluate((el) => el.scrollWidth - el.clientWidth), `${id}'s table scrolls sideways`).toBeLessThanOrEqual(1);
-    }
-
-    // A replay's keys are its clock's, and the list says so.
-    await page.getByRole("heading", { level: 1 }).click();
-    await page.keyboard.press("?");
-    const overlay = page.getByRole("dialog", { name: "Keyboard shortcuts" });
-    expect(await overlay.getByTestId("shortcut").evaluateAll((items) => items.map((item) => item.getAttribute("data-action")))).toEqual(["pause", "step", "stage", "help"]);
-    await page.keyboard.press("Escape");
-    await page.keyboard.press("Escape");
-    await expect(page.getByTestId("page-root")).not.toHaveAttribute("data-stage", "on");
-    await expect(page.getByTestId("replay-position")).not.toHaveText(/^0\.0 s/);
-    // Back to the start, then P plays it: the clock moves.
-    await page.getByLabel("Position in the recording").fill("0");
-    await expect(page.getByTestId("replay-position")).toHaveText(/^0\.0 s/);
-    await page.getByRole("heading", { level: 1 }).click();
-    await page.keyboard.press("p");
-    await expect(page.getByTestId("replay-position")).not.toHaveText(/^0\.0 s/);
   });
 });

@@ -76,3 +76,6 @@ export async function expectStageFloor(page: Page, testIds: readonly string[] = 
     expect(small, `${name}: text drawn under ${FLOOR_PX} px`).toEqual([]);
   }
 }
+
+/** The parts of a comparison the room reads on stage: header, table and every side. */
+export const comparisonStageParts = (sides: readonly string[]) => ["comparison", "comparison-result", ...sides.map((side) => `side-${side}`)];

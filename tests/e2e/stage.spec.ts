@@ -1,6 +1,5 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { openStartedScenario } from "./scenario-page";
-import { SHIPPED_RECORDINGS } from "./shipped";
 import { SCENARIO_START_MS, WORKSHOP_PORT, WORKSHOP_TOKEN } from "./servers";
 import { drawnTextSizes, expectStageFloor, FLOOR_PX } from "./stage-text";
 
@@ -170,22 +169,6 @@ test.describe("stage mode", () => {
       await audienceContext.close();
     }
   });
-
-  // Every shipped recording, replayed without brokers: each picture on stage, the biggest included.
-  for (const { id, path } of SHIPPED_RECORDINGS) {
-    test(`the floor holds for ${id} replayed on stage, and its lanes fit the width`, async ({ page }) => {
-      await page.goto(`/replay?recording=${encodeURIComponent(path)}&t=100000`);
-      await expect(page.getByTestId("replay-bar")).toBeVisible();
-      await page.getByRole("heading", { level: 1 }).click();
-      await page.keyboard.press("f");
-      await expect(page.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
-      await page.waitForTimeout(800);
-      await expectStageFloor(page);
-      // The room cannot scroll sideways: every lane of the sequence is on screen.
-      const scroller = page.getByTestId("sequence").locator(".overflow-auto");
-      expect(await scroller.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
-    });
-  }
 
   test("the shortcut list names the key", async ({ page }) => {
     await page.goto(`/scenarios/${ID}`);
