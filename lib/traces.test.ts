@@ -53,6 +53,18 @@ describe("traces", () => {
     expect(deltas.get(3)).toBeCloseTo(7);
   });
 
+  test("a tap's commit, stamped when the tap next asked, is given no time; an actor's commit is", () => {
+    const list = hops(`
+      published p>topic m1 t=0
+      committed reader>topic m1 t=300
+      published p>topic m2 t=400
+      committed reader>topic m2 t=420
+    `).map((hop, i) => (i < 2 ? { ...hop, source: "tap" as const } : hop));
+    const deltas = hopDeltas(list);
+    expect(deltas.get(2)).toBeUndefined();
+    expect(deltas.get(4)).toBeCloseTo(20);
+  });
+
   test("latency prints with microsecond precision", () => {
     expect(formatMs(0.1234567)).toBe("0.123 ms");
     expect(formatMs(12)).toBe("12.000 ms");

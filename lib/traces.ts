@@ -103,13 +103,16 @@ function settleByCall(trace: Trace): void {
 /**
  * Time since the previous hop of the same message, keyed by seq: the number printed on each
  * arrow. The first hop of a message has none. A routing hop is observed at delivery, not timed
- * on its own, so it is never the reference for the next hop.
+ * on its own, so it is never the reference for the next hop. A tap's commit is stamped when the
+ * tap next asked the group (up to half a second late), so it is given no time, lest the room read
+ * the tap's polling as Kafka's.
  */
 export function hopDeltas(hops: readonly Hop[]): Map<number, number> {
   const previousAt = new Map<string, number>();
   const deltas = new Map<number, number>();
   const ordered = hops.filter(isMessageHop).sort((a, b) => a.at - b.at || a.seq - b.seq);
   for (const hop of ordered) {
+    if (hop.kind === "committed" && hop.source === "tap") continue;
     const before = previousAt.get(hop.message.id);
     if (before !== undefined) deltas.set(hop.seq, hop.at - before);
     if (hop.kind !== "routed") previousAt.set(hop.message.id, hop.at);
