@@ -1,7 +1,7 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
 import { openStartedScenario } from "./scenario-page";
 import { SCENARIO_START_MS, WORKSHOP_PORT, WORKSHOP_TOKEN } from "./servers";
-import { drawnTextSizes, expectStageFloor, FLOOR_PX } from "./stage-text";
+import { comparisonStageParts, drawnTextSizes, expectStageFloor, FLOOR_PX } from "./stage-text";
 
 const WORKSHOP = `http://127.0.0.1:${WORKSHOP_PORT}`;
 
@@ -13,6 +13,32 @@ const WORKSHOP = `http://127.0.0.1:${WORKSHOP_PORT}`;
 const ID = "rabbitmq-work-queue";
 
 const openRunning = (page: Page, request: APIRequestContext) => openStartedScenario(page, request, ID, "Send burst");
+
+/** A presenter on the workshop server and an audience browser following it, on stage at 1280×720. */
+async function audienceOnStage(browser: Browser): Promise<{ presenter: Page; audience: Page; close: () => Promise<void> }> {
+  const presenterContext = await browser.newContext();
+  const audienceContext = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const close = async () => {
+    await presenterContext.close();
+    await audienceContext.close();
+  };
+  try {
+    const presenter = await presenterContext.newPage();
+    await presenter.goto(`${WORKSHOP}/?token=${WORKSHOP_TOKEN}`);
+    await expect(presenter.getByTestId("connection")).toHaveText("live · presenter");
+    await presenter.goto(`${WORKSHOP}/scenarios/${ID}`);
+    const audience = await audienceContext.newPage();
+    await audience.goto(`${WORKSHOP}/scenarios/${ID}`);
+    await expect(audience.getByTestId("connection")).toHaveText("live · watching");
+    await audience.getByRole("heading", { level: 1 }).click();
+    await audience.keyboard.press("f");
+    await expect(audience.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
+    return { presenter, audience, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
 
 test.describe("stage mode", () => {
   test.setTimeout(120_000);
@@ -105,53 +131,28 @@ test.describe("stage mode", () => {
   });
 
   test("an audience browser on stage stays on stage when it follows the presenter to another scenario", async ({ browser }) => {
-    const presenterContext = await browser.newContext();
-    const audienceContext = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const { presenter, audience, close } = await audienceOnStage(browser);
     try {
-      const presenter = await presenterContext.newPage();
-      await presenter.goto(`${WORKSHOP}/?token=${WORKSHOP_TOKEN}`);
-      await expect(presenter.getByTestId("connection")).toHaveText("live · presenter");
-      await presenter.goto(`${WORKSHOP}/scenarios/${ID}`);
-      const audience = await audienceContext.newPage();
-      await audience.goto(`${WORKSHOP}/scenarios/${ID}`);
-      await expect(audience.getByTestId("connection")).toHaveText("live · watching");
-      await audience.getByRole("heading", { level: 1 }).click();
-      await audience.keyboard.press("f");
-      await expect(audience.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
-
       await presenter.goto(`${WORKSHOP}/scenarios/nats-request-reply`);
       await expect(audience).toHaveURL(`${WORKSHOP}/scenarios/nats-request-reply`);
       await expect(audience.getByTestId("scenario")).toHaveAttribute("data-scenario", "nats-request-reply");
       await expect(audience.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
       await expect(audience.getByRole("navigation", { name: "Scenarios" })).toBeHidden();
     } finally {
-      await presenterContext.close();
-      await audienceContext.close();
+      await close();
     }
   });
 
   test("an audience browser on stage stays on stage when it follows the presenter onto a comparison, and has only the picture's keys there", async ({ browser }) => {
     const comparison = "queue-group-vs-jetstream";
-    const presenterContext = await browser.newContext();
-    const audienceContext = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const { presenter, audience, close } = await audienceOnStage(browser);
     try {
-      const presenter = await presenterContext.newPage();
-      await presenter.goto(`${WORKSHOP}/?token=${WORKSHOP_TOKEN}`);
-      await expect(presenter.getByTestId("connection")).toHaveText("live · presenter");
-      await presenter.goto(`${WORKSHOP}/scenarios/${ID}`);
-      const audience = await audienceContext.newPage();
-      await audience.goto(`${WORKSHOP}/scenarios/${ID}`);
-      await expect(audience.getByTestId("connection")).toHaveText("live · watching");
-      await audience.getByRole("heading", { level: 1 }).click();
-      await audience.keyboard.press("f");
-      await expect(audience.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
-
       await presenter.goto(`${WORKSHOP}/compare/${comparison}`);
       await expect(audience).toHaveURL(`${WORKSHOP}/compare/${comparison}`);
       await expect(audience.getByTestId("comparison")).toHaveAttribute("data-comparison", comparison);
       await expect(audience.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
       await expect(audience.getByRole("navigation", { name: "Scenarios" })).toBeHidden();
-      await expectStageFloor(audience, ["comparison", "comparison-result", "side-nats-queue-group", "side-nats-jetstream"]);
+      await expectStageFloor(audience, comparisonStageParts(["nats-queue-group", "nats-jetstream"]));
 
       // Off stage and on again by its own key; the presenter's keys are not the audience's.
       await audience.keyboard.press("Escape");
@@ -165,8 +166,7 @@ test.describe("stage mode", () => {
       await audience.keyboard.press("f");
       await expect(audience.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
     } finally {
-      await presenterContext.close();
-      await audienceContext.close();
+      await close();
     }
   });
 
