@@ -2,19 +2,19 @@ import { defineConfig } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumPath } from "./scripts/chromium";
 import { NAMESPACE, PORT, WORKSHOP_NAMESPACE, WORKSHOP_PORT, WORKSHOP_TOKEN } from "./tests/e2e/servers";
 
-/** Specs that replay shipped recordings only. */
-const RECORDINGS_ONLY = /(visual|replays)\.spec\.ts$/;
+/** Specs that touch no broker: shipped recordings and pages that run nothing. */
+const BROKERLESS = /(visual|replays|a11y-pages)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: "tests/e2e",
   fullyParallel: false,
-  // Live specs share one server and its brokers, one test at a time. The pictures and the
-  // recordings on stage come from shipped recordings and touch no broker, so they run beside the
-  // live ones on the second core.
+  // Live specs share one server and its brokers, one test at a time. The pictures, the recordings
+  // on stage and the accessibility of pages that run nothing touch no broker, so they run beside
+  // the live ones on the second core.
   workers: 2,
   projects: [
-    { name: "live", testIgnore: RECORDINGS_ONLY, workers: 1 },
-    { name: "pictures", testMatch: RECORDINGS_ONLY, workers: 1 },
+    { name: "live", testIgnore: BROKERLESS, workers: 1 },
+    { name: "pictures", testMatch: BROKERLESS, workers: 1 },
   ],
   // Baselines are named without the project, as they were before the projects split.
   snapshotPathTemplate: "{snapshotDir}/{testFileDir}/{testFileName}-snapshots/{arg}{-snapshotSuffix}{ext}",

@@ -1,7 +1,7 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 import { connect } from "nats";
 import { openStartedScenario } from "./scenario-page";
+import { expectNoSeriousViolations } from "./axe";
 import { NAMESPACE } from "./servers";
 
 /**
@@ -12,35 +12,12 @@ const ID = "nats-request-reply";
 
 const openRunning = (page: Page, request: APIRequestContext) => openStartedScenario(page, request, ID, "Send request");
 
-async function expectNoSeriousViolations(page: Page, what: string) {
-  // Let entrance animations (arrows fading in) finish: axe reads colours as they are now.
-  await page.waitForTimeout(700);
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes
-      .slice(0, 12)
-      .map((n) => `    ${n.target.join(" ")}  ${n.failureSummary?.split("\n").slice(1, 2).join("") ?? ""}`)
-      .join("\n")}`);
-  // Soft: one run reports every page's findings, not just the first page's.
-  expect.soft(serious, `${what}: serious or critical axe violations`).toEqual([]);
-}
-
-test.describe("axe on every page", () => {
+test.describe("axe on the pages that run on the brokers", () => {
   test.setTimeout(180_000);
 
   for (const scheme of ["light", "dark"] as const) {
     test(`in ${scheme} mode`, async ({ page, request }) => {
       await page.emulateMedia({ colorScheme: scheme });
-      const comparisons = (await (await request.get("/api/comparisons")).json()) as { id: string }[];
-      expect(comparisons.length).toBeGreaterThan(0);
-
-      await page.goto("/");
-      await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "online");
-      await expect(page.getByRole("link", { name: /Request \/ reply/ }).first()).toBeVisible();
-      expect(await page.evaluate(() => document.documentElement.classList.contains("dark"))).toBe(scheme === "dark");
-      await expectNoSeriousViolations(page, "the catalogue");
-
       await openRunning(page, request);
       await page.getByTestId("broker-view").getByRole("button", { name: "Cross-check with the broker" }).click();
       // Only what is published once the cross-check has begun is counted.
@@ -55,25 +32,6 @@ test.describe("axe on every page", () => {
       await expectNoSeriousViolations(page, "a running scenario on stage");
       await page.keyboard.press("Escape");
       await request.post(`/api/scenarios/${ID}/stop`);
-
-      await page.goto(`/compare/${comparisons[0]!.id}`);
-      await expect(page.getByTestId("comparison")).toBeVisible();
-      await expectNoSeriousViolations(page, "a comparison");
-      await page.getByTestId("stage-button").click();
-      await expect(page.getByTestId("page-root")).toHaveAttribute("data-stage", "on");
-      await expectNoSeriousViolations(page, "a comparison on stage");
-      await page.keyboard.press("Escape");
-
-      await page.goto("/replay");
-      await expect(page.getByTestId("connection")).toHaveAttribute("data-status", "online");
-      await expectNoSeriousViolations(page, "the list of recordings");
-      await page.goto(`/replay?recording=${encodeURIComponent("/recordings/rabbitmq-work-queue.ndjson")}&t=100000`);
-      await expect(page.getByTestId("replay-bar")).toBeVisible();
-      await expectNoSeriousViolations(page, "a replay");
-
-      await page.goto("/guide");
-      await expect(page.getByTestId("guide-tree")).toBeVisible();
-      await expectNoSeriousViolations(page, "the guide");
 
       await page.goto("/observe");
       await request.post("/api/observe/taps", { data: {} });
