@@ -237,7 +237,9 @@ describe("comparisons", () => {
     // the victim sent in its last milliseconds settles that one message instead, and is told so).
     expect(rabbitmq?.fates.requeued).toBeGreaterThan(0);
     expect(redisStreams?.fates.claimed).toBeGreaterThan(0);
-    expect(kafka?.redelivered).toBeGreaterThan(0);
+    // Kafka: another member reads it again after the rebalance. The ledger's redelivered count
+    // may stay 0 here: a kill just after a commit leaves nothing processed twice.
+    expect(kafka?.fates.redelivered).toBeGreaterThan(0);
   }, 150_000);
 
   test.concurrent("Redis pub/sub vs Kafka: ride-service killed on both, events sent while it is down, then it comes back", async ({ expect }) => {
