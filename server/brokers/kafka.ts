@@ -133,14 +133,17 @@ export async function partitionFigures(admin: Admin, topic: string, groupId: str
     .sort((a, b) => a.partition - b.partition);
 }
 
+/** The partitions of `topic` the group coordinator assigned to one member (none while it rebalances). */
+export function assignedPartitions(member: { memberAssignment: Buffer }, topic: string): number[] {
+  const decoded = member.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(member.memberAssignment) : null;
+  return decoded?.assignment[topic] ?? [];
+}
+
 /** The group's state and who owns which partition, as the group coordinator has it. */
 export async function describeGroup(admin: Admin, topic: string, groupId: string): Promise<GroupPicture> {
   const { groups } = await admin.describeGroups([groupId]);
   const group = groups[0];
   const owners = new Map<number, string>();
-  for (const member of group?.members ?? []) {
-    const decoded = member.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(member.memberAssignment) : null;
-    for (const partition of decoded?.assignment[topic] ?? []) owners.set(partition, member.clientId);
-  }
+  for (const member of group?.members ?? []) for (const partition of assignedPartitions(member, topic)) owners.set(partition, member.clientId);
   return { state: group?.state ?? "Unknown", owners };
 }

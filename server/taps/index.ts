@@ -15,14 +15,14 @@
  * - RabbitMQ: the firehose (rabbitmq.ts), which names publishers and consumers by their
  *   connections, at a cost to the whole vhost's throughput while it is on.
  */
-import { AssignerProtocol, Kafka, logLevel, type Admin, type Consumer } from "kafkajs";
+import { Kafka, logLevel, type Admin, type Consumer } from "kafkajs";
 import Redis from "ioredis";
 import { connect, type JetStreamManager, type NatsConnection } from "nats";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { wallClockMs } from "../../lib/clock";
 import { previewOf } from "../actors/runtime";
-import { MESSAGE_ID_HEADER as KAFKA_MESSAGE_ID, TRACE_ID_HEADER as KAFKA_TRACE_ID } from "../brokers/kafka";
+import { assignedPartitions, MESSAGE_ID_HEADER as KAFKA_MESSAGE_ID, TRACE_ID_HEADER as KAFKA_TRACE_ID } from "../brokers/kafka";
 import { MESSAGE_ID_HEADER as NATS_MESSAGE_ID, TRACE_ID_HEADER as NATS_TRACE_ID } from "../brokers/nats";
 import type { BrokerId, MessageHopDraft, MessageHopKind } from "../../lib/protocol";
 import { maxDeliveriesAdvisorySchema } from "../scenarios/nats-jetstream/names";
@@ -247,8 +247,7 @@ async function followCommits(admin: Admin, topics: readonly string[], follower: 
     // Partition owners by topic: a member's assignment names the topics it reads.
     const owners = new Map<string, Map<number, string>>();
     for (const member of group.members) {
-      const decoded = member.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(member.memberAssignment) : null;
-      for (const topic of topics) for (const partition of decoded?.assignment[topic] ?? []) owners.set(topic, (owners.get(topic) ?? new Map<number, string>()).set(partition, member.clientId));
+      for (const topic of topics) for (const partition of assignedPartitions(member, topic)) owners.set(topic, (owners.get(topic) ?? new Map<number, string>()).set(partition, member.clientId));
     }
     const read = topics.filter((topic) => owners.has(topic));
     if (read.length === 0) continue;
