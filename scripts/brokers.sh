@@ -39,6 +39,22 @@ answers() { (exec 3<>"/dev/tcp/${HOST[$1]}/${PORT[$1]}") 2>/dev/null; }
 is_local() { [[ "${HOST[$1]}" == "127.0.0.1" || "${HOST[$1]}" == "localhost" || "${HOST[$1]}" == "::1" ]]; }
 find_binary() { command -v "$1" 2>/dev/null || { [ -x "/usr/sbin/$1" ] && echo "/usr/sbin/$1"; } || { [ -x "/usr/lib/rabbitmq/bin/$1" ] && echo "/usr/lib/rabbitmq/bin/$1"; }; }
 
+node_runs() { command -v rabbitmqctl >/dev/null 2>&1 && timeout 20 rabbitmqctl -q ping >/dev/null 2>&1; }
+
+# What the broker said, so a failure in CI explains itself.
+show_logs() {
+  local log
+  for log in "$data/$1"*.log; do
+    [ -s "$log" ] && { echo "  --- $log (last lines)"; tail -n 15 "$log" | sed 's/^/  | /'; }
+  done
+  if [ "$1" = rabbitmq ]; then
+    for log in /var/log/rabbitmq/*.log; do
+      [ -s "$log" ] && { echo "  --- $log (last lines)"; tail -n 15 "$log" | sed 's/^/  | /'; }
+    done
+  fi
+  return 0
+}
+
 launch() {
   local name="$1" bin="$2"
   case "$name" in
@@ -51,7 +67,13 @@ launch() {
       "$bin" --daemonize yes --bind 127.0.0.1 --port "${PORT[redis]}" --save "" --appendonly no \
         --dir "$data/redis" --logfile "$data/redis.log" ;;
     rabbitmq)
-      "$bin" -detached >"$data/rabbitmq-start.log" 2>&1 ;;
+      # A node whose application was stopped (rabbitmqctl stop_app, say by an interrupted soak)
+      # still runs, and a second `rabbitmq-server -detached` exits 0 without starting anything.
+      if node_runs; then
+        rabbitmqctl start_app >"$data/rabbitmq-start.log" 2>&1
+      else
+        "$bin" -detached >"$data/rabbitmq-start.log" 2>&1
+      fi ;;
   esac
 }
 
@@ -76,7 +98,8 @@ up() {
   local waited=0
   until answers "$name"; do
     if [ "$waited" -ge "$((WAIT_S[$name] * 2))" ]; then
-      echo; echo "  ✗ $name did not answer within ${WAIT_S[$name]} s; see $data/$name*.log" >&2
+      echo; echo "  ✗ $name did not answer within ${WAIT_S[$name]} s" >&2
+      show_logs "$name" >&2
       return 1
     fi
     printf "."; sleep 0.5; waited=$((waited + 1))

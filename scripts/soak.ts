@@ -247,7 +247,9 @@ async function main(): Promise<void> {
   const bringBack = async () => {
     if (current) await current.start().catch(() => undefined);
   };
-  process.once("SIGINT", () => void bringBack().finally(() => process.exit(130)));
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    process.once(signal, () => void bringBack().finally(() => process.exit(code)));
+  }
 
   console.log(`Soak: ${args.rounds} restart(s) of ${args.brokers.join(", ")}, each under load${args.brokers.includes("nats") && args["long-outage-s"] > 0 ? `; one NATS outage of ${args["long-outage-s"]} s` : ""}`);
   try {
