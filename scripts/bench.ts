@@ -58,7 +58,7 @@ const optionsSchema = z.object({
   // Short turns, many of them: a burst of load on this machine then falls on both sides alike.
   "fidelity-seconds": z.coerce.number().positive().max(600).default(1),
   "fidelity-rounds": z.coerce.number().int().min(1).max(20).default(6),
-  "throughput-rounds": z.coerce.number().int().min(0).max(20).default(2),
+  "throughput-rounds": z.coerce.number().int().min(0).max(20).default(3),
   "taps-seconds": z.coerce.number().min(0.5).max(30).default(3),
   "taps-rounds": z.coerce.number().int().min(1).max(10).default(2),
   "fidelity-scenarios": z
