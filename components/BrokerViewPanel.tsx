@@ -1,4 +1,4 @@
-import { unwitnessedParts, type CrossCheck, type GroupLag, type StreamPending } from "../lib/crosscheck";
+import { unwitnessedParts, type CrossCheck, type GroupLag, type SettleCheck, type StreamPending } from "../lib/crosscheck";
 import type { QueueCounters } from "../lib/rabbitmq-firehose";
 import type { CrossCheckControl } from "../lib/client/crosscheck";
 import type { ScenarioInfo, TransportId } from "../lib/protocol";
@@ -64,9 +64,15 @@ export function BrokerViewPanel({ info, witnessed, control, presenter, running }
         </p>
       )}
       {on && result && <Figures result={result} />}
-      {on && result?.settles && <Settles settles={result.settles} />}
+      {on && result?.settles && <SideBySide check={result.settles} testId="broker-view-settles" what="Settles (acks, naks, give-ups)" agreed="heard by both" theirs="only the stream heard" />}
+      {on && result?.deliveries && <SideBySide check={result.deliveries} testId="broker-view-deliveries" what="Deliveries, by NATS's trace" agreed="seen by both" theirs="only the trace shows" listed />}
+      {on && view?.natsTracing && !view.natsTracing.on && (
+        <p className="text-2xs leading-snug text-[var(--muted)]" data-testid="broker-view-tracing">
+          {view.natsTracing.note}
+        </p>
+      )}
       {on && <BrokerFacts pending={view?.pending ?? []} lag={view?.lag ?? []} queues={view?.queues ?? []} />}
-      {on && <p className="text-2xs leading-snug text-[var(--muted)]" data-testid="broker-view-blind-spot">{blindSpot(info, witnessed)}</p>}
+      {on && <p className="text-2xs leading-snug text-[var(--muted)]" data-testid="broker-view-blind-spot">{blindSpot(info, witnessed, view?.natsTracing?.on ?? false)}</p>}
     </Panel>
   );
 }
@@ -104,18 +110,33 @@ function Figures({ result }: { result: CrossCheck }) {
   );
 }
 
-/** JetStream's side of every ack, nak and give-up: the settles the stream heard against those the actors reported. */
-function Settles({ settles }: { settles: NonNullable<CrossCheck["settles"]> }) {
-  const disagree = settles.actorsOnly.count > 0 || settles.brokerOnly.count > 0;
+/**
+ * One fact both sides tell of, held against each other: JetStream's settles (every ack, nak and
+ * give-up the stream heard) or NATS's deliveries (which connection got each traced message).
+ */
+function SideBySide({ check, testId, what, agreed, theirs, listed = false }: { check: SettleCheck; testId: string; what: string; agreed: string; theirs: string; listed?: boolean }) {
+  const disagree = check.actorsOnly.count > 0 || check.brokerOnly.count > 0;
+  const ids = [...check.brokerOnly.ids.map((id) => `${id} (${theirs})`), ...check.actorsOnly.ids.map((id) => `${id} (only the actors reported)`)].slice(0, SHOWN_IDS);
   return (
-    <p className={`text-xs ${disagree ? "font-semibold text-rose-700 dark:text-rose-300" : "text-[var(--muted)]"}`} data-testid="broker-view-settles">
-      Settles (acks, naks, give-ups): <b className="font-mono tabular-nums">{settles.both}</b> heard by both
-      {disagree && (
-        <>
-          , <b className="font-mono tabular-nums">{settles.actorsOnly.count}</b> only the actors reported, <b className="font-mono tabular-nums">{settles.brokerOnly.count}</b> only the stream heard
-        </>
+    <div className={`text-xs ${disagree ? "font-semibold text-rose-700 dark:text-rose-300" : "text-[var(--muted)]"}`} data-testid={testId}>
+      <p>
+        {what}: <b className="font-mono tabular-nums">{check.both}</b> {agreed}
+        {disagree && (
+          <>
+            , <b className="font-mono tabular-nums">{check.actorsOnly.count}</b> only the actors reported, <b className="font-mono tabular-nums">{check.brokerOnly.count}</b> {theirs}
+          </>
+        )}
+      </p>
+      {listed && ids.length > 0 && (
+        <ul className="mt-0.5 space-y-0.5 font-mono" aria-label={`${what}: where the two sides disagree`}>
+          {ids.map((id) => (
+            <li key={id} className="truncate">
+              {id}
+            </li>
+          ))}
+        </ul>
       )}
-    </p>
+    </div>
   );
 }
 
@@ -176,12 +197,14 @@ function BrokerFacts({ pending, lag, queues }: { pending: readonly StreamPending
 }
 
 /** What the witness cannot tell, said once, so a match is not read as more than it is. */
-function blindSpot(info: ScenarioInfo, witnessed: readonly TransportId[]): string {
+function blindSpot(info: ScenarioInfo, witnessed: readonly TransportId[], natsTraces: boolean): string {
   const notCompared = unwitnessedParts(info);
   const kafka = witnessed.includes("kafka") ? "; Kafka topics made after the switch are not tapped" : "";
   const rest = notCompared.length > 0 ? `; ${notCompared.join(", ")} are not compared` : "";
   // The firehose names connections, where the other taps cannot; it cannot see acks, and costs RabbitMQ.
   const rabbitmq = witnessed.includes("rabbitmq") ? "; RabbitMQ's firehose names the connections but not acks (the queue's counters have those), and slows RabbitMQ while on" : "";
   if (witnessed.every((b) => b === "rabbitmq")) return `RabbitMQ's firehose sees each message reach its queue and each delivery, with the connections that sent and took it; acks show only in the queue's counters, and the firehose slows RabbitMQ while on${rest}.`;
-  return `The tap sees each message reach the broker, not who sent it or who received it${kafka}${rabbitmq}${rest}.`;
+  // NATS's trace names the receiving connection of each core message (not a JetStream consumer's).
+  const receiver = natsTraces && witnessed.every((b) => b === "nats") ? "not who sent it; NATS's trace says who received it" : "not who sent it or who received it";
+  return `The tap sees each message reach the broker, ${receiver}${kafka}${rabbitmq}${rest}.`;
 }

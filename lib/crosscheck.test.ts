@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { CROSS_CHECK_SETTLE_MS, crossCheck, crossCheckSettles, crossCheckVerdict, unwitnessedParts, witnessedBrokers, witnessedRabbitmqQueues } from "./crosscheck";
+import { CROSS_CHECK_SETTLE_MS, crossCheck, crossCheckDeliveries, crossCheckSettles, crossCheckVerdict, unwitnessedParts, witnessedBrokers, witnessedRabbitmqQueues } from "./crosscheck";
 
 const hop = (kind: string, id: string, at = 0) => ({ kind, at, message: { id, traceId: id, destination: "d", attempt: 1, redelivered: false, size: 0, preview: "" } }) as Parameters<typeof crossCheck>[0][number];
 const settle = (kind: string, id: string, seq: number, attempt = 1) => ({ kind, at: 0, message: { id, traceId: id, destination: "ORDERS", offset: String(seq), attempt, redelivered: attempt > 1, size: 0, preview: "" } }) as Parameters<typeof crossCheck>[0][number];
@@ -32,12 +32,43 @@ describe("the broker's view against the actors'", () => {
   });
 });
 
+describe("who got each message, as NATS's trace says and as the actors say", () => {
+  const delivery = (id: string, to: string, at = 0, extra: { attempt?: number; offset?: string; kind?: string } = {}) => ({
+    kind: extra.kind ?? "delivered",
+    at,
+    to,
+    message: { id, traceId: id, destination: "d", attempt: extra.attempt ?? 1, redelivered: false, size: 0, preview: "", ...(extra.offset ? { offset: extra.offset } : {}) },
+  }) as Parameters<typeof crossCheckDeliveries>[0][number];
+
+  test("the same member on both sides agrees; another member, or one nobody reported, does not", () => {
+    const reported = [delivery("m1", "worker-1"), delivery("m2", "worker-2"), delivery("m3", "worker-1")];
+    const traced = [delivery("m1", "worker-1"), delivery("m2", "worker-1"), delivery("m4", "silent")];
+    expect(crossCheckDeliveries(reported, traced)).toEqual({
+      both: 1,
+      actorsOnly: { count: 1, ids: ["m2 → worker-2"] },
+      brokerOnly: { count: 2, ids: ["m2 → worker-1", "m4 → silent"] },
+    });
+  });
+
+  test("only traced messages count; JetStream's deliveries (with a stream sequence) are the stream's, never traced", () => {
+    const reported = [delivery("untraced", "worker-1"), delivery("m1", "worker-1", 0, { offset: "7" }), delivery("m1", "worker-1", 0, { kind: "redelivered", attempt: 2 })];
+    const traced = [delivery("m1", "worker-1", 0, { attempt: 2 })];
+    expect(crossCheckDeliveries(reported, traced)).toMatchObject({ both: 1, actorsOnly: { count: 0 }, brokerOnly: { count: 0 } });
+  });
+
+  test("a delivery under the settling time is counted nowhere yet", () => {
+    expect(crossCheckDeliveries([delivery("m1", "worker-1", 1_000)], [delivery("m1", "worker-1", 1_000), delivery("m2", "silent", 1_400)], 1_000 + CROSS_CHECK_SETTLE_MS)).toMatchObject({ both: 1, brokerOnly: { count: 0 } });
+  });
+});
+
 describe("the cross-check in words and where it applies", () => {
   const side = (count: number) => ({ count, ids: [] });
   test("agreement counts what both saw; any disagreement names both sides", () => {
     expect(crossCheckVerdict({ both: 12, actorsOnly: side(0), brokerOnly: side(0), confirmed: true })).toEqual({ agrees: true, text: "Confirmed by the broker: 12 of 12 published" });
     expect(crossCheckVerdict({ both: 12, actorsOnly: side(0), brokerOnly: side(1), confirmed: false })).toEqual({ agrees: false, text: "The broker disagrees: 0 only the actors reported, 1 only the broker saw" });
     expect(crossCheckVerdict({ both: 0, actorsOnly: side(0), brokerOnly: side(0), confirmed: false }).agrees).toBe(true);
+    expect(crossCheckVerdict({ both: 3, actorsOnly: side(0), brokerOnly: side(0), deliveries: { both: 3, actorsOnly: side(0), brokerOnly: side(0) }, confirmed: true }).text).toBe("Confirmed by the broker: 3 of 3 published and 3 deliveries");
+    expect(crossCheckVerdict({ both: 3, actorsOnly: side(0), brokerOnly: side(0), deliveries: { both: 2, actorsOnly: side(0), brokerOnly: side(1) }, confirmed: false }).text).toBe("The broker disagrees: 0 only the actors reported, 0 only the broker saw; deliveries: 0 only the actors reported, 1 only the broker's trace shows");
   });
 
   test("NATS and Kafka are witnessed, Redis only through pub/sub channels, RabbitMQ through its named queues, gRPC never", () => {

@@ -26,6 +26,11 @@ export const crossCheckSchema = z.object({
    * against those the stream heard, by stream sequence and delivery; absent where it cannot.
    */
   settles: z.object({ both: z.number().int().nonnegative(), actorsOnly: sideSchema, brokerOnly: sideSchema }).nullable().optional(),
+  /**
+   * Where NATS traces messages (2.11 and newer): who got each traced message, as the actors
+   * reported it and as the server's trace says, by message, attempt and receiving connection.
+   */
+  deliveries: z.object({ both: z.number().int().nonnegative(), actorsOnly: sideSchema, brokerOnly: sideSchema }).nullable().optional(),
   /** Both saw something, and neither saw anything the other did not. */
   confirmed: z.boolean(),
 });
@@ -56,6 +61,8 @@ export const witnessViewSchema = z.object({
   pending: z.array(streamPendingSchema).optional(),
   lag: z.array(groupLagSchema).optional(),
   queues: z.array(queueCountersSchema).optional(),
+  /** Where the scenario speaks NATS: whether the server traces its messages, and if not, why. */
+  natsTracing: z.object({ on: z.boolean(), note: z.string() }).optional(),
 });
 export type WitnessView = z.infer<typeof witnessViewSchema>;
 
@@ -101,6 +108,17 @@ export type SettleCheck = NonNullable<CrossCheck["settles"]>;
 /** What settles a delivery, as the JetStream tap hears it. */
 const SETTLES = new Set(["acked", "nacked", "dead-lettered"]);
 
+/** Each side's facts by key (what to list them as): those on both sides, and those on one only. */
+function compareKeyed(mine: ReadonlyMap<string, string>, theirs: ReadonlyMap<string, string>): SettleCheck {
+  const actorsOnly = [...mine].filter(([key]) => !theirs.has(key)).map(([, shown]) => shown);
+  const brokerOnly = [...theirs].filter(([key]) => !mine.has(key)).map(([, shown]) => shown);
+  return {
+    both: mine.size - actorsOnly.length,
+    actorsOnly: { count: actorsOnly.length, ids: actorsOnly.slice(0, CROSS_CHECK_SAMPLE) },
+    brokerOnly: { count: brokerOnly.length, ids: brokerOnly.slice(0, CROSS_CHECK_SAMPLE) },
+  };
+}
+
 /**
  * A settle is one kind, of one stored message (its stream sequence, the hop's `offset`), on one
  * delivery: the ids may differ (a work-queue stream lets go of an acked message before the tap
@@ -112,15 +130,29 @@ export function crossCheckSettles(reported: readonly Seen[], seen: readonly Seen
     for (const h of hops) if (SETTLES.has(h.kind) && h.message.offset !== undefined) byKey.set(`${h.kind} ${h.message.offset} ${h.message.attempt}`, h.message.id);
     return byKey;
   };
-  const mine = keyed(reported);
-  const theirs = keyed(seen);
-  const actorsOnly = [...mine].filter(([key]) => !theirs.has(key)).map(([, id]) => id);
-  const brokerOnly = [...theirs].filter(([key]) => !mine.has(key)).map(([, id]) => id);
-  return {
-    both: mine.size - actorsOnly.length,
-    actorsOnly: { count: actorsOnly.length, ids: actorsOnly.slice(0, CROSS_CHECK_SAMPLE) },
-    brokerOnly: { count: brokerOnly.length, ids: brokerOnly.slice(0, CROSS_CHECK_SAMPLE) },
+  return compareKeyed(keyed(reported), keyed(seen));
+}
+
+/** A `to` of a delivery hop: a receiving actor, as the trace names its connection. */
+type Delivery = Seen & Pick<MessageHopDraft, "to">;
+
+const DELIVERIES = new Set(["delivered", "redelivered"]);
+
+/**
+ * Who got each message, as the actors say and as NATS's trace says: one key per message, attempt
+ * and receiver. Only messages the trace saw count (one published before tracing began, or to a
+ * JetStream stream, whose deliveries are the stream's and untraced, has no trace to hold against);
+ * and as in `crossCheck`, a delivery younger than CROSS_CHECK_SETTLE_MS on either side waits.
+ */
+export function crossCheckDeliveries(reported: readonly Delivery[], traced: readonly Delivery[], now = Number.POSITIVE_INFINITY): SettleCheck {
+  const settled = (h: Delivery) => now - h.at >= CROSS_CHECK_SETTLE_MS;
+  const tracedIds = new Set(traced.map((h) => h.message.id));
+  const keyed = (hops: readonly Delivery[]) => {
+    const byKey = new Map<string, string>();
+    for (const h of hops) if (DELIVERIES.has(h.kind) && tracedIds.has(h.message.id) && settled(h)) byKey.set(`${h.message.id} ${h.message.attempt} ${h.to}`, `${h.message.id} → ${h.to}`);
+    return byKey;
   };
+  return compareKeyed(keyed(reported.filter((h) => h.message.offset === undefined)), keyed(traced));
 }
 
 const PUBLISHES = new Set(["published", "retry"]);
@@ -161,14 +193,17 @@ export function crossCheck(reported: readonly Seen[], seen: readonly Seen[], als
 
 /** The cross-check in one sentence, for the ledger: agreement, or the disagreement plainly. */
 export function crossCheckVerdict(result: CrossCheck): { agrees: boolean; text: string } {
-  const { both, actorsOnly, brokerOnly, settles } = result;
-  const settlesDisagree = settles ? settles.actorsOnly.count > 0 || settles.brokerOnly.count > 0 : false;
-  if (actorsOnly.count > 0 || brokerOnly.count > 0 || settlesDisagree) {
-    const parts = [`${actorsOnly.count} only the actors reported, ${brokerOnly.count} only the broker saw`];
-    if (settles && settlesDisagree) parts.push(`settles: ${settles.actorsOnly.count} only the actors reported, ${settles.brokerOnly.count} only the stream heard`);
+  const { both, actorsOnly, brokerOnly, settles, deliveries } = result;
+  const disagreement = (check: SettleCheck | null | undefined, what: string, theirs: string) =>
+    check && (check.actorsOnly.count > 0 || check.brokerOnly.count > 0) ? `${what}: ${check.actorsOnly.count} only the actors reported, ${check.brokerOnly.count} ${theirs}` : null;
+  const more = [disagreement(settles, "settles", "only the stream heard"), disagreement(deliveries, "deliveries", "only the broker's trace shows")].filter((part) => part !== null);
+  if (actorsOnly.count > 0 || brokerOnly.count > 0 || more.length > 0) {
+    const parts = [`${actorsOnly.count} only the actors reported, ${brokerOnly.count} only the broker saw`, ...more];
     return { agrees: false, text: `The broker disagrees: ${parts.join("; ")}` };
   }
   if (both === 0) return { agrees: true, text: "Cross-checking with the broker: nothing published since it began" };
-  const settled = settles ? ` and ${settles.both} settle${settles.both === 1 ? "" : "s"}` : "";
-  return { agrees: true, text: `Confirmed by the broker: ${both} of ${both} published${settled}` };
+  const counted = (n: number, one: string, many: string) => ` and ${n} ${n === 1 ? one : many}`;
+  const settled = settles ? counted(settles.both, "settle", "settles") : "";
+  const delivered = deliveries ? counted(deliveries.both, "delivery", "deliveries") : "";
+  return { agrees: true, text: `Confirmed by the broker: ${both} of ${both} published${settled}${delivered}` };
 }

@@ -9,6 +9,8 @@ step() { printf "\n\033[1m▶ %s\033[0m\n" "$1"; }
 
 step "Brokers"
 bash scripts/brokers.sh up nats rabbitmq redis kafka
+# Beside the machine's NATS: one that traces messages, for the broker's view of who got each.
+bash scripts/nats-tracing.sh up
 step "Type check"
 npx tsc --noEmit -p .
 step "Lint"

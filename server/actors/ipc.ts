@@ -21,6 +21,8 @@ export const actorCommandSchema = z.discriminatedUnion("type", [
    * such command, which starts a new one.
    */
   z.object({ type: z.literal("hop-reporting"), mode: z.enum(["on", "count"]) }),
+  /** Where NATS (2.11 and newer) sends a trace of each core publish, while the broker's witness listens; null: no tracing. */
+  z.object({ type: z.literal("nats-trace"), to: z.string().min(1).max(256).nullable() }),
 ]);
 export type ActorCommand = z.infer<typeof actorCommandSchema>;
 
@@ -53,6 +55,8 @@ export const actorSpecSchema = z.object({
   /** Prefixes every broker object it creates or consumes. */
   namespace: namespaceIdSchema,
   settings: z.record(z.string(), z.number()),
+  /** As the `nats-trace` command, for an actor started while the witness listens. */
+  natsTraceTo: z.string().min(1).max(256).nullable().default(null),
 });
 export type ActorSpec = z.infer<typeof actorSpecSchema>;
 

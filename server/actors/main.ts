@@ -58,6 +58,7 @@ async function run(): Promise<void> {
       return url;
     },
     settings: { ...spec.settings },
+    natsTraceTo: spec.natsTraceTo,
     emit(hop) {
       if (counted(hop.kind, hop.at ?? now())) return;
       // Batched: one IPC message carries every hop of a burst, and it leaves a few ms later, so
@@ -151,15 +152,22 @@ async function run(): Promise<void> {
     const parsed = parentMessageSchema.safeParse(raw);
     if (!parsed.success) return;
     const { id, command } = parsed.data;
-    if (command.type === "settings") Object.assign(ctx.settings, command.settings);
-    const done =
-      command.type === "hop-reporting"
-        ? Promise.resolve(switchReporting(command.mode))
-        : command.type !== "cancel"
-          ? running.handle(command)
-          : running.cancel
-            ? running.cancel()
-            : Promise.reject(new Error(`the ${spec.role} makes no calls to cancel`));
+    const done = ((): Promise<unknown> => {
+      switch (command.type) {
+        case "hop-reporting":
+          return Promise.resolve(switchReporting(command.mode));
+        case "nats-trace":
+          ctx.natsTraceTo = command.to;
+          return Promise.resolve(null);
+        case "cancel":
+          return running.cancel ? running.cancel() : Promise.reject(new Error(`the ${spec.role} makes no calls to cancel`));
+        case "settings":
+          Object.assign(ctx.settings, command.settings);
+          return running.handle(command);
+        default:
+          return running.handle(command);
+      }
+    })();
     // Held like hops: a publisher that does not wait for its messages' fate (a request, a
     // confirm) answers while they are on their way, and the server, woken then, would take CPU
     // from the very round trip the ledger is timing.

@@ -18,6 +18,11 @@ export interface ActorContext<K extends string = string> {
   urlOf(transport: TransportId): string;
   /** Every setting its scenario declares, current; updated in place when the presenter changes one. */
   settings: Record<K, number>;
+  /**
+   * The subject a NATS publish names in its `Nats-Trace-Dest` header (lib/nats-trace.ts), so the
+   * server tells the broker's witness who got it; null while nobody listens, when it costs nothing.
+   */
+  natsTraceTo: string | null;
   emit(hop: HopInput): void;
   /**
    * Hands what was emitted to the server now rather than at the end of this turn: before an
@@ -46,7 +51,7 @@ export interface ActorContext<K extends string = string> {
 }
 
 export interface ActorBehaviour {
-  handle(command: Exclude<ActorCommand, { type: "cancel" | "hop-reporting" }>): Promise<unknown>;
+  handle(command: Exclude<ActorCommand, { type: "cancel" | "hop-reporting" | "nats-trace" }>): Promise<unknown>;
   /** Where the role makes calls: cancels every one still in flight, and says how many. */
   cancel?(): Promise<{ cancelled: number }>;
   close(): Promise<void>;

@@ -1,4 +1,5 @@
-import { connect, Events, type NatsConnection } from "nats";
+import { connect, Events, headers, type MsgHdrs, type NatsConnection } from "nats";
+import { NATS_TRACE_DEST_HEADER } from "../../lib/nats-trace";
 import { endpointOf, probeTcp } from "./probe";
 
 /** NATS greets every client with an INFO line. */
@@ -41,3 +42,14 @@ export const MESSAGE_ID_HEADER = "Hopscope-Message-Id";
 export const ATTEMPT_HEADER = "Hopscope-Attempt";
 /** The story a message belongs to (an order), where it differs from the message id. */
 export const TRACE_ID_HEADER = "Hopscope-Trace-Id";
+
+/**
+ * A Hopscope message's headers: its id, and while the broker's witness listens, the subject NATS
+ * sends the publish's trace to (servers before 2.11 ignore the header).
+ */
+export function messageHeaders(id: string, traceTo: string | null): MsgHdrs {
+  const h = headers();
+  h.set(MESSAGE_ID_HEADER, id);
+  if (traceTo) h.set(NATS_TRACE_DEST_HEADER, traceTo);
+  return h;
+}

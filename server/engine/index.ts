@@ -143,6 +143,14 @@ export class ScenarioEngine extends EventEmitter<EngineEvents> {
     return ok(await runner.tallyHops(mode));
   }
 
+  /** For the broker's witness: the scenario's NATS publishes traced to this subject, or no longer (null). */
+  async traceNats(id: string, to: string | null): Promise<Result<null>> {
+    const runner = this.runners.get(id);
+    if (!runner) return this.unknown(id);
+    await runner.traceNats(to);
+    return ok(null);
+  }
+
   state(id: string): Result<ScenarioState> {
     const runner = this.runners.get(id);
     return runner ? ok(this.stateOf(runner)) : this.unknown(id);

@@ -34,6 +34,8 @@ export interface RunnerDeps {
 export class ScenarioRunner {
   running = false;
   settings: SettingsValues;
+  /** See `traceNats`. */
+  private natsTraceTo: string | null = null;
   private actors = new Map<string, Actor>();
   private nextNumber = new Map<string, number>();
   private starting: Promise<void> | null = null;
@@ -150,6 +152,7 @@ export class ScenarioRunner {
       otherUrls: Object.fromEntries((spec.alsoSpeaks ?? []).map((t) => [t, transportUrl(this.deps.urls, t)])),
       namespace: this.deps.namespace,
       settings: { ...this.settings },
+      natsTraceTo: this.natsTraceTo,
     });
     this.actors.set(actor.spec.id, actor);
     this.pruneDead();
@@ -159,6 +162,7 @@ export class ScenarioRunner {
       () => {
         // A `set` that arrived while the actor was still connecting did not reach it.
         actor.send({ type: "settings", settings: { ...this.settings } }).catch(() => undefined);
+        if (this.natsTraceTo !== actor.spec.natsTraceTo) actor.send({ type: "nats-trace", to: this.natsTraceTo }).catch(() => undefined);
         this.emitActorHop(actor, "actor-started");
         this.onChange();
       },
@@ -204,6 +208,16 @@ export class ScenarioRunner {
       total.lastAt = Math.max(total.lastAt, lastAt);
     }
     return total;
+  }
+
+  /**
+   * Where the actors' NATS publishes ask the server to send their traces (`Nats-Trace-Dest`), or
+   * null: only while the broker's witness listens, since every traced publish costs the server a
+   * trace event. Resolves once every live actor has it.
+   */
+  async traceNats(to: string | null): Promise<void> {
+    this.natsTraceTo = to;
+    await Promise.allSettled([...this.actors.values()].filter((a) => a.alive).map((a) => a.send({ type: "nats-trace", to })));
   }
 
   publisher(): Actor | undefined {

@@ -6,7 +6,8 @@
  * RabbitMQ exchanges are not tapped, so their messages are left out on both sides rather than
  * counted as the actors' alone.
  */
-import { crossCheck, crossCheckSettles, witnessedRabbitmqQueues, type WitnessView } from "../../lib/crosscheck";
+import { randomBytes } from "node:crypto";
+import { crossCheck, crossCheckDeliveries, crossCheckSettles, witnessedRabbitmqQueues, type WitnessView } from "../../lib/crosscheck";
 import { wallClockMs } from "../../lib/clock";
 import { isMessageHop, type MessageHop, type MessageHopDraft } from "../../lib/protocol";
 import { createKafka } from "../brokers/kafka";
@@ -18,6 +19,7 @@ import { fail, ok, type Result, type ScenarioEngine } from "../engine";
 import { BrokerTaps } from "./index";
 import { KafkaLagPoller } from "./lag";
 import { RedisPendingPoller } from "./pending";
+import { NatsTraceListener, type NatsTracing } from "./nats-trace";
 import { RabbitQueuePoller } from "./rabbitmq";
 
 /** Most tapped publishes a witness keeps: far more than any scenario's hop buffer holds messages. */
@@ -31,6 +33,8 @@ interface Witness {
   lag: KafkaLagPoller | null;
   /** Where the scenario publishes to RabbitMQ queues: their counters, acks among them. */
   queues: RabbitQueuePoller | null;
+  /** Where the scenario speaks NATS: its server's traces of who got each message, or why there are none. */
+  tracing: NatsTracing | null;
   seen: MessageHopDraft[];
   since: number;
 }
@@ -62,13 +66,10 @@ export class Witnesses {
     const uses = new Set(this.engine.list().find((s) => s.id === id)?.brokers);
     await this.stop(id);
     const seen: MessageHopDraft[] = [];
-    const taps = new BrokerTaps(
-      this.urls,
-      (hops) => {
-        if (seen.length + hops.length <= WITNESS_CAPACITY) seen.push(...hops);
-      },
-      this.rabbitmqManagement,
-    );
+    const keep = (hops: MessageHopDraft[]) => {
+      if (seen.length + hops.length <= WITNESS_CAPACITY) seen.push(...hops);
+    };
+    const taps = new BrokerTaps(this.urls, keep, this.rabbitmqManagement);
     let kafkaTopics: string[] = [];
     let rabbitmqQueues: string[] = [];
     try {
@@ -116,16 +117,37 @@ export class Witnesses {
         return fail("broker-down", error instanceof Error ? error.message : String(error));
       }
     }
-    // The scenario may have stopped while the taps started: a witness of nothing would outlive it.
-    const after = this.engine.state(id);
-    if (!after.ok || !after.result.running) {
+    let tracing: NatsTracing | null = null;
+    if (uses.has("nats")) {
+      try {
+        // Outside the namespace the NATS tap watches: a trace is not a publish of the scenario's.
+        tracing = await NatsTraceListener.start(this.urls.nats, `_hopscope_trace.${randomBytes(6).toString("hex")}`, keep);
+      } catch (error) {
+        await taps.close();
+        pending?.close();
+        await lag?.close();
+        queues?.close();
+        return fail("broker-down", error instanceof Error ? error.message : String(error));
+      }
+    }
+    const closeAll = async () => {
       await taps.close();
       pending?.close();
       await lag?.close();
       queues?.close();
+      if (tracing?.on) {
+        await this.engine.traceNats(id, null);
+        await tracing.listener.close();
+      }
+    };
+    if (tracing?.on) await this.engine.traceNats(id, tracing.listener.subject);
+    // The scenario may have stopped while the taps started: a witness of nothing would outlive it.
+    const after = this.engine.state(id);
+    if (!after.ok || !after.result.running) {
+      await closeAll();
       return fail("not-running", `${id} stopped while its witness started`);
     }
-    this.running.set(id, { taps, pending, lag, queues, seen, since: wallClockMs() });
+    this.running.set(id, { taps, pending, lag, queues, tracing, seen, since: wallClockMs() });
     return this.view(id);
   }
 
@@ -138,6 +160,11 @@ export class Witnesses {
       witness.queues?.close();
       await witness.lag?.close();
       await witness.taps.close();
+      if (witness.tracing?.on) {
+        // Untraced again first: a publish naming a subject nobody listens on still costs NATS a trace.
+        await this.engine.traceNats(id, null);
+        await witness.tracing.listener.close();
+      }
     })();
     this.stopping.add(stopping);
     try {
@@ -168,15 +195,25 @@ export class Witnesses {
     const pending = witness.pending?.current().map((p) => ({ ...p, stream: this.names.local(p.stream) }));
     const lag = witness.lag?.current().map((l) => ({ ...l, topic: this.names.local(l.topic), group: this.names.local(l.group) }));
     const queues = witness.queues?.current().map((q) => ({ ...q, queue: this.names.local(q.queue) }));
-    const facts = { ...(pending ? { pending } : {}), ...(lag ? { lag } : {}), ...(queues ? { queues } : {}) };
+    const natsTracing = witness.tracing ? { on: witness.tracing.on, note: witness.tracing.on ? "NATS traces each message: who got it is the broker's word too" : witness.tracing.why } : null;
+    const facts = { ...(pending ? { pending } : {}), ...(lag ? { lag } : {}), ...(queues ? { queues } : {}), ...(natsTracing ? { natsTracing } : {}) };
+    const ownNats = hops.result.filter((hop): hop is MessageHop => isMessageHop(hop) && hop.broker === "nats" && hop.at >= witness.since);
+    const agree = (check: { actorsOnly: { count: number }; brokerOnly: { count: number } }) => check.actorsOnly.count === 0 && check.brokerOnly.count === 0;
+    let checked = result;
+    if (witness.tracing?.on) {
+      const traced = witness.seen.filter((hop) => hop.broker === "nats" && hop.kind === "delivered" && destinations.has(this.names.local(hop.message.destination)));
+      const deliveries = crossCheckDeliveries(ownNats, traced, wallClockMs());
+      checked = { ...checked, deliveries, confirmed: checked.confirmed && agree(deliveries) };
+    }
     const streams = new Set(this.streamsOf(id, "nats"));
-    if (streams.size === 0) return ok({ on: true, since: witness.since, result, ...facts });
-    // The stream's settles, by sequence and delivery: JetStream hops are the only NATS ones with an offset.
-    const reportedSettles = hops.result.filter((hop): hop is MessageHop => isMessageHop(hop) && hop.broker === "nats" && hop.at >= witness.since && hop.message.offset !== undefined);
-    const heardSettles = witness.seen.filter((hop) => hop.kind !== "published" && streams.has(this.names.local(hop.message.destination)));
-    const settles = crossCheckSettles(reportedSettles, heardSettles);
-    const agree = settles.actorsOnly.count === 0 && settles.brokerOnly.count === 0;
-    return ok({ on: true, since: witness.since, result: { ...result, settles, confirmed: result.confirmed && agree }, ...facts });
+    if (streams.size > 0) {
+      // The stream's settles, by sequence and delivery: JetStream hops are the only NATS ones with an offset.
+      const reportedSettles = ownNats.filter((hop) => hop.message.offset !== undefined);
+      const heardSettles = witness.seen.filter((hop) => hop.kind !== "published" && streams.has(this.names.local(hop.message.destination)));
+      const settles = crossCheckSettles(reportedSettles, heardSettles);
+      checked = { ...checked, settles, confirmed: checked.confirmed && agree(settles) };
+    }
+    return ok({ on: true, since: witness.since, result: checked, ...facts });
   }
 
   /** The streams a scenario declares on a broker (JetStream's, Redis'), by their seed names. */

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { connect, headers } from "nats";
+import { supportsMessageTracing } from "../../lib/nats-trace";
 import { INVENTORY_SUBJECT } from "../../server/scenarios/nats-request-reply/names";
 import { openStartedScenario } from "./scenario-page";
 import { NAMESPACE } from "./servers";
@@ -20,6 +21,12 @@ test("the broker confirms what the actors published, then finds a message they n
   await expect(panel.getByTestId("broker-view-state")).toHaveText("cross-check on");
   await expect(panel.getByTestId("broker-view-witnessed")).toHaveText("Witnessing NATS");
   await expect(panel.getByTestId("broker-view-blind-spot")).toContainText("not who sent it");
+  // A NATS before 2.11 cannot say who got each message, and the panel says so.
+  const probe = await connect({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222" });
+  const version = probe.info?.version;
+  await probe.close();
+  if (supportsMessageTracing(version)) await expect(panel.getByTestId("broker-view-tracing")).toHaveCount(0);
+  else await expect(panel.getByTestId("broker-view-tracing")).toContainText(`NATS ${version} does not trace messages`);
 
   await page.getByRole("button", { name: "Send request" }).click();
   await page.getByLabel("Burst size").fill("5");

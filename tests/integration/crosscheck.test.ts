@@ -21,6 +21,7 @@ interface View {
   since: number | null;
   result: CrossCheck | null;
   queues?: QueueCounters[];
+  natsTracing?: { on: boolean; note: string };
 }
 const view = async (id: string) => (await api<{ ok: boolean; result: View }>(server.base, "GET", `/api/scenarios/${id}/crosscheck`)).body.result;
 const command = (id: string, body: unknown) => api(server.base, "POST", `/api/scenarios/${id}/commands`, body);
@@ -38,6 +39,10 @@ describe("the broker's view, cross-checked", () => {
       return current.result && current.result.both === 12 ? current : undefined;
     });
     expect(agreed.result).toMatchObject({ both: 12, actorsOnly: { count: 0 }, brokerOnly: { count: 0 }, confirmed: true });
+    // Whether this NATS traces messages (tests/integration/nats-tracing.test.ts has one that does), the view says.
+    const tracing = agreed.natsTracing;
+    expect(tracing).toBeDefined();
+    if (!tracing!.on) expect(tracing!.note).toMatch(/^NATS \S+ does not trace messages \(2\.11\.0 and newer do\)/);
 
     // A message on the scenario's subject that no actor reports.
     const nc = await connect({ servers: urls.nats });

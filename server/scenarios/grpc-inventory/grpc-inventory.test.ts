@@ -20,7 +20,8 @@ let seq = 0;
 
 function fakeContext(id: string, role: string, settings: Record<string, number>): ActorContext<string> {
   return {
-    spec: { id, role, scenarioId: "grpc-inventory", brokerUrl: "", otherUrls: {}, namespace: NS, settings },
+    spec: { id, role, scenarioId: "grpc-inventory", brokerUrl: "", otherUrls: {}, namespace: NS, settings, natsTraceTo: null },
+    natsTraceTo: null,
     broker: "grpc",
     names: namespace(NS),
     urlOf: () => "",

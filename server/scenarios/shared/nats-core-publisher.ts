@@ -1,6 +1,6 @@
-import { createInbox, headers } from "nats";
+import { createInbox } from "nats";
 import type { MessageDescriptor } from "../../../lib/protocol";
-import { connectNats, MESSAGE_ID_HEADER } from "../../brokers/nats";
+import { connectNats, messageHeaders } from "../../brokers/nats";
 import { outgoing } from "../../actors/kit";
 import { describeMessage, messageIds, type ActorProgram } from "../../actors/runtime";
 
@@ -42,8 +42,7 @@ export function corePublisher(plan: CorePublishPlan): ActorProgram {
         const channel = plan.channelOf(subject);
         const sent: { message: MessageDescriptor; started: number }[] = [];
         for (const { id, body } of outgoing(command, nextId, (n) => plan.samplePayload(n, subject))) {
-          const h = headers();
-          h.set(MESSAGE_ID_HEADER, id);
+          const h = messageHeaders(id, ctx.natsTraceTo);
           const message = describeMessage({ id, destination: subject, attempt: 1, redelivered: false }, body);
           ctx.emit({ kind: "published", from: self, to: channel, message });
           sent.push({ message, started: performance.now() });

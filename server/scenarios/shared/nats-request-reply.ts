@@ -3,10 +3,10 @@
  * a requester that times out and retries, and responders in a queue group that answer one
  * request at a time.
  */
-import { ErrorCode, headers, type Msg, type NatsConnection, type NatsError } from "nats";
+import { ErrorCode, type Msg, type NatsConnection, type NatsError } from "nats";
 import { workLoop } from "../../actors/kit";
 import { describeMessage, sleep, type ActorContext } from "../../actors/runtime";
-import { ATTEMPT_HEADER, MESSAGE_ID_HEADER, TRACE_ID_HEADER } from "../../brokers/nats";
+import { ATTEMPT_HEADER, MESSAGE_ID_HEADER, messageHeaders, TRACE_ID_HEADER } from "../../brokers/nats";
 
 export interface RequestPlan {
   subject: string;
@@ -32,8 +32,7 @@ export async function requestWithRetries(ctx: RequesterContext, nc: NatsConnecti
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const timeoutMs = ctx.settings.timeoutMs;
     const message = describe(attempt, body);
-    const h = headers();
-    h.set(MESSAGE_ID_HEADER, id);
+    const h = messageHeaders(id, ctx.natsTraceTo);
     h.set(TRACE_ID_HEADER, traceId);
     h.set(ATTEMPT_HEADER, String(attempt));
     ctx.emit({ kind: attempt === 1 ? "published" : "retry", from: self, to: plan.channelId, message });
@@ -88,8 +87,8 @@ export async function answerInQueueGroup(ctx: ActorContext<string>, nc: NatsConn
     if (delayMs > 0) await sleep(delayMs);
     const { reply, reason } = plan.answer(parseRequest(msg.data));
     const body = new TextEncoder().encode(JSON.stringify(reply));
-    const h = headers();
-    h.set(MESSAGE_ID_HEADER, fields.id);
+    // A reply goes to the requester's inbox, not to a subject anyone is shown: not traced.
+    const h = messageHeaders(fields.id, null);
     h.set(TRACE_ID_HEADER, fields.traceId);
     h.set(ATTEMPT_HEADER, String(fields.attempt));
     // Left to the usual short hold, not handed over now: a hop sent here woke the server while
