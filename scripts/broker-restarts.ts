@@ -43,10 +43,42 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   }
 }
 
-async function pidOf(pgrepArgs: string[]): Promise<number | null> {
+async function pidsOf(pgrepArgs: string[]): Promise<number[]> {
   const { stdout } = await run("pgrep", pgrepArgs).catch(() => ({ stdout: "" }));
-  const pid = Number(stdout.trim().split("\n")[0]);
-  return Number.isInteger(pid) && pid > 0 ? pid : null;
+  return stdout
+    .trim()
+    .split("\n")
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid > 0);
+}
+
+async function pidOf(pgrepArgs: string[]): Promise<number | null> {
+  return (await pidsOf(pgrepArgs))[0] ?? null;
+}
+
+/** The port a nats-server command line listens on: `-p 4223`, `--port=4223`; 4222 by default. */
+export function natsPortOf(args: readonly string[]): number {
+  for (const [i, arg] of args.entries()) {
+    const inline = /^--?(?:p|port)=(\d+)$/.exec(arg);
+    if (inline) return Number(inline[1]);
+    if (/^--?(?:p|port)$/.test(arg) && args[i + 1] !== undefined) return Number(args[i + 1]);
+  }
+  return 4222;
+}
+
+/**
+ * The nats-server that serves this port: a machine may run several (one that traces messages
+ * beside an older one), and the soak must take away the one its scenarios use.
+ */
+async function natsPidOn(port: number): Promise<number | null> {
+  for (const pid of await pidsOf(["-x", "nats-server"])) {
+    const args = await readFile(`/proc/${pid}/cmdline`, "utf8").then(
+      (cmdline) => cmdline.split("\0").filter(Boolean).slice(1),
+      () => null,
+    );
+    if (args && natsPortOf(args) === port) return pid;
+  }
+  return null;
 }
 
 /**
@@ -135,7 +167,7 @@ export async function restarterFor(broker: BrokerId, urls: Config["urls"]): Prom
   if (!LOCAL_HOSTS.has(endpoint.host)) throw new Error(`${broker} runs on ${endpoint.host}, not on this machine`);
   switch (broker) {
     case "nats":
-      return sameCommandRestarter("nats", endpoint, () => pidOf(["-x", "nats-server"]));
+      return sameCommandRestarter("nats", endpoint, () => natsPidOn(endpoint.port));
     case "rabbitmq":
       return rabbitmqRestarter(endpoint);
     case "redis":
