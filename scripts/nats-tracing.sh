@@ -7,16 +7,17 @@
 #   scripts/nats-tracing.sh status   say whether it answers, and its version
 #   scripts/nats-tracing.sh stop     stop the server this script started
 #
-# Fetched, when no nats-server here is new enough, as Debian's own package from its unstable
-# suite (NATS_TRACING_SUITE), with apt's state kept in data/ so the machine's sources stay as
-# they are. The package is a static Go binary: it runs on Debian 12.
+# Fetched, when no nats-server here is new enough, as Debian's own package from the first of its
+# newer suites that has one (NATS_TRACING_SUITES: testing, then unstable), with apt's state kept
+# in data/ so the machine's sources stay as they are. The package is a static Go binary: it runs
+# on Debian 12.
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 home="$root/data/nats-tracing"
 bin="$home/bin/nats-server"
 port="${NATS_TRACING_PORT:-4223}"
-suite="${NATS_TRACING_SUITE:-unstable}"
+suites="${NATS_TRACING_SUITES:-forky unstable}"
 mirror="${NATS_TRACING_MIRROR:-http://deb.debian.org/debian}"
 wait_s=15
 
@@ -34,32 +35,45 @@ traces() {
   (( major > 2 || (major == 2 && minor >= 11) ))
 }
 
+# The candidate version of nats-server in the suite whose lists are in $apt/lists.
+candidate() { apt-cache "${options[@]}" policy nats-server 2>/dev/null | sed -n 's/^ *Candidate: *\([0-9][^-+~]*\).*/\1/p'; }
+
 fetch() {
   command -v apt-get >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1 || {
     echo "  ✗ no nats-server 2.11 or newer here, and no apt-get to fetch one: install one and put it at $bin" >&2
     return 1
   }
-  local apt="$home/apt"
+  local apt="$home/apt" suite version
   mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$home/bin"
-  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" >"$apt/sources.list"
-  local options=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o "Dir::Etc::sourceparts=-" -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "APT::Sandbox::User=root")
-  printf "  … fetching nats-server from Debian %s (once, about 16 MB) " "$suite"
-  if ! apt-get "${options[@]}" -qq update >"$home/fetch.log" 2>&1; then
-    echo "failed; see $home/fetch.log" >&2
-    return 1
-  fi
-  rm -f "$home"/nats-server_*.deb
-  if ! (cd "$home" && apt-get "${options[@]}" -qq download nats-server >>"$home/fetch.log" 2>&1); then
-    echo "failed; see $home/fetch.log" >&2
-    return 1
-  fi
-  rm -rf "$home/extracted"
-  dpkg-deb -x "$home"/nats-server_*.deb "$home/extracted" && cp "$home/extracted/usr/sbin/nats-server" "$bin" || {
-    echo "failed to unpack; see $home/fetch.log" >&2
-    return 1
-  }
-  rm -rf "$home/extracted" "$home"/nats-server_*.deb "$apt/lists" "$apt/cache"
-  echo "done, $(version_of_binary "$bin")"
+  options=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o "Dir::Etc::sourceparts=-" -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "APT::Sandbox::User=root")
+  : >"$home/fetch.log"
+  # The first suite whose package traces: testing first, unstable should testing have dropped it.
+  for suite in $suites; do
+    printf "  … looking for nats-server 2.11+ in Debian %s " "$suite"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" >"$apt/sources.list"
+    rm -rf "$apt/lists" && mkdir -p "$apt/lists/partial"
+    if ! apt-get "${options[@]}" -qq update >>"$home/fetch.log" 2>&1; then
+      echo "unreachable; see $home/fetch.log"
+      continue
+    fi
+    version="$(candidate)"
+    if ! traces "$version"; then
+      echo "only ${version:-none}"
+      continue
+    fi
+    printf "%s, fetching (once, about 5 MB) " "$version"
+    rm -f "$home"/nats-server_*.deb
+    if (cd "$home" && apt-get "${options[@]}" -qq download nats-server >>"$home/fetch.log" 2>&1) &&
+      rm -rf "$home/extracted" && dpkg-deb -x "$home"/nats-server_*.deb "$home/extracted" &&
+      cp "$home/extracted/usr/sbin/nats-server" "$bin"; then
+      rm -rf "$home/extracted" "$home"/nats-server_*.deb "$apt/lists" "$apt/cache"
+      echo "done"
+      return 0
+    fi
+    echo "failed; see $home/fetch.log"
+  done
+  echo "  ✗ no Debian suite of $suites had a nats-server that traces; install 2.11 or newer at $bin, or set NATS_TRACING_SUITES" >&2
+  return 1
 }
 
 find_server() {
