@@ -129,9 +129,10 @@ describe("the broker's view, cross-checked", () => {
       expect(found.result).toMatchObject({ both: 6, actorsOnly: { count: 0 }, brokerOnly: { count: 1, ids: ["hidden-3"] }, confirmed: false });
 
       // Acks are not in the firehose: the management API's counters, refreshed every few seconds, have them.
-      const counted = await waitFor("the queue's counters to show the acks", async () => {
+      // Its totals (acked) and its depths (unacked) are sampled apart, so one can lead the other for a refresh.
+      const counted = await waitFor("the queue's counters to show the acks, and nothing held", async () => {
         const jobs = (await view(id)).queues?.find((q) => q.queue === JOB_QUEUE);
-        return jobs && jobs.acked >= 7 ? jobs : undefined;
+        return jobs && jobs.acked >= 7 && jobs.ready === 0 && jobs.unacked === 0 ? jobs : undefined;
       }, 30_000, 500);
       expect(counted).toMatchObject({ queue: JOB_QUEUE, ready: 0, unacked: 0 });
       expect(counted.delivered).toBeGreaterThanOrEqual(7);
