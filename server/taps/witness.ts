@@ -25,7 +25,8 @@ import { RabbitQueuePoller } from "./rabbitmq";
 /** Most tapped publishes a witness keeps: far more than any scenario's hop buffer holds messages. */
 const WITNESS_CAPACITY = 50_000;
 
-interface Witness {
+/** What a witness runs, each closed with it. */
+interface WitnessParts {
   taps: BrokerTaps;
   /** Where the scenario has Redis streams: what Redis holds pending for their groups. */
   pending: RedisPendingPoller | null;
@@ -35,6 +36,9 @@ interface Witness {
   queues: RabbitQueuePoller | null;
   /** Where the scenario speaks NATS: its server's traces of who got each message, or why there are none. */
   tracing: NatsTracing | null;
+}
+
+interface Witness extends WitnessParts {
   seen: MessageHopDraft[];
   since: number;
 }
@@ -86,68 +90,27 @@ export class Witnesses {
     } catch (error) {
       return fail("broker-down", error instanceof Error ? error.message : String(error));
     }
-    let pending: RedisPendingPoller | null = null;
-    const redisStreams = this.streamsOf(id, "redis");
-    if (redisStreams.length > 0) {
-      try {
-        pending = await RedisPendingPoller.start(this.urls.redis, redisStreams.map((stream) => this.names.redis(stream)));
-      } catch (error) {
-        await taps.close();
-        return fail("broker-down", error instanceof Error ? error.message : String(error));
-      }
+    // What has started so far, closed again as a whole if a later part cannot start.
+    const parts: WitnessParts = { taps, pending: null, lag: null, queues: null, tracing: null };
+    try {
+      const redisStreams = this.streamsOf(id, "redis");
+      if (redisStreams.length > 0) parts.pending = await RedisPendingPoller.start(this.urls.redis, redisStreams.map((stream) => this.names.redis(stream)));
+      if (kafkaTopics.length > 0) parts.lag = await KafkaLagPoller.start(this.urls.kafka, kafkaTopics, this.names.name(""));
+      if (rabbitmqQueues.length > 0) parts.queues = await RabbitQueuePoller.start(this.urls.rabbitmq, this.rabbitmqManagement, rabbitmqQueues);
+      // Outside the namespace the NATS tap watches: a trace is not a publish of the scenario's.
+      if (uses.has("nats")) parts.tracing = await NatsTraceListener.start(this.urls.nats, `_hopscope_trace.${randomBytes(6).toString("hex")}`, keep);
+    } catch (error) {
+      await this.closeParts(id, parts);
+      return fail("broker-down", error instanceof Error ? error.message : String(error));
     }
-    let lag: KafkaLagPoller | null = null;
-    if (kafkaTopics.length > 0) {
-      try {
-        lag = await KafkaLagPoller.start(this.urls.kafka, kafkaTopics, this.names.name(""));
-      } catch (error) {
-        await taps.close();
-        pending?.close();
-        return fail("broker-down", error instanceof Error ? error.message : String(error));
-      }
-    }
-    let queues: RabbitQueuePoller | null = null;
-    if (rabbitmqQueues.length > 0) {
-      try {
-        queues = await RabbitQueuePoller.start(this.urls.rabbitmq, this.rabbitmqManagement, rabbitmqQueues);
-      } catch (error) {
-        await taps.close();
-        pending?.close();
-        await lag?.close();
-        return fail("broker-down", error instanceof Error ? error.message : String(error));
-      }
-    }
-    let tracing: NatsTracing | null = null;
-    if (uses.has("nats")) {
-      try {
-        // Outside the namespace the NATS tap watches: a trace is not a publish of the scenario's.
-        tracing = await NatsTraceListener.start(this.urls.nats, `_hopscope_trace.${randomBytes(6).toString("hex")}`, keep);
-      } catch (error) {
-        await taps.close();
-        pending?.close();
-        await lag?.close();
-        queues?.close();
-        return fail("broker-down", error instanceof Error ? error.message : String(error));
-      }
-    }
-    const closeAll = async () => {
-      await taps.close();
-      pending?.close();
-      await lag?.close();
-      queues?.close();
-      if (tracing?.on) {
-        await this.engine.traceNats(id, null);
-        await tracing.listener.close();
-      }
-    };
-    if (tracing?.on) await this.engine.traceNats(id, tracing.listener.subject);
+    if (parts.tracing?.on) await this.engine.traceNats(id, parts.tracing.listener.subject);
     // The scenario may have stopped while the taps started: a witness of nothing would outlive it.
     const after = this.engine.state(id);
     if (!after.ok || !after.result.running) {
-      await closeAll();
+      await this.closeParts(id, parts);
       return fail("not-running", `${id} stopped while its witness started`);
     }
-    this.running.set(id, { taps, pending, lag, queues, tracing, seen, since: wallClockMs() });
+    this.running.set(id, { ...parts, seen, since: wallClockMs() });
     return this.view(id);
   }
 
@@ -155,22 +118,24 @@ export class Witnesses {
     const witness = this.running.get(id);
     this.running.delete(id);
     if (!witness) return;
-    const stopping = (async () => {
-      witness.pending?.close();
-      witness.queues?.close();
-      await witness.lag?.close();
-      await witness.taps.close();
-      if (witness.tracing?.on) {
-        // Untraced again first: a publish naming a subject nobody listens on still costs NATS a trace.
-        await this.engine.traceNats(id, null);
-        await witness.tracing.listener.close();
-      }
-    })();
+    const stopping = this.closeParts(id, witness);
     this.stopping.add(stopping);
     try {
       await stopping;
     } finally {
       this.stopping.delete(stopping);
+    }
+  }
+
+  private async closeParts(id: string, parts: WitnessParts): Promise<void> {
+    parts.pending?.close();
+    parts.queues?.close();
+    await parts.lag?.close();
+    await parts.taps.close();
+    if (parts.tracing?.on) {
+      // Untraced again first: a publish naming a subject nobody listens on still costs NATS a trace.
+      await this.engine.traceNats(id, null);
+      await parts.tracing.listener.close();
     }
   }
 
